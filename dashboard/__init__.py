@@ -1,0 +1,1 @@
+"""Quartiersatlas Dash app: factory, layout, callbacks, API."""

@@ -1,0 +1,114 @@
+"""Data API /api/v1: the same disclosed values the map shows, as JSON, CSV or GeoJSON."""
+
+from __future__ import annotations
+
+import io
+
+import orjson
+import pandas as pd
+from flask import Blueprint, Response, request
+
+from layers.query import ParameterError, bases, check_query, visible_layers
+from layers.registry import get_layer
+from layers.spatial.basis import Basis
+from layers.spatial.geometry import basis_geometries, feature_collection
+
+from .context import current_bundle, current_settings, layer_result
+
+api = Blueprint("api_v1", __name__, url_prefix="/api/v1")
+FORMATS = ("json", "csv", "geojson")
+
+
+def _error(status: int, message: str, **extra) -> Response:
+    return Response(orjson.dumps({"error": message, **extra}), status=status, mimetype="application/json")
+
+
+def layer_metadata(layer_id: str) -> dict:
+    bundle = current_bundle()
+    spec = get_layer(layer_id)
+    return {
+        "id": spec.id, "title": {"de": spec.title_de, "en": spec.title_en},
+        "description": {"de": spec.description_de, "en": spec.description_en},
+        "unit": {"de": spec.unit_de, "en": spec.unit_en}, "format": spec.value_format, "colorscale": spec.colorscale,
+        "sensitivity": spec.sensitivity, "min_count": spec.min_count, "provenance": spec.provenance,
+        "groups": [{"id": g.id, "title": {"de": g.title_de, "en": g.title_en}} for g in spec.groups(bundle)],
+        "needs_period_from": spec.needs_period_from,
+    }
+
+
+@api.get("/layers")
+def list_layers() -> Response:
+    bundle, settings = current_bundle(), current_settings()
+    body = {
+        "city": bundle.manifest.city, "title": bundle.manifest.title, "synthetic": bundle.manifest.synthetic,
+        "periods": bundle.periods, "levels": [lvl.id for lvl in bundle.levels], "h3_resolutions": bundle.manifest.h3_resolutions,
+        "layers": [layer_metadata(lid) for lid in visible_layers(settings)],
+        "sources": [s.__dict__ for s in bundle.manifest.sources],
+    }
+    return Response(orjson.dumps(body), mimetype="application/json")
+
+
+def _basis_param() -> str:
+    level, res = request.args.get("level"), request.args.get("res")
+    bundle = current_bundle()
+    if level and res:
+        raise ParameterError("level/res", f"level={level}&res={res}", ["either level=… or res=…, not both"])
+    if res is not None:
+        allowed = [str(r) for r in bundle.manifest.h3_resolutions]
+        if res not in allowed:
+            raise ParameterError("res", res, allowed)
+        return f"h3_{res}"
+    if level is None:
+        return bundle.finest_level.id
+    allowed = [lvl.id for lvl in bundle.levels]
+    if level not in allowed:
+        raise ParameterError("level", level, allowed)
+    return level
+
+
+@api.get("/layers/<layer_id>")
+def layer_values(layer_id: str) -> Response:
+    """Values of one layer. Parameters: level | res, period (YYYY-MM-DD), group, period_from, format."""
+    bundle, settings = current_bundle(), current_settings()
+    if layer_id not in visible_layers(settings):
+        return _error(404, f"no layer {layer_id!r}", layers=visible_layers(settings))
+    fmt = request.args.get("format", "json")
+    try:
+        if fmt not in FORMATS:
+            raise ParameterError("format", fmt, list(FORMATS))
+        query = check_query(bundle, settings, layer_id, _basis_param(), request.args.get("period"),
+                            request.args.get("group"), request.args.get("period_from"))
+    except ParameterError as exc:
+        return _error(400, str(exc), parameter=exc.parameter, allowed=exc.allowed)
+    result = layer_result(query)
+    spec = get_layer(layer_id)
+    frame = result.values.copy()
+    frame.index.name = "id"
+    frame["value"] = frame["value"].astype(float).round(6)
+    meta = {
+        "layer": spec.id, "title": spec.title_de, "unit": spec.unit_de, "unit_en": spec.unit_en, "basis": result.basis.key,
+        "period": result.period, "period_from": result.period_from, "group": result.group,
+        "interpolated_from": result.interpolated_from, "synthetic": bundle.manifest.synthetic,
+        "sources": [bundle.sources[k].attribution for k in result.sources if k in bundle.sources],
+        "suppressed_note": f"suppressed: fewer than {settings.min_cases} cases or {settings.min_residents} residents",
+    }
+    records = [
+        {"id": i, "value": None if pd.isna(r.value) else r.value, "suppressed": bool(r.suppressed),
+         "residents": None if pd.isna(r.residents) else round(float(r.residents), 2)}
+        for i, r in zip(frame.index, frame.itertuples(index=False))
+    ]
+    if fmt == "json":
+        return Response(orjson.dumps({**meta, "values": records}), mimetype="application/json")
+    if fmt == "csv":
+        out = io.StringIO()
+        out.write("".join(f"# {k}: {v}\n" for k, v in meta.items()))
+        pd.DataFrame(records).assign(unit=spec.unit_de, period=result.period, basis=result.basis.key).to_csv(out, index=False)
+        return Response(out.getvalue(), mimetype="text/csv",
+                        headers={"Content-Disposition": f"attachment; filename={spec.id}_{result.basis.key}_{result.period}.csv"})
+    ids_, geoms = basis_geometries(bundle, Basis.parse(result.basis.key))
+    fc = orjson.loads(feature_collection(ids_, geoms))
+    by_id = {r["id"]: r for r in records}
+    for feature in fc["features"]:
+        feature["properties"] = {**by_id.get(feature["id"], {}), "unit": spec.unit_de, "period": result.period}
+    fc["metadata"] = meta
+    return Response(orjson.dumps(fc), mimetype="application/geo+json")

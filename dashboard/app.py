@@ -1,0 +1,49 @@
+"""App factory: one Dash app per settings and bundle; callbacks register through `dash.callback`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dash import Dash
+from flask import Response, abort
+
+from layers.bundle import load_bundle
+from layers.cities import bundle_path
+from layers.query import bases
+from layers.settings import Settings, load_settings
+
+from . import callbacks  # noqa: F401  (registers the callbacks)
+from .api import api
+from .callbacks import geojson_bytes
+from .context import BUNDLE_KEY, SETTINGS_KEY, cache, cache_config
+from .layout import serve_layout
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+
+
+def create_app(settings: Settings | None = None, bundle_folder: Path | str | None = None) -> Dash:
+    """Build the Dash app for a built bundle (default: the configured city's bundle)."""
+    settings = settings or load_settings()
+    bundle = load_bundle(bundle_folder or bundle_path(settings))
+    app = Dash(__name__, title="Quartiersatlas", assets_folder=str(ASSETS), compress=True,
+               suppress_callback_exceptions=False,
+               serve_locally=True)
+    server = app.server
+    server.config[SETTINGS_KEY] = settings
+    server.config[BUNDLE_KEY] = bundle
+    server.config["COMPRESS_MIMETYPES"] = ["text/html", "text/css", "text/csv", "application/json", "application/javascript",
+                                           "application/geo+json"]
+    cache.init_app(server, config=cache_config(settings))
+    server.register_blueprint(api)
+
+    allowed = set(bases(bundle))
+
+    @server.get("/geo/<basis_key>.json")
+    def geometry(basis_key: str) -> Response:
+        if basis_key not in allowed:
+            abort(404)
+        return Response(geojson_bytes(basis_key), mimetype="application/json",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+    app.layout = lambda: serve_layout(bundle, settings)
+    return app

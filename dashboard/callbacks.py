@@ -1,0 +1,110 @@
+"""Callbacks: translate UI state into layer queries and results into figures (geometry is never resent)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import orjson
+import pandas as pd
+from dash import ALL, Input, Output, State, callback, ctx, html, no_update
+
+from layers.query import check_query
+from layers.registry import get_layer
+from layers.spatial.basis import Basis
+from layers.spatial.geometry import basis_geojson
+
+from . import ids
+from .context import current_bundle, current_settings, layer_result
+from .figures import map_figure, map_patch
+from .i18n import format_date, t
+from .layout import basis_options, group_options, layer_options, period_options, sources_line
+
+OUTLINE_SIMPLIFY = "outline"
+
+
+def geo_url(basis_key: str) -> str:
+    bundle = current_bundle()
+    return f"geo/{basis_key}.json?v={bundle.manifest.built_at.replace(':', '')}"
+
+
+@lru_cache(maxsize=32)
+def _geojson(bundle, basis_key: str) -> bytes:
+    return basis_geojson(bundle, Basis.parse(basis_key))
+
+
+def geojson_bytes(basis_key: str) -> bytes:
+    """GeoJSON of a basis, built once per process and bundle."""
+    return _geojson(current_bundle(), basis_key)
+
+
+@lru_cache(maxsize=4)
+def _outline(bundle) -> dict:
+    return orjson.loads(basis_geojson(bundle, Basis(level=bundle.levels[0].id)))
+
+
+@lru_cache(maxsize=32)
+def _names(bundle, basis_key: str) -> pd.Series:
+    basis = Basis.parse(basis_key)
+    if basis.is_h3:
+        cells = bundle.cells(basis.res)
+        return pd.Series(cells, index=cells)
+    return bundle.units_of(basis.level)["name"].astype(str) + " (" + bundle.units_of(basis.level).index.to_series() + ")"
+
+
+def legend(result, spec, lang: str, settings) -> list:
+    bundle = current_bundle()
+    basis = result.basis
+    basis_label = next(o["label"] for o in basis_options(bundle, lang) if o["value"] == basis.key)
+    group = next((g.title(lang) for g in spec.groups(bundle) if g.id == result.group), "")
+    period = format_date(result.period, lang)
+    if result.period_from:
+        period = f"{format_date(result.period_from, lang)} → {period}"
+    origin = t("interpolated", lang, level=bundle.level(result.interpolated_from).name_de if lang == "de" else
+               bundle.level(result.interpolated_from).name_en) if result.interpolated_from else t("exact", lang)
+    return [
+        html.Div([html.Strong(spec.title(lang)), f" · {group} · {spec.unit(lang)} · {basis_label} · {t('period', lang)} {period}"]),
+        html.Div([html.Span(origin, className="badge bg-info text-dark me-2", id="map-badge"), spec.description(lang)]),
+        html.Div(t("legend_not_shown", lang, cases=settings.min_cases, residents=settings.min_residents) if settings.mode == "portal"
+                 else t("legend_small", lang, cases=settings.min_cases, residents=settings.min_residents)),
+        html.Div(t("description_note", lang), className="fst-italic"),
+    ]
+
+
+@callback(
+    Output(ids.MAP, "figure"), Output(ids.LEGEND, "children"),
+    Input(ids.LAYER, "value"), Input(ids.GROUP, "value"), Input(ids.BASIS, "value"), Input(ids.PERIOD, "value"),
+    Input(ids.PERIOD_FROM, "value"), Input(ids.LANGUAGE, "value"),
+)
+def update_map(layer_id, group, basis_key, period, period_from, lang):
+    """Full figure when the basis changes (new geometry URL), otherwise a Patch of values only."""
+    bundle, settings = current_bundle(), current_settings()
+    query = check_query(bundle, settings, layer_id, basis_key, period, group, period_from)
+    result = layer_result(query)
+    spec = get_layer(layer_id)
+    portal = settings.mode == "portal"
+    if ctx.triggered_id in (None, ids.BASIS):
+        fig = map_figure(bundle, result, spec, _names(bundle, basis_key), geo_url(basis_key), _outline(bundle), lang,
+                         settings.min_cases, settings.min_residents, portal, settings.tile_url)
+    else:
+        fig = map_patch(result, spec, lang, settings.min_cases, settings.min_residents, portal)
+    return fig, legend(result, spec, lang, settings)
+
+
+@callback(
+    Output(ids.LAYER, "options"), Output(ids.GROUP, "options"), Output(ids.GROUP, "value"), Output(ids.BASIS, "options"),
+    Output(ids.PERIOD, "options"), Output(ids.PERIOD_FROM, "options"), Output(ids.PERIOD_FROM_ROW, "style"),
+    Output({"type": ids.LABELS, "key": ALL}, "children"), Output(ids.SOURCES, "children"),
+    Input(ids.LAYER, "value"), Input(ids.LANGUAGE, "value"), State(ids.GROUP, "value"),
+    prevent_initial_call=True,
+)
+def update_controls(layer_id, lang, group):
+    """Texts and options follow the language; the group list and the start-period picker follow the layer."""
+    bundle, settings = current_bundle(), current_settings()
+    groups = group_options(bundle, layer_id, lang)
+    valid = [g["value"] for g in groups]
+    new_group = group if group in valid else (valid[0] if valid else None)
+    labels = [t(o["id"]["key"], lang) for o in ctx.outputs_list[7]]
+    style = {} if get_layer(layer_id).needs_period_from else {"display": "none"}
+    periods = period_options(bundle, lang)
+    return (layer_options(settings, lang), groups, new_group if new_group != group else no_update, basis_options(bundle, lang),
+            periods, periods, style, labels, sources_line(bundle, lang))

@@ -1,0 +1,100 @@
+"""`quartiersatlas` command: build bundles, serve the app, validate bundles, run benchmarks."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from layers.bundle import BundleValidationError
+from layers.cities import DEMO_SIZES, build_city, bundle_path, default_city
+from layers.settings import SettingsError, load_settings
+
+
+def _build(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    city = args.city or default_city(settings)
+    if args.city is None and city == "demo":
+        print(f"Berlin data not found at {settings.path('berlin_dir')}: building the synthetic demo city instead. "
+              "For real data set berlin_dir in config.toml or QUARTIERSATLAS_BERLIN_DIR and run `quartiersatlas build berlin`.")
+    if args.if_missing and (bundle_path(settings, city, args.size) / "manifest.json").exists():
+        print(f"bundle exists: {bundle_path(settings, city, args.size)} (use without --if-missing to rebuild)")
+        return 0
+    build_city(settings, city, size=args.size, seed=args.seed)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config, host=args.host, port=args.port, mode=args.mode)
+    folder = bundle_path(settings, args.city, args.size)
+    if not (folder / "manifest.json").exists():
+        print(f"no bundle at {folder}: run `quartiersatlas build` first", file=sys.stderr)
+        return 2
+    if args.debug:
+        from .app import create_app
+
+        create_app(settings, folder).run(host=settings.host, port=settings.port, debug=True)
+        return 0
+    from .server import serve
+
+    serve(settings, folder, workers=args.workers)
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from layers.bundle.check import validate_bundle_folder
+
+    validate_bundle_folder(args.folder)
+    print(f"{args.folder}: valid city bundle")
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from bench.run import main as bench_main
+
+    return bench_main(args)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="quartiersatlas", description="Quartiersatlas: quarter-level planning dashboard")
+    p.add_argument("--config", help="path of config.toml (default: the project's, or QUARTIERSATLAS_CONFIG)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="build a city bundle (default: the configured city)")
+    b.add_argument("city", nargs="?", choices=("berlin", "demo"), help="berlin or demo (default: config `city`)")
+    b.add_argument("--size", choices=DEMO_SIZES, help="demo city size (default: config `demo_size`)")
+    b.add_argument("--seed", type=int, help="demo city seed (default: config `demo_seed`)")
+    b.add_argument("--if-missing", action="store_true", help="do nothing when the bundle exists")
+    b.set_defaults(func=_build)
+
+    s = sub.add_parser("serve", help="serve the dashboard with gunicorn")
+    s.add_argument("--host")
+    s.add_argument("--port", type=int)
+    s.add_argument("--mode", choices=("planner", "portal"))
+    s.add_argument("--city", choices=("berlin", "demo"))
+    s.add_argument("--size", choices=DEMO_SIZES)
+    s.add_argument("--workers", type=int, default=2)
+    s.add_argument("--debug", action="store_true", help="Dash's development server with hot reload instead of gunicorn")
+    s.set_defaults(func=_serve)
+
+    v = sub.add_parser("validate", help="validate a bundle folder")
+    v.add_argument("folder")
+    v.set_defaults(func=_validate)
+
+    r = sub.add_parser("bench", help="run the benchmarks and print a table")
+    r.add_argument("--only", nargs="*", help="names of benchmarks to run (default: all)")
+    r.add_argument("--repeat", type=int, default=15, help="repetitions of timed callbacks")
+    r.set_defaults(func=_bench)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (BundleValidationError, SettingsError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

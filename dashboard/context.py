@@ -1,0 +1,45 @@
+"""Per-app state for callbacks and routes: settings, the bundle and the cache (no globals, no app import)."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_caching import Cache
+
+from layers.bundle import Bundle
+from layers.query import LayerQuery, run_query
+from layers.settings import Settings
+from layers.spec import LayerResult
+
+cache = Cache()
+
+SETTINGS_KEY = "QUARTIERSATLAS_SETTINGS"
+BUNDLE_KEY = "QUARTIERSATLAS_BUNDLE"
+
+
+def current_settings() -> Settings:
+    return current_app.config[SETTINGS_KEY]
+
+
+def current_bundle() -> Bundle:
+    return current_app.config[BUNDLE_KEY]
+
+
+def cache_config(settings: Settings) -> dict:
+    """flask-caching configuration from the settings (SimpleCache, FileSystemCache or RedisCache)."""
+    config = {"CACHE_TYPE": settings.cache_type, "CACHE_DEFAULT_TIMEOUT": 3600}
+    if settings.cache_type == "FileSystemCache":
+        config["CACHE_DIR"] = settings.cache_dir
+    elif settings.cache_type == "RedisCache":
+        config["CACHE_REDIS_URL"] = settings.cache_redis_url
+    return config
+
+
+@cache.memoize()
+def _cached_result(bundle_key: str, mode: str, query: LayerQuery) -> LayerResult:
+    return run_query(current_bundle(), current_settings(), query)
+
+
+def layer_result(query: LayerQuery) -> LayerResult:
+    """Disclosed values of a layer query, computed once and shared by the map and the API."""
+    bundle = current_bundle()
+    return _cached_result(f"{bundle.folder}:{bundle.manifest.built_at}", current_settings().mode, query)

@@ -1,0 +1,32 @@
+"""Serve the app with gunicorn (a real WSGI server), app preloaded so workers share the bundle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gunicorn.app.base import BaseApplication
+
+from layers.settings import Settings
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, app, options: dict):
+        self.application, self.options = app, options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return self.application
+
+
+def serve(settings: Settings, folder: Path, workers: int = 2) -> None:
+    """Start gunicorn on settings.host:settings.port serving the bundle in `folder`."""
+    from .app import create_app
+
+    app = create_app(settings, folder)
+    print(f"Quartiersatlas: http://{settings.host}:{settings.port}  ({app.server.config['QUARTIERSATLAS_BUNDLE'].manifest.title}, mode {settings.mode})", flush=True)
+    _Gunicorn(app.server, {"bind": f"{settings.host}:{settings.port}", "workers": workers, "threads": 4,
+                           "preload_app": True, "timeout": 120, "accesslog": None}).run()

@@ -1,0 +1,1 @@
+"""Quartiersatlas domain: city bundles, spatial core and layers. Never imports Dash."""

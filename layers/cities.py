@@ -1,0 +1,60 @@
+"""Which city bundle to build and serve, and building it from its source."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from .bundle import write_bundle
+from .settings import Settings
+
+DEMO_SIZES = ("small", "city", "berlin")
+
+
+def berlin_available(settings: Settings) -> bool:
+    """True when the configured Berlin folder exists."""
+    return (settings.path("berlin_dir") / "berlin_lor_2021").is_dir()
+
+
+def default_city(settings: Settings) -> str:
+    """`berlin` or `demo`: the city setting, with `auto` resolved to Berlin where its folder is found."""
+    if settings.city != "auto":
+        return settings.city
+    return "berlin" if berlin_available(settings) else "demo"
+
+
+def bundle_name(city: str, size: str | None = None) -> str:
+    """Folder name of a bundle: `berlin` or `demo-<size>`."""
+    return "berlin" if city == "berlin" else f"demo-{size or 'city'}"
+
+
+def bundle_path(settings: Settings, city: str | None = None, size: str | None = None) -> Path:
+    """Folder of the bundle the settings point at (default city and demo size unless given)."""
+    city = city or default_city(settings)
+    return settings.path("bundle_dir") / bundle_name(city, size or settings.demo_size)
+
+
+def build_city(settings: Settings, city: str, size: str | None = None, seed: int | None = None, log=print) -> Path:
+    """Build a bundle from its source and write it atomically; returns its folder."""
+    t0 = time.perf_counter()
+    resolutions = [int(r) for r in settings.h3_resolutions]
+    if city == "berlin":
+        from .sources.berlin import build_berlin
+
+        if not berlin_available(settings):
+            raise FileNotFoundError(f"Berlin data folder not found at {settings.path('berlin_dir')} "
+                                    "(set berlin_dir in config.toml or QUARTIERSATLAS_BERLIN_DIR)")
+        build = build_berlin(settings.path("berlin_dir"), resolutions)
+        target = bundle_path(settings, "berlin")
+    elif city == "demo":
+        from .sources.demo import build_demo
+
+        size = size or settings.demo_size
+        build = build_demo(size=size, seed=settings.demo_seed if seed is None else seed, h3_resolutions=resolutions)
+        target = bundle_path(settings, "demo", size)
+    else:
+        raise ValueError(f"unknown city {city!r}; choose berlin or demo")
+    log(f"read {city} source in {time.perf_counter() - t0:.1f} s; writing {target}")
+    write_bundle(build, target, log=log)
+    log(f"built {target} in {time.perf_counter() - t0:.1f} s")
+    return target

@@ -1,0 +1,76 @@
+"""One entry point from UI state or API parameters to disclosed layer values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .bundle import Bundle
+from .disclosure import apply_minimum_counts
+from .registry import REGISTRY, get_layer
+from .settings import Settings
+from .spatial.basis import Basis
+from .spec import INTERNAL, LayerResult
+
+
+class ParameterError(ValueError):
+    """A request parameter has a value outside the allowed ones."""
+
+    def __init__(self, parameter: str, value: object, allowed: list[str]):
+        self.parameter, self.value, self.allowed = parameter, value, allowed
+        shown = ", ".join(map(str, allowed[:40])) + (" …" if len(allowed) > 40 else "")
+        super().__init__(f"parameter {parameter!r} has invalid value {value!r}; allowed: {shown}")
+
+
+@dataclass(frozen=True)
+class LayerQuery:
+    """What to compute: layer, basis, period and, where the layer has them, group and start period."""
+
+    layer_id: str
+    basis: Basis
+    period: str
+    group: str | None = None
+    period_from: str | None = None
+
+
+def visible_layers(settings: Settings) -> list[str]:
+    """Layer ids the deployment may show: internal layers never reach the portal."""
+    return [lid for lid, spec in REGISTRY.items() if settings.mode != "portal" or spec.sensitivity != INTERNAL]
+
+
+def bases(bundle: Bundle) -> list[str]:
+    """Basis keys of a bundle: its levels (coarse → fine) then its H3 resolutions."""
+    return [lvl.id for lvl in bundle.levels] + [f"h3_{r}" for r in bundle.manifest.h3_resolutions]
+
+
+def check_query(bundle: Bundle, settings: Settings, layer_id: str, basis_key: str, period: str | None,
+                group: str | None = None, period_from: str | None = None) -> LayerQuery:
+    """Validate raw parameters; raise ParameterError naming the parameter and the allowed values."""
+    layers = visible_layers(settings)
+    if layer_id not in layers:
+        raise ParameterError("layer", layer_id, layers)
+    allowed_bases = bases(bundle)
+    if basis_key not in allowed_bases:
+        raise ParameterError("basis", basis_key, allowed_bases)
+    period = period or bundle.periods[-1]
+    if period not in bundle.periods:
+        raise ParameterError("period", period, bundle.periods)
+    spec = get_layer(layer_id)
+    groups = [g.id for g in spec.groups(bundle)]
+    if groups:
+        group = group or (settings.default_group if settings.default_group in groups else groups[0])
+        if group not in groups:
+            raise ParameterError("group", group, groups)
+    if spec.needs_period_from:
+        period_from = period_from or bundle.periods[0]
+        if period_from not in bundle.periods:
+            raise ParameterError("period_from", period_from, bundle.periods)
+    else:
+        period_from = None
+    return LayerQuery(layer_id, Basis.parse(basis_key), period, group, period_from)
+
+
+def run_query(bundle: Bundle, settings: Settings, query: LayerQuery) -> LayerResult:
+    """Compute a layer and pass it through disclosure control (suppression in portal mode)."""
+    spec = get_layer(query.layer_id)
+    result = spec.compute(bundle, query.basis, query.period, None, group=query.group, period_from=query.period_from)
+    return apply_minimum_counts(result, spec, settings.min_cases, settings.min_residents, publish=settings.mode == "portal")

@@ -1,0 +1,33 @@
+"""The layer registry: every layer listed explicitly; the dashboard and API are built from it."""
+
+from __future__ import annotations
+
+from . import migrant_concentration
+from .spec import LayerSpec
+
+LAYERS: tuple[LayerSpec, ...] = (
+    migrant_concentration.SHARE,
+    migrant_concentration.COUNT,
+    migrant_concentration.LOCATION_QUOTIENT,
+    migrant_concentration.CHANGE,
+)
+
+
+def _index(layers: tuple[LayerSpec, ...]) -> dict[str, LayerSpec]:
+    index: dict[str, LayerSpec] = {}
+    for spec in layers:
+        if spec.id in index:
+            raise ValueError(f"duplicate layer id {spec.id!r} in the registry")
+        index[spec.id] = spec
+    return index
+
+
+REGISTRY: dict[str, LayerSpec] = _index(LAYERS)
+
+
+def get_layer(layer_id: str) -> LayerSpec:
+    """The layer with id `layer_id`; KeyError naming the known ids otherwise."""
+    try:
+        return REGISTRY[layer_id]
+    except KeyError:
+        raise KeyError(f"unknown layer {layer_id!r}; known layers: {', '.join(REGISTRY)}") from None

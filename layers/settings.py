@@ -1,0 +1,115 @@
+"""Settings: one table in config.toml, overridable by QUARTIERSATLAS_<NAME> environment variables."""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "QUARTIERSATLAS_"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = PROJECT_ROOT / "config.toml"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its name, type, default and what it does (documented in docs/settings.md)."""
+
+    name: str
+    type: type
+    default: Any
+    description: str
+    choices: tuple[Any, ...] = ()
+    is_path: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("city", str, "auto", "City bundle the app serves: `berlin`, `demo`, or `auto` (Berlin where its folder is found, else the demo city).", ("auto", "berlin", "demo")),
+    Setting("berlin_dir", str, "../shared/data/berlin", "Folder of the Berlin open-data files (read only, never copied).", is_path=True),
+    Setting("bundle_dir", str, "data/bundles", "Folder where builds write city bundles (one sub-folder per bundle).", is_path=True),
+    Setting("demo_size", str, "city", "Size of the synthetic demo city built by default: `small`, `city` or `berlin`.", ("small", "city", "berlin")),
+    Setting("demo_seed", int, 42, "Random seed of the synthetic demo city; the same seed builds the same city."),
+    Setting("mode", str, "planner", "Deployment mode: `planner` (everything) or `portal` (public, read-only, disclosure control).", ("planner", "portal")),
+    Setting("language", str, "de", "Default UI language: `de` or `en`.", ("de", "en")),
+    Setting("host", str, "127.0.0.1", "Host the server binds to."),
+    Setting("port", int, 8050, "Port the server listens on."),
+    Setting("tile_url", str, "", "Optional raster tile URL template ({z}/{x}/{y}); empty means no external tiles, the city's outlines are the context."),
+    Setting("min_cases", int, 3, "Disclosure: values from fewer cases than this are suppressed in the portal (BRIEF §6)."),
+    Setting("min_residents", int, 50, "Disclosure: values for cells or units with fewer residents than this are suppressed in the portal (BRIEF §6)."),
+    Setting("h3_resolutions", list, [7, 8, 9, 10], "H3 resolutions the build prepares and the app offers."),
+    Setting("default_layer", str, "migration_share", "Layer shown when the app opens."),
+    Setting("default_group", str, "mig_bg", "Population group shown when the app opens."),
+    Setting("cache_type", str, "SimpleCache", "flask-caching backend: `SimpleCache`, `FileSystemCache`, `RedisCache`, or `NullCache` (no caching; benchmarks).", ("SimpleCache", "FileSystemCache", "RedisCache", "NullCache")),
+    Setting("cache_dir", str, "data/cache", "Folder of the FileSystemCache.", is_path=True),
+    Setting("cache_redis_url", str, "", "Redis URL for the RedisCache, e.g. redis://127.0.0.1:6379/0."),
+)
+SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+class SettingsError(ValueError):
+    """A setting in config.toml or the environment has a wrong name, type or value."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings; `values` maps every setting name to its value, paths made absolute."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    config_path: Path = DEFAULT_CONFIG
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError as exc:
+            raise AttributeError(name) from exc
+
+    def path(self, name: str) -> Path:
+        """The path setting `name` as an absolute Path."""
+        return Path(self.values[name])
+
+
+def _coerce(setting: Setting, raw: Any, origin: str) -> Any:
+    if setting.type is list:
+        if isinstance(raw, str):
+            try:
+                raw = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                raise SettingsError(f"{origin}: {setting.name} must be a JSON list, e.g. [7, 8, 9]") from exc
+        if not isinstance(raw, list):
+            raise SettingsError(f"{origin}: {setting.name} must be a list")
+        return raw
+    try:
+        value = setting.type(raw)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"{origin}: {setting.name} must be of type {setting.type.__name__}, got {raw!r}") from exc
+    if setting.choices and value not in setting.choices:
+        raise SettingsError(f"{origin}: {setting.name} must be one of {', '.join(map(str, setting.choices))}; got {value!r}")
+    return value
+
+
+def load_settings(config_path: Path | str | None = None, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+    """Read config.toml, apply QUARTIERSATLAS_* environment variables, then keyword overrides."""
+    path = Path(config_path or os.environ.get(ENV_PREFIX + "CONFIG", DEFAULT_CONFIG)).resolve()
+    environ = os.environ if environ is None else environ
+    values = {s.name: s.default for s in SETTINGS}
+    if path.exists():
+        table = tomllib.loads(path.read_text(encoding="utf-8")).get("settings", {})
+        for name, raw in table.items():
+            if name not in SETTINGS_BY_NAME:
+                raise SettingsError(f"{path}: unknown setting {name!r}; known: {', '.join(SETTINGS_BY_NAME)}")
+            values[name] = _coerce(SETTINGS_BY_NAME[name], raw, str(path))
+    for setting in SETTINGS:
+        env_name = ENV_PREFIX + setting.name.upper()
+        if env_name in environ:
+            values[setting.name] = _coerce(setting, environ[env_name], f"environment variable {env_name}")
+    for name, raw in overrides.items():
+        if raw is not None:
+            values[name] = _coerce(SETTINGS_BY_NAME[name], raw, "command line")
+    for setting in SETTINGS:
+        if setting.is_path:
+            p = Path(values[setting.name]).expanduser()
+            values[setting.name] = str(p if p.is_absolute() else (path.parent / p).resolve())
+    return Settings(values=values, config_path=path)

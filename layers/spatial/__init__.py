@@ -1,0 +1,1 @@
+"""Spatial core: H3 cells, aggregation of points and units, areal interpolation."""

@@ -1,0 +1,35 @@
+"""Display geometry of a basis: unit outlines or H3 hexagons as GeoJSON, rounded for the browser."""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+
+from ..bundle import Bundle
+from .basis import Basis
+from .h3grid import cell_polygons, hex_to_cells
+
+DISPLAY_PRECISION_DEG = 1e-5  # ≈ 1 m; 5 decimals keep the GeoJSON small
+SIMPLIFY_DEG = 3e-5  # ≈ 2–3 m; invisible at city zoom, halves the vertices of official outlines
+
+
+def basis_geometries(bundle: Bundle, basis: Basis) -> tuple[np.ndarray, np.ndarray]:
+    """Ids and WGS84 display geometries of every unit of a level or every cell of a resolution."""
+    ids = bundle.ids(basis)
+    if basis.is_h3:
+        geoms = cell_polygons(hex_to_cells(ids))
+    else:
+        geoms = shapely.simplify(bundle.units_of(basis.level).geometry.reindex(ids).values, SIMPLIFY_DEG, preserve_topology=True)
+    return np.asarray(ids, dtype=object), shapely.set_precision(np.asarray(geoms), DISPLAY_PRECISION_DEG)
+
+
+def feature_collection(ids: np.ndarray, geoms: np.ndarray) -> bytes:
+    """A GeoJSON FeatureCollection (UTF-8 bytes) whose feature ids are the given string ids."""
+    parts = shapely.to_geojson(geoms)
+    features = ",".join(f'{{"type":"Feature","id":"{i}","properties":{{}},"geometry":{g}}}' for i, g in zip(ids, parts))
+    return f'{{"type":"FeatureCollection","features":[{features}]}}'.encode()
+
+
+def basis_geojson(bundle: Bundle, basis: Basis) -> bytes:
+    """GeoJSON of a basis for the map (sent once per basis)."""
+    return feature_collection(*basis_geometries(bundle, basis))

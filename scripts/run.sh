@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Install everything, build the default city bundle (Berlin where its data folder is found, else the
+# synthetic demo city) and serve the dashboard at http://127.0.0.1:8050.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup-python.sh
+.venv/bin/pip install --quiet --disable-pip-version-check -e .
+.venv/bin/quartiersatlas build --if-missing
+exec .venv/bin/quartiersatlas serve "$@"

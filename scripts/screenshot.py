@@ -1,0 +1,45 @@
+"""Screenshot a running dashboard in headless Chromium once the map is drawn: `python scripts/screenshot.py URL OUT.png`."""
+
+import sys
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+
+MAP_IDLE_JS = """
+const gd = document.querySelector('.js-plotly-plot');
+const m = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map;
+if (!m || !m.loaded() || !m.areTilesLoaded()) return -1;
+return m.queryRenderedFeatures().length;
+"""
+
+
+def main(url: str, out: str, wait_s: float = 60) -> None:
+    options = Options()
+    options.binary_location = "/usr/bin/chromium"
+    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--use-gl=angle", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(options=options)
+    try:
+        driver.get(url)
+        deadline = time.time() + wait_s
+        features = -1
+        while time.time() < deadline:
+            features = driver.execute_script(MAP_IDLE_JS)
+            if features and features > 0:
+                break
+            time.sleep(0.5)
+        time.sleep(1.5)
+        driver.save_screenshot(out)
+        logs = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        print(f"rendered features: {features}; severe console messages: {len(logs)}")
+        for entry in logs:
+            print("  ", entry["message"][:300])
+    finally:
+        driver.quit()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

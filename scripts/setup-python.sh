@@ -1,0 +1,13 @@
+# Sourced by run.sh and test.sh: make .venv with Python 3.11 (installing Debian's python3-venv if needed).
+PY=$(command -v python3.11 || command -v python3)
+if ! "$PY" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+  echo "Quartiersatlas needs Python 3.11 (found $("$PY" --version))" >&2; exit 1
+fi
+if [ ! -x .venv/bin/python ]; then
+  if ! "$PY" -m venv .venv 2>/dev/null; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
+    rm -rf .venv && "$PY" -m venv .venv
+  fi
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+fi

@@ -1,0 +1,63 @@
+"""Shared fixtures: settings pointing at temporary bundle folders, the demo city and the real Berlin bundle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from layers.bundle import load_bundle, write_bundle
+from layers.settings import load_settings
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def pytest_setup_options():
+    """dash[testing] hook: drive Debian's Chromium (chromedriver from /usr/bin) headless."""
+    from selenium.webdriver.chrome.options import Options
+
+    options = Options()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1400,1000",
+                "--use-gl=angle", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"):
+        options.add_argument(arg)
+    return options
+
+
+@pytest.fixture(scope="session")
+def bundle_root(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("bundles")
+
+
+@pytest.fixture(scope="session")
+def settings(bundle_root):
+    """Project settings with bundles written to a temporary folder."""
+    return load_settings(bundle_dir=str(bundle_root), cache_type="SimpleCache")
+
+
+@pytest.fixture(scope="session")
+def berlin_dir(settings) -> Path:
+    path = settings.path("berlin_dir")
+    assert (path / "berlin_lor_2021").is_dir(), (
+        f"the real Berlin data are needed at {path} (../shared/data/berlin beside the repo, or QUARTIERSATLAS_BERLIN_DIR)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def berlin_bundle(settings, berlin_dir):
+    """The real Berlin bundle, built once through the real import code (H3 res 7–10)."""
+    from layers.sources.berlin import build_berlin
+
+    folder = write_bundle(build_berlin(berlin_dir, [7, 8, 9, 10]), settings.path("bundle_dir") / "berlin", log=lambda *_: None)
+    return load_bundle(folder)
+
+
+@pytest.fixture(scope="session")
+def demo_bundle(settings):
+    """The small synthetic demo city (seed 7)."""
+    from layers.sources.demo import build_demo
+
+    folder = write_bundle(build_demo("small", seed=7, h3_resolutions=[7, 8, 9, 10]), settings.path("bundle_dir") / "demo-small",
+                          log=lambda *_: None)
+    return load_bundle(folder)

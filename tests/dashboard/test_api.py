@@ -1,0 +1,74 @@
+"""Data API on the tiny city: same values as the layer, clear 400s, metadata from the registry."""
+
+import csv
+import io
+
+import pytest
+
+from dashboard.app import create_app
+from layers import migrant_concentration as mc
+from layers.bundle import load_bundle, write_bundle
+from layers.spatial.basis import Basis
+from tests.tiny import tiny_build
+
+
+@pytest.fixture(scope="module")
+def tiny_folder(tmp_path_factory):
+    return write_bundle(tiny_build(), tmp_path_factory.mktemp("tiny") / "tiny", log=lambda *_: None)
+
+
+@pytest.fixture(scope="module")
+def client(settings, tiny_folder):
+    return create_app(settings, tiny_folder).server.test_client()
+
+
+def test_layers_lists_registry_metadata(client):
+    body = client.get("/api/v1/layers").get_json()
+    assert {layer["id"] for layer in body["layers"]} >= {"migration_share", "migration_lq"}
+    share = next(layer for layer in body["layers"] if layer["id"] == "migration_share")
+    assert share["unit"] == {"de": "%", "en": "%"} and share["sensitivity"] == "public"
+    assert body["periods"] == ["2023-12-31", "2024-12-31"]
+
+
+def test_json_values_equal_layer(client, tiny_folder):
+    body = client.get("/api/v1/layers/migration_share?level=block&period=2024-12-31&group=mig_bg").get_json()
+    expected = mc.compute_share(load_bundle(tiny_folder), Basis(level="block"), "2024-12-31", group="mig_bg").values["value"]
+    got = {row["id"]: row["value"] for row in body["values"]}
+    assert got == pytest.approx(expected.to_dict())
+    assert body["unit"] == "%" and body["period"] == "2024-12-31" and body["basis"] == "block" and body["sources"]
+
+
+def test_h3_values_say_interpolated(client):
+    body = client.get("/api/v1/layers/migration_count?res=9&period=2024-12-31").get_json()
+    assert body["interpolated_from"] == "block"
+    assert sum(r["value"] for r in body["values"]) == pytest.approx(1102)
+
+
+def test_csv_and_geojson(client):
+    text = client.get("/api/v1/layers/migration_share?level=district&format=csv").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO("\n".join(line for line in text.splitlines() if not line.startswith("#")))))
+    assert {r["id"] for r in rows} == {"A", "B"} and rows[0]["unit"] == "%"
+    fc = client.get("/api/v1/layers/migration_share?level=district&format=geojson").get_json()
+    assert fc["type"] == "FeatureCollection" and len(fc["features"]) == 2
+    assert fc["features"][0]["properties"]["unit"] == "%"
+
+
+@pytest.mark.parametrize("query, parameter", [
+    ("level=kiez", "level"), ("res=12", "res"), ("period=2024-13-01", "period"), ("group=nobody", "group"),
+    ("format=xlsx", "format"), ("level=block&res=9", "level/res"),
+])
+def test_bad_parameters_get_400_naming_them(client, query, parameter):
+    resp = client.get(f"/api/v1/layers/migration_share?{query}")
+    assert resp.status_code == 400
+    body = resp.get_json()
+    assert body["parameter"] == parameter and body["allowed"] and parameter.split("/")[0] in body["error"]
+
+
+def test_unknown_layer_is_404(client):
+    assert client.get("/api/v1/layers/no_such_layer").status_code == 404
+
+
+def test_geometry_served_once_per_basis(client):
+    resp = client.get("/geo/block.json")
+    assert resp.status_code == 200 and len(resp.get_json()["features"]) == 4
+    assert client.get("/geo/h3_12.json").status_code == 404

@@ -1,0 +1,65 @@
+"""The real app on the real Berlin bundle in headless Debian Chromium: polygons drawn, switches work, console clean."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from dashboard import ids
+from dashboard.app import create_app
+
+pytestmark = pytest.mark.browser
+
+MAP_STATE_JS = """
+const gd = document.getElementById('%s').querySelector('.js-plotly-plot');
+const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+const m = sub && sub.map;
+if (!m || !m.loaded() || !m.areTilesLoaded() || m.isMoving()) return null;
+const drawn = new Set(m.queryRenderedFeatures().filter(f => f.layer.type === 'fill').map(f => String(f.id)));
+return {drawn: drawn.size, locations: gd.data[0].locations.length, z0: gd.data[0].z.slice(0, 5),
+        geojson: gd.data[0].geojson, colorbar: gd.data[0].colorbar.title.text};
+""" % ids.MAP
+
+
+def map_state(dash_duo, until, timeout: float = 60.0):
+    """Poll the map until `until(state)` holds; fail with the last state otherwise."""
+    deadline, state = time.time() + timeout, None
+    while time.time() < deadline:
+        state = dash_duo.driver.execute_script(MAP_STATE_JS)
+        if state and until(state):
+            return state
+        time.sleep(0.4)
+    raise AssertionError(f"map did not reach the expected state; last state: {state}")
+
+
+def choose(dash_duo, component_id: str, label: str) -> None:
+    dash_duo.select_dcc_dropdown(f"#{component_id}", value=label)
+
+
+def test_switch_layer_level_period(dash_duo, settings, berlin_bundle):
+    app = create_app(settings, berlin_bundle.folder)
+    dash_duo.start_server(app)
+
+    first = map_state(dash_duo, lambda s: s["drawn"] > 400)
+    assert first["locations"] == 542 and "planungsraum" in first["geojson"] and first["colorbar"] == "%"
+
+    choose(dash_duo, ids.LAYER, "Lokationsquotient")
+    lq = map_state(dash_duo, lambda s: s["colorbar"] == "LQ" and s["drawn"] > 400)
+    assert lq["z0"] != first["z0"]
+
+    choose(dash_duo, ids.BASIS, "Bezirksregion (143)")
+    regions = map_state(dash_duo, lambda s: s["locations"] == 143 and s["drawn"] > 100)
+    assert "bezirksregion" in regions["geojson"]
+
+    choose(dash_duo, ids.PERIOD, "30.06.2021")
+    older = map_state(dash_duo, lambda s: s["locations"] == 143 and s["z0"] != regions["z0"])
+    assert older["drawn"] > 100
+
+    choose(dash_duo, ids.BASIS, "H3-Sechsecke, Auflösung 8 (≈ 0,74 km²)")
+    hexes = map_state(dash_duo, lambda s: "h3_8" in s["geojson"] and s["drawn"] > 500)
+    assert hexes["locations"] > 1000
+    assert "interpoliert aus Planungsraum" in dash_duo.find_element(f"#{ids.LEGEND}").text
+
+    severe = [entry for entry in dash_duo.get_logs() if entry["level"] == "SEVERE"]
+    assert severe == [], severe

@@ -1,0 +1,56 @@
+"""Spatial core: roll-up, exact areal weights, interpolation that conserves totals, cells back to units."""
+
+import numpy as np
+import pytest
+
+from layers.bundle import load_bundle, write_bundle
+from layers.spatial import aggregate
+from layers.spatial.basis import Basis
+from tests.tiny import BLOCKS, tiny_build
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    return load_bundle(write_bundle(tiny_build(), tmp_path_factory.mktemp("tiny") / "tiny", log=lambda *_: None))
+
+
+def test_units_roll_up_to_districts(tiny):
+    counts = tiny.counts(Basis(level="district"), "2024-12-31").frame
+    assert counts.loc["A", "pop_total"] == 1500
+    assert counts.loc["B", "pop_mig_bg"] == 402
+
+
+@pytest.mark.parametrize("res", [8, 9])
+def test_weights_sum_to_one_per_unit(tiny, res):
+    w = tiny.weights(res)
+    np.testing.assert_allclose(w.groupby("unit_id")["unit_share"].sum(), 1.0)
+    np.testing.assert_allclose(w.groupby("cell")["cell_share"].sum(), 1.0)
+    # intersection areas add up to the unit areas: 0.01° × 0.01° at 52° N ≈ 1.113 km × 0.685 km
+    np.testing.assert_allclose(w.groupby("unit_id")["area_m2"].sum(), 1113.2 * 685.4 * np.ones(4), rtol=0.01)
+
+
+@pytest.mark.parametrize("res", [8, 9])
+def test_interpolation_conserves_totals_and_is_badged(tiny, res):
+    counts = tiny.counts(Basis(res=res), "2024-12-31")
+    assert counts.interpolated_from == "block"
+    assert counts.frame["pop_total"].sum() == pytest.approx(sum(b[2] for b in BLOCKS.values()))
+    assert counts.frame["pop_mig_bg"].sum() == pytest.approx(sum(b[3] for b in BLOCKS.values()))
+    assert len(counts.frame) > 1
+
+
+def test_cells_back_to_units_conserve_totals(tiny):
+    cells = tiny.counts(Basis(res=9), "2024-12-31").frame
+    back = aggregate.cells_to_units(cells, tiny.weights(9))
+    assert back["pop_total"].sum() == pytest.approx(cells["pop_total"].sum())
+    # A block's count comes back approximately: cells straddling borders mix neighbours.
+    assert back.loc["B1", "pop_total"] == pytest.approx(2000, rel=0.35)
+
+
+def test_interpolation_by_hand():
+    import pandas as pd
+
+    counts = pd.DataFrame({"n": [10.0, 20.0]}, index=["u", "v"])
+    weights = pd.DataFrame({"unit_id": ["u", "u", "v"], "cell": ["c1", "c2", "c2"], "unit_share": [0.25, 0.75, 1.0]})
+    out = aggregate.interpolate_to_cells(counts, weights)
+    assert out.loc["c1", "n"] == 2.5
+    assert out.loc["c2", "n"] == 27.5
