@@ -11,11 +11,12 @@ from dash import ALL, Input, Output, State, callback, ctx, html, no_update
 from layers.query import check_query
 from layers.registry import get_layer
 from layers.spatial.basis import Basis
+from layers.context import social_context
 from layers.spatial.geometry import basis_geojson
 
 from . import ids
 from .context import current_bundle, current_settings, layer_result
-from .figures import map_figure, map_patch
+from .figures import Display, map_figure, map_patch
 from .i18n import format_date, t
 from .layout import basis_options, group_options, layer_options, period_options, sources_line
 
@@ -42,13 +43,23 @@ def _outline(bundle) -> dict:
     return orjson.loads(basis_geojson(bundle, Basis(level=bundle.levels[0].id)))
 
 
-@lru_cache(maxsize=32)
-def _names(bundle, basis_key: str) -> pd.Series:
+@lru_cache(maxsize=64)
+def _labels(bundle, basis_key: str, lang: str) -> pd.Series:
+    """Static hover head per area: name and id, plus the social context where the bundle has it."""
     basis = Basis.parse(basis_key)
     if basis.is_h3:
         cells = bundle.cells(basis.res)
-        return pd.Series(cells, index=cells)
-    return bundle.units_of(basis.level)["name"].astype(str) + " (" + bundle.units_of(basis.level).index.to_series() + ")"
+        names = pd.Series(cells, index=cells, dtype=object)
+    else:
+        units = bundle.units_of(basis.level)
+        names = units["name"].astype(str) + " (" + units.index.to_series() + ")"
+    context = social_context(bundle, basis, lang).reindex(names.index).fillna("")
+    return names.where(context == "", names + "<br>" + context)
+
+
+def level_name(bundle, level_id: str, lang: str) -> str:
+    level = bundle.level(level_id)
+    return level.name_de if lang == "de" else level.name_en
 
 
 def legend(result, spec, lang: str, settings) -> list:
@@ -59,8 +70,8 @@ def legend(result, spec, lang: str, settings) -> list:
     period = format_date(result.period, lang)
     if result.period_from:
         period = f"{format_date(result.period_from, lang)} → {period}"
-    origin = t("interpolated", lang, level=bundle.level(result.interpolated_from).name_de if lang == "de" else
-               bundle.level(result.interpolated_from).name_en) if result.interpolated_from else t("exact", lang)
+    origin = (t("interpolated", lang, level=level_name(bundle, result.interpolated_from, lang)) if result.interpolated_from
+              else t("exact", lang))
     return [
         html.Div([html.Strong(spec.title(lang)), f" · {group} · {spec.unit(lang)} · {basis_label} · {t('period', lang)} {period}"]),
         html.Div([html.Span(origin, className="badge bg-info text-dark me-2", id="map-badge"), spec.description(lang)]),
@@ -81,12 +92,15 @@ def update_map(layer_id, group, basis_key, period, period_from, lang):
     query = check_query(bundle, settings, layer_id, basis_key, period, group, period_from)
     result = layer_result(query)
     spec = get_layer(layer_id)
-    portal = settings.mode == "portal"
+    display = Display(lang, settings.min_cases, settings.min_residents, settings.mode == "portal",
+                      level_name(bundle, result.interpolated_from, lang) if result.interpolated_from else None)
     if ctx.triggered_id in (None, ids.BASIS):
-        fig = map_figure(bundle, result, spec, _names(bundle, basis_key), geo_url(basis_key), _outline(bundle), lang,
-                         settings.min_cases, settings.min_residents, portal, settings.tile_url)
+        fig = map_figure(bundle, result, spec, _labels(bundle, basis_key, lang), geo_url(basis_key), _outline(bundle), display,
+                         settings.tile_url)
     else:
-        fig = map_patch(result, spec, lang, settings.min_cases, settings.min_residents, portal)
+        fig = map_patch(result, spec, display)
+        if ctx.triggered_id == ids.LANGUAGE:
+            fig["data"][0]["text"] = _labels(bundle, basis_key, lang).reindex(result.values.index).fillna("").tolist()
     return fig, legend(result, spec, lang, settings)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -38,12 +39,24 @@ def _colour_range(values: np.ndarray, midpoint: float | None) -> dict:
     return {"zmin": float(lo), "zmax": float(hi if hi > lo else lo + 1)}
 
 
-def value_props(result: LayerResult, spec: LayerSpec, lang: str, min_cases: int, min_residents: int, portal: bool) -> dict:
+@dataclass(frozen=True)
+class Display:
+    """How values are shown: language, disclosure thresholds, mode, and the name of the level values came from."""
+
+    lang: str
+    min_cases: int
+    min_residents: int
+    portal: bool
+    interpolated_from: str | None = None  # display name of the level, e.g. "Planungsraum"
+
+
+def value_props(result: LayerResult, spec: LayerSpec, d: Display) -> dict:
     """The per-value parts of the map traces: z, customdata, hover, colours and the not-shown trace."""
     v = result.values
     z = v["value"].to_numpy(dtype=float)
     suppressed = v["suppressed"].to_numpy(dtype=bool)
-    note_small = t("hover_small", lang, n=min_cases)
+    lang, portal = d.lang, d.portal
+    note_small = t("hover_small", lang, cases=d.min_cases, residents=d.min_residents)
     notes = np.where(suppressed, note_small, np.where(v["residents"].fillna(0).to_numpy() <= 0, t("hover_no_data", lang), ""))
     residents = np.round(v["residents"].to_numpy(dtype=float))
     shown = np.isfinite(z) & ~(suppressed & portal)
@@ -51,7 +64,7 @@ def value_props(result: LayerResult, spec: LayerSpec, lang: str, min_cases: int,
     period = t("period_label", lang, date=format_date(result.period, lang))
     if result.period_from:
         period = f"{format_date(result.period_from, lang)} → {format_date(result.period, lang)}"
-    badge = f" · {t('interpolated', lang, level=result.interpolated_from)}" if result.interpolated_from else ""
+    badge = f" · {t('interpolated', lang, level=d.interpolated_from)}" if d.interpolated_from else ""
     hover = (f"<b>%{{text}}</b><br>{spec.title(lang)}: %{{z:{spec.value_format}}} {unit}<br>"
              f"{t('residents', lang)}: %{{customdata[0]:,.0f}}<br>{period}{badge}<br><i>%{{customdata[1]}}</i><extra></extra>")
     return {
@@ -62,7 +75,7 @@ def value_props(result: LayerResult, spec: LayerSpec, lang: str, min_cases: int,
         "colorbar_title": unit,
         "range": _colour_range(z[shown], spec.midpoint),
         "hidden_ids": v.index[~shown].tolist(),
-        "hidden_text": t("hover_not_shown", lang, cases=min_cases, residents=min_residents) if portal else t("hover_no_data", lang),
+        "hidden_text": t("hover_not_shown", lang, cases=d.min_cases, residents=d.min_residents) if portal else t("hover_no_data", lang),
     }
 
 
@@ -87,9 +100,9 @@ def _hidden_trace(props: dict, geo_url: str) -> dict:
 
 
 def map_figure(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd.Series, geo_url: str, outline: dict,
-               lang: str, min_cases: int, min_residents: int, portal: bool, tile_url: str = "") -> dict:
+               display: Display, tile_url: str = "") -> dict:
     """The whole map: values, not-shown areas, and the city's coarsest outlines as context (no external tiles)."""
-    props = value_props(result, spec, lang, min_cases, min_residents, portal)
+    props = value_props(result, spec, display)
     ids = result.values.index.tolist()
     centre, zoom = map_view(bundle)
     layers = [{"sourcetype": "geojson", "source": outline, "type": "line", "color": OUTLINE_COLOUR, "line": {"width": 1.4},
@@ -106,9 +119,9 @@ def map_figure(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd.S
     }
 
 
-def map_patch(result: LayerResult, spec: LayerSpec, lang: str, min_cases: int, min_residents: int, portal: bool) -> Patch:
+def map_patch(result: LayerResult, spec: LayerSpec, display: Display) -> Patch:
     """Only what changes when layer, group, period or language change: values, hover and colours, never geometry."""
-    props = value_props(result, spec, lang, min_cases, min_residents, portal)
+    props = value_props(result, spec, display)
     patch = Patch()
     patch["data"][0]["z"] = props["z"]
     patch["data"][0]["customdata"] = props["customdata"]

@@ -27,6 +27,11 @@ def serve(settings: Settings, folder: Path, workers: int = 2) -> None:
     from .app import create_app
 
     app = create_app(settings, folder)
+    # Render the page once before forking: Dash registers its JS bundles while serving the index, and every
+    # worker must know them (otherwise a worker that did not serve the index answers 500 for the scripts).
+    warm = app.server.test_client()
+    if warm.get("/").status_code != 200:
+        raise RuntimeError("the app failed to render its page; see the log above")
     print(f"Quartiersatlas: http://{settings.host}:{settings.port}  ({app.server.config['QUARTIERSATLAS_BUNDLE'].manifest.title}, mode {settings.mode})", flush=True)
     _Gunicorn(app.server, {"bind": f"{settings.host}:{settings.port}", "workers": workers, "threads": 4,
                            "preload_app": True, "timeout": 120, "accesslog": None}).run()

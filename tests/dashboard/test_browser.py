@@ -16,8 +16,9 @@ const gd = document.getElementById('%s').querySelector('.js-plotly-plot');
 const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
 const m = sub && sub.map;
 if (!m || !m.loaded() || !m.areTilesLoaded() || m.isMoving()) return null;
-const drawn = new Set(m.queryRenderedFeatures().filter(f => f.layer.type === 'fill').map(f => String(f.id)));
-return {drawn: drawn.size, locations: gd.data[0].locations.length, z0: gd.data[0].z.slice(0, 5),
+// rendered fill features (H3 hex ids are not numeric, so MapLibre drops feature ids: count features, not ids)
+const drawn = m.queryRenderedFeatures().filter(f => f.layer.type === 'fill').length;
+return {drawn: drawn, locations: gd.data[0].locations.length, z0: gd.data[0].z.slice(0, 5),
         geojson: gd.data[0].geojson, colorbar: gd.data[0].colorbar.title.text};
 """ % ids.MAP
 
@@ -33,8 +34,17 @@ def map_state(dash_duo, until, timeout: float = 60.0):
     raise AssertionError(f"map did not reach the expected state; last state: {state}")
 
 
-def choose(dash_duo, component_id: str, label: str) -> None:
-    dash_duo.select_dcc_dropdown(f"#{component_id}", value=label)
+def choose(dash_duo, component_id: str, label: str, timeout: float = 10.0) -> None:
+    """Open a dcc.Dropdown and click the option with this exact label, as a user would."""
+    dash_duo.find_element(f"#{component_id}").click()
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        options = [o for o in dash_duo.driver.find_elements("css selector", ".dash-dropdown-option") if o.text.strip() == label]
+        if options:
+            dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", options[0])
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"no option {label!r} in dropdown {component_id}")
 
 
 def test_switch_layer_level_period(dash_duo, settings, berlin_bundle):
