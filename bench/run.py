@@ -10,8 +10,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import orjson
-
 from layers.settings import load_settings
 
 

@@ -8,7 +8,7 @@ import orjson
 import pandas as pd
 from flask import Blueprint, Response, request
 
-from layers.query import ParameterError, bases, check_query, visible_layers
+from layers.query import ParameterError, check_query, visible_layers
 from layers.registry import get_layer
 from layers.spatial.basis import Basis
 from layers.spatial.geometry import basis_geometries, feature_collection

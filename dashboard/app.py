@@ -12,9 +12,8 @@ from layers.cities import bundle_path
 from layers.query import bases
 from layers.settings import Settings, load_settings
 
-from . import callbacks  # noqa: F401  (registers the callbacks)
 from .api import api
-from .callbacks import geojson_bytes
+from .callbacks import geojson_bytes, register_callbacks
 from .context import BUNDLE_KEY, SETTINGS_KEY, cache, cache_config
 from .layout import serve_layout
 
@@ -46,4 +45,5 @@ def create_app(settings: Settings | None = None, bundle_folder: Path | str | Non
                         headers={"Cache-Control": "public, max-age=86400"})
 
     app.layout = lambda: serve_layout(bundle, settings)
+    register_callbacks(app)
     return app

@@ -6,12 +6,12 @@ from functools import lru_cache
 
 import orjson
 import pandas as pd
-from dash import ALL, Input, Output, State, callback, ctx, html, no_update
+from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 
+from layers.context import social_context
 from layers.query import check_query
 from layers.registry import get_layer
 from layers.spatial.basis import Basis
-from layers.context import social_context
 from layers.spatial.geometry import basis_geojson
 
 from . import ids
@@ -81,11 +81,6 @@ def legend(result, spec, lang: str, settings) -> list:
     ]
 
 
-@callback(
-    Output(ids.MAP, "figure"), Output(ids.LEGEND, "children"),
-    Input(ids.LAYER, "value"), Input(ids.GROUP, "value"), Input(ids.BASIS, "value"), Input(ids.PERIOD, "value"),
-    Input(ids.PERIOD_FROM, "value"), Input(ids.LANGUAGE, "value"),
-)
 def update_map(layer_id, group, basis_key, period, period_from, lang):
     """Full figure when the basis changes (new geometry URL), otherwise a Patch of values only."""
     bundle, settings = current_bundle(), current_settings()
@@ -104,13 +99,6 @@ def update_map(layer_id, group, basis_key, period, period_from, lang):
     return fig, legend(result, spec, lang, settings)
 
 
-@callback(
-    Output(ids.LAYER, "options"), Output(ids.GROUP, "options"), Output(ids.GROUP, "value"), Output(ids.BASIS, "options"),
-    Output(ids.PERIOD, "options"), Output(ids.PERIOD_FROM, "options"), Output(ids.PERIOD_FROM_ROW, "style"),
-    Output({"type": ids.LABELS, "key": ALL}, "children"), Output(ids.SOURCES, "children"),
-    Input(ids.LAYER, "value"), Input(ids.LANGUAGE, "value"), State(ids.GROUP, "value"),
-    prevent_initial_call=True,
-)
 def update_controls(layer_id, lang, group):
     """Texts and options follow the language; the group list and the start-period picker follow the layer."""
     bundle, settings = current_bundle(), current_settings()
@@ -122,3 +110,20 @@ def update_controls(layer_id, lang, group):
     periods = period_options(bundle, lang)
     return (layer_options(settings, lang), groups, new_group if new_group != group else no_update, basis_options(bundle, lang),
             periods, periods, style, labels, sources_line(bundle, lang))
+
+
+def register_callbacks(app: Dash) -> None:
+    """Attach the callbacks to one app (explicitly: `dash.callback`'s global list is consumed by the first app
+    that starts, so a second app in the same process, as in tests and benchmarks, would get none)."""
+    app.callback(
+        Output(ids.MAP, "figure"), Output(ids.LEGEND, "children"),
+        Input(ids.LAYER, "value"), Input(ids.GROUP, "value"), Input(ids.BASIS, "value"), Input(ids.PERIOD, "value"),
+        Input(ids.PERIOD_FROM, "value"), Input(ids.LANGUAGE, "value"),
+    )(update_map)
+    app.callback(
+        Output(ids.LAYER, "options"), Output(ids.GROUP, "options"), Output(ids.GROUP, "value"), Output(ids.BASIS, "options"),
+        Output(ids.PERIOD, "options"), Output(ids.PERIOD_FROM, "options"), Output(ids.PERIOD_FROM_ROW, "style"),
+        Output({"type": ids.LABELS, "key": ALL}, "children"), Output(ids.SOURCES, "children"),
+        Input(ids.LAYER, "value"), Input(ids.LANGUAGE, "value"), State(ids.GROUP, "value"),
+        prevent_initial_call=True,
+    )(update_controls)

@@ -32,6 +32,7 @@ def serve(settings: Settings, folder: Path, workers: int = 2) -> None:
     warm = app.server.test_client()
     if warm.get("/").status_code != 200:
         raise RuntimeError("the app failed to render its page; see the log above")
-    print(f"Quartiersatlas: http://{settings.host}:{settings.port}  ({app.server.config['QUARTIERSATLAS_BUNDLE'].manifest.title}, mode {settings.mode})", flush=True)
+    title = app.server.config["QUARTIERSATLAS_BUNDLE"].manifest.title
+    print(f"Quartiersatlas: http://{settings.host}:{settings.port}  ({title}, mode {settings.mode})", flush=True)
     _Gunicorn(app.server, {"bind": f"{settings.host}:{settings.port}", "workers": workers, "threads": 4,
                            "preload_app": True, "timeout": 120, "accesslog": None}).run()

@@ -27,7 +27,8 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("city", str, "auto", "City bundle the app serves: `berlin`, `demo`, or `auto` (Berlin where its folder is found, else the demo city).", ("auto", "berlin", "demo")),
+    Setting("city", str, "auto", "City bundle the app serves: `berlin`, `demo`, or `auto` (Berlin where its folder is found, else the demo city).",
+            ("auto", "berlin", "demo")),
     Setting("berlin_dir", str, "../shared/data/berlin", "Folder of the Berlin open-data files (read only, never copied).", is_path=True),
     Setting("bundle_dir", str, "data/bundles", "Folder where builds write city bundles (one sub-folder per bundle).", is_path=True),
     Setting("demo_size", str, "city", "Size of the synthetic demo city built by default: `small`, `city` or `berlin`.", ("small", "city", "berlin")),
@@ -42,7 +43,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("h3_resolutions", list, [7, 8, 9, 10], "H3 resolutions the build prepares and the app offers."),
     Setting("default_layer", str, "migration_share", "Layer shown when the app opens."),
     Setting("default_group", str, "mig_bg", "Population group shown when the app opens."),
-    Setting("cache_type", str, "SimpleCache", "flask-caching backend: `SimpleCache`, `FileSystemCache`, `RedisCache`, or `NullCache` (no caching; benchmarks).", ("SimpleCache", "FileSystemCache", "RedisCache", "NullCache")),
+    Setting("cache_type", str, "SimpleCache", "flask-caching backend: `SimpleCache`, `FileSystemCache`, `RedisCache`, or `NullCache` (no caching; benchmarks).",
+            ("SimpleCache", "FileSystemCache", "RedisCache", "NullCache")),
     Setting("cache_dir", str, "data/cache", "Folder of the FileSystemCache.", is_path=True),
     Setting("cache_redis_url", str, "", "Redis URL for the RedisCache, e.g. redis://127.0.0.1:6379/0."),
 )

@@ -10,8 +10,7 @@ import shapely
 
 from ..bundle.schema import CRS, TABLES, Column
 from ..bundle.validate import ROW_COLUMN, Problem
-from .berlin_io import (PLR_PATTERN, check_raw, fail_if, missing_to_na, narrowed, pad_ids, read_csv, read_geojson,
-                        source_of, tag, to_number)
+from .berlin_io import PLR_PATTERN, check_raw, fail_if, missing_to_na, narrowed, pad_ids, read_csv, read_geojson, source_of, tag, to_number
 
 CATCHMENTS_FILE = "berlin_social_infrastructure/schools/einschulbereiche_2019-20.geojson"
 FUNDING_FILE = "berlin_public_space/soziale_erhaltungsgebiete_milieuschutz_em.geojson"

@@ -19,8 +19,8 @@ import numpy as np
 from ..bundle.schema import Manifest, Source
 from ..bundle.store import BundleBuild
 from .demo_facilities import SOURCE_KEY, build_facilities
-from .demo_green import space_use_frame
 from .demo_geography import LEVELS, build_geography
+from .demo_green import space_use_frame
 from .demo_population import block_profiles, place_addresses, population_points_frame, simulate_counts
 from .demo_social import INDICATORS, funding_areas_frame, indicators_frame, social_indicators
 

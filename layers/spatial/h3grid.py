@@ -37,7 +37,8 @@ def points_to_cells(lat: np.ndarray, lon: np.ndarray, res: int) -> np.ndarray:
     """H3 cell (uint64) of every point at resolution `res` (vectorised, h3ronpy)."""
     from h3ronpy.vector import coordinates_to_cells
 
-    return np.asarray(pa.array(coordinates_to_cells(np.asarray(lat, dtype=float), np.asarray(lon, dtype=float), res)).to_numpy(zero_copy_only=False), dtype=np.uint64)
+    cells = coordinates_to_cells(np.asarray(lat, dtype=float), np.asarray(lon, dtype=float), res)
+    return np.asarray(pa.array(cells).to_numpy(zero_copy_only=False), dtype=np.uint64)
 
 
 def cell_polygons(cells: np.ndarray) -> np.ndarray:

@@ -8,7 +8,7 @@ import pytest
 from layers.bundle import load_bundle, write_bundle
 from layers.registry import LAYERS, REGISTRY, _index
 from layers.spatial.basis import Basis
-from layers.spec import PUBLIC, INTERNAL, RESULT_COLUMNS
+from layers.spec import INTERNAL, PUBLIC, RESULT_COLUMNS
 from tests.tiny import tiny_build
 
 
