@@ -101,7 +101,7 @@ def layer_values(layer_id: str) -> Response:
         return Response(orjson.dumps({**meta, "values": records}), mimetype="application/json")
     if fmt == "csv":
         out = io.StringIO()
-        out.write("".join(f"# {k}: {v}\n" for k, v in meta.items()))
+        out.write("".join(f"# {k}: {orjson.dumps(v).decode()}\n" for k, v in meta.items()))
         pd.DataFrame(records).assign(unit=spec.unit_de, period=result.period, basis=result.basis.key).to_csv(out, index=False)
         return Response(out.getvalue(), mimetype="text/csv",
                         headers={"Content-Disposition": f"attachment; filename={spec.id}_{result.basis.key}_{result.period}.csv"})

@@ -18,7 +18,7 @@ from . import ids
 from .context import current_bundle, current_settings, layer_result
 from .figures import Display, map_figure, map_patch
 from .i18n import format_date, t
-from .layout import basis_options, group_options, layer_options, period_options, sources_line
+from .layout import basis_options, group_options, layer_options, notice, period_options, sources_line, subtitle
 
 OUTLINE_SIMPLIFY = "outline"
 
@@ -62,6 +62,15 @@ def level_name(bundle, level_id: str, lang: str) -> str:
     return level.name_de if lang == "de" else level.name_en
 
 
+def api_url(result, fmt: str) -> str:
+    """The data-API address of exactly the values on the map (relative to the page)."""
+    basis = f"res={result.basis.res}" if result.basis.is_h3 else f"level={result.basis.level}"
+    params = [basis, f"period={result.period}"]
+    params += [f"group={result.group}"] if result.group else []
+    params += [f"period_from={result.period_from}"] if result.period_from else []
+    return f"api/v1/layers/{result.layer_id}?{'&'.join(params)}&format={fmt}"
+
+
 def legend(result, spec, lang: str, settings) -> list:
     bundle = current_bundle()
     basis = result.basis
@@ -78,6 +87,9 @@ def legend(result, spec, lang: str, settings) -> list:
         html.Div(t("legend_not_shown", lang, cases=settings.min_cases, residents=settings.min_residents) if settings.mode == "portal"
                  else t("legend_small", lang, cases=settings.min_cases, residents=settings.min_residents)),
         html.Div(t("description_note", lang), className="fst-italic"),
+        html.Div([html.A(t("download_csv", lang), href=api_url(result, "csv"), id="map-download-csv", className="me-3"),
+                  html.A(t("api_link", lang) + " (JSON)", href=api_url(result, "json"), target="_blank", className="me-3"),
+                  html.A("GeoJSON", href=api_url(result, "geojson"), target="_blank")]),
     ]
 
 
@@ -91,7 +103,7 @@ def update_map(layer_id, group, basis_key, period, period_from, lang):
                       level_name(bundle, result.interpolated_from, lang) if result.interpolated_from else None)
     if ctx.triggered_id in (None, ids.BASIS):
         fig = map_figure(bundle, result, spec, _labels(bundle, basis_key, lang), geo_url(basis_key), _outline(bundle), display,
-                         settings.tile_url)
+                         settings.tile_url, settings.tile_attribution)
     else:
         fig = map_patch(result, spec, display)
         if ctx.triggered_id == ids.LANGUAGE:
@@ -109,7 +121,7 @@ def update_controls(layer_id, lang, group):
     style = {} if get_layer(layer_id).needs_period_from else {"display": "none"}
     periods = period_options(bundle, lang)
     return (layer_options(settings, lang), groups, new_group if new_group != group else no_update, basis_options(bundle, lang),
-            periods, periods, style, labels, sources_line(bundle, lang))
+            periods, periods, style, labels, sources_line(bundle, lang), subtitle(bundle, settings, lang), notice(bundle, settings, lang))
 
 
 def register_callbacks(app: Dash) -> None:
@@ -124,6 +136,7 @@ def register_callbacks(app: Dash) -> None:
         Output(ids.LAYER, "options"), Output(ids.GROUP, "options"), Output(ids.GROUP, "value"), Output(ids.BASIS, "options"),
         Output(ids.PERIOD, "options"), Output(ids.PERIOD_FROM, "options"), Output(ids.PERIOD_FROM_ROW, "style"),
         Output({"type": ids.LABELS, "key": ALL}, "children"), Output(ids.SOURCES, "children"),
+        Output(ids.SUBTITLE, "children"), Output(ids.NOTICE, "children"),
         Input(ids.LAYER, "value"), Input(ids.LANGUAGE, "value"), State(ids.GROUP, "value"),
         prevent_initial_call=True,
     )(update_controls)

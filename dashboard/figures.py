@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 from dash import Patch
+from plotly.colors import get_colorscale
 
 from layers.bundle import Bundle
 from layers.spec import LayerResult, LayerSpec
@@ -26,6 +28,21 @@ def map_view(bundle: Bundle, width_px: int = 900, height_px: int = 640) -> tuple
     zoom_x = math.log2(width_px * 360 / (512 * (maxx - minx)))
     zoom_y = math.log2(height_px * 2 * math.pi / (512 * (merc(maxy) - merc(miny))))
     return {"lon": (minx + maxx) / 2, "lat": (miny + maxy) / 2}, round(min(zoom_x, zoom_y) - 0.15, 2)
+
+
+def separators(lang: str) -> str:
+    """Decimal and thousands separators for Plotly's number formats: 1.234,5 in German, 1,234.5 in English."""
+    return ",." if lang == "de" else ".,"
+
+
+@lru_cache(maxsize=64)
+def _scale(name: str) -> tuple:
+    return tuple(tuple(stop) for stop in get_colorscale(name))
+
+
+def colour_scale(name: str) -> list:
+    """A named Plotly colour scale as explicit stops: plotly.js knows few names and no `_r` suffix, and we send dicts."""
+    return [list(stop) for stop in _scale(name)]
 
 
 def _colour_range(values: np.ndarray, midpoint: float | None) -> dict:
@@ -68,10 +85,11 @@ def value_props(result: LayerResult, spec: LayerSpec, d: Display) -> dict:
     hover = (f"<b>%{{text}}</b><br>{spec.title(lang)}: %{{z:{spec.value_format}}} {unit}<br>"
              f"{t('residents', lang)}: %{{customdata[0]:,.0f}}<br>{period}{badge}<br><i>%{{customdata[1]}}</i><extra></extra>")
     return {
-        "z": [float(x) if ok else None for x, ok in zip(z, shown)],
+        # 4 significant decimals are more than any format shows and halve the bytes per cell
+        "z": [round(float(x), 4) if ok else None for x, ok in zip(z, shown)],
         "customdata": [[None if math.isnan(r) else int(r), note] for r, note in zip(residents, notes.tolist())],
         "hovertemplate": hover,
-        "colorscale": spec.colorscale,
+        "colorscale": colour_scale(spec.colorscale),
         "colorbar_title": unit,
         "range": _colour_range(z[shown], spec.midpoint),
         "hidden_ids": v.index[~shown].tolist(),
@@ -100,7 +118,7 @@ def _hidden_trace(props: dict, geo_url: str) -> dict:
 
 
 def map_figure(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd.Series, geo_url: str, outline: dict,
-               display: Display, tile_url: str = "") -> dict:
+               display: Display, tile_url: str = "", tile_attribution: str = "") -> dict:
     """The whole map: values, not-shown areas, and the city's coarsest outlines as context (no external tiles)."""
     props = value_props(result, spec, display)
     ids = result.values.index.tolist()
@@ -108,13 +126,13 @@ def map_figure(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd.S
     layers = [{"sourcetype": "geojson", "source": outline, "type": "line", "color": OUTLINE_COLOUR, "line": {"width": 1.4},
                "below": ""}]
     if tile_url:
-        layers.insert(0, {"sourcetype": "raster", "source": [tile_url], "below": "traces"})
+        layers.insert(0, {"sourcetype": "raster", "source": [tile_url], "sourceattribution": tile_attribution, "below": "traces"})
     return {
         "data": [_value_trace(props, ids, names.reindex(ids).fillna("").tolist(), geo_url), _hidden_trace(props, geo_url)],
         "layout": {
             "map": {"style": "white-bg", "center": centre, "zoom": zoom, "layers": layers},
             "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "uirevision": bundle.manifest.city,
-            "paper_bgcolor": "white", "meta": {"basis": result.basis.key},
+            "paper_bgcolor": "white", "meta": {"basis": result.basis.key}, "separators": separators(display.lang),
         },
     }
 
@@ -130,6 +148,7 @@ def map_patch(result: LayerResult, spec: LayerSpec, display: Display) -> Patch:
     patch["data"][0]["zmin"] = props["range"]["zmin"]
     patch["data"][0]["zmax"] = props["range"]["zmax"]
     patch["data"][0]["colorbar"]["title"]["text"] = props["colorbar_title"]
+    patch["layout"]["separators"] = separators(display.lang)
     patch["data"][1]["locations"] = props["hidden_ids"]
     patch["data"][1]["z"] = [0] * len(props["hidden_ids"])
     patch["data"][1]["hovertemplate"] = f"%{{location}}<br>{props['hidden_text']}<extra></extra>"

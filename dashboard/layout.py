@@ -49,6 +49,21 @@ def sources_line(bundle: Bundle, lang: str) -> list:
     return items
 
 
+def subtitle(bundle: Bundle, settings: Settings, lang: str) -> str:
+    mode = t("mode_portal" if settings.mode == "portal" else "mode_planner", lang)
+    return f"{t('app_subtitle', lang)} · {bundle.manifest.title} · {mode}"
+
+
+def notice(bundle: Bundle, settings: Settings, lang: str) -> list:
+    """The synthetic-data label (always on a demo city) and, when Berlin was not found, how to get real data."""
+    items = []
+    if bundle.manifest.synthetic:
+        items.append(dbc.Badge(t("synthetic_badge", lang), color="warning", text_color="dark", className="me-2 fs-6", id="header-synthetic"))
+        if settings.city == "auto":
+            items.append(html.Span(t("demo_notice", lang), className="small"))
+    return items
+
+
 def _labelled(label_id: str, text: str, control) -> html.Div:
     return html.Div([dbc.Label(text, id={"type": ids.LABELS, "key": label_id}, className="small fw-semibold mb-1"), control],
                     className="mb-3")
@@ -69,21 +84,15 @@ def serve_layout(bundle: Bundle, settings: Settings):
                            dcc.Dropdown(period_options(bundle, lang), bundle.periods[0], id=ids.PERIOD_FROM, clearable=False)),
                  id=ids.PERIOD_FROM_ROW, style={} if get_layer(layer).needs_period_from else {"display": "none"}),
     ])
-    notice = []
-    if bundle.manifest.synthetic:
-        notice.append(dbc.Badge(t("synthetic_badge", lang), color="warning", text_color="dark", className="me-2 fs-6", id="header-synthetic"))
-    if bundle.manifest.synthetic and settings.city == "auto":
-        notice.append(html.Span(t("demo_notice", lang), className="small"))
-    mode = t("mode_portal" if settings.mode == "portal" else "mode_planner", lang)
     header = dbc.Row([
         dbc.Col([html.H1(t("app_title", lang), id=ids.TITLE, className="h3 mb-0"),
-                 html.Div(f"{t('app_subtitle', lang)} · {bundle.manifest.title} · {mode}", id=ids.SUBTITLE, className="text-muted small")], md=8),
+                 html.Div(subtitle(bundle, settings, lang), id=ids.SUBTITLE, className="text-muted small")], md=8),
         dbc.Col(dbc.RadioItems(options=[{"label": "Deutsch", "value": "de"}, {"label": "English", "value": "en"}], value=lang,
                                id=ids.LANGUAGE, inline=True, className="text-end"), md=4),
     ], className="align-items-center py-2")
     return dbc.Container([
         header,
-        html.Div(notice, id=ids.NOTICE, className="mb-2"),
+        html.Div(notice(bundle, settings, lang), id=ids.NOTICE, className="mb-2"),
         dbc.Row([
             dbc.Col(controls, md=3, className="pt-1"),
             dbc.Col([

@@ -29,10 +29,13 @@ def social_context(bundle: Bundle, basis: Basis, lang: str) -> pd.Series:
     if ind.empty:
         return pd.Series("", index=ids)
     period = pd.Timestamp(ind["period"].max()).strftime("%d.%m.%Y" if lang == "de" else "%d %b %Y")
+    source_key = bundle.manifest.indicators.get(ind["indicator"].iloc[0], {}).get("source", "")
+    source = bundle.sources[source_key].title if source_key in bundle.sources else ""
     wide = ind.pivot_table(index="unit_id", columns="indicator", values="value", aggfunc="first")
-    label = "Sozialer Kontext" if lang == "de" else "Social context"
+    label = ("Sozialer Kontext" if lang == "de" else "Social context") + f" ({source + ', ' if source else ''}"
+    label += ("Stand " if lang == "de" else "as of ") + period + ")"
     def line(row: pd.Series) -> str:
         parts = [f"{CONTEXT_INDICATORS[c][0 if lang == 'de' else 1]} {row[c]:.1f} %".replace(".", "," if lang == "de" else ".")
                  for c in CONTEXT_INDICATORS if c in row and pd.notna(row[c])]
-        return f"{label} ({period}): " + ", ".join(parts) if parts else ""
+        return f"{label}: " + ", ".join(parts) if parts else ""
     return wide.apply(line, axis=1).reindex(ids).fillna("")

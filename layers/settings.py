@@ -38,9 +38,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", str, "127.0.0.1", "Host the server binds to."),
     Setting("port", int, 8050, "Port the server listens on."),
     Setting("tile_url", str, "", "Optional raster tile URL template ({z}/{x}/{y}); empty means no external tiles, the city's outlines are the context."),
+    Setting("tile_attribution", str, "", "Credit line shown on the map for the tiles of `tile_url` (required by most tile licences)."),
     Setting("min_cases", int, 3, "Disclosure: values from fewer cases than this are suppressed in the portal (BRIEF §6)."),
     Setting("min_residents", int, 50, "Disclosure: values for cells or units with fewer residents than this are suppressed in the portal (BRIEF §6)."),
-    Setting("h3_resolutions", list, [7, 8, 9, 10], "H3 resolutions the build prepares and the app offers."),
+    Setting("h3_resolutions", list, [7, 8, 9, 10], "H3 resolutions (7–10) a build prepares; the app offers those of the bundle it serves."),
     Setting("default_layer", str, "migration_share", "Layer shown when the app opens."),
     Setting("default_group", str, "mig_bg", "Population group shown when the app opens."),
     Setting("cache_type", str, "SimpleCache", "flask-caching backend: `SimpleCache`, `FileSystemCache`, `RedisCache`, or `NullCache` (no caching; benchmarks).",
@@ -82,6 +83,8 @@ def _coerce(setting: Setting, raw: Any, origin: str) -> Any:
                 raise SettingsError(f"{origin}: {setting.name} must be a JSON list, e.g. [7, 8, 9]") from exc
         if not isinstance(raw, list):
             raise SettingsError(f"{origin}: {setting.name} must be a list")
+        if setting.name == "h3_resolutions" and not all(isinstance(r, int) and 7 <= r <= 10 for r in raw):
+            raise SettingsError(f"{origin}: h3_resolutions must be integers from 7 to 10, got {raw!r}")
         return raw
     try:
         value = setting.type(raw)

@@ -16,7 +16,6 @@ from layers.settings import SETTINGS
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 # Images someone else adds later. Strict xfail: once the file exists the test XPASSes and fails,
 # as a reminder to remove the entry here.
-PENDING_IMAGES = {"img/map-berlin.png"}
 
 LINK = re.compile(r"(!?)\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 
@@ -212,10 +211,6 @@ def test_linked_files_exist(doc, target, anchor):
         assert anchor in _anchors(path), f"docs/{doc} links to {target}#{anchor}, but {target} has no such heading"
 
 
-@pytest.mark.parametrize("doc, target", [
-    pytest.param(d, t, marks=pytest.mark.xfail(t in PENDING_IMAGES, strict=True,
-                                                reason=f"docs/{t} is added separately; remove it from PENDING_IMAGES once it exists"))
-    for d, t, _, image in _links() if image
-])
+@pytest.mark.parametrize("doc, target", [(d, t) for d, t, _, image in _links() if image])
 def test_linked_images_exist(doc, target):
     assert (DOCS / Path(doc).parent / target).exists(), f"docs/{doc} shows {target}, which does not exist"

@@ -79,7 +79,15 @@ class Bundle:
 
     @lru_cache(maxsize=None)
     def _table(self, name: str) -> pd.DataFrame:
+        self._check_unchanged()
         return read_table(self.folder, name)
+
+    def _check_unchanged(self) -> None:
+        """Tables are read lazily: refuse to mix them with a manifest from an earlier build of the folder."""
+        on_disk = read_manifest(self.folder).built_at
+        if on_disk != self.manifest.built_at:
+            raise RuntimeError(f"the bundle in {self.folder} was rebuilt ({on_disk}) after it was opened "
+                               f"({self.manifest.built_at}); restart the server to use the new build")
 
     # --- units ----------------------------------------------------------------------------
     @cached_property
@@ -104,6 +112,7 @@ class Bundle:
     def weights(self, res: int) -> pd.DataFrame:
         """Areal weights between finest-level units and H3 cells at `res` (see `areal_weights`)."""
         path = self.folder / weights_file(res)
+        self._check_unchanged()
         if not path.exists():
             raise KeyError(f"H3 resolution {res} was not built for {self.manifest.city!r} (built: {self.manifest.h3_resolutions})")
         return pd.read_parquet(path)

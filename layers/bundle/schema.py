@@ -46,6 +46,7 @@ class Column:
     nullable: bool = False
     pattern: str | None = None
     description: str = ""
+    choices: tuple[str, ...] = ()  # allowed values of a ``str`` column (empty: any)
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ TABLES: dict[str, Table] = {
             "Facilities as points: Kitas, schools, youth clubs, libraries, meeting places and more.",
             (
                 Column("facility_id", "id", pattern=ID),
-                Column("type", "str", description="One of " + ", ".join(FACILITY_TYPES) + "."),
+                Column("type", "str", description="One of " + ", ".join(FACILITY_TYPES) + ".", choices=FACILITY_TYPES),
                 Column("name", "str", nullable=True),
                 Column("capacity", "count", required=False, nullable=True, description="Places (Kita), pupils or visitors the facility is built for."),
                 Column("pupils", "count", required=False, nullable=True, description="Pupils or children enrolled in the stated school year."),
@@ -167,7 +168,7 @@ TABLES: dict[str, Table] = {
             "Public green spaces and playgrounds from official lists; geometry optional (points where known).",
             (
                 Column("space_id", "id", pattern=ID),
-                Column("kind", "str", description="`park` or `playground`."),
+                Column("kind", "str", description="`park` or `playground`.", choices=("park", "playground")),
                 Column("name", "str", nullable=True),
                 Column("area_m2", "number", description="Area in square metres."),
                 Column("net_area_m2", "number", required=False, nullable=True, description="Net play area in m² (playgrounds)."),
@@ -184,7 +185,7 @@ TABLES: dict[str, Table] = {
                 Column("space_id", "id", pattern=ID),
                 Column("timestamp", "date"),
                 Column("count", "count"),
-                Column("method", "str", description="`counter` or `observation`."),
+                Column("method", "str", description="`counter` or `observation`.", choices=("counter", "observation")),
             ),
             key=("space_id", "timestamp"),
         ),

@@ -15,7 +15,7 @@ import geopandas as gpd
 import pandas as pd
 
 from ..spatial.h3grid import areal_weights
-from .schema import TABLES, Level, Manifest, Source
+from .schema import BUNDLE_FORMAT_VERSION, TABLES, Level, Manifest, Source
 from .validate import ROW_COLUMN, validate_tables
 
 MANIFEST = "manifest.json"
@@ -103,6 +103,9 @@ def read_manifest(folder: Path) -> Manifest:
     if not path.exists():
         raise FileNotFoundError(f"{path}: no city bundle here (run `quartiersatlas build berlin` or `quartiersatlas build demo`)")
     raw = json.loads(path.read_text(encoding="utf-8"))
+    if raw.get("format_version") != BUNDLE_FORMAT_VERSION:
+        raise ValueError(f"{path}: bundle format version {raw.get('format_version')} is not {BUNDLE_FORMAT_VERSION}; "
+                         "rebuild it with `quartiersatlas build`")
     raw["levels"] = [Level(**lvl) for lvl in raw["levels"]]
     raw["sources"] = [Source(**src) for src in raw["sources"]]
     return Manifest(**raw)

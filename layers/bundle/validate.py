@@ -97,6 +97,9 @@ def check_table(table: Table, df: pd.DataFrame, file: str, manifest: Manifest | 
             parsed = pd.to_datetime(s.astype("string"), format="ISO8601", errors="coerce") if not pd.api.types.is_datetime64_any_dtype(s) else s
             bad = ~null & parsed.isna().to_numpy()
             _report(problems, file, df, bad, col.name, lambda v: f"{v!r} is not a date (expected YYYY-MM-DD)")
+        elif col.kind == "str" and col.choices:
+            bad = ~null & ~s.isin(col.choices).to_numpy(dtype=bool)
+            _report(problems, file, df, bad, col.name, lambda v: f"{v!r} is not one of {', '.join(col.choices)}")
         elif col.kind in ("number", "int"):
             num = pd.to_numeric(s, errors="coerce")
             _report(problems, file, df, ~null & num.isna().to_numpy(), col.name, lambda v: f"{v!r} is not a number")
@@ -209,8 +212,21 @@ def validate_tables(tables: dict[str, pd.DataFrame], manifest: Manifest, files: 
     units = tables.get("units")
     unit_ids = set(_as_id(units["unit_id"]).dropna()) if units is not None and "unit_id" in units else None
     for name, df in tables.items():
+        if name not in TABLES:
+            problems.append(Problem(files.get(name, f"{name}.parquet"), None, None, f"unknown table {name!r}; tables: {', '.join(TABLES)}"))
+            continue
         label = files.get(name) or source_file(df, TABLES[name].file)
         problems += check_table(TABLES[name], df, label, manifest, unit_ids)
+    facilities = tables.get("facilities")
+    for name in ("facility_composition", "catchments"):
+        df = tables.get(name)
+        if df is None or "facility_id" not in df.columns:
+            continue
+        known = set(_as_id(facilities["facility_id"]).dropna()) if facilities is not None and "facility_id" in facilities else set()
+        ids = _as_id(df["facility_id"])
+        bad = ids.notna().to_numpy() & ~ids.isin(known).fillna(False).to_numpy(dtype=bool)
+        _report(problems, files.get(name) or source_file(df, TABLES[name].file), df, bad, "facility_id",
+                lambda v: f"id {v!r} matches no facility")
     if "population" in tables and "population_points" not in tables and unit_ids is not None and not problems:
         finest = manifest.levels[-1].id
         pop_units = set(_as_id(tables["population"]["unit_id"]))

@@ -267,4 +267,19 @@ def test_corrupted_bundle_names_file_row_and_column(case: str, written: Path, tm
     message = str(info.value)
     where = f"{TABLES[table].file}, " + (f"row {row}, " if row is not None else "") + f"column {column!r}: "
     assert re.search(re.escape(where) + ".*" + re.escape(fragment), message), message
-    assert all(p.file == TABLES[table].file for p in info.value.problems), message
+    # the corrupted file is reported first; dependants (e.g. compositions of a renamed facility) may follow
+    assert info.value.problems[0].file == TABLES[table].file, message
+
+
+@pytest.mark.parametrize("table, column, value, fragment", [
+    ("facilities", "type", "bar", "'bar' is not one of kita"),
+    ("facility_composition", "facility_id", "nowhere", "'nowhere' matches no facility"),
+    ("space_use", "method", "guess", "'guess' is not one of counter, observation"),
+])
+def test_vocabularies_and_facility_references(small: BundleBuild, table: str, column: str, value: str, fragment: str) -> None:
+    tables = dict(small.tables)
+    df = tables[table].copy()
+    df.loc[df.index[0], column] = value
+    tables[table] = df
+    with pytest.raises(BundleValidationError, match=re.escape(fragment)):
+        validate_tables(tables, small.manifest)

@@ -29,7 +29,10 @@ def test_metadata_complete(spec):
         assert getattr(spec, field).strip(), field
     assert spec.sensitivity in (PUBLIC, INTERNAL)
     assert spec.min_count >= 1
-    format(1.5, spec.value_format.replace(",", ","))  # a valid format spec
+    format(1.5, spec.value_format)  # a valid format spec
+    from plotly.colors import get_colorscale
+
+    assert len(get_colorscale(spec.colorscale)) >= 2  # a scale Plotly knows (resolved to stops for plotly.js)
 
 
 @pytest.mark.parametrize("spec", LAYERS, ids=lambda s: s.id)
