@@ -10,13 +10,24 @@ from layers.cities import DEMO_SIZES, build_city, bundle_path, default_city
 from layers.settings import SettingsError, load_settings
 
 
+def _current(folder) -> bool:
+    """True when `folder` holds a bundle in the format this version reads."""
+    from layers.bundle.store import read_manifest
+
+    try:
+        read_manifest(folder)
+    except (FileNotFoundError, ValueError, KeyError, TypeError):
+        return False
+    return True
+
+
 def _build(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     city = args.city or default_city(settings)
     if args.city is None and city == "demo":
         print(f"Berlin data not found at {settings.path('berlin_dir')}: building the synthetic demo city instead. "
               "For real data set berlin_dir in config.toml or QUARTIERSATLAS_BERLIN_DIR and run `quartiersatlas build berlin`.")
-    if args.if_missing and (bundle_path(settings, city, args.size) / "manifest.json").exists():
+    if args.if_missing and _current(bundle_path(settings, city, args.size)):
         print(f"bundle exists: {bundle_path(settings, city, args.size)} (use without --if-missing to rebuild)")
         return 0
     build_city(settings, city, size=args.size, seed=args.seed)
