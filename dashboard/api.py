@@ -101,8 +101,11 @@ def layer_values(layer_id: str) -> Response:
         return Response(orjson.dumps({**meta, "values": records}), mimetype="application/json")
     if fmt == "csv":
         out = io.StringIO()
-        out.write("".join(f"# {k}: {orjson.dumps(v).decode()}\n" for k, v in meta.items()))
-        pd.DataFrame(records).assign(unit=spec.unit_de, period=result.period, basis=result.basis.key).to_csv(out, index=False)
+        table = pd.DataFrame(records).assign(
+            layer=spec.id, unit=spec.unit_de, basis=result.basis.key, period=result.period, period_from=result.period_from,
+            group=result.group, interpolated_from=result.interpolated_from, synthetic=bundle.manifest.synthetic,
+            source="; ".join(meta["sources"]))
+        table.to_csv(out, index=False)
         return Response(out.getvalue(), mimetype="text/csv",
                         headers={"Content-Disposition": f"attachment; filename={spec.id}_{result.basis.key}_{result.period}.csv"})
     ids_, geoms = basis_geometries(bundle, Basis.parse(result.basis.key))

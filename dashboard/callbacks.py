@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import orjson
 import pandas as pd
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 
 from layers.context import social_context
-from layers.query import check_query
+from layers.query import ParameterError, check_query
 from layers.registry import get_layer
 from layers.spatial.basis import Basis
 from layers.spatial.geometry import basis_geojson
@@ -36,11 +35,6 @@ def _geojson(bundle, basis_key: str) -> bytes:
 def geojson_bytes(basis_key: str) -> bytes:
     """GeoJSON of a basis, built once per process and bundle."""
     return _geojson(current_bundle(), basis_key)
-
-
-@lru_cache(maxsize=4)
-def _outline(bundle) -> dict:
-    return orjson.loads(basis_geojson(bundle, Basis(level=bundle.levels[0].id)))
 
 
 @lru_cache(maxsize=64)
@@ -96,16 +90,21 @@ def legend(result, spec, lang: str, settings) -> list:
 def update_map(layer_id, group, basis_key, period, period_from, lang):
     """Full figure when the basis changes (new geometry URL), otherwise a Patch of values only."""
     bundle, settings = current_bundle(), current_settings()
-    query = check_query(bundle, settings, layer_id, basis_key, period, group, period_from)
+    if group not in [g.id for g in get_layer(layer_id).groups(bundle)]:
+        group = None  # the layer's default group; the controls callback updates the picker
+    try:
+        query = check_query(bundle, settings, layer_id, basis_key, period, group, period_from)
+    except ParameterError:
+        return no_update, no_update
     result = layer_result(query)
     spec = get_layer(layer_id)
     display = Display(lang, settings.min_cases, settings.min_residents, settings.mode == "portal",
                       level_name(bundle, result.interpolated_from, lang) if result.interpolated_from else None)
-    if ctx.triggered_id in (None, ids.BASIS):
-        fig = map_figure(bundle, result, spec, _labels(bundle, basis_key, lang), geo_url(basis_key), _outline(bundle), display,
+    if not ctx.triggered_prop_ids or f"{ids.BASIS}.value" in ctx.triggered_prop_ids:
+        fig = map_figure(bundle, result, spec, _labels(bundle, basis_key, lang), geo_url(basis_key), geo_url(bundle.levels[0].id), display,
                          settings.tile_url, settings.tile_attribution)
     else:
-        fig = map_patch(result, spec, display)
+        fig = map_patch(result, spec, _labels(bundle, basis_key, lang), display)
         if ctx.triggered_id == ids.LANGUAGE:
             fig["data"][0]["text"] = _labels(bundle, basis_key, lang).reindex(result.values.index).fillna("").tolist()
     return fig, legend(result, spec, lang, settings)

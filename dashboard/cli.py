@@ -24,7 +24,7 @@ def _current(folder) -> bool:
 def _build(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     city = args.city or default_city(settings)
-    if args.city is None and city == "demo":
+    if args.city is None and settings.city == "auto" and city == "demo":
         print(f"Berlin data not found at {settings.path('berlin_dir')}: building the synthetic demo city instead. "
               "For real data set berlin_dir in config.toml or QUARTIERSATLAS_BERLIN_DIR and run `quartiersatlas build berlin`.")
     if args.if_missing and _current(bundle_path(settings, city, args.size)):

@@ -35,11 +35,12 @@ def cache_config(settings: Settings) -> dict:
 
 
 @cache.memoize()
-def _cached_result(bundle_key: str, mode: str, query: LayerQuery) -> LayerResult:
+def _cached_result(bundle_key: str, disclosure_key: tuple, query: LayerQuery) -> LayerResult:
     return run_query(current_bundle(), current_settings(), query)
 
 
 def layer_result(query: LayerQuery) -> LayerResult:
     """Disclosed values of a layer query, computed once and shared by the map and the API."""
     bundle = current_bundle()
-    return _cached_result(f"{bundle.folder}:{bundle.manifest.built_at}", current_settings().mode, query)
+    settings = current_settings()
+    return _cached_result(f"{bundle.folder}:{bundle.manifest.built_at}", (settings.mode, settings.min_cases, settings.min_residents), query)

@@ -93,7 +93,8 @@ def value_props(result: LayerResult, spec: LayerSpec, d: Display) -> dict:
         "colorbar_title": unit,
         "range": _colour_range(z[shown], spec.midpoint),
         "hidden_ids": v.index[~shown].tolist(),
-        "hidden_text": t("hover_not_shown", lang, cases=d.min_cases, residents=d.min_residents) if portal else t("hover_no_data", lang),
+        "hidden_hover": "<b>%{text}</b><br>" + (t("hover_not_shown", lang, cases=d.min_cases, residents=d.min_residents) if portal
+                                               else t("hover_no_data", lang)) + "<extra></extra>",
     }
 
 
@@ -108,27 +109,28 @@ def _value_trace(props: dict, ids: list[str], names: list[str], geo_url: str) ->
     }
 
 
-def _hidden_trace(props: dict, geo_url: str) -> dict:
+def _hidden_trace(props: dict, names: pd.Series, geo_url: str) -> dict:
     return {
         "type": "choroplethmap", "geojson": geo_url, "locations": props["hidden_ids"], "z": [0] * len(props["hidden_ids"]),
+        "text": names.reindex(props["hidden_ids"]).fillna("").tolist(),
         "colorscale": [[0, NOT_SHOWN_COLOUR], [1, NOT_SHOWN_COLOUR]], "showscale": False,
-        "hovertemplate": f"%{{location}}<br>{props['hidden_text']}<extra></extra>",
+        "hovertemplate": props["hidden_hover"],
         "marker": {"line": {"width": 0.3, "color": "white"}, "opacity": 0.7}, "name": "not_shown",
     }
 
 
-def map_figure(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd.Series, geo_url: str, outline: dict,
+def map_figure(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd.Series, geo_url: str, outline_url: str,
                display: Display, tile_url: str = "", tile_attribution: str = "") -> dict:
     """The whole map: values, not-shown areas, and the city's coarsest outlines as context (no external tiles)."""
     props = value_props(result, spec, display)
     ids = result.values.index.tolist()
     centre, zoom = map_view(bundle)
-    layers = [{"sourcetype": "geojson", "source": outline, "type": "line", "color": OUTLINE_COLOUR, "line": {"width": 1.4},
+    layers = [{"sourcetype": "geojson", "source": outline_url, "type": "line", "color": OUTLINE_COLOUR, "line": {"width": 1.4},
                "below": ""}]
     if tile_url:
         layers.insert(0, {"sourcetype": "raster", "source": [tile_url], "sourceattribution": tile_attribution, "below": "traces"})
     return {
-        "data": [_value_trace(props, ids, names.reindex(ids).fillna("").tolist(), geo_url), _hidden_trace(props, geo_url)],
+        "data": [_value_trace(props, ids, names.reindex(ids).fillna("").tolist(), geo_url), _hidden_trace(props, names, geo_url)],
         "layout": {
             "map": {"style": "white-bg", "center": centre, "zoom": zoom, "layers": layers},
             "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "uirevision": bundle.manifest.city,
@@ -137,7 +139,7 @@ def map_figure(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd.S
     }
 
 
-def map_patch(result: LayerResult, spec: LayerSpec, display: Display) -> Patch:
+def map_patch(result: LayerResult, spec: LayerSpec, names: pd.Series, display: Display) -> Patch:
     """Only what changes when layer, group, period or language change: values, hover and colours, never geometry."""
     props = value_props(result, spec, display)
     patch = Patch()
@@ -151,5 +153,6 @@ def map_patch(result: LayerResult, spec: LayerSpec, display: Display) -> Patch:
     patch["layout"]["separators"] = separators(display.lang)
     patch["data"][1]["locations"] = props["hidden_ids"]
     patch["data"][1]["z"] = [0] * len(props["hidden_ids"])
-    patch["data"][1]["hovertemplate"] = f"%{{location}}<br>{props['hidden_text']}<extra></extra>"
+    patch["data"][1]["text"] = names.reindex(props["hidden_ids"]).fillna("").tolist()
+    patch["data"][1]["hovertemplate"] = props["hidden_hover"]
     return patch

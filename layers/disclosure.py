@@ -3,23 +3,53 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from .spec import LayerResult, LayerSpec
 
+COUNT_COLUMNS = ["value", "numerator", "denominator", "residents"]
+
+
+def small_counts(values: pd.DataFrame, min_cases: int, min_residents: int) -> np.ndarray:
+    """Rows whose value rests on too few people.
+
+    A row is small when 1 to `min_cases`−1 people are in the group, when 1 to `min_cases`−1 people of the
+    denominator are *not* in it (a share of 98 % of 40 reveals the one who is not), or when the area or
+    the group's denominator has fewer than `min_residents` residents. Zero stays publishable, as in the
+    statistical offices' tables.
+    """
+    num = values["numerator"].to_numpy(dtype=float)
+    den = values["denominator"].to_numpy(dtype=float)
+    rest = den - num
+    return ((num > 0) & (num < min_cases)) | ((rest > 0) & (rest < min_cases) & (num > 0)) \
+        | (values["residents"].to_numpy(dtype=float) < min_residents) | (den < min_residents)
+
 
 def apply_minimum_counts(result: LayerResult, spec: LayerSpec, min_cases: int, min_residents: int, publish: bool) -> LayerResult:
-    """Flag values from fewer than `min_cases` cases or fewer than `min_residents` residents.
+    """Flag values from too few cases or residents (see `small_counts`).
 
     With ``publish=True`` (portal mode) flagged values are removed (NaN) and the counts behind them too,
     so no output can show them; they are displayed as "not shown (fewer than N)", never as 0.
     With ``publish=False`` (planner mode) values stay and carry the flag.
-    Secondary suppression follows in the modes issue; this is the single hook for it.
+    Secondary suppression (siblings, periods) follows in the modes issue; this is the single hook for it.
     """
     v = result.values.copy()
-    min_cases = max(min_cases, spec.min_count)
-    numerator = v["numerator"].to_numpy()
-    small = (numerator > 0) & (numerator < min_cases) | (v["residents"].to_numpy() < min_residents)
+    small = small_counts(v, max(min_cases, spec.min_count), min_residents)
     v["suppressed"] = small
     if publish:
-        v.loc[small, ["value", "numerator", "denominator", "residents"]] = np.nan
+        v.loc[small, COUNT_COLUMNS] = np.nan
+    return result.with_values(v)
+
+
+def suppress_cells_fed_by(result: LayerResult, suppressed_units: pd.Index, weights: pd.DataFrame) -> LayerResult:
+    """Suppress every H3 cell that receives any share of a suppressed unit's counts.
+
+    Cells interpolated from units mix their counts by public areal weights; publishing a cell fed by a
+    suppressed unit would let anyone solve for that unit's counts.
+    """
+    fed = weights.loc[weights["unit_id"].isin(suppressed_units), "cell"].unique()
+    v = result.values.copy()
+    hit = v.index.isin(fed)
+    v.loc[hit, "suppressed"] = True
+    v.loc[hit, COUNT_COLUMNS] = np.nan
     return result.with_values(v)

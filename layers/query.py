@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .bundle import Bundle
-from .disclosure import apply_minimum_counts
+from .disclosure import apply_minimum_counts, suppress_cells_fed_by
 from .registry import REGISTRY, get_layer
 from .settings import Settings
 from .spatial.basis import Basis
@@ -70,7 +70,16 @@ def check_query(bundle: Bundle, settings: Settings, layer_id: str, basis_key: st
 
 
 def run_query(bundle: Bundle, settings: Settings, query: LayerQuery) -> LayerResult:
-    """Compute a layer and pass it through disclosure control (suppression in portal mode)."""
+    """Compute a layer and pass it through disclosure control (suppression in portal mode).
+
+    In the portal, cells interpolated from units are also suppressed wherever a suppressed unit feeds them.
+    """
     spec = get_layer(query.layer_id)
+    publish = settings.mode == "portal"
     result = spec.compute(bundle, query.basis, query.period, None, group=query.group, period_from=query.period_from)
-    return apply_minimum_counts(result, spec, settings.min_cases, settings.min_residents, publish=settings.mode == "portal")
+    result = apply_minimum_counts(result, spec, settings.min_cases, settings.min_residents, publish=publish)
+    if publish and result.interpolated_from:
+        source = replace(query, basis=Basis(level=result.interpolated_from))
+        units = run_query(bundle, settings, source).values
+        result = suppress_cells_fed_by(result, units.index[units["suppressed"].to_numpy(dtype=bool)], bundle.weights(query.basis.res))
+    return result

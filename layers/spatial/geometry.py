@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import shapely
 
@@ -13,6 +15,7 @@ DISPLAY_PRECISION_DEG = 1e-5  # ≈ 1 m; 5 decimals keep the GeoJSON small
 SIMPLIFY_DEG = 3e-5  # ≈ 2–3 m; invisible at city zoom, halves the vertices of official outlines
 
 
+@lru_cache(maxsize=32)
 def basis_geometries(bundle: Bundle, basis: Basis) -> tuple[np.ndarray, np.ndarray]:
     """Ids and WGS84 display geometries of every unit of a level or every cell of a resolution."""
     ids = bundle.ids(basis)

@@ -60,3 +60,30 @@ def test_small_counts_suppressed_in_portal_only(tiny, publish):
     assert not r.values.loc["A1", "suppressed"]
     assert pytest.approx(r.values.loc["A1", "value"]) == 60.0
     assert (r.values.loc["B2", "value"] != r.values.loc["B2", "value"]) == publish  # NaN only when published
+
+
+def test_small_counts_rules():
+    import pandas as pd
+
+    from layers.disclosure import small_counts
+
+    v = pd.DataFrame({"numerator": [0, 2, 3, 59, 30, 30], "denominator": [100, 100, 100, 60, 40, 100],
+                      "residents": [100, 100, 100, 500, 500, 45]})
+    # zero is publishable; 1–2 cases are not; 1–2 *not* in the group are not; a denominator or area under 50 is not
+    assert small_counts(v, 3, 50).tolist() == [False, True, False, True, True, True]
+
+
+def test_portal_suppresses_cells_fed_by_suppressed_units(tiny, settings):
+    from dataclasses import replace
+
+    from layers.query import LayerQuery, run_query
+
+    portal = replace(settings, values={**settings.values, "mode": "portal"})
+    cells = run_query(tiny, portal, LayerQuery("migration_share", Basis(res=9), "2024-12-31", "mig_bg")).values
+    fed_by_b2 = set(tiny.weights(9).query("unit_id == 'B2'")["cell"])
+    assert fed_by_b2 and cells.loc[list(fed_by_b2), "suppressed"].all()
+    assert cells.loc[list(fed_by_b2), "value"].isna().all()
+    others = cells.index.difference(list(fed_by_b2))
+    assert cells.loc[others, "value"].notna().any()
+    planner = run_query(tiny, settings, LayerQuery("migration_share", Basis(res=9), "2024-12-31", "mig_bg")).values
+    assert planner["value"].notna().sum() > cells["value"].notna().sum()
