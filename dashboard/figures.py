@@ -67,62 +67,66 @@ class Display:
     interpolated_from: str | None = None  # display name of the level, e.g. "Planungsraum"
 
 
-def value_props(result: LayerResult, spec: LayerSpec, d: Display) -> dict:
-    """The per-value parts of the map traces: z, customdata, hover, colours and the not-shown trace."""
+def value_props(result: LayerResult, spec: LayerSpec, d: Display, names: pd.Series) -> dict:
+    """The per-value parts of the three map traces.
+
+    Trace 0 holds the values, trace 1 the values from small counts (planner mode only; their hover says so),
+    trace 2 the areas with no value shown (grey). Values go out as numpy arrays, which Dash serialises
+    directly (lists of lists cost 80 ms at 10k cells).
+    """
     v = result.values
-    z = v["value"].to_numpy(dtype=float)
-    suppressed = v["suppressed"].to_numpy(dtype=bool)
-    lang, portal = d.lang, d.portal
-    note_small = t("hover_small", lang, cases=d.min_cases, residents=d.min_residents)
-    notes = np.where(suppressed, note_small, np.where(v["residents"].fillna(0).to_numpy() <= 0, t("hover_no_data", lang), ""))
-    residents = np.round(v["residents"].to_numpy(dtype=float))
-    shown = np.isfinite(z) & ~(suppressed & portal)
-    unit = spec.unit(lang)
+    z = v["value"].to_numpy(dtype=float).round(4)  # more decimals than any format shows
+    flagged = v["suppressed"].to_numpy(dtype=bool)
+    finite = np.isfinite(z)
+    plain = finite & ~flagged
+    small = finite & flagged & (not d.portal)
+    hidden = ~(plain | small)
+    residents = v["residents"].to_numpy(dtype=float).round()
+    lang = d.lang
     period = t("period_label", lang, date=format_date(result.period, lang))
     if result.period_from:
         period = f"{format_date(result.period_from, lang)} → {format_date(result.period, lang)}"
     badge = f" · {t('interpolated', lang, level=d.interpolated_from)}" if d.interpolated_from else ""
-    hover = (f"<b>%{{text}}</b><br>{spec.title(lang)}: %{{z:{spec.value_format}}} {unit}<br>"
-             f"{t('residents', lang)}: %{{customdata[0]:,.0f}}<br>{period}{badge}<br><i>%{{customdata[1]}}</i><extra></extra>")
+    hover = (f"<b>%{{text}}</b><br>{spec.title(lang)}: %{{z:{spec.value_format}}} {spec.unit(lang)}<br>"
+             f"{t('residents', lang)}: %{{customdata:,.0f}}<br>{period}{badge}")
+    small_note = t("hover_small", lang, cases=d.min_cases, residents=d.min_residents)
+    hidden_note = t("hover_not_shown", lang, cases=d.min_cases, residents=d.min_residents) if d.portal else t("hover_no_data", lang)
+    hidden_ids = v.index[hidden]
     return {
-        # 4 significant decimals are more than any format shows and halve the bytes per cell
-        "z": [round(float(x), 4) if ok else None for x, ok in zip(z, shown)],
-        "customdata": [[None if math.isnan(r) else int(r), note] for r, note in zip(residents, notes.tolist())],
-        "hovertemplate": hover,
-        "colorscale": colour_scale(spec.colorscale),
-        "colorbar_title": unit,
-        "range": _colour_range(z[shown], spec.midpoint),
-        "hidden_ids": v.index[~shown].tolist(),
-        "hidden_hover": "<b>%{text}</b><br>" + (t("hover_not_shown", lang, cases=d.min_cases, residents=d.min_residents) if portal
-                                               else t("hover_no_data", lang)) + "<extra></extra>",
+        "z": np.where(plain, z, np.nan), "customdata": residents,
+        "hovertemplate": hover + "<extra></extra>",
+        "small_ids": v.index[small].tolist(), "small_z": z[small], "small_customdata": residents[small],
+        "small_text": names.reindex(v.index[small]).fillna("").tolist(),
+        "small_hovertemplate": f"{hover}<br><i>{small_note}</i><extra></extra>",
+        "colorscale": colour_scale(spec.colorscale), "colorbar_title": spec.unit(lang),
+        "range": _colour_range(z[finite & ~(flagged & d.portal)], spec.midpoint),
+        "hidden_ids": hidden_ids.tolist(), "hidden_text": names.reindex(hidden_ids).fillna("").tolist(),
+        "hidden_hovertemplate": f"<b>%{{text}}</b><br>{hidden_note}<extra></extra>",
     }
 
 
-def _value_trace(props: dict, ids: list[str], names: list[str], geo_url: str) -> dict:
-    return {
-        "type": "choroplethmap", "geojson": geo_url, "locations": ids, "z": props["z"],
-        "text": names, "customdata": props["customdata"],
-        "hovertemplate": props["hovertemplate"], "colorscale": props["colorscale"], **props["range"],
-        "marker": {"line": {"width": 0.3, "color": "rgba(255,255,255,0.6)"}, "opacity": 0.85},
-        "colorbar": {"title": {"text": props["colorbar_title"]}, "thickness": 14, "len": 0.6},
-        "name": "values",
-    }
+MARKER = {"line": {"width": 0.3, "color": "rgba(255,255,255,0.6)"}, "opacity": 0.85}
 
 
-def _hidden_trace(props: dict, names: pd.Series, geo_url: str) -> dict:
-    return {
-        "type": "choroplethmap", "geojson": geo_url, "locations": props["hidden_ids"], "z": [0] * len(props["hidden_ids"]),
-        "text": names.reindex(props["hidden_ids"]).fillna("").tolist(),
-        "colorscale": [[0, NOT_SHOWN_COLOUR], [1, NOT_SHOWN_COLOUR]], "showscale": False,
-        "hovertemplate": props["hidden_hover"],
-        "marker": {"line": {"width": 0.3, "color": "white"}, "opacity": 0.7}, "name": "not_shown",
-    }
+def _traces(props: dict, ids: list[str], names: list[str], geo_url: str) -> list[dict]:
+    base = {"type": "choroplethmap", "geojson": geo_url}
+    values = {**base, "locations": ids, "z": props["z"], "text": names, "customdata": props["customdata"],
+              "hovertemplate": props["hovertemplate"], "colorscale": props["colorscale"], **props["range"], "marker": MARKER,
+              "colorbar": {"title": {"text": props["colorbar_title"]}, "thickness": 14, "len": 0.6}, "name": "values"}
+    small = {**base, "locations": props["small_ids"], "z": props["small_z"], "text": props["small_text"],
+             "customdata": props["small_customdata"], "hovertemplate": props["small_hovertemplate"],
+             "colorscale": props["colorscale"], **props["range"], "showscale": False, "marker": MARKER, "name": "small_counts"}
+    hidden = {**base, "locations": props["hidden_ids"], "z": np.zeros(len(props["hidden_ids"])), "text": props["hidden_text"],
+              "colorscale": [[0, NOT_SHOWN_COLOUR], [1, NOT_SHOWN_COLOUR]], "showscale": False,
+              "hovertemplate": props["hidden_hovertemplate"],
+              "marker": {"line": {"width": 0.3, "color": "white"}, "opacity": 0.7}, "name": "not_shown"}
+    return [values, small, hidden]
 
 
 def map_figure(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd.Series, geo_url: str, outline_url: str,
                display: Display, tile_url: str = "", tile_attribution: str = "") -> dict:
     """The whole map: values, not-shown areas, and the city's coarsest outlines as context (no external tiles)."""
-    props = value_props(result, spec, display)
+    props = value_props(result, spec, display, names)
     ids = result.values.index.tolist()
     centre, zoom = map_view(bundle)
     layers = [{"sourcetype": "geojson", "source": outline_url, "type": "line", "color": OUTLINE_COLOUR, "line": {"width": 1.4},
@@ -130,7 +134,7 @@ def map_figure(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd.S
     if tile_url:
         layers.insert(0, {"sourcetype": "raster", "source": [tile_url], "sourceattribution": tile_attribution, "below": "traces"})
     return {
-        "data": [_value_trace(props, ids, names.reindex(ids).fillna("").tolist(), geo_url), _hidden_trace(props, names, geo_url)],
+        "data": _traces(props, ids, names.reindex(ids).fillna("").tolist(), geo_url),
         "layout": {
             "map": {"style": "white-bg", "center": centre, "zoom": zoom, "layers": layers},
             "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "uirevision": bundle.manifest.city,
@@ -141,18 +145,20 @@ def map_figure(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd.S
 
 def map_patch(result: LayerResult, spec: LayerSpec, names: pd.Series, display: Display) -> Patch:
     """Only what changes when layer, group, period or language change: values, hover and colours, never geometry."""
-    props = value_props(result, spec, display)
+    props = value_props(result, spec, display, names)
     patch = Patch()
-    patch["data"][0]["z"] = props["z"]
-    patch["data"][0]["customdata"] = props["customdata"]
-    patch["data"][0]["hovertemplate"] = props["hovertemplate"]
-    patch["data"][0]["colorscale"] = props["colorscale"]
-    patch["data"][0]["zmin"] = props["range"]["zmin"]
-    patch["data"][0]["zmax"] = props["range"]["zmax"]
+    for key in ("z", "customdata", "hovertemplate", "colorscale"):
+        patch["data"][0][key] = props[key]
     patch["data"][0]["colorbar"]["title"]["text"] = props["colorbar_title"]
+    for trace in (0, 1):
+        patch["data"][trace]["zmin"] = props["range"]["zmin"]
+        patch["data"][trace]["zmax"] = props["range"]["zmax"]
+    for key in ("locations", "z", "text", "customdata", "hovertemplate"):
+        patch["data"][1][key] = props[f"small_{key}" if key != "locations" else "small_ids"]
+    patch["data"][1]["colorscale"] = props["colorscale"]
+    patch["data"][2]["locations"] = props["hidden_ids"]
+    patch["data"][2]["z"] = np.zeros(len(props["hidden_ids"]))
+    patch["data"][2]["text"] = props["hidden_text"]
+    patch["data"][2]["hovertemplate"] = props["hidden_hovertemplate"]
     patch["layout"]["separators"] = separators(display.lang)
-    patch["data"][1]["locations"] = props["hidden_ids"]
-    patch["data"][1]["z"] = [0] * len(props["hidden_ids"])
-    patch["data"][1]["text"] = names.reindex(props["hidden_ids"]).fillna("").tolist()
-    patch["data"][1]["hovertemplate"] = props["hidden_hover"]
     return patch

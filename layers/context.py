@@ -37,5 +37,5 @@ def social_context(bundle: Bundle, basis: Basis, lang: str) -> pd.Series:
     def line(row: pd.Series) -> str:
         parts = [f"{CONTEXT_INDICATORS[c][0 if lang == 'de' else 1]} {row[c]:.1f} %".replace(".", "," if lang == "de" else ".")
                  for c in CONTEXT_INDICATORS if c in row and pd.notna(row[c])]
-        return f"{label}: " + ", ".join(parts) if parts else ""
+        return f"{label}:<br>" + ", ".join(parts) if parts else ""
     return wide.apply(line, axis=1).reindex(ids).fillna("")

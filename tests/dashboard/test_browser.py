@@ -34,6 +34,29 @@ def map_state(dash_duo, until, timeout: float = 60.0):
     raise AssertionError(f"map did not reach the expected state; last state: {state}")
 
 
+HOVER_JS = """
+const canvas = document.querySelector('#%s .maplibregl-canvas');
+const r = canvas.getBoundingClientRect();
+for (const type of ['pointermove', 'mousemove']) {
+  canvas.dispatchEvent(new MouseEvent(type, {clientX: r.left + r.width * 0.45 + arguments[0], clientY: r.top + r.height * 0.45,
+                                             bubbles: true}));
+}
+return Array.from(document.querySelectorAll('.hoverlayer .hovertext')).map(e => e.textContent).join(' ');
+""" % ids.MAP
+
+
+def hover_text(dash_duo, timeout: float = 10.0) -> str:
+    """Move the mouse over the middle of the map (as MapLibre sees it) and return the hover label's text."""
+    deadline, shift = time.time() + timeout, 0
+    while time.time() < deadline:
+        text = dash_duo.driver.execute_script(HOVER_JS, shift)
+        if text:
+            return text
+        shift += 3
+        time.sleep(0.4)
+    raise AssertionError("no hover label appeared over the map")
+
+
 def choose(dash_duo, component_id: str, label: str, timeout: float = 10.0) -> None:
     """Open a dcc.Dropdown and click the option with this exact label, as a user would."""
     dash_duo.find_element(f"#{component_id}").click()
@@ -53,6 +76,8 @@ def test_switch_layer_level_period(dash_duo, settings, berlin_bundle):
 
     first = map_state(dash_duo, lambda s: s["drawn"] > 400)
     assert first["locations"] == 542 and "planungsraum" in first["geojson"] and first["colorbar"] == "%"
+    hover = hover_text(dash_duo)
+    assert "Anteil der Gruppe" in hover and " %" in hover and "Stichtag 31.12.2024" in hover and "Sozialer Kontext" in hover
 
     choose(dash_duo, ids.LAYER, "Lokationsquotient")
     lq = map_state(dash_duo, lambda s: s["colorbar"] == "LQ" and s["drawn"] > 400)
