@@ -19,8 +19,6 @@ from .figures import Display, map_figure, map_patch
 from .i18n import format_date, t
 from .layout import basis_options, group_options, layer_options, notice, period_options, sources_line, subtitle
 
-OUTLINE_SIMPLIFY = "outline"
-
 
 def geo_url(basis_key: str) -> str:
     bundle = current_bundle()

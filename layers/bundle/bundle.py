@@ -94,8 +94,9 @@ class Bundle:
     def units(self) -> gpd.GeoDataFrame:
         return self.table("units")
 
+    @lru_cache(maxsize=None)
     def units_of(self, level_id: str) -> gpd.GeoDataFrame:
-        """Units of one level, indexed by unit id."""
+        """Units of one level, indexed by unit id (cached; do not modify the returned frame)."""
         return self.units[self.units["level"] == level_id].set_index("unit_id")
 
     @lru_cache(maxsize=None)
@@ -117,8 +118,9 @@ class Bundle:
             raise KeyError(f"H3 resolution {res} was not built for {self.manifest.city!r} (built: {self.manifest.h3_resolutions})")
         return pd.read_parquet(path)
 
+    @lru_cache(maxsize=None)
     def cells(self, res: int) -> np.ndarray:
-        """Hex ids of all cells covering the city at `res`."""
+        """Hex ids of all cells covering the city at `res` (cached: on every layer's hot path)."""
         return self.weights(res)["cell"].unique()
 
     # --- population -----------------------------------------------------------------------
