@@ -10,8 +10,7 @@ from flask import Blueprint, Response, request
 
 from layers.query import ParameterError, check_query, visible_layers
 from layers.registry import get_layer
-from layers.spatial.basis import Basis
-from layers.spatial.geometry import basis_geometries, feature_collection
+from layers.spatial.geometry import basis_geojson
 
 from .context import current_bundle, current_settings, layer_result
 
@@ -108,8 +107,7 @@ def layer_values(layer_id: str) -> Response:
         table.to_csv(out, index=False)
         return Response(out.getvalue(), mimetype="text/csv",
                         headers={"Content-Disposition": f"attachment; filename={spec.id}_{result.basis.key}_{result.period}.csv"})
-    ids_, geoms = basis_geometries(bundle, Basis.parse(result.basis.key))
-    fc = orjson.loads(feature_collection(ids_, geoms))
+    fc = orjson.loads(basis_geojson(bundle, result.basis))
     by_id = {r["id"]: r for r in records}
     for feature in fc["features"]:
         feature["properties"] = {**by_id.get(feature["id"], {}), "unit": spec.unit_de, "period": result.period}

@@ -25,14 +25,9 @@ def geo_url(basis_key: str) -> str:
     return f"geo/{basis_key}.json?v={bundle.manifest.built_at.replace(':', '')}"
 
 
-@lru_cache(maxsize=32)
-def _geojson(bundle, basis_key: str) -> bytes:
-    return basis_geojson(bundle, Basis.parse(basis_key))
-
-
 def geojson_bytes(basis_key: str) -> bytes:
     """GeoJSON of a basis, built once per process and bundle."""
-    return _geojson(current_bundle(), basis_key)
+    return basis_geojson(current_bundle(), Basis.parse(basis_key))
 
 
 @lru_cache(maxsize=64)

@@ -33,6 +33,7 @@ def feature_collection(ids: np.ndarray, geoms: np.ndarray) -> bytes:
     return f'{{"type":"FeatureCollection","features":[{features}]}}'.encode()
 
 
+@lru_cache(maxsize=32)
 def basis_geojson(bundle: Bundle, basis: Basis) -> bytes:
-    """GeoJSON of a basis for the map (sent once per basis)."""
+    """GeoJSON of a basis for the map and the API (built once per process and basis)."""
     return feature_collection(*basis_geometries(bundle, basis))
