@@ -7,32 +7,18 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from layers.settings import load_settings
 
-
-@dataclass
-class Row:
-    name: str
-    target: str
-    measured: str
-    ok: bool | None
-    note: str = ""
-
-
-def _timed(fn):
-    t0 = time.perf_counter()
-    out = fn()
-    return out, time.perf_counter() - t0
+from .common import Row, timed
 
 
 def bench_berlin_build(settings, work: Path) -> list[Row]:
     from layers.cities import build_city
 
     s = load_settings(settings.config_path, bundle_dir=str(work))
-    _, secs = _timed(lambda: build_city(s, "berlin", log=lambda *_: None))
+    _, secs = timed(lambda: build_city(s, "berlin", log=lambda *_: None))
     return [Row("build Berlin bundle (542 PLR, 8 periods, H3 7–10)", "< 60 s", f"{secs:.1f} s", secs < 60)]
 
 
@@ -42,12 +28,12 @@ def bench_demo_aggregate(settings, work: Path) -> list[Row]:
     from layers.spatial.basis import Basis
 
     s = load_settings(settings.config_path, bundle_dir=str(work))
-    folder, build_s = _timed(lambda: build_city(s, "demo", size="berlin", log=lambda *_: None))
+    folder, build_s = timed(lambda: build_city(s, "demo", size="berlin", log=lambda *_: None))
     bundle = Bundle(folder)
     period = bundle.periods[-1]
-    pts, read_s = _timed(lambda: bundle._points(period))
+    pts, read_s = timed(lambda: bundle._points(period))
     residents = int(pts["pop_total"].sum())
-    counts, agg_s = _timed(lambda: bundle.counts(Basis(res=9), period))
+    counts, agg_s = timed(lambda: bundle.counts(Basis(res=9), period))
     return [
         Row("build demo city size berlin", "–", f"{build_s:.1f} s", None, f"{residents:,} residents, {len(pts):,} address points"),
         Row("read address points (one period)", "–", f"{read_s:.2f} s", None),
@@ -123,27 +109,39 @@ def print_table(rows: list[Row]) -> None:
         print(line(c))
 
 
-BENCHMARKS = ("berlin_build", "demo_aggregate", "app_start", "callbacks")
+def _ensure_berlin(settings, work: Path) -> Path:
+    """The Berlin bundle in the benchmark's work folder, built once."""
+    berlin = work / "berlin"
+    if not (berlin / "manifest.json").exists():
+        from layers.cities import build_city
+
+        build_city(load_settings(settings.config_path, bundle_dir=str(work)), "berlin", log=lambda *_: None)
+    return berlin
+
+
+# name → function(settings, work folder, args) returning rows; topic modules add theirs here.
+BENCHMARKS = {
+    "berlin_build": lambda settings, work, args: bench_berlin_build(settings, work),
+    "demo_aggregate": lambda settings, work, args: bench_demo_aggregate(settings, work),
+    "app_start": lambda settings, work, args: bench_app_start(settings, _ensure_berlin(settings, work)),
+    "callbacks": lambda settings, work, args: bench_callbacks(settings, _ensure_berlin(settings, work), args.repeat),
+    # --- segregation ---
+    # --- education (Kita and school) ---
+    # --- infrastructure, public space, funding ---
+    # --- linked views ---
+}
 
 
 def main(args) -> int:
     settings = load_settings(args.config)
-    only = set(args.only or BENCHMARKS)
+    only = args.only or list(BENCHMARKS)
+    unknown = [name for name in only if name not in BENCHMARKS]
+    if unknown:
+        raise SystemExit(f"unknown benchmark(s) {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="qa-bench-") as tmp:
         work = Path(tmp)
-        if "berlin_build" in only:
-            rows += bench_berlin_build(settings, work)
-        berlin = work / "berlin"
-        if not (berlin / "manifest.json").exists() and ({"app_start", "callbacks"} & only):
-            from layers.cities import build_city
-
-            build_city(load_settings(settings.config_path, bundle_dir=str(work)), "berlin", log=lambda *_: None)
-        if "app_start" in only:
-            rows += bench_app_start(settings, berlin)
-        if "callbacks" in only:
-            rows += bench_callbacks(settings, berlin, args.repeat)
-        if "demo_aggregate" in only:
-            rows += bench_demo_aggregate(settings, work)
+        for name in only:
+            rows += BENCHMARKS[name](settings, work, args)
     print_table(rows)
     return 0 if all(r.ok is not False for r in rows) else 1

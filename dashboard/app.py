@@ -16,6 +16,7 @@ from .api import api
 from .callbacks import geojson_bytes, register_callbacks
 from .context import BUNDLE_KEY, SETTINGS_KEY, cache, cache_config
 from .layout import serve_layout
+from .sections import SECTIONS
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
@@ -34,6 +35,9 @@ def create_app(settings: Settings | None = None, bundle_folder: Path | str | Non
                                            "application/geo+json"]
     cache.init_app(server, config=cache_config(settings))
     server.register_blueprint(api)
+    # --- segregation ---
+    # --- education (Kita and school) ---
+    # --- infrastructure, public space, funding ---
 
     allowed = set(bases(bundle))
 
@@ -46,4 +50,6 @@ def create_app(settings: Settings | None = None, bundle_folder: Path | str | Non
 
     app.layout = lambda: serve_layout(bundle, settings)
     register_callbacks(app)
+    for section in SECTIONS:
+        section.register(app)
     return app

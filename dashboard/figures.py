@@ -18,6 +18,13 @@ from .i18n import format_date, t
 
 NOT_SHOWN_COLOUR = "#c8c8c8"
 OUTLINE_COLOUR = "#3b3b3b"
+FUNDING_COLOUR = "#7b3294"
+HIGHLIGHT_COLOUR = "#e66101"
+
+# Trace order of the map figure (callbacks patch traces by index).
+VALUES_TRACE, SMALL_TRACE, HIDDEN_TRACE, SELECTION_TRACE, FACILITY_TRACE = range(5)
+# Order of the map's layout layers (map.layers): city outline, funding areas overlay, highlight (e.g. a catchment).
+OUTLINE_LAYER, FUNDING_LAYER, HIGHLIGHT_LAYER = range(3)
 
 
 def map_view(bundle: Bundle, width_px: int = 900, height_px: int = 640) -> tuple[dict, float]:
@@ -120,7 +127,11 @@ def _traces(props: dict, ids: list[str], names: list[str], geo_url: str) -> list
               "colorscale": [[0, NOT_SHOWN_COLOUR], [1, NOT_SHOWN_COLOUR]], "showscale": False,
               "hovertemplate": props["hidden_hovertemplate"],
               "marker": {"line": {"width": 0.3, "color": "white"}, "opacity": 0.7}, "name": "not_shown"}
-    return [values, small, hidden]
+    selection = {**base, "locations": [], "z": [], "colorscale": [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], "showscale": False,
+                 "hoverinfo": "skip", "marker": {"line": {"width": 2.5, "color": "#111111"}, "opacity": 1}, "name": "selection"}
+    facilities = {"type": "scattermap", "lon": [], "lat": [], "text": [], "mode": "markers", "name": "facilities",
+                  "marker": {"size": 7, "color": "#1f4e79"}, "hovertemplate": "%{text}<extra></extra>", "showlegend": False}
+    return [values, small, hidden, selection, facilities]
 
 
 def map_figure(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd.Series, geo_url: str, outline_url: str,
@@ -129,10 +140,16 @@ def map_figure(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd.S
     props = value_props(result, spec, display, names)
     ids = result.values.index.tolist()
     centre, zoom = map_view(bundle)
-    layers = [{"sourcetype": "geojson", "source": outline_url, "type": "line", "color": OUTLINE_COLOUR, "line": {"width": 1.4},
-               "below": ""}]
-    if tile_url:
-        layers.insert(0, {"sourcetype": "raster", "source": [tile_url], "sourceattribution": tile_attribution, "below": "traces"})
+    empty = {"type": "FeatureCollection", "features": []}
+    layers = [
+        {"sourcetype": "geojson", "source": outline_url, "type": "line", "color": OUTLINE_COLOUR, "line": {"width": 1.4}, "below": ""},
+        {"sourcetype": "geojson", "source": empty, "type": "line", "color": FUNDING_COLOUR, "line": {"width": 2.2, "dash": [2, 1]},
+         "visible": False, "below": ""},
+        {"sourcetype": "geojson", "source": empty, "type": "line", "color": HIGHLIGHT_COLOUR, "line": {"width": 3}, "visible": False,
+         "below": ""},
+    ]
+    if tile_url:  # raster tiles go last in the list but are drawn below the traces
+        layers.append({"sourcetype": "raster", "source": [tile_url], "sourceattribution": tile_attribution, "below": "traces"})
     return {
         "data": _traces(props, ids, names.reindex(ids).fillna("").tolist(), geo_url),
         "layout": {

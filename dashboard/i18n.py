@@ -1,4 +1,4 @@
-"""UI text from the one message catalogue (dashboard/messages.toml), German by default."""
+"""UI text from the one message catalogue (dashboard/messages/*.toml, one file per section), German by default."""
 
 from __future__ import annotations
 
@@ -8,16 +8,24 @@ from functools import lru_cache
 from pathlib import Path
 
 LANGUAGES = ("de", "en")
-CATALOGUE = Path(__file__).with_name("messages.toml")
+CATALOGUE = Path(__file__).with_name("messages")
 
 
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, dict[str, str]]:
-    data = tomllib.loads(CATALOGUE.read_text(encoding="utf-8"))
-    missing = set(data["de"]) ^ set(data["en"])
-    if missing:
-        raise KeyError(f"messages.toml: keys not in both languages: {sorted(missing)}")
-    return data
+    """All messages by language; a key defined in two files or missing in one language is an error."""
+    merged: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}
+    for path in sorted(CATALOGUE.glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        missing = set(data.get("de", {})) ^ set(data.get("en", {}))
+        if missing:
+            raise KeyError(f"{path.name}: keys not in both languages: {sorted(missing)}")
+        for lang in LANGUAGES:
+            twice = set(merged[lang]) & set(data.get(lang, {}))
+            if twice:
+                raise KeyError(f"{path.name}: keys already defined in another catalogue file: {sorted(twice)}")
+            merged[lang].update(data.get(lang, {}))
+    return merged
 
 
 def t(key: str, lang: str = "de", **values: object) -> str:

@@ -12,6 +12,7 @@ from layers.settings import Settings
 
 from . import ids
 from .i18n import format_date, t
+from .sections import SECTIONS
 
 H3_AREA_KM2 = {7: "5,2", 8: "0,74", 9: "0,105", 10: "0,015"}
 
@@ -40,6 +41,22 @@ def period_options(bundle: Bundle, lang: str) -> list[dict]:
 
 def group_options(bundle: Bundle, layer_id: str, lang: str) -> list[dict]:
     return [{"label": g.title(lang), "value": g.id} for g in get_layer(layer_id).groups(bundle)]
+
+
+def district_options(bundle: Bundle) -> list[dict]:
+    """The units of the coarsest level (Berlin: Bezirke), by name."""
+    units = bundle.units_of(bundle.levels[0].id)
+    return [{"label": name, "value": uid} for uid, name in sorted(zip(units.index, units["name"]), key=lambda x: x[1])]
+
+
+def overlay_options(lang: str) -> list[dict]:
+    return [{"label": t("overlay_funding", lang), "value": "funding"}]
+
+
+def section_tabs(bundle: Bundle, settings: Settings, lang: str) -> dbc.Tabs:
+    """One tab per dashboard section (see `dashboard.sections`)."""
+    return dbc.Tabs([dbc.Tab(section.panel(bundle, settings, lang), label=section.title(lang), tab_id=section.SECTION_ID)
+                     for section in SECTIONS], id=ids.SECTION_TABS, className="mt-3")
 
 
 def sources_line(bundle: Bundle, lang: str) -> list:
@@ -83,6 +100,10 @@ def serve_layout(bundle: Bundle, settings: Settings):
         html.Div(_labelled("period_from", t("period_from", lang),
                            dcc.Dropdown(period_options(bundle, lang), bundle.periods[0], id=ids.PERIOD_FROM, clearable=False)),
                  id=ids.PERIOD_FROM_ROW, style={} if get_layer(layer).needs_period_from else {"display": "none"}),
+        _labelled("district", t("district", lang), dcc.Dropdown(district_options(bundle), None, id=ids.DISTRICT,
+                                                                  placeholder=t("whole_city", lang))),
+        _labelled("overlays", t("overlays", lang), dbc.Checklist(overlay_options(lang), [], id=ids.OVERLAYS, switch=True)),
+        dcc.Store(id=ids.SELECTION, data={"basis": bundle.finest_level.id, "ids": []}),
     ])
     header = dbc.Row([
         dbc.Col([html.H1(t("app_title", lang), id=ids.TITLE, className="h3 mb-0"),
@@ -99,6 +120,7 @@ def serve_layout(bundle: Bundle, settings: Settings):
                 dcc.Loading(dcc.Graph(id=ids.MAP, style={"height": "68vh"}, config={"scrollZoom": True, "displaylogo": False}),
                             delay_show=400, type="circle"),
                 html.Div(id=ids.LEGEND, className="small mt-2"),
+                section_tabs(bundle, settings, lang),
             ], md=9),
         ]),
         html.Footer(sources_line(bundle, lang), id=ids.SOURCES, className="small text-muted border-top mt-3 pt-2 pb-3"),

@@ -10,6 +10,9 @@ LAYERS: tuple[LayerSpec, ...] = (
     migrant_concentration.COUNT,
     migrant_concentration.LOCATION_QUOTIENT,
     migrant_concentration.CHANGE,
+    # --- segregation ---
+    # --- education (Kita and school) ---
+    # --- infrastructure, public space, funding ---
 )
 
 

@@ -48,6 +48,10 @@ SETTINGS: tuple[Setting, ...] = (
             ("SimpleCache", "FileSystemCache", "RedisCache", "NullCache")),
     Setting("cache_dir", str, "data/cache", "Folder of the FileSystemCache.", is_path=True),
     Setting("cache_redis_url", str, "", "Redis URL for the RedisCache, e.g. redis://127.0.0.1:6379/0."),
+    # --- segregation ---
+    # --- education (Kita and school) ---
+    # --- infrastructure, public space, funding ---
+    # --- linked views ---
 )
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
 

@@ -32,12 +32,27 @@ class Group:
 
 
 @dataclass(frozen=True)
+class Category:
+    """One class of a categorical layer (e.g. a hot-spot class): the integer code in ``value`` and its labels."""
+
+    value: int
+    title_de: str
+    title_en: str
+    colour: str
+
+    def title(self, lang: str) -> str:
+        return self.title_de if lang == "de" else self.title_en
+
+
+@dataclass(frozen=True)
 class LayerResult:
     """Values of one layer on one basis and period.
 
     `values` is indexed by unit id or H3 cell (hex) with columns ``value`` (in the layer's unit),
     ``numerator`` and ``denominator`` (persons), ``residents`` (all residents of the unit or cell,
-    persons) and ``suppressed`` (bool, set by `layers.disclosure`).
+    persons) and ``suppressed`` (bool, set by `layers.disclosure`). Layers whose value is not a share of
+    persons (distances, indices, classes) still fill ``numerator``/``denominator``/``residents`` with the
+    persons the value rests on, so that disclosure control applies to them too.
     """
 
     layer_id: str
@@ -48,6 +63,7 @@ class LayerResult:
     period_from: str | None = None
     interpolated_from: str | None = None
     sources: tuple[str, ...] = ()
+    notes: pd.DataFrame | None = None  # optional extra hover line per area: columns "de" and "en", same index as values
 
     def with_values(self, values: pd.DataFrame) -> "LayerResult":
         return replace(self, values=values)
@@ -83,6 +99,8 @@ class LayerSpec:
     sensitivity: str = PUBLIC
     min_count: int = 3
     needs_period_from: bool = False
+    categories: tuple[Category, ...] = ()  # non-empty: ``value`` holds a category code; the map shows classes, not a scale
+    section: str = "migration"  # dashboard section the layer belongs to (migration, segregation, education, infrastructure, ...)
 
     def title(self, lang: str) -> str:
         return self.title_de if lang == "de" else self.title_en

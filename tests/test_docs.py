@@ -80,15 +80,16 @@ def _sections(text: str, level: int) -> dict[str, str]:
 # --- settings -------------------------------------------------------------------------------------
 
 def _settings_rows() -> dict[str, list[str]]:
-    """First-cell name → cells of the Name | Type | Default | Description table in docs/settings.md."""
+    """First-cell name → cells of every Name | Type | Default | Description table in docs/settings.md (one per section)."""
     rows = _rows(_read("settings.md"))
-    header = next((i for i, r in enumerate(rows) if [c.lower() for c in r[:4]] == ["name", "type", "default", "description"]), None)
-    assert header is not None, "docs/settings.md needs a table Name | Type | Default | Description"
+    headers = [i for i, r in enumerate(rows) if [c.lower() for c in r[:4]] == ["name", "type", "default", "description"]]
+    assert headers, "docs/settings.md needs a table Name | Type | Default | Description"
     table = []
-    for r in rows[header + 2:]:
-        if len(r) < 4:
-            break
-        table.append(r)
+    for header in headers:
+        for r in rows[header + 2:]:
+            if len(r) < 4 or [c.lower() for c in r[:4]] == ["name", "type", "default", "description"]:
+                break
+            table.append(r)
     return {_plain(r[0]): r for r in table}
 
 

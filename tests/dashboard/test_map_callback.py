@@ -46,7 +46,7 @@ def test_period_change_sends_values_only(settings, tiny_folder):
 
 def test_planner_shows_small_counts_with_a_note(settings, tiny_folder):
     client = create_app(settings, tiny_folder).server.test_client()
-    values, small, hidden = post(client, ids.BASIS)[ids.MAP]["figure"]["data"]
+    values, small, hidden = post(client, ids.BASIS)[ids.MAP]["figure"]["data"][:3]
     assert values["z"][values["locations"].index("B2")] is None  # drawn by the small-count trace instead
     assert small["locations"] == ["B2"] and small["z"] == [pytest.approx(5.0)]
     assert "kleine Fallzahl" in small["hovertemplate"] and hidden["locations"] == []
@@ -56,7 +56,7 @@ def test_portal_never_sends_suppressed_values(tiny_folder, bundle_root):
     portal = load_settings(bundle_dir=str(bundle_root), mode="portal")
     client = create_app(portal, tiny_folder).server.test_client()
     fig = post(client, ids.BASIS)[ids.MAP]["figure"]
-    values, small, hidden = fig["data"]
+    values, small, hidden = fig["data"][:3]
     b2 = values["locations"].index("B2")  # 40 residents < 50
     assert values["z"][b2] is None and values["customdata"][b2] is None
     assert small["locations"] == []  # the portal has no "small count" trace: those values are not shown at all

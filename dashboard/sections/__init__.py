@@ -1,0 +1,22 @@
+"""Dashboard sections: one module per topic, each a tab below the map.
+
+A section module defines
+
+- ``SECTION_ID: str`` (also the ``section`` of its layers in the registry),
+- ``title(lang) -> str`` (from the message catalogue),
+- ``panel(bundle, settings, lang) -> Component`` (the tab's content),
+- ``register(app) -> None`` (its callbacks, attached to this app explicitly).
+
+Sections read the shared view state (layer, group, basis, period, district, language, map clicks) through the
+component ids in `dashboard.ids` and may set the shared controls with ``allow_duplicate=True``.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+SECTIONS: tuple[ModuleType, ...] = (
+    # --- segregation ---
+    # --- education (Kita and school) ---
+    # --- infrastructure, public space, funding ---
+)
