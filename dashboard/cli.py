@@ -59,6 +59,16 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    from layers.sources.user_files import import_file
+
+    settings = load_settings(args.config)
+    folder = bundle_path(settings, args.city, args.size)
+    import_file(folder, args.kind, args.file)
+    print(f"imported {args.file} as {args.kind} into {folder}")
+    return 0
+
+
 def _bench(args: argparse.Namespace) -> int:
     from bench.run import main as bench_main
 
@@ -91,6 +101,13 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("folder")
     v.set_defaults(func=_validate)
 
+    i = sub.add_parser("import", help="import a user file (compositions, use counts, funding areas …) into a built bundle")
+    i.add_argument("kind", help="what the file holds (see docs/bundle-format.md, section Imports)")
+    i.add_argument("file", help="the CSV or GeoJSON file")
+    i.add_argument("--city", choices=("berlin", "demo"), help="bundle to import into (default: config `city`)")
+    i.add_argument("--size", choices=DEMO_SIZES)
+    i.set_defaults(func=_import)
+
     r = sub.add_parser("bench", help="run the benchmarks and print a table")
     r.add_argument("--only", nargs="*", help="names of benchmarks to run (default: all)")
     r.add_argument("--repeat", type=int, default=15, help="repetitions of timed callbacks")
@@ -102,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except (BundleValidationError, SettingsError, FileNotFoundError) as exc:
+    except (BundleValidationError, SettingsError, FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
 

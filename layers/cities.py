@@ -56,5 +56,8 @@ def build_city(settings: Settings, city: str, size: str | None = None, seed: int
         raise ValueError(f"unknown city {city!r}; choose berlin or demo")
     log(f"read {city} source in {time.perf_counter() - t0:.1f} s; writing {target}")
     write_bundle(build, target, log=log)
+    from .sources.user_files import reapply_imports
+
+    reapply_imports(target, log=log)
     log(f"built {target} in {time.perf_counter() - t0:.1f} s")
     return target

@@ -84,17 +84,58 @@ def write_bundle(build: BundleBuild, target: Path, log=print) -> Path:
         manifest.tables = counts
         manifest.built_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         (tmp / MANIFEST).write_text(json.dumps(dataclasses.asdict(manifest), indent=2, ensure_ascii=False), encoding="utf-8")
-        old = None
-        if target.exists():
-            old = target.parent / f".old-{target.name}-{uuid.uuid4().hex[:8]}"
-            target.rename(old)
-        tmp.rename(target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        _swap_into_place(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return target
+
+
+def _swap_into_place(tmp: Path, target: Path) -> None:
+    old = None
+    if target.exists():
+        old = target.parent / f".old-{target.name}-{uuid.uuid4().hex[:8]}"
+        target.rename(old)
+    tmp.rename(target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def replace_tables(folder: Path, tables: dict[str, pd.DataFrame], sources: list[Source], append: bool = False) -> Path:
+    """Add or replace tables of a built bundle (user imports), atomically.
+
+    With ``append=True`` the rows are added to the table's existing rows. The result is validated together
+    with the bundle's other tables, written to a temporary copy of the bundle and moved into place only when
+    complete; any problem leaves the bundle untouched. Sources with the same key are replaced.
+    """
+    folder = Path(folder)
+    manifest = read_manifest(folder)
+    merged = {name: read_table(folder, name) for name in manifest.tables if name in TABLES}
+    for name, df in tables.items():
+        if append and name in merged:
+            old = merged[name]
+            old[ROW_COLUMN] = pd.NA  # rows already in the bundle have no row in the imported file
+            combined = pd.concat([old, df], ignore_index=True)
+            df = gpd.GeoDataFrame(combined, geometry="geometry", crs=old.crs) if isinstance(old, gpd.GeoDataFrame) else combined
+            df.attrs = dict(tables[name].attrs)
+        merged[name] = df
+    validate_tables(merged, manifest)
+    keys = {src.key for src in sources}
+    manifest.sources = [src for src in manifest.sources if src.key not in keys] + list(sources)
+    tmp = folder.parent / f".tmp-{folder.name}-{uuid.uuid4().hex[:8]}"
+    shutil.copytree(folder, tmp)
+    try:
+        for name in tables:
+            df = _normalise(name, merged[name])
+            df.to_parquet(tmp / TABLES[name].file, index=False, compression="zstd")
+            manifest.tables[name] = {"file": TABLES[name].file, "rows": len(df)}
+        manifest.built_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        (tmp / MANIFEST).write_text(json.dumps(dataclasses.asdict(manifest), indent=2, ensure_ascii=False), encoding="utf-8")
+        _swap_into_place(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return folder
 
 
 def read_manifest(folder: Path) -> Manifest:

@@ -1,0 +1,91 @@
+"""User files imported into a built bundle: facility compositions, use counts, funding areas, ….
+
+`quartiersatlas import KIND FILE` reads the file with the importer of KIND, validates it together with the
+bundle (every problem names the file, row and column) and adds it atomically (`replace_tables`). The file
+is also kept in ``<bundle folder>.imports/`` so that a rebuild of the city re-applies it. Each importer
+documents its format in docs/bundle-format.md.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from ..bundle.schema import Source
+from ..bundle.store import read_manifest, replace_tables
+
+
+@dataclass(frozen=True)
+class Importer:
+    """How to read one kind of user file into one bundle table.
+
+    ``read(path, manifest)`` returns the table's rows with the file's row number in column ``_row`` and
+    ``attrs['source_file']`` set, so validation messages point into the user's file. ``append`` adds the
+    rows to the table's existing rows instead of replacing them.
+    """
+
+    kind: str
+    table: str
+    suffixes: tuple[str, ...]
+    read: Callable[[Path, object], pd.DataFrame]
+    description: str
+    append: bool = False
+
+
+def _importers() -> dict[str, Importer]:
+    found: list[Importer] = [
+        # --- education (Kita and school) ---
+        # --- infrastructure, public space, funding ---
+    ]
+    return {imp.kind: imp for imp in found}
+
+
+def importers() -> dict[str, Importer]:
+    """Every importer by kind."""
+    return _importers()
+
+
+def imports_folder(bundle_folder: Path) -> Path:
+    """Where imported files are kept beside a bundle, so rebuilds can re-apply them."""
+    bundle_folder = Path(bundle_folder)
+    return bundle_folder.parent / f"{bundle_folder.name}.imports"
+
+
+def import_file(bundle_folder: Path, kind: str, path: Path, keep: bool = True) -> Path:
+    """Read `path` with the importer of `kind` and add it to the bundle atomically; keep a copy for rebuilds."""
+    known = importers()
+    if kind not in known:
+        raise ValueError(f"unknown import kind {kind!r}; known: {', '.join(known) or 'none'}")
+    importer = known[kind]
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: file not found")
+    if importer.suffixes and path.suffix.lower() not in importer.suffixes:
+        raise ValueError(f"{path}: a {kind} import must be a {' or '.join(importer.suffixes)} file")
+    manifest = read_manifest(bundle_folder)
+    frame = importer.read(path, manifest)
+    source = Source(key=f"import_{kind}", title=f"{importer.description} ({path.name})", attribution=f"imported file {path.name}",
+                    licence="as given by the provider")
+    replace_tables(bundle_folder, {importer.table: frame}, [source], append=importer.append)
+    if keep:
+        folder = imports_folder(bundle_folder) / kind
+        folder.mkdir(parents=True, exist_ok=True)
+        if path.resolve().parent != folder.resolve():
+            shutil.copy2(path, folder / path.name)
+    return Path(bundle_folder)
+
+
+def reapply_imports(bundle_folder: Path, log=print) -> list[Path]:
+    """Re-apply every kept import of a bundle (after a rebuild), in kind order then file name."""
+    applied = []
+    root = imports_folder(bundle_folder)
+    for kind in importers():
+        for path in sorted((root / kind).glob("*")) if (root / kind).is_dir() else []:
+            import_file(bundle_folder, kind, path, keep=False)
+            log(f"re-applied import {kind}: {path.name}")
+            applied.append(path)
+    return applied
