@@ -50,51 +50,122 @@ def bench_app_start(settings, folder: Path) -> list[Row]:
     return [Row(f"app start on built bundle ({folder.name}), fresh process", "< 3 s", f"{secs:.2f} s", secs < 3)]
 
 
-def _payload(layer: str, group: str, basis: str, period: str, period_from: str, changed: str) -> dict:
+def _payload(layer: str, group: str, basis: str, period: int, period_from: str, changed: str, district: str | None = None,
+             selection: list[str] | None = None, drawn: dict | None = None, compare: bool = False) -> dict:
+    """Body of the map callback's request, as the browser sends it (`period` is the slider position)."""
     from dashboard import ids
 
-    values = {ids.LAYER: layer, ids.GROUP: group, ids.BASIS: basis, ids.PERIOD: period, ids.PERIOD_FROM: period_from, ids.LANGUAGE: "de"}
+    values = [(ids.LAYER, "value", layer), (ids.GROUP, "value", group), (ids.BASIS, "value", basis), (ids.PERIOD, "value", period),
+              (ids.PERIOD_FROM, "value", period_from), (ids.COMPARE, "value", ["on"] if compare else []), (ids.LANGUAGE, "value", "de"),
+              (ids.DISTRICT, "value", district), (ids.SELECTION, "data", {"basis": basis, "ids": selection or [], "focus": None})]
     return {
-        "output": f"..{ids.MAP}.figure...{ids.LEGEND}.children..",
-        "outputs": [{"id": ids.MAP, "property": "figure"}, {"id": ids.LEGEND, "property": "children"}],
-        "inputs": [{"id": k, "property": "value", "value": v} for k, v in values.items()],
-        "changedPropIds": [f"{changed}.value"], "state": [],
+        "output": f"..{ids.MAP}.figure...{ids.LEGEND}.children...{ids.MAP_DRAWN}.data..",
+        "outputs": [{"id": ids.MAP, "property": "figure"}, {"id": ids.LEGEND, "property": "children"},
+                    {"id": ids.MAP_DRAWN, "property": "data"}],
+        "inputs": [{"id": k, "property": p, "value": v} for k, p, v in values],
+        "state": [{"id": ids.MAP_DRAWN, "property": "data", "value": drawn}],
+        "changedPropIds": [changed],
     }
 
 
+def _views_payload(layer: str, basis: str, period: int, period_from: str, changed: str, district: str | None,
+                   selection: list[str]) -> dict:
+    """Body of the linked-views callback's request (histogram, cards, table) as the browser sends it."""
+    from dashboard import ids
+
+    values = [(ids.LAYER, "value", layer), (ids.GROUP, "value", "mig_bg"), (ids.BASIS, "value", basis), (ids.PERIOD, "value", period),
+              (ids.PERIOD_FROM, "value", period_from), (ids.COMPARE, "value", []), (ids.DISTRICT, "value", district),
+              (ids.SELECTION, "data", {"basis": basis, "ids": selection, "focus": None}), (ids.LANGUAGE, "value", "de")]
+    outputs = [(ids.HISTOGRAM, "figure"), (ids.CARDS, "children"), (ids.TABLE, "children"), (ids.SELECTION_INFO, "children")]
+    return {
+        "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
+        "outputs": [{"id": i, "property": p} for i, p in outputs],
+        "inputs": [{"id": k, "property": p, "value": v} for k, p, v in values],
+        "state": [], "changedPropIds": [changed],
+    }
+
+
+def _post(client, body: dict, gzip: bool = False) -> tuple[float, int, dict]:
+    """Server time, response bytes (gzip-compressed as browsers get them, if asked) and the map-drawn store the
+    response sets (the browser sends it back next time)."""
+    import gzip as gz
+
+    import orjson
+
+    from dashboard import ids
+
+    t0 = time.perf_counter()
+    resp = client.post("/_dash-update-component", json=body, headers={"Accept-Encoding": "gzip"} if gzip else {})
+    elapsed = time.perf_counter() - t0
+    assert resp.status_code == 200, resp.data[:300]
+    data = gz.decompress(resp.data) if resp.headers.get("Content-Encoding") == "gzip" else resp.data
+    drawn = orjson.loads(data).get("response", {}).get(ids.MAP_DRAWN, {}).get("data")
+    return elapsed, len(resp.data), drawn
+
+
 def bench_callbacks(settings, folder: Path, repeat: int) -> list[Row]:
-    """Median server time of a layer or period switch through the real Dash endpoint, cache off."""
+    """Server time and bytes of the map and linked-view callbacks through the real Dash endpoint.
+
+    Value updates (period, layer) run with the cache off, so each call computes; filter updates (district,
+    selection) run with the app's cache, as in use: the map has just computed the same layer result.
+    Bytes are uncompressed response bodies; "per area" is the slope between two bases, which removes the fixed part.
+    """
     from dashboard import ids
     from dashboard.app import create_app
     from layers.bundle import load_bundle
     from layers.spatial.basis import Basis
 
-    s = load_settings(settings.config_path, cache_type="NullCache")
-    client = create_app(s, folder).server.test_client()
+    cold = create_app(load_settings(settings.config_path, cache_type="NullCache"), folder).server.test_client()
+    warm = create_app(load_settings(settings.config_path, cache_type="SimpleCache"), folder).server.test_client()
     bundle = load_bundle(folder)
-    periods = bundle.periods
-    layers = ["migration_share", "migration_lq", "migration_count"]
-    rows = []
-    for basis in (bundle.finest_level.id, "h3_9"):
-        first = client.post("/_dash-update-component", json=_payload("migration_share", "mig_bg", basis, periods[-1], periods[0], ids.BASIS))
-        full_bytes = len(first.data)
+    periods, last = bundle.periods, len(bundle.periods) - 1
+    layers = ["migration_share", "migration_lq"]  # same group: same residents and small counts, only values change
+    districts = list(bundle.units_of(bundle.levels[0].id).index)
+    rows, layer_bytes, gzip_bytes = [], {}, {}
+    for basis in (bundle.finest_level.id, "h3_9", "h3_10"):
+        n = len(bundle.ids(Basis.parse(basis)))
+        _, full_bytes, drawn = _post(cold, _payload("migration_share", "mig_bg", basis, last, periods[0], f"{ids.BASIS}.value"))
         for kind in ("period", "layer"):
             times, sizes = [], []
             for i in range(repeat):
-                # periods[0] first: its counts are not cached yet, so the first call is a cold one
-                period = periods[i % len(periods)] if kind == "period" else periods[-1]
+                # period 0 first: its counts are not cached yet, so the first call is a cold one
+                period = i % len(periods) if kind == "period" else last
                 layer = layers[i % len(layers)] if kind == "layer" else "migration_share"
-                body = _payload(layer, "mig_bg", basis, period, periods[0], ids.PERIOD if kind == "period" else ids.LAYER)
-                t0 = time.perf_counter()
-                resp = client.post("/_dash-update-component", json=body)
-                times.append(time.perf_counter() - t0)
-                assert resp.status_code == 200, resp.data[:300]
-                sizes.append(len(resp.data))
+                changed = f"{ids.PERIOD}.value" if kind == "period" else f"{ids.LAYER}.value"
+                secs, size, new_drawn = _post(cold, _payload(layer, "mig_bg", basis, period, periods[0], changed, drawn=drawn))
+                drawn = new_drawn or drawn
+                times.append(secs)
+                sizes.append(size)
             med = statistics.median(times) * 1000
-            n = len(bundle.ids(Basis.parse(basis)))
-            rows.append(Row(f"{kind} switch, {basis} ({n:,} areas), median of {repeat}", "< 200 ms", f"{med:.0f} ms", med < 200,
-                            f"first call {times[0] * 1000:.0f} ms (cold); patch {statistics.median(sizes) / 1024:.0f} KiB "
-                            f"vs full figure {full_bytes / 1024:.0f} KiB"))
+            if kind == "layer":
+                layer_bytes[basis] = (n, statistics.median(sizes))
+                _, gzip_bytes[basis], _ = _post(cold, _payload("migration_lq" if layer == "migration_share" else "migration_share", "mig_bg",
+                                                               basis, last, periods[0], changed, drawn=drawn), gzip=True)
+            rows.append(Row(f"{kind} switch (map), {basis} ({n:,} areas), median of {repeat}", "< 200 ms", f"{med:.0f} ms", med < 200,
+                            f"first {times[0] * 1000:.0f} ms (cold); patch {statistics.median(sizes) / 1024:.0f} KiB "
+                            f"= {statistics.median(sizes) / n:.1f} B/area; full figure {full_bytes / 1024:.0f} KiB"))
+        target = 100 if basis != "h3_10" else 250
+        ids_all = list(bundle.ids(Basis.parse(basis)))
+        _, _, drawn = _post(warm, _payload("migration_share", "mig_bg", basis, last, periods[0], f"{ids.BASIS}.value"))  # fills the cache
+        for kind in ("district", "selection"):
+            times, sizes = [], []
+            for i in range(repeat):
+                district = districts[i % len(districts)] if kind == "district" else None
+                selection = ids_all[i * 7 % len(ids_all):][:25] if kind == "selection" else []
+                changed = f"{ids.DISTRICT}.value" if kind == "district" else f"{ids.SELECTION}.data"
+                secs_views, _, _ = _post(warm, _views_payload("migration_share", basis, last, periods[0], changed, district, selection))
+                secs_map, size, _ = _post(warm, _payload("migration_share", "mig_bg", basis, last, periods[0], changed, district, selection,
+                                                         drawn=drawn))
+                times.append(secs_views + secs_map)
+                sizes.append(size)
+            med = statistics.median(times) * 1000
+            rows.append(Row(f"{kind} filter (map + histogram, cards, table), {basis}", f"< {target} ms", f"{med:.0f} ms", med < target,
+                            f"map patch {statistics.median(sizes):,.0f} B"))
+    (n9, b9), (n10, b10) = layer_bytes["h3_9"], layer_bytes["h3_10"]
+    slope = (b10 - b9) / (n10 - n9)
+    gzip_slope = (gzip_bytes["h3_10"] - gzip_bytes["h3_9"]) / (n10 - n9)
+    rows.append(Row("bytes of a value update per area (slope H3 res 9 → 10, layer switch)", "< 10 B", f"{slope:.1f} B",
+                    slope < 10, f"fixed part ≈ {max(b9 - slope * n9, 0) / 1024:.1f} KiB; gzip (as sent to browsers) {gzip_slope:.1f} B/area"))
     return rows
 
 
@@ -127,7 +198,11 @@ BENCHMARKS = {
     "callbacks": lambda settings, work, args: bench_callbacks(settings, _ensure_berlin(settings, work), args.repeat),
     # --- segregation ---
     # --- education (Kita and school) ---
+    "education": lambda settings, work, args: __import__("bench.education", fromlist=["bench_education"]).bench_education(
+        settings, _ensure_berlin(settings, work)),
     # --- infrastructure, public space, funding ---
+    "infrastructure": lambda settings, work, args: __import__("bench.infrastructure", fromlist=["bench_infrastructure"]).bench_infrastructure(
+        settings, _ensure_berlin(settings, work)),
     # --- linked views ---
 }
 

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, request
 from layers.query import ParameterError, check_query, visible_layers
 from layers.registry import get_layer
 from layers.spatial.geometry import basis_geojson
+from layers.spec import comparison_spec
 
 from .context import current_bundle, current_settings, layer_result
 
@@ -67,7 +68,9 @@ def _basis_param() -> str:
 
 @api.get("/layers/<layer_id>")
 def layer_values(layer_id: str) -> Response:
-    """Values of one layer. Parameters: level | res, period (YYYY-MM-DD), group, period_from, format."""
+    """Values of one layer. Parameters: level | res, period (YYYY-MM-DD), group, period_from, compare_from, format.
+
+    compare_from: the change of the layer's value since that period (as the map's "show change" switch)."""
     bundle, settings = current_bundle(), current_settings()
     if layer_id not in visible_layers(settings):
         return _error(404, f"no layer {layer_id!r}", layers=visible_layers(settings))
@@ -76,17 +79,17 @@ def layer_values(layer_id: str) -> Response:
         if fmt not in FORMATS:
             raise ParameterError("format", fmt, list(FORMATS))
         query = check_query(bundle, settings, layer_id, _basis_param(), request.args.get("period"),
-                            request.args.get("group"), request.args.get("period_from"))
+                            request.args.get("group"), request.args.get("period_from"), request.args.get("compare_from"))
     except ParameterError as exc:
         return _error(400, str(exc), parameter=exc.parameter, allowed=exc.allowed)
     result = layer_result(query)
-    spec = get_layer(layer_id)
+    spec = comparison_spec(get_layer(layer_id)) if query.compare_from else get_layer(layer_id)
     frame = result.values.copy()
     frame.index.name = "id"
     frame["value"] = frame["value"].astype(float).round(6)
     meta = {
         "layer": spec.id, "title": spec.title_de, "unit": spec.unit_de, "unit_en": spec.unit_en, "basis": result.basis.key,
-        "period": result.period, "period_from": result.period_from, "group": result.group,
+        "period": result.period, "period_from": result.period_from, "compare_from": query.compare_from, "group": result.group,
         "interpolated_from": result.interpolated_from, "synthetic": bundle.manifest.synthetic,
         "sources": [bundle.sources[k].attribution for k in result.sources if k in bundle.sources],
         "suppressed_note": f"suppressed: fewer than {settings.min_cases} cases or {settings.min_residents} residents",

@@ -36,8 +36,17 @@ def create_app(settings: Settings | None = None, bundle_folder: Path | str | Non
     cache.init_app(server, config=cache_config(settings))
     server.register_blueprint(api)
     # --- segregation ---
+    from .api_segregation import api_segregation
+
+    server.register_blueprint(api_segregation)
     # --- education (Kita and school) ---
+    from .api_education import api_education
+
+    server.register_blueprint(api_education)
     # --- infrastructure, public space, funding ---
+    from .api_infrastructure import api_infrastructure
+
+    server.register_blueprint(api_infrastructure)
 
     allowed = set(bases(bundle))
 

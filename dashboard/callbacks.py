@@ -1,4 +1,8 @@
-"""Callbacks: translate UI state into layer queries and results into figures (geometry is never resent)."""
+"""Callbacks: translate the view state into layer queries and results into figures (geometry is never resent).
+
+One state (controls + selection store) drives every view; the URL mirrors it (`sync_url`). The map gets a full
+figure only when the basis changes; everything else is a Patch of values, highlight or view.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +12,32 @@ import pandas as pd
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 
 from layers.context import social_context
-from layers.query import ParameterError, check_query
+from layers.query import LayerQuery, ParameterError, check_query
 from layers.registry import get_layer
 from layers.spatial.basis import Basis
 from layers.spatial.geometry import basis_geojson
+from layers.spatial.selection import translate_selection
+from layers.spec import comparison_spec
 
 from . import ids
 from .context import current_bundle, current_settings, layer_result
-from .figures import Display, map_figure, map_patch
+from .figures import SELECTION_TRACE, Display, map_figure, map_patch, values_key
 from .i18n import format_date, t
 from .layout import basis_options, group_options, layer_options, notice, period_options, sources_line, subtitle
+from .state import ViewState, parse_query, to_query
+from .views import (
+    SELECTABLE_TRACES,
+    apply_district,
+    area_names,
+    cards,
+    detail_panel,
+    district_layout,
+    district_view,
+    histogram_figure,
+    ids_in_range,
+    ranked_table,
+    selection_patch,
+)
 
 
 def geo_url(basis_key: str) -> str:
@@ -34,12 +54,7 @@ def geojson_bytes(basis_key: str) -> bytes:
 def _labels(bundle, basis_key: str, lang: str) -> pd.Series:
     """Static hover head per area: name and id, plus the social context where the bundle has it."""
     basis = Basis.parse(basis_key)
-    if basis.is_h3:
-        cells = bundle.cells(basis.res)
-        names = pd.Series(cells, index=cells, dtype=object)
-    else:
-        units = bundle.units_of(basis.level)
-        names = units["name"].astype(str) + " (" + units.index.to_series() + ")"
+    names = area_names(bundle, basis)
     context = social_context(bundle, basis, lang).reindex(names.index).fillna("")
     return names.where(context == "", names + "<br>" + context)
 
@@ -49,16 +64,17 @@ def level_name(bundle, level_id: str, lang: str) -> str:
     return level.name_de if lang == "de" else level.name_en
 
 
-def api_url(result, fmt: str) -> str:
+def api_url(result, query: LayerQuery, fmt: str) -> str:
     """The data-API address of exactly the values on the map (relative to the page)."""
     basis = f"res={result.basis.res}" if result.basis.is_h3 else f"level={result.basis.level}"
     params = [basis, f"period={result.period}"]
     params += [f"group={result.group}"] if result.group else []
-    params += [f"period_from={result.period_from}"] if result.period_from else []
+    params += [f"period_from={query.period_from}"] if query.period_from else []
+    params += [f"compare_from={query.compare_from}"] if query.compare_from else []
     return f"api/v1/layers/{result.layer_id}?{'&'.join(params)}&format={fmt}"
 
 
-def legend(result, spec, lang: str, settings) -> list:
+def legend(result, query: LayerQuery, spec, lang: str, settings) -> list:
     bundle = current_bundle()
     basis = result.basis
     basis_label = next(o["label"] for o in basis_options(bundle, lang) if o["value"] == basis.key)
@@ -68,67 +84,296 @@ def legend(result, spec, lang: str, settings) -> list:
         period = f"{format_date(result.period_from, lang)} → {period}"
     origin = (t("interpolated", lang, level=level_name(bundle, result.interpolated_from, lang)) if result.interpolated_from
               else t("exact", lang))
+    head = [html.Strong(spec.title(lang))] + ([f" · {group}"] if group else []) + [f" · {spec.unit(lang)} · {basis_label} · {t('period', lang)} {period}"]
     return [
-        html.Div([html.Strong(spec.title(lang)), f" · {group} · {spec.unit(lang)} · {basis_label} · {t('period', lang)} {period}"]),
+        html.Div(head),
         html.Div([html.Span(origin, className="badge bg-info text-dark me-2", id="map-badge"), spec.description(lang)]),
         html.Div(t("legend_not_shown", lang, cases=settings.min_cases, residents=settings.min_residents) if settings.mode == "portal"
                  else t("legend_small", lang, cases=settings.min_cases, residents=settings.min_residents)),
         html.Div(t("description_note", lang), className="fst-italic"),
-        html.Div([html.A(t("download_csv", lang), href=api_url(result, "csv"), id="map-download-csv", className="me-3"),
-                  html.A(t("api_link", lang) + " (JSON)", href=api_url(result, "json"), target="_blank", className="me-3"),
-                  html.A("GeoJSON", href=api_url(result, "geojson"), target="_blank")]),
+        html.Div([html.A(t("download_csv", lang), href=api_url(result, query, "csv"), id="map-download-csv", className="me-3"),
+                  html.A(t("api_link", lang) + " (JSON)", href=api_url(result, query, "json"), target="_blank", className="me-3"),
+                  html.A("GeoJSON", href=api_url(result, query, "geojson"), target="_blank")]),
     ]
 
 
-def update_map(layer_id, group, basis_key, period, period_from, lang):
-    """Full figure when the basis changes (new geometry URL), otherwise a Patch of values only."""
-    bundle, settings = current_bundle(), current_settings()
-    if group not in [g.id for g in get_layer(layer_id).groups(bundle)]:
-        group = None  # the layer's default group; the controls callback updates the picker
+def _period(index) -> str:
+    periods = current_bundle().periods
     try:
-        query = check_query(bundle, settings, layer_id, basis_key, period, group, period_from)
-    except ParameterError:
-        return no_update, no_update
-    result = layer_result(query)
+        return periods[int(index)]
+    except (TypeError, ValueError, IndexError):
+        return periods[-1]
+
+
+def current_query(layer_id, group, basis_key, period_index, period_from, compare) -> LayerQuery | None:
+    """The checked query of the controls (None when they are momentarily inconsistent, e.g. mid-switch)."""
+    bundle, settings = current_bundle(), current_settings()
     spec = get_layer(layer_id)
+    if group not in [g.id for g in spec.groups(bundle)]:
+        group = None  # the layer's default group; the controls callback updates the picker
+    comparing = bool(compare) and not spec.needs_period_from and not spec.categories
+    try:
+        return check_query(bundle, settings, layer_id, basis_key, _period(period_index), group, period_from,
+                           period_from if comparing else None)
+    except ParameterError:
+        return None
+
+
+def cached_run(bundle, settings, query: LayerQuery):
+    """`run_query` through the app's cache (the signature `layers.summary` expects)."""
+    return layer_result(query)
+
+
+def shown_spec(query: LayerQuery):
+    spec = get_layer(query.layer_id)
+    return comparison_spec(spec) if query.compare_from else spec
+
+
+def _selection_ids(selection: dict | None, basis_key: str) -> list[str]:
+    """Selected ids, only when they belong to the basis shown (right after a basis switch they do not yet)."""
+    if not selection or selection.get("basis") != basis_key:
+        return []
+    return list(selection.get("ids") or [])
+
+
+def update_map(layer_id, group, basis_key, period_index, period_from, compare, lang, district, selection, drawn):
+    """Full figure when the basis changes (new geometry URL), otherwise a Patch: values, or only highlight or view.
+
+    `drawn` (store) says which basis the figure on the page has and whether its hover heads carry layer-specific lines.
+    """
+    bundle, settings = current_bundle(), current_settings()
+    query = current_query(layer_id, group, basis_key, period_index, period_from, compare)
+    if query is None:
+        return no_update, no_update, no_update
+    triggered = set(ctx.triggered_prop_ids or {})
+    full = not drawn or drawn.get("basis") != basis_key
+    if not full and triggered and triggered <= {f"{ids.SELECTION}.data"}:
+        return selection_patch(_selection_ids(selection, basis_key)), no_update, no_update
+    if not full and triggered and triggered <= {f"{ids.DISTRICT}.value"}:
+        return district_view(bundle, district), no_update, no_update
+    result = layer_result(query)
+    spec = shown_spec(query)
     display = Display(lang, settings.min_cases, settings.min_residents, settings.mode == "portal",
-                      level_name(bundle, result.interpolated_from, lang) if result.interpolated_from else None)
-    if not ctx.triggered_prop_ids or f"{ids.BASIS}.value" in ctx.triggered_prop_ids:
-        fig = map_figure(bundle, result, spec, _labels(bundle, basis_key, lang), geo_url(basis_key), geo_url(bundle.levels[0].id), display,
+                      level_name(bundle, result.interpolated_from, lang) if result.interpolated_from else None,
+                      ids_as_names=query.basis.is_h3)
+    labels = _labels(bundle, basis_key, lang)
+    rich = bool(spec.categories) or result.notes is not None
+    if full:
+        fig = map_figure(bundle, result, spec, labels, geo_url(basis_key), geo_url(bundle.levels[0].id), display,
                          settings.tile_url, settings.tile_attribution)
+        chosen = _selection_ids(selection, basis_key)
+        fig["data"][SELECTION_TRACE]["locations"], fig["data"][SELECTION_TRACE]["z"] = chosen, [0] * len(chosen)
+        if district:
+            apply_district(fig["layout"]["map"], district_layout(bundle, district))
     else:
-        fig = map_patch(result, spec, _labels(bundle, basis_key, lang), display)
-        if ctx.triggered_id == ids.LANGUAGE:
-            fig["data"][0]["text"] = _labels(bundle, basis_key, lang).reindex(result.values.index).fillna("").tolist()
-    return fig, legend(result, spec, lang, settings)
+        fig = map_patch(result, spec, labels, display, rich or drawn.get("rich", False) or f"{ids.LANGUAGE}.value" in triggered, drawn)
+        if f"{ids.DISTRICT}.value" in triggered:
+            apply_district(fig["layout"]["map"], district_layout(bundle, district))
+        if f"{ids.SELECTION}.data" in triggered:
+            chosen = _selection_ids(selection, basis_key)
+            fig["data"][SELECTION_TRACE]["locations"], fig["data"][SELECTION_TRACE]["z"] = chosen, [0] * len(chosen)
+    return fig, legend(result, query, spec, lang, settings), {"basis": basis_key, "rich": rich, **values_key(result, display)}
+
+
+def update_views(layer_id, group, basis_key, period_index, period_from, compare, district, selection, lang):
+    """Histogram, key-figure cards, ranked table and the selection line, all from the same cached result."""
+    bundle, settings = current_bundle(), current_settings()
+    query = current_query(layer_id, group, basis_key, period_index, period_from, compare)
+    if query is None:
+        return no_update, no_update, no_update, no_update
+    chosen = _selection_ids(selection, basis_key)
+    spec = shown_spec(query)
+    result = layer_result(query)
+    info = t("selection_count", lang, n=len(chosen)) if chosen else t("selection_none", lang)
+    return (histogram_figure(bundle, result, spec, district, chosen, lang),
+            cards(bundle, settings, query, spec, chosen, district, lang, cached_run),
+            ranked_table(bundle, result, spec, _labels(bundle, basis_key, lang), district, chosen, lang),
+            info)
+
+
+def update_detail(selection, layer_id, group, basis_key, period_index, period_from, compare, lang):
+    bundle, settings = current_bundle(), current_settings()
+    query = current_query(layer_id, group, basis_key, period_index, period_from, compare)
+    focus = (selection or {}).get("focus")
+    if query is None or not focus or (selection or {}).get("basis") != basis_key:
+        return html.Div(t("detail_hint", lang), className="text-muted small")
+    return detail_panel(bundle, settings, query, shown_spec(query), focus, lang, cached_run)
+
+
+def update_selection(click, box, brush, clear, area_clicks, basis_key, selection, layer_id, group, period_index, period_from, compare,
+                     district):
+    """Map click (toggle), map box/lasso, histogram brush, table click (focus), basis switch (translate), clear."""
+    bundle = current_bundle()
+    selection = selection or {"basis": basis_key, "ids": [], "focus": None}
+    chosen, focus = list(selection.get("ids") or []), selection.get("focus")
+    trigger = ctx.triggered_id
+    if trigger == ids.BASIS:
+        old = Basis.parse(selection["basis"])
+        new = Basis.parse(basis_key)
+        chosen = translate_selection(bundle, chosen, old, new)
+        focus = translate_selection(bundle, [focus], old, new)[0] if focus and translate_selection(bundle, [focus], old, new) else None
+        return {"basis": basis_key, "ids": chosen, "focus": focus}
+    if selection.get("basis") != basis_key:
+        chosen, focus = [], None
+    if trigger == ids.CLEAR_SELECTION:
+        return {"basis": basis_key, "ids": [], "focus": None}
+    if trigger == ids.MAP and ctx.triggered_prop_ids and f"{ids.MAP}.clickData" in ctx.triggered_prop_ids:
+        point = (click or {}).get("points", [{}])[0]
+        area = point.get("location")
+        if area is None or point.get("curveNumber") not in SELECTABLE_TRACES:
+            return no_update
+        chosen = [i for i in chosen if i != area] if area in chosen else chosen + [area]
+        return {"basis": basis_key, "ids": chosen, "focus": area}
+    if trigger == ids.MAP:
+        points = (box or {}).get("points") or []
+        picked = [p["location"] for p in points if p.get("curveNumber") in SELECTABLE_TRACES and p.get("location") is not None]
+        if not picked:
+            return no_update
+        return {"basis": basis_key, "ids": list(dict.fromkeys(picked)), "focus": focus if focus in picked else picked[0]}
+    if trigger == ids.HISTOGRAM:
+        x_range = ((brush or {}).get("range") or {}).get("x")
+        if not x_range:
+            return no_update
+        query = current_query(layer_id, group, basis_key, period_index, period_from, compare)
+        if query is None:
+            return no_update
+        picked = ids_in_range(bundle, layer_result(query), district, float(min(x_range)), float(max(x_range)))
+        return {"basis": basis_key, "ids": picked, "focus": focus if focus in picked else None}
+    if isinstance(trigger, dict) and trigger.get("type") == ids.TABLE_AREA:
+        if not any(area_clicks or []):
+            return no_update
+        return {"basis": basis_key, "ids": chosen, "focus": trigger["index"]}
+    return no_update
 
 
 def update_controls(layer_id, lang, group):
-    """Texts and options follow the language; the group list and the start-period picker follow the layer."""
+    """Texts and options follow the language; the group list, comparison switch and start-period picker follow the layer."""
     bundle, settings = current_bundle(), current_settings()
+    spec = get_layer(layer_id)
     groups = group_options(bundle, layer_id, lang)
     valid = [g["value"] for g in groups]
     new_group = group if group in valid else (valid[0] if valid else None)
-    labels = [t(o["id"]["key"], lang) for o in ctx.outputs_list[7]]
-    style = {} if get_layer(layer_id).needs_period_from else {"display": "none"}
+    labels = [t(o["id"]["key"], lang) for o in ctx.outputs_list[6]]
     periods = period_options(bundle, lang)
+    compare_style = {"display": "none"} if spec.needs_period_from or spec.categories else {}
     return (layer_options(settings, lang), groups, new_group if new_group != group else no_update, basis_options(bundle, lang),
-            periods, periods, style, labels, sources_line(bundle, lang), subtitle(bundle, settings, lang), notice(bundle, settings, lang))
+            periods, compare_style, labels, sources_line(bundle, lang), subtitle(bundle, settings, lang), notice(bundle, settings, lang),
+            [{"label": t("compare", lang), "value": "on"}])
+
+
+def period_from_row(layer_id, compare):
+    spec = get_layer(layer_id)
+    return {} if spec.needs_period_from or (compare and not spec.categories) else {"display": "none"}
+
+
+def _control_values(state: ViewState) -> tuple:
+    bundle = current_bundle()
+    return (state.layer, state.group, state.basis, bundle.periods.index(state.period), state.period_from, ["on"] if state.compare else [],
+            state.district, list(state.overlays), state.lang, {"basis": state.basis, "ids": list(state.selection), "focus": state.focus})
+
+
+def _state_of_controls(layer_id, group, basis_key, period_index, period_from, compare, district, overlays, lang, selection) -> ViewState:
+    sel = selection or {}
+    return ViewState(layer=layer_id, group=group, basis=basis_key, period=_period(period_index), period_from=period_from,
+                     compare=bool(compare), district=district, overlays=tuple(overlays or ()), lang=lang,
+                     selection=tuple(_selection_ids(sel, basis_key)), focus=sel.get("focus") if sel.get("basis") == basis_key else None)
+
+
+def restore_from_url(search, *controls):
+    """A link (or back/forward) sets the controls; a link that equals the current state changes nothing."""
+    bundle, settings = current_bundle(), current_settings()
+    state = parse_query(search, bundle, settings)
+    notice_box = (html.Div(t("url_notice", state.lang, params=", ".join(state.notices)), className="alert alert-warning py-1 small",
+                           id="url-notice-text") if state.notices else None)
+    current = _control_values(_state_of_controls(*controls))
+    # only what differs: every output that changes triggers the views (and patches of a map that may not be drawn yet)
+    changed = tuple(new if new != old else no_update for new, old in zip(_control_values(state), current))
+    return changed + (notice_box if state.notices or ctx.triggered_id is not None else no_update,)
+
+
+def write_url(layer_id, group, basis_key, period_index, period_from, compare, district, overlays, lang, selection, search, href):
+    """Every change of the state writes the query string (a new history entry, so back and forward work)."""
+    bundle, settings = current_bundle(), current_settings()
+    state = _state_of_controls(layer_id, group, basis_key, period_index, period_from, compare, district, overlays, lang, selection)
+    query = to_query(state, bundle, settings)
+    link = (href or "").split("?")[0] + query
+    return (no_update if query == search else query), link
+
+
+PLAYER_TICK = """
+function(n, value, maxValue) {
+    // next reference date; stop the player at the last one
+    const next = Math.min((value || 0) + 1, maxValue);
+    return [next, next >= maxValue];
+}
+"""
+PLAYER_TOGGLE = """
+function(clicks, disabled, value, maxValue) {
+    const skip = window.dash_clientside.no_update;
+    if (!clicks) { return [skip, skip]; }
+    if (disabled) {  // start; from the first date again when at the end
+        return [false, value >= maxValue ? 0 : skip];
+    }
+    return [true, skip];
+}
+"""
+PLAYER_LABEL = """
+function(disabled) { return disabled ? "▶" : "⏸"; }
+"""
 
 
 def register_callbacks(app: Dash) -> None:
     """Attach the callbacks to one app (explicitly: `dash.callback`'s global list is consumed by the first app
     that starts, so a second app in the same process, as in tests and benchmarks, would get none)."""
+    view_inputs = [Input(ids.LAYER, "value"), Input(ids.GROUP, "value"), Input(ids.BASIS, "value"), Input(ids.PERIOD, "value"),
+                   Input(ids.PERIOD_FROM, "value"), Input(ids.COMPARE, "value")]
     app.callback(
-        Output(ids.MAP, "figure"), Output(ids.LEGEND, "children"),
-        Input(ids.LAYER, "value"), Input(ids.GROUP, "value"), Input(ids.BASIS, "value"), Input(ids.PERIOD, "value"),
-        Input(ids.PERIOD_FROM, "value"), Input(ids.LANGUAGE, "value"),
+        Output(ids.MAP, "figure"), Output(ids.LEGEND, "children"), Output(ids.MAP_DRAWN, "data"),
+        *view_inputs, Input(ids.LANGUAGE, "value"), Input(ids.DISTRICT, "value"), Input(ids.SELECTION, "data"),
+        State(ids.MAP_DRAWN, "data"),
     )(update_map)
     app.callback(
-        Output(ids.LAYER, "options"), Output(ids.GROUP, "options"), Output(ids.GROUP, "value"), Output(ids.BASIS, "options"),
-        Output(ids.PERIOD, "options"), Output(ids.PERIOD_FROM, "options"), Output(ids.PERIOD_FROM_ROW, "style"),
+        Output(ids.HISTOGRAM, "figure"), Output(ids.CARDS, "children"), Output(ids.TABLE, "children"), Output(ids.SELECTION_INFO, "children"),
+        *view_inputs, Input(ids.DISTRICT, "value"), Input(ids.SELECTION, "data"), Input(ids.LANGUAGE, "value"),
+    )(update_views)
+    app.callback(
+        Output(ids.DETAIL, "children"),
+        Input(ids.SELECTION, "data"), *view_inputs, Input(ids.LANGUAGE, "value"),
+    )(update_detail)
+    app.callback(
+        Output(ids.SELECTION, "data", allow_duplicate=True),
+        Input(ids.MAP, "clickData"), Input(ids.MAP, "selectedData"), Input(ids.HISTOGRAM, "selectedData"),
+        Input(ids.CLEAR_SELECTION, "n_clicks"), Input({"type": ids.TABLE_AREA, "index": ALL}, "n_clicks"), Input(ids.BASIS, "value"),
+        State(ids.SELECTION, "data"), State(ids.LAYER, "value"), State(ids.GROUP, "value"), State(ids.PERIOD, "value"),
+        State(ids.PERIOD_FROM, "value"), State(ids.COMPARE, "value"), State(ids.DISTRICT, "value"),
+        prevent_initial_call=True,
+    )(update_selection)
+    app.callback(
+        Output(ids.LAYER, "options"), Output(ids.GROUP, "options"), Output(ids.GROUP, "value", allow_duplicate=True),
+        Output(ids.BASIS, "options"), Output(ids.PERIOD_FROM, "options"), Output(ids.COMPARE, "style"),
         Output({"type": ids.LABELS, "key": ALL}, "children"), Output(ids.SOURCES, "children"),
-        Output(ids.SUBTITLE, "children"), Output(ids.NOTICE, "children"),
+        Output(ids.SUBTITLE, "children"), Output(ids.NOTICE, "children"), Output(ids.COMPARE, "options"),
         Input(ids.LAYER, "value"), Input(ids.LANGUAGE, "value"), State(ids.GROUP, "value"),
         prevent_initial_call=True,
     )(update_controls)
+    app.callback(Output(ids.PERIOD_FROM_ROW, "style"), Input(ids.LAYER, "value"), Input(ids.COMPARE, "value"))(period_from_row)
+    controls = [(ids.LAYER, "value"), (ids.GROUP, "value"), (ids.BASIS, "value"), (ids.PERIOD, "value"), (ids.PERIOD_FROM, "value"),
+                (ids.COMPARE, "value"), (ids.DISTRICT, "value"), (ids.OVERLAYS, "value"), (ids.LANGUAGE, "value"), (ids.SELECTION, "data")]
+    # Two Location components, so that reading and writing the URL are separate nodes of the callback graph (no cycle).
+    app.callback(
+        *[Output(i, p, allow_duplicate=(i in (ids.SELECTION, ids.PERIOD))) for i, p in controls], Output(ids.URL_NOTICE, "children"),
+        Input(ids.URL, "search"), *[State(i, p) for i, p in controls],
+        prevent_initial_call="initial_duplicate",
+    )(restore_from_url)
+    app.callback(
+        Output(ids.URL_WRITE, "search"), Output(ids.LINK_TEXT, "value"),
+        *[Input(i, p) for i, p in controls], State(ids.URL_WRITE, "search"), State(ids.URL_WRITE, "href"),
+    )(write_url)
+    app.clientside_callback(
+        PLAYER_TICK, Output(ids.PERIOD, "value", allow_duplicate=True), Output(ids.PLAYER, "disabled", allow_duplicate=True),
+        Input(ids.PLAYER, "n_intervals"), State(ids.PERIOD, "value"), State(ids.PERIOD, "max"), prevent_initial_call=True)
+    app.clientside_callback(
+        PLAYER_TOGGLE, Output(ids.PLAYER, "disabled"), Output(ids.PERIOD, "value", allow_duplicate=True),
+        Input(ids.PLAY, "n_clicks"), State(ids.PLAYER, "disabled"), State(ids.PERIOD, "value"), State(ids.PERIOD, "max"),
+        prevent_initial_call=True)
+    app.clientside_callback(PLAYER_LABEL, Output(ids.PLAY, "children"), Input(ids.PLAYER, "disabled"))

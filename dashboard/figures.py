@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,11 +22,24 @@ NOT_SHOWN_COLOUR = "#c8c8c8"
 OUTLINE_COLOUR = "#3b3b3b"
 FUNDING_COLOUR = "#7b3294"
 HIGHLIGHT_COLOUR = "#e66101"
+SELECTION_COLOUR = "#d95f02"
+SMALL_OUTLINE_COLOUR = "rgba(60,60,60,0.55)"
 
-# Trace order of the map figure (callbacks patch traces by index).
-VALUES_TRACE, SMALL_TRACE, HIDDEN_TRACE, SELECTION_TRACE, FACILITY_TRACE = range(5)
-# Order of the map's layout layers (map.layers): city outline, funding areas overlay, highlight (e.g. a catchment).
-OUTLINE_LAYER, FUNDING_LAYER, HIGHLIGHT_LAYER = range(3)
+# Trace order of the map figure (callbacks patch traces by index). Every choropleth trace holds all areas of the basis
+# (locations and hover heads are sent once per basis); a value update only sends z arrays. The grey base shows
+# through wherever the traces above have no value.
+HIDDEN_TRACE, VALUES_TRACE, SMALL_TRACE, SELECTION_TRACE, FACILITY_TRACE = range(5)
+# Order of the map's layout layers (map.layers): city outline, funding areas overlay, highlight (e.g. a catchment),
+# the outline of the chosen district.
+OUTLINE_LAYER, FUNDING_LAYER, HIGHLIGHT_LAYER, DISTRICT_LAYER = range(4)
+
+
+def typed(values: np.ndarray, dtype: str = "f4") -> dict:
+    """A numeric array as a plotly.js typed array ({dtype, bdata}): 4 bytes a value before base64, NaN stays missing.
+
+    Plain JSON numbers cost 6–20 bytes each; this keeps a value update near 5 bytes per area.
+    """
+    return {"dtype": dtype, "bdata": base64.b64encode(np.ascontiguousarray(values, dtype=np.dtype(dtype)).tobytes()).decode("ascii")}
 
 
 def map_view(bundle: Bundle, width_px: int = 900, height_px: int = 640) -> tuple[dict, float]:
@@ -72,66 +87,116 @@ class Display:
     min_residents: int
     portal: bool
     interpolated_from: str | None = None  # display name of the level, e.g. "Planungsraum"
+    ids_as_names: bool = False  # H3 cells: the id is the name, so hover heads use the location and no text is sent
+
+
+def category_scale(spec: LayerSpec) -> tuple[list, dict]:
+    """Stepped colour scale and z range for a categorical layer: each integer code gets its own colour band."""
+    cats = sorted(spec.categories, key=lambda c: c.value)
+    lo, hi = cats[0].value - 0.5, cats[-1].value + 0.5
+    scale = []
+    for c in cats:
+        a, b = (c.value - 0.5 - lo) / (hi - lo), (c.value + 0.5 - lo) / (hi - lo)
+        scale += [[round(a, 6), c.colour], [round(b, 6), c.colour]]
+    return scale, {"zmin": lo, "zmax": hi}
+
+
+def hover_lines(result: LayerResult, spec: LayerSpec, lang: str) -> pd.Series | None:
+    """Per-area extra hover text: the class label of a categorical layer and the layer's notes; None when there are none."""
+    parts = []
+    if spec.categories:
+        labels = {c.value: c.title(lang) for c in spec.categories}
+        codes = result.values["value"]
+        parts.append(f"{spec.title(lang)}: " + codes.map(lambda v: labels.get(int(v), "") if pd.notna(v) else "").astype(str))
+    if result.notes is not None and lang in result.notes:
+        parts.append(result.notes[lang].reindex(result.values.index).fillna("").astype(str))
+    if not parts:
+        return None
+    lines = parts[0]
+    for extra in parts[1:]:
+        lines = lines.str.cat(extra, sep="<br>")
+    return lines
+
+
+def area_text(names: pd.Series, index: pd.Index, extra: pd.Series | None) -> list[str]:
+    """Hover head per area (name, social context) plus the layer's extra lines."""
+    head = names.reindex(index).fillna("")
+    return (head if extra is None else head.str.cat(extra.reindex(index).fillna(""), sep="<br>")).tolist()
 
 
 def value_props(result: LayerResult, spec: LayerSpec, d: Display, names: pd.Series) -> dict:
-    """The per-value parts of the three map traces.
+    """The per-value parts of the map traces, aligned with `result.values.index` (the basis' ids).
 
-    Trace 0 holds the values, trace 1 the values from small counts (planner mode only; their hover says so),
-    trace 2 the areas with no value shown (grey). Values go out as numpy arrays, which Dash serialises
-    directly (lists of lists cost 80 ms at 10k cells).
+    Values trace: every value that may be shown (in planner mode including small counts; NaN elsewhere).
+    Small-counts trace (planner mode only): a transparent, outlined overlay on the areas with small counts whose
+    hover says so; it depends only on which areas are small, so a layer switch does not resend it.
+    Grey base: everything else ("not shown" in the portal, "no value" in planner mode). Values go out as typed arrays.
     """
     v = result.values
-    z = v["value"].to_numpy(dtype=float).round(4)  # more decimals than any format shows
+    z = v["value"].to_numpy(dtype=float)
     flagged = v["suppressed"].to_numpy(dtype=bool)
     finite = np.isfinite(z)
     plain = finite & ~flagged
     small = finite & flagged & (not d.portal)
-    hidden = ~(plain | small)
     residents = v["residents"].to_numpy(dtype=float).round()
     lang = d.lang
     period = t("period_label", lang, date=format_date(result.period, lang))
     if result.period_from:
         period = f"{format_date(result.period_from, lang)} → {format_date(result.period, lang)}"
     badge = f" · {t('interpolated', lang, level=d.interpolated_from)}" if d.interpolated_from else ""
-    hover = (f"<b>%{{text}}</b><br>{spec.title(lang)}: %{{z:{spec.value_format}}} {spec.unit(lang)}<br>"
-             f"{t('residents', lang)}: %{{customdata:,.0f}}<br>{period}{badge}")
+    value_line = "" if spec.categories else f"{spec.title(lang)}: %{{z:{spec.value_format}}} {spec.unit(lang)}<br>"
+    head = "%{location}" if d.ids_as_names else "%{text}"
     small_note = t("hover_small", lang, cases=d.min_cases, residents=d.min_residents)
     hidden_note = t("hover_not_shown", lang, cases=d.min_cases, residents=d.min_residents) if d.portal else t("hover_no_data", lang)
-    hidden_ids = v.index[hidden]
+    extra = hover_lines(result, spec, lang)
+    if spec.categories:
+        colorscale, z_range = category_scale(spec)
+        colorbar = {"tickvals": [c.value for c in spec.categories], "ticktext": [c.title(lang) for c in spec.categories]}
+    else:
+        colorscale, z_range = colour_scale(spec.colorscale), _colour_range(z[finite & ~(flagged & d.portal)], spec.midpoint)
+        colorbar = {"tickvals": None, "ticktext": None}
     return {
-        "z": np.where(plain, z, np.nan), "customdata": residents,
-        "hovertemplate": hover + "<extra></extra>",
-        "small_ids": v.index[small].tolist(), "small_z": z[small], "small_customdata": residents[small],
-        "small_text": names.reindex(v.index[small]).fillna("").tolist(),
-        "small_hovertemplate": f"{hover}<br><i>{small_note}</i><extra></extra>",
-        "colorscale": colour_scale(spec.colorscale), "colorbar_title": spec.unit(lang),
-        "range": _colour_range(z[finite & ~(flagged & d.portal)], spec.midpoint),
-        "hidden_ids": hidden_ids.tolist(), "hidden_text": names.reindex(hidden_ids).fillna("").tolist(),
-        "hidden_hovertemplate": f"<b>%{{text}}</b><br>{hidden_note}<extra></extra>",
+        "z": typed(np.where(plain | small, z, np.nan)), "small_z": typed(np.where(small, 0.0, np.nan)), "customdata": typed(residents),
+        "hovertemplate": f"<b>{'%{text}' if extra is not None else head}</b><br>{value_line}{t('residents', lang)}: %{{customdata:,.0f}}<br>"
+                         f"{period}{badge}<extra></extra>",
+        "small_hovertemplate": f"<b>{head}</b><br><i>{small_note}</i><br>{period}<extra></extra>",
+        "hidden_hovertemplate": f"<b>{head}</b><br>{hidden_note}<extra></extra>",
+        "text": area_text(names, v.index, extra) if extra is not None else None,
+        "colorscale": colorscale, "colorbar_title": "" if spec.categories else spec.unit(lang), "colorbar_ticks": colorbar,
+        "range": z_range,
     }
 
 
 MARKER = {"line": {"width": 0.3, "color": "rgba(255,255,255,0.6)"}, "opacity": 0.85}
 
 
-def _traces(props: dict, ids: list[str], names: list[str], geo_url: str) -> list[dict]:
-    base = {"type": "choroplethmap", "geojson": geo_url}
-    values = {**base, "locations": ids, "z": props["z"], "text": names, "customdata": props["customdata"],
-              "hovertemplate": props["hovertemplate"], "colorscale": props["colorscale"], **props["range"], "marker": MARKER,
-              "colorbar": {"title": {"text": props["colorbar_title"]}, "thickness": 14, "len": 0.6}, "name": "values"}
-    small = {**base, "locations": props["small_ids"], "z": props["small_z"], "text": props["small_text"],
-             "customdata": props["small_customdata"], "hovertemplate": props["small_hovertemplate"],
-             "colorscale": props["colorscale"], **props["range"], "showscale": False, "marker": MARKER, "name": "small_counts"}
-    hidden = {**base, "locations": props["hidden_ids"], "z": np.zeros(len(props["hidden_ids"])), "text": props["hidden_text"],
-              "colorscale": [[0, NOT_SHOWN_COLOUR], [1, NOT_SHOWN_COLOUR]], "showscale": False,
-              "hovertemplate": props["hidden_hovertemplate"],
+def _traces(props: dict, ids: list[str], names: list[str] | None, geo_url: str) -> list[dict]:
+    """The map's traces; `names` None when the hover heads are the ids (H3 cells)."""
+    base = {"type": "choroplethmap", "geojson": geo_url, "locations": ids}
+    hidden = {**base, "z": typed(np.zeros(len(ids)), "u1"), **({"text": names} if names else {}), "colorscale": [[0, NOT_SHOWN_COLOUR], [1, NOT_SHOWN_COLOUR]],
+              "showscale": False, "hovertemplate": props["hidden_hovertemplate"],
               "marker": {"line": {"width": 0.3, "color": "white"}, "opacity": 0.7}, "name": "not_shown"}
-    selection = {**base, "locations": [], "z": [], "colorscale": [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], "showscale": False,
-                 "hoverinfo": "skip", "marker": {"line": {"width": 2.5, "color": "#111111"}, "opacity": 1}, "name": "selection"}
+    values = {**base, "z": props["z"], **({"text": props["text"] or names} if props["text"] or names else {}), "customdata": props["customdata"],
+              "hovertemplate": props["hovertemplate"], "colorscale": props["colorscale"], **props["range"], "marker": MARKER,
+              "colorbar": {"title": {"text": props["colorbar_title"]}, "thickness": 14, "len": 0.6, **props["colorbar_ticks"]},
+              "name": "values"}
+    small = {**base, "z": props["small_z"], **({"text": names} if names else {}), "hovertemplate": props["small_hovertemplate"],
+             "colorscale": [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], "zmin": 0, "zmax": 1, "showscale": False,
+             "marker": {"line": {"width": 1.1, "color": SMALL_OUTLINE_COLOUR}, "opacity": 1}, "name": "small_counts"}
+    selection = {"type": "choroplethmap", "geojson": geo_url, "locations": [], "z": [],
+                 "colorscale": [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], "showscale": False,
+                 "hoverinfo": "skip", "marker": {"line": {"width": 3, "color": SELECTION_COLOUR}, "opacity": 1}, "name": "selection"}
     facilities = {"type": "scattermap", "lon": [], "lat": [], "text": [], "mode": "markers", "name": "facilities",
                   "marker": {"size": 7, "color": "#1f4e79"}, "hovertemplate": "%{text}<extra></extra>", "showlegend": False}
-    return [values, small, hidden, selection, facilities]
+    return [hidden, values, small, selection, facilities]
+
+
+def values_key(result: LayerResult, display: Display) -> dict:
+    """Fingerprints of the parts a value update may leave out when they did not change: residents and small counts."""
+    v = result.values
+    small = np.isfinite(v["value"].to_numpy(dtype=float)) & v["suppressed"].to_numpy(dtype=bool) & (not display.portal)
+    residents = np.nan_to_num(v["residents"].to_numpy(dtype=float).round(), nan=-1.0)
+    return {"residents": hashlib.sha1(residents.tobytes()).hexdigest()[:16], "small": hashlib.sha1(small.tobytes()).hexdigest()[:16]}
 
 
 def map_figure(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd.Series, geo_url: str, outline_url: str,
@@ -147,11 +212,13 @@ def map_figure(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd.S
          "visible": False, "below": ""},
         {"sourcetype": "geojson", "source": empty, "type": "line", "color": HIGHLIGHT_COLOUR, "line": {"width": 3}, "visible": False,
          "below": ""},
+        {"sourcetype": "geojson", "source": empty, "type": "line", "color": "#000000", "line": {"width": 2.6}, "visible": False,
+         "below": ""},
     ]
     if tile_url:  # raster tiles go last in the list but are drawn below the traces
         layers.append({"sourcetype": "raster", "source": [tile_url], "sourceattribution": tile_attribution, "below": "traces"})
     return {
-        "data": _traces(props, ids, names.reindex(ids).fillna("").tolist(), geo_url),
+        "data": _traces(props, ids, None if display.ids_as_names else names.reindex(ids).fillna("").tolist(), geo_url),
         "layout": {
             "map": {"style": "white-bg", "center": centre, "zoom": zoom, "layers": layers},
             "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "uirevision": bundle.manifest.city,
@@ -160,22 +227,36 @@ def map_figure(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd.S
     }
 
 
-def map_patch(result: LayerResult, spec: LayerSpec, names: pd.Series, display: Display) -> Patch:
-    """Only what changes when layer, group, period or language change: values, hover and colours, never geometry."""
+def map_patch(result: LayerResult, spec: LayerSpec, names: pd.Series, display: Display, send_text: bool, drawn: dict | None = None) -> Patch:
+    """Only what changes when layer, group, period or language change: values, hover and colours, never geometry.
+
+    `send_text`: also resend the hover heads (layers with class labels or notes, or when leaving one, or a new language).
+    `drawn`: `values_key` of the figure on the page; residents and the small-counts overlay are not resent when unchanged.
+    """
     props = value_props(result, spec, display, names)
+    key = values_key(result, display)
+    drawn = drawn or {}
     patch = Patch()
-    for key in ("z", "customdata", "hovertemplate", "colorscale"):
-        patch["data"][0][key] = props[key]
-    patch["data"][0]["colorbar"]["title"]["text"] = props["colorbar_title"]
-    for trace in (0, 1):
-        patch["data"][trace]["zmin"] = props["range"]["zmin"]
-        patch["data"][trace]["zmax"] = props["range"]["zmax"]
-    for key in ("locations", "z", "text", "customdata", "hovertemplate"):
-        patch["data"][1][key] = props[f"small_{key}" if key != "locations" else "small_ids"]
-    patch["data"][1]["colorscale"] = props["colorscale"]
-    patch["data"][2]["locations"] = props["hidden_ids"]
-    patch["data"][2]["z"] = np.zeros(len(props["hidden_ids"]))
-    patch["data"][2]["text"] = props["hidden_text"]
-    patch["data"][2]["hovertemplate"] = props["hidden_hovertemplate"]
+    v = VALUES_TRACE
+    for name in ("z", "hovertemplate", "colorscale"):
+        patch["data"][v][name] = props[name]
+    if key["residents"] != drawn.get("residents"):
+        patch["data"][v]["customdata"] = props["customdata"]
+    if key["small"] != drawn.get("small"):
+        patch["data"][SMALL_TRACE]["z"] = props["small_z"]
+    patch["data"][SMALL_TRACE]["hovertemplate"] = props["small_hovertemplate"]
+    patch["data"][HIDDEN_TRACE]["hovertemplate"] = props["hidden_hovertemplate"]
+    if send_text:
+        plain_names = None if display.ids_as_names else names.reindex(result.values.index).fillna("").tolist()
+        if props["text"] or plain_names:
+            patch["data"][v]["text"] = props["text"] or plain_names
+        if plain_names:
+            for trace in (SMALL_TRACE, HIDDEN_TRACE):
+                patch["data"][trace]["text"] = plain_names
+    patch["data"][v]["colorbar"]["title"]["text"] = props["colorbar_title"]
+    for name, value in props["colorbar_ticks"].items():
+        patch["data"][v]["colorbar"][name] = value
+    patch["data"][v]["zmin"] = props["range"]["zmin"]
+    patch["data"][v]["zmax"] = props["range"]["zmax"]
     patch["layout"]["separators"] = separators(display.lang)
     return patch

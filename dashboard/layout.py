@@ -1,4 +1,5 @@
-"""Page layout: header, controls, map with legend, sources line. Texts come from the message catalogue."""
+"""Page layout: header with link, controls, map with legend, linked views and section tabs, sources line.
+Texts come from the message catalogue."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from layers.settings import Settings
 from . import ids
 from .i18n import format_date, t
 from .sections import SECTIONS
+from .state import OVERLAY_KEYS, ViewState, default_state
 
 H3_AREA_KM2 = {7: "5,2", 8: "0,74", 9: "0,105", 10: "0,015"}
 
@@ -35,6 +37,11 @@ def basis_options(bundle: Bundle, lang: str) -> list[dict]:
     return opts
 
 
+def period_marks(bundle: Bundle) -> dict[int, str]:
+    """Slider marks: MM/YY per period (the slider's value is the period's position in `bundle.periods`)."""
+    return {i: f"{p[5:7]}/{p[2:4]}" for i, p in enumerate(bundle.periods)}
+
+
 def period_options(bundle: Bundle, lang: str) -> list[dict]:
     return [{"label": format_date(p, lang), "value": p} for p in bundle.periods]
 
@@ -50,13 +57,7 @@ def district_options(bundle: Bundle) -> list[dict]:
 
 
 def overlay_options(lang: str) -> list[dict]:
-    return [{"label": t("overlay_funding", lang), "value": "funding"}]
-
-
-def section_tabs(bundle: Bundle, settings: Settings, lang: str) -> dbc.Tabs:
-    """One tab per dashboard section (see `dashboard.sections`)."""
-    return dbc.Tabs([dbc.Tab(section.panel(bundle, settings, lang), label=section.title(lang), tab_id=section.SECTION_ID)
-                     for section in SECTIONS], id=ids.SECTION_TABS, className="mt-3")
+    return [{"label": t(f"overlay_{key}", lang), "value": key} for key in OVERLAY_KEYS]
 
 
 def sources_line(bundle: Bundle, lang: str) -> list:
@@ -86,38 +87,83 @@ def _labelled(label_id: str, text: str, control) -> html.Div:
                     className="mb-3")
 
 
-def serve_layout(bundle: Bundle, settings: Settings):
-    """The page for the default language; the language switch re-renders texts through a callback."""
-    lang = settings.language
-    layer = settings.default_layer if settings.default_layer in visible_layers(settings) else visible_layers(settings)[0]
-    groups = group_options(bundle, layer, lang)
-    group = settings.default_group if any(g["value"] == settings.default_group for g in groups) else (groups[0]["value"] if groups else None)
-    controls = html.Div([
+def _controls(bundle: Bundle, settings: Settings, state: ViewState) -> html.Div:
+    lang, layer = state.lang, state.layer
+    spec = get_layer(layer)
+    return html.Div([
         _labelled("layer", t("layer", lang), dcc.Dropdown(layer_options(settings, lang), layer, id=ids.LAYER, clearable=False)),
-        _labelled("group", t("group", lang), dcc.Dropdown(groups, group, id=ids.GROUP, clearable=False)),
-        _labelled("basis", t("basis", lang), dcc.Dropdown(basis_options(bundle, lang), bundle.finest_level.id, id=ids.BASIS, clearable=False)),
-        _labelled("period", t("period", lang), dcc.Dropdown(period_options(bundle, lang), bundle.periods[-1], id=ids.PERIOD, clearable=False)),
+        _labelled("group", t("group", lang), dcc.Dropdown(group_options(bundle, layer, lang), state.group, id=ids.GROUP, clearable=False)),
+        _labelled("basis", t("basis", lang), dcc.Dropdown(basis_options(bundle, lang), state.basis, id=ids.BASIS, clearable=False)),
+        _labelled("period", t("period", lang), html.Div([
+            dbc.Button("▶", id=ids.PLAY, size="sm", color="secondary", outline=True, className="me-2", title=t("play", lang)),
+            html.Div(dcc.Slider(0, len(bundle.periods) - 1, 1, value=bundle.periods.index(state.period), id=ids.PERIOD,
+                                marks=period_marks(bundle), included=False), className="flex-grow-1"),
+        ], className="d-flex align-items-start")),
+        dcc.Interval(id=ids.PLAYER, interval=2500, disabled=True),
+        dbc.Checklist([{"label": t("compare", lang), "value": "on"}], ["on"] if state.compare else [], id=ids.COMPARE, switch=True,
+                      className="small mb-2", style={"display": "none"} if spec.needs_period_from or spec.categories else {}),
         html.Div(_labelled("period_from", t("period_from", lang),
-                           dcc.Dropdown(period_options(bundle, lang), bundle.periods[0], id=ids.PERIOD_FROM, clearable=False)),
-                 id=ids.PERIOD_FROM_ROW, style={} if get_layer(layer).needs_period_from else {"display": "none"}),
-        _labelled("district", t("district", lang), dcc.Dropdown(district_options(bundle), None, id=ids.DISTRICT,
+                           dcc.Dropdown(period_options(bundle, lang), state.period_from, id=ids.PERIOD_FROM, clearable=False)),
+                 id=ids.PERIOD_FROM_ROW, style={} if spec.needs_period_from or state.compare else {"display": "none"}),
+        _labelled("district", t("district", lang), dcc.Dropdown(district_options(bundle), state.district, id=ids.DISTRICT,
                                                                   placeholder=t("whole_city", lang))),
-        _labelled("overlays", t("overlays", lang), dbc.Checklist(overlay_options(lang), [], id=ids.OVERLAYS, switch=True)),
-        dcc.Store(id=ids.SELECTION, data={"basis": bundle.finest_level.id, "ids": []}),
+        _labelled("overlays", t("overlays", lang), dbc.Checklist(overlay_options(lang), list(state.overlays), id=ids.OVERLAYS, switch=True)),
+        html.Div([html.Span(id=ids.SELECTION_INFO, className="small me-2"),
+                  dbc.Button(t("clear_selection", lang), id=ids.CLEAR_SELECTION, size="sm", color="link", className="p-0")],
+                 className="mb-2"),
+        dcc.Store(id=ids.SELECTION, data={"basis": state.basis, "ids": list(state.selection), "focus": state.focus}),
+        dcc.Store(id=ids.MAP_DRAWN, data=None),
     ])
+
+
+def _overview(lang: str) -> html.Div:
+    """Linked views of the current layer: histogram, key figures, ranked table, detail of one area."""
+    return html.Div([
+        dbc.Row([
+            dbc.Col(dcc.Graph(id=ids.HISTOGRAM, style={"height": "260px"},
+                              config={"displayModeBar": False}), md=6),
+            dbc.Col(html.Div(id=ids.CARDS), md=6),
+        ], className="mt-2"),
+        dbc.Row([
+            dbc.Col(html.Div(id=ids.TABLE), md=6),
+            dbc.Col(html.Div(id=ids.DETAIL), md=6),
+        ], className="mt-2"),
+    ])
+
+
+def section_tabs(bundle: Bundle, settings: Settings, lang: str) -> dbc.Tabs:
+    """The overview of the current layer first, then one tab per dashboard section (see `dashboard.sections`)."""
+    tabs = [dbc.Tab(_overview(lang), label=t("overview", lang), tab_id="overview")]
+    tabs += [dbc.Tab(section.panel(bundle, settings, lang), label=section.title(lang), tab_id=section.SECTION_ID) for section in SECTIONS]
+    return dbc.Tabs(tabs, id=ids.SECTION_TABS, active_tab="overview", className="mt-3")
+
+
+def serve_layout(bundle: Bundle, settings: Settings):
+    """The page with the default state; the URL callback then applies the link's state (and the language)."""
+    state = default_state(bundle, settings)
+    lang = state.lang
     header = dbc.Row([
         dbc.Col([html.H1(t("app_title", lang), id=ids.TITLE, className="h3 mb-0"),
-                 html.Div(subtitle(bundle, settings, lang), id=ids.SUBTITLE, className="text-muted small")], md=8),
-        dbc.Col(dbc.RadioItems(options=[{"label": "Deutsch", "value": "de"}, {"label": "English", "value": "en"}], value=lang,
-                               id=ids.LANGUAGE, inline=True, className="text-end"), md=4),
+                 html.Div(subtitle(bundle, settings, lang), id=ids.SUBTITLE, className="text-muted small")], md=6),
+        dbc.Col(html.Div([
+            dcc.Input(id=ids.LINK_TEXT, readOnly=True, className="form-control form-control-sm me-1", style={"maxWidth": "22rem"},
+                      placeholder=t("copy_link", lang)),
+            dcc.Clipboard(id=ids.COPY_LINK, title=t("copy_link", lang), className="btn btn-sm btn-outline-secondary me-3"),
+            dbc.RadioItems(options=[{"label": "Deutsch", "value": "de"}, {"label": "English", "value": "en"}], value=lang,
+                           id=ids.LANGUAGE, inline=True),
+        ], className="d-flex justify-content-end align-items-center"), md=6),
     ], className="align-items-center py-2")
     return dbc.Container([
+        dcc.Location(id=ids.URL, refresh=False),
+        dcc.Location(id=ids.URL_WRITE, refresh=False),
         header,
         html.Div(notice(bundle, settings, lang), id=ids.NOTICE, className="mb-2"),
+        html.Div(id=ids.URL_NOTICE),
         dbc.Row([
-            dbc.Col(controls, md=3, className="pt-1"),
+            dbc.Col(_controls(bundle, settings, state), md=3, className="pt-1"),
             dbc.Col([
-                dcc.Loading(dcc.Graph(id=ids.MAP, style={"height": "68vh"}, config={"scrollZoom": True, "displaylogo": False}),
+                dcc.Loading(dcc.Graph(id=ids.MAP, style={"height": "64vh"},
+                                      config={"scrollZoom": True, "displaylogo": False, "modeBarButtonsToRemove": ["toImage"]}),
                             delay_show=400, type="circle"),
                 html.Div(id=ids.LEGEND, className="small mt-2"),
                 section_tabs(bundle, settings, lang),

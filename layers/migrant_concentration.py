@@ -124,18 +124,19 @@ SHARE = LayerSpec(
     "migration_share", "Anteil der Gruppe", "Share of group",
     "Anteil der gewählten Gruppe an allen Einwohner/innen (bzw. an der Altersgruppe), in Prozent.",
     "Share of the chosen group among all residents (or among the age band), in per cent.",
-    "%", "%", ".1f", "Viridis", compute_share, **_COMMON)
+    "%", "%", ".1f", "Viridis", compute_share, aggregate="ratio_pct", **_COMMON)
 COUNT = LayerSpec(
     "migration_count", "Anzahl in der Gruppe", "Residents in group",
     "Zahl der Einwohner/innen in der gewählten Gruppe.", "Number of residents in the chosen group.",
-    "Personen", "persons", ",.0f", "Blues", compute_count, **_COMMON)
+    "Personen", "persons", ",.0f", "Blues", compute_count, aggregate="sum", **_COMMON)
 LOCATION_QUOTIENT = LayerSpec(
     "migration_lq", "Lokationsquotient", "Location quotient",
     "Anteil im Gebiet geteilt durch den Anteil in der ganzen Stadt: 1 = Stadtdurchschnitt, 2 = doppelt so hoch.",
     "Share in the area divided by the share in the whole city: 1 = city average, 2 = twice as high.",
-    "LQ", "LQ", ".2f", "RdBu_r", compute_location_quotient, midpoint=1.0, **_COMMON)
+    "LQ", "LQ", ".2f", "RdBu_r", compute_location_quotient, midpoint=1.0, aggregate="location_quotient", **_COMMON)
 CHANGE = LayerSpec(
     "migration_change", "Veränderung des Anteils", "Change of share",
     "Veränderung des Anteils zwischen zwei Stichtagen, in Prozentpunkten.",
     "Change of the share between two reference dates, in percentage points.",
-    "Prozentpunkte", "percentage points", "+.1f", "PuOr_r", compute_change, midpoint=0.0, needs_period_from=True, **_COMMON)
+    "Prozentpunkte", "percentage points", "+.1f", "PuOr_r", compute_change, midpoint=0.0, needs_period_from=True,
+    aggregate="ratio_pct", change_of="migration_share", **_COMMON)

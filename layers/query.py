@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from .bundle import Bundle
 from .disclosure import apply_minimum_counts, suppress_cells_fed_by
 from .registry import REGISTRY, get_layer
@@ -30,6 +32,7 @@ class LayerQuery:
     period: str
     group: str | None = None
     period_from: str | None = None
+    compare_from: str | None = None  # show the change of the layer's value since this period (any layer but classes)
 
 
 def visible_layers(settings: Settings) -> list[str]:
@@ -43,7 +46,7 @@ def bases(bundle: Bundle) -> list[str]:
 
 
 def check_query(bundle: Bundle, settings: Settings, layer_id: str, basis_key: str, period: str | None,
-                group: str | None = None, period_from: str | None = None) -> LayerQuery:
+                group: str | None = None, period_from: str | None = None, compare_from: str | None = None) -> LayerQuery:
     """Validate raw parameters; raise ParameterError naming the parameter and the allowed values."""
     layers = visible_layers(settings)
     if layer_id not in layers:
@@ -66,7 +69,12 @@ def check_query(bundle: Bundle, settings: Settings, layer_id: str, basis_key: st
             raise ParameterError("period_from", period_from, bundle.periods)
     else:
         period_from = None
-    return LayerQuery(layer_id, Basis.parse(basis_key), period, group, period_from)
+    if compare_from is not None:
+        if spec.needs_period_from or spec.categories:
+            raise ParameterError("compare_from", compare_from, ["(none: this layer is a change or a classification already)"])
+        if compare_from not in bundle.periods:
+            raise ParameterError("compare_from", compare_from, bundle.periods)
+    return LayerQuery(layer_id, Basis.parse(basis_key), period, group, period_from, compare_from)
 
 
 def run_query(bundle: Bundle, settings: Settings, query: LayerQuery) -> LayerResult:
@@ -74,6 +82,9 @@ def run_query(bundle: Bundle, settings: Settings, query: LayerQuery) -> LayerRes
 
     In the portal, cells interpolated from units are also suppressed wherever a suppressed unit feeds them.
     """
+    if query.compare_from is not None:
+        return _comparison(run_query(bundle, settings, replace(query, compare_from=None)),
+                           run_query(bundle, settings, replace(query, period=query.compare_from, compare_from=None)))
     spec = get_layer(query.layer_id)
     publish = settings.mode == "portal"
     result = spec.compute(bundle, query.basis, query.period, None, group=query.group, period_from=query.period_from)
@@ -83,3 +94,15 @@ def run_query(bundle: Bundle, settings: Settings, query: LayerQuery) -> LayerRes
         units = run_query(bundle, settings, source).values
         result = suppress_cells_fed_by(result, units.index[units["suppressed"].to_numpy(dtype=bool)], bundle.weights(query.basis.res))
     return result
+
+
+def _comparison(now: LayerResult, before: LayerResult) -> LayerResult:
+    """Value now minus value before, per area. Both inputs are already disclosed: an area suppressed in either
+    period stays suppressed (its difference would reveal the hidden value), and its counts are the smaller of the two."""
+    a, b = now.values, before.values.reindex(now.values.index)
+    v = a.copy()
+    v["value"] = a["value"] - b["value"]
+    for col in ("numerator", "denominator", "residents"):
+        v[col] = np.fmin(a[col], b[col]).where(a[col].notna() & b[col].notna())
+    v["suppressed"] = a["suppressed"].to_numpy(dtype=bool) | b["suppressed"].fillna(True).to_numpy(dtype=bool)
+    return replace(now, values=v, period_from=before.period)

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from . import migrant_concentration
+from .segregation import layers as segregation_layers
+from .education import layers as education  # education (Kita and school)
+from .funding import layers as funding  # infrastructure, public space, funding
+from .infrastructure import layers as infrastructure  # infrastructure, public space, funding
+from .public_space import layers as public_space  # infrastructure, public space, funding
 from .spec import LayerSpec
 
 LAYERS: tuple[LayerSpec, ...] = (
@@ -11,8 +16,17 @@ LAYERS: tuple[LayerSpec, ...] = (
     migrant_concentration.LOCATION_QUOTIENT,
     migrant_concentration.CHANGE,
     # --- segregation ---
+    *segregation_layers.LAYERS,
     # --- education (Kita and school) ---
+    education.KITA_RATIO,
+    education.KITA_FCA,
+    education.KITA_UNSERVED,
+    education.CATCHMENT_SHARE,
+    education.CATCHMENT_CHILDREN,
     # --- infrastructure, public space, funding ---
+    *infrastructure.LAYERS,
+    *public_space.LAYERS,
+    *funding.LAYERS,
 )
 
 

@@ -50,7 +50,35 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cache_redis_url", str, "", "Redis URL for the RedisCache, e.g. redis://127.0.0.1:6379/0."),
     # --- segregation ---
     # --- education (Kita and school) ---
+    Setting("kita_take_up_under_3", float, 0.466, "Share of children under 3 who attend a Kita (0–1); Berlin 46.6 % (AfS Berlin-Brandenburg, 1 March 2022)."),
+    Setting("kita_take_up_3_6", float, 0.921, "Share of children from 3 to school age in a Kita (0–1); Berlin 92.1 % (AfS Berlin-Brandenburg, 1 March 2023)."),
+    Setting("kita_fca_radius_m", float, 1000.0, "Walking radius of the Kita 2SFCA and of Kita catchments, in walking metres."),
+    Setting("kita_fca_decay", str, "gaussian", "Distance decay of the Kita 2SFCA: `step` (classic 2SFCA), `linear`, `gaussian` or `exponential`.",
+            ("step", "linear", "gaussian", "exponential")),
+    Setting("kita_fca_decay_param", float, 1.0, "β of the `exponential` distance decay, per walking kilometre (weight exp(−β·d))."),
+    Setting("detour_factor", float, 1.3, "Walking distance / straight-line distance of the default router (all distance-based layers)."),
+    Setting("publish_facility_compositions", bool, False, "The authority publishes facility-level compositions; only then may they reach the public portal."),
     # --- infrastructure, public space, funding ---
+    *(Setting(f"coverage_m_{kind}", int, metres, f"Coverage distance for {label}, walking metres: residents within it count as served. {why}")
+      for kind, label, metres, why in (
+          ("kita", "Kitas", 500, "Planning convention of short ways for under-6s (issue default)."),
+          ("primary_school", "primary schools", 1000, "Convention 'kurze Beine, kurze Wege': a primary school within about 1 km."),
+          ("secondary_school", "secondary schools", 2000, "Project convention (older pupils walk or cycle further)."),
+          ("school_other", "other schools", 2000, "Project convention (vocational and special schools serve larger areas)."),
+          ("youth_club", "youth clubs", 1000, "Project convention."),
+          ("library", "libraries", 1500, "Project convention."),
+          ("community_centre", "community and neighbourhood centres", 1000, "Project convention."),
+          ("meeting_place", "meeting places", 1000, "Project convention."),
+          ("place_of_worship", "places of worship", 1000, "Project convention."),
+          ("sports", "sports centres", 1000, "Project convention."),
+          ("playground", "playgrounds", 500, "Issue default; DIN 18034 names 200 m (under 6) to 400 m (6 to 12) for play spaces."),
+          ("park", "parks", 500, "Berlin Landschaftsprogramm: wohnungsnahe Grünanlagen (from 0.5 ha) within 500 m."),
+          ("health", "doctors and pharmacies", 1000, "Project convention."),
+      )),
+    Setting("green_space_guideline_m2", float, 6.0, "Guideline of public green space per resident, m²: Berlin Landschaftsprogramm, 6 m² wohnungsnahe Grünanlagen per resident."),
+    Setting("playground_standard_m2", float, 1.0, "Net play area per resident the standard asks for, m²: Berlin Kinderspielplatzgesetz, 1 m² per resident."),
+    Setting("green_walking_distance_m", int, 500, "Walking distance (m) within which residents count towards the usage pressure of a green space."),
+    Setting("funding_min_overlap", float, 0.5, "Share of a unit's area (0–1) that must lie in funding areas for the unit to count as funded."),
     # --- linked views ---
 )
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}

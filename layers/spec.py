@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 PUBLIC = "public"
 INTERNAL = "internal"
 RESULT_COLUMNS = ("value", "numerator", "denominator", "residents", "suppressed")
+# Key figures of a set of areas (layers/summary.py): 100·Σnumerator/Σdenominator, Σvalue, the location quotient of the
+# set, the residents-weighted mean of the values, or none (classes and other values that do not add up).
+AGGREGATES = ("ratio_pct", "sum", "location_quotient", "weighted_mean", "none")
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,14 @@ class LayerSpec:
     needs_period_from: bool = False
     categories: tuple[Category, ...] = ()  # non-empty: ``value`` holds a category code; the map shows classes, not a scale
     section: str = "migration"  # dashboard section the layer belongs to (migration, segregation, education, infrastructure, ...)
+    aggregate: str = "weighted_mean"  # how values of several areas combine into one key figure, see AGGREGATES
+    change_of: str | None = None  # for a change layer: the layer whose change between two periods it shows
+
+    def __post_init__(self) -> None:
+        if self.aggregate not in AGGREGATES:
+            raise ValueError(f"layer {self.id!r}: aggregate must be one of {', '.join(AGGREGATES)}, got {self.aggregate!r}")
+        if self.sensitivity not in (PUBLIC, INTERNAL):
+            raise ValueError(f"layer {self.id!r}: sensitivity must be {PUBLIC!r} or {INTERNAL!r}, got {self.sensitivity!r}")
 
     def title(self, lang: str) -> str:
         return self.title_de if lang == "de" else self.title_en
@@ -110,3 +121,21 @@ class LayerSpec:
 
     def unit(self, lang: str) -> str:
         return self.unit_de if lang == "de" else self.unit_en
+
+
+def comparison_spec(spec: LayerSpec) -> LayerSpec:
+    """The spec of "change of `spec` between two periods": same layer, difference of values, diverging colours.
+
+    Percentages change in percentage points; other units keep their unit with a Δ.
+    """
+    if spec.needs_period_from or spec.categories:
+        return spec
+    pct = spec.unit_en == "%"
+    return replace(
+        spec, title_de=f"Veränderung: {spec.title_de}", title_en=f"Change: {spec.title_en}",
+        description_de=f"Differenz zwischen zwei Stichtagen. {spec.description_de}",
+        description_en=f"Difference between two reference dates. {spec.description_en}",
+        unit_de="Prozentpunkte" if pct else f"Δ {spec.unit_de}", unit_en="percentage points" if pct else f"Δ {spec.unit_en}",
+        value_format="+" + spec.value_format.lstrip("+"), colorscale="PuOr_r", midpoint=0.0,
+        aggregate="none" if spec.aggregate == "none" else spec.aggregate, change_of=spec.id,
+    )

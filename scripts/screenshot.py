@@ -1,4 +1,8 @@
-"""Screenshot a running dashboard in headless Chromium once the map is drawn: `python scripts/screenshot.py URL OUT.png`."""
+"""Screenshot a running dashboard in headless Chromium once the map is drawn.
+
+`python scripts/screenshot.py URL OUT.png [HEIGHT_PX] [TAB_ID]`: HEIGHT_PX for a taller window (whole page), TAB_ID to open a
+section tab first (e.g. `overview`, `segregation`).
+"""
 
 import sys
 import time
@@ -14,10 +18,10 @@ return m.queryRenderedFeatures().length;
 """
 
 
-def main(url: str, out: str, wait_s: float = 60) -> None:
+def main(url: str, out: str, height: int = 1000, tab: str | None = None, wait_s: float = 60) -> None:
     options = Options()
     options.binary_location = "/usr/bin/chromium"
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000",
+    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", f"--window-size=1400,{height}",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--use-gl=angle", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"):
         options.add_argument(arg)
@@ -31,7 +35,10 @@ def main(url: str, out: str, wait_s: float = 60) -> None:
             if features and features > 0:
                 break
             time.sleep(0.5)
-        time.sleep(1.5)
+        if tab:
+            driver.execute_script(f"document.querySelector('[data-rb-event-key=\"{tab}\"], #tab-{tab}, a[href=\"#{tab}\"]')?.click();"
+                                  f"Array.from(document.querySelectorAll('.nav-link')).find(e => e.id && e.id.endsWith('{tab}'))?.click();")
+        time.sleep(2.5)
         driver.save_screenshot(out)
         logs = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         print(f"rendered features: {features}; severe console messages: {len(logs)}")
@@ -42,4 +49,4 @@ def main(url: str, out: str, wait_s: float = 60) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 1000, sys.argv[4] if len(sys.argv) > 4 else None)

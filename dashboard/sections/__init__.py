@@ -15,8 +15,13 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from . import education  # education (Kita and school)
+from . import infrastructure  # infrastructure, public space, funding
+
 SECTIONS: tuple[ModuleType, ...] = (
     # --- segregation ---
     # --- education (Kita and school) ---
+    education,
     # --- infrastructure, public space, funding ---
+    infrastructure,
 )

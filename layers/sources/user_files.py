@@ -36,10 +36,24 @@ class Importer:
     append: bool = False
 
 
+def _education_compositions():
+    from ..education.import_compositions import read_compositions  # education: the CSV import of facility compositions
+
+    return read_compositions
+
+
 def _importers() -> dict[str, Importer]:
     found: list[Importer] = [
         # --- education (Kita and school) ---
+        Importer("facility_composition", "facility_composition", (".csv",), _education_compositions(),
+                 "Facility compositions (children/pupils, of whom with migration background or ndH)"),
         # --- infrastructure, public space, funding ---
+        Importer("space_use", "space_use", (".csv",), __import__("layers.public_space.use", fromlist=["use"]).read_space_use_csv,
+                 "Observed use of public spaces (counters, observation surveys): space_id, timestamp, count, method", append=True),
+        Importer("funding_areas", "funding_areas", (".geojson", ".json"),
+                 __import__("layers.funding.imports", fromlist=["imports"]).read_funding_geojson,
+                 "Funding areas (e.g. Quartiersmanagement): area_id, programme, name, start_year, end_year, budget_eur, status",
+                 append=True),
     ]
     return {imp.kind: imp for imp in found}
 

@@ -1,11 +1,15 @@
 """The map callback through Dash's real endpoint: geometry by URL, values by Patch, disclosure in portal mode."""
 
+import base64
+
+import numpy as np
 import orjson
 import pytest
 
 from bench.run import _payload
 from dashboard import ids
 from dashboard.app import create_app
+from dashboard.figures import HIDDEN_TRACE, SELECTION_TRACE, SMALL_TRACE, VALUES_TRACE
 from layers.bundle import write_bundle
 from layers.settings import load_settings
 from tests.tiny import tiny_build
@@ -16,52 +20,94 @@ def tiny_folder(tmp_path_factory):
     return write_bundle(tiny_build(), tmp_path_factory.mktemp("tiny") / "tiny", log=lambda *_: None)
 
 
-def post(client, changed: str, basis: str = "block", layer: str = "migration_share", period: str = "2024-12-31"):
-    resp = client.post("/_dash-update-component", json=_payload(layer, "mig_bg", basis, period, "2023-12-31", changed))
+def post(client, changed: str, basis: str = "block", layer: str = "migration_share", period: int = 1, drawn: dict | None = None,
+         **kwargs):
+    body = _payload(layer, "mig_bg", basis, period, "2023-12-31", changed, drawn=drawn, **kwargs)
+    resp = client.post("/_dash-update-component", json=body)
     assert resp.status_code == 200, resp.data[:500]
     return orjson.loads(resp.data)["response"]
 
 
+def decode(array) -> np.ndarray:
+    """A plotly.js typed array ({dtype, bdata}) or a plain list as numpy."""
+    if isinstance(array, dict):
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"]))
+    return np.asarray(array, dtype=float)
+
+
+def ops(patch: dict) -> dict[tuple, object]:
+    assert patch["__dash_patch_update"] == "__dash_patch_update"
+    return {tuple(op["location"]): op["params"].get("value") for op in patch["operations"]}
+
+
 def test_basis_change_sends_full_figure_with_geometry_url(settings, tiny_folder):
     client = create_app(settings, tiny_folder).server.test_client()
-    fig = post(client, ids.BASIS)[ids.MAP]["figure"]
-    trace = fig["data"][0]
+    response = post(client, f"{ids.BASIS}.value")
+    trace = response[ids.MAP]["figure"]["data"][VALUES_TRACE]
     assert trace["geojson"].startswith("geo/block.json")
     assert trace["locations"] == ["A1", "A2", "B1", "B2"]
-    assert trace["z"][0] == pytest.approx(60.0)
+    assert decode(trace["z"])[0] == pytest.approx(60.0)
     assert "%" in trace["hovertemplate"] and "31.12.2024" in trace["hovertemplate"]
     assert isinstance(trace["colorscale"], list)  # explicit stops, not a name plotly.js may not know
+    assert response[ids.MAP_DRAWN]["data"]["basis"] == "block"
 
 
 def test_period_change_sends_values_only(settings, tiny_folder):
     client = create_app(settings, tiny_folder).server.test_client()
-    patch = post(client, ids.PERIOD, period="2023-12-31")[ids.MAP]["figure"]
-    assert patch["__dash_patch_update"] == "__dash_patch_update"
-    changed = {tuple(op["location"]) for op in patch["operations"]}
-    assert ("data", 0, "z") in changed
-    assert not any(loc[:3] in (("data", 0, "geojson"), ("data", 0, "locations"), ("data", 0, "text")) for loc in changed)
-    z = next(op["params"]["value"] for op in patch["operations"] if tuple(op["location"]) == ("data", 0, "z"))
-    assert z[0] == pytest.approx(30.0)
+    drawn = post(client, f"{ids.BASIS}.value")[ids.MAP_DRAWN]["data"]
+    changed = ops(post(client, f"{ids.PERIOD}.value", period=0, drawn=drawn)[ids.MAP]["figure"])
+    assert ("data", VALUES_TRACE, "z") in changed
+    assert not any(loc[:3] in (("data", VALUES_TRACE, "geojson"), ("data", VALUES_TRACE, "locations"), ("data", VALUES_TRACE, "text"))
+                   for loc in changed)
+    assert decode(changed[("data", VALUES_TRACE, "z")])[0] == pytest.approx(30.0)
+
+
+def test_layer_switch_leaves_out_unchanged_residents_and_small_counts(settings, tiny_folder):
+    client = create_app(settings, tiny_folder).server.test_client()
+    drawn = post(client, f"{ids.BASIS}.value")[ids.MAP_DRAWN]["data"]
+    changed = ops(post(client, f"{ids.LAYER}.value", layer="migration_lq", drawn=drawn)[ids.MAP]["figure"])
+    assert ("data", VALUES_TRACE, "z") in changed
+    assert ("data", VALUES_TRACE, "customdata") not in changed and ("data", SMALL_TRACE, "z") not in changed
+    # without knowing what is drawn, everything is sent
+    changed = ops(post(client, f"{ids.LAYER}.value", layer="migration_lq", drawn={"basis": "block"})[ids.MAP]["figure"])
+    assert ("data", VALUES_TRACE, "customdata") in changed and ("data", SMALL_TRACE, "z") in changed
+
+
+def test_selection_change_patches_only_the_highlight(settings, tiny_folder):
+    client = create_app(settings, tiny_folder).server.test_client()
+    drawn = post(client, f"{ids.BASIS}.value")[ids.MAP_DRAWN]["data"]
+    changed = ops(post(client, f"{ids.SELECTION}.data", drawn=drawn, selection=["A1", "B1"])[ids.MAP]["figure"])
+    assert changed == {("data", SELECTION_TRACE, "locations"): ["A1", "B1"], ("data", SELECTION_TRACE, "z"): [0, 0]}
+
+
+def test_district_change_zooms_and_outlines(settings, tiny_folder):
+    client = create_app(settings, tiny_folder).server.test_client()
+    drawn = post(client, f"{ids.BASIS}.value")[ids.MAP_DRAWN]["data"]
+    changed = ops(post(client, f"{ids.DISTRICT}.value", drawn=drawn, district="B")[ids.MAP]["figure"])
+    assert changed[("layout", "map", "center")]["lat"] == pytest.approx(52.015)
+    assert changed[("layout", "map", "layers", 3, "visible")] is True
+    assert changed[("layout", "map", "layers", 3, "source")]["geometry"]["type"] == "Polygon"
 
 
 def test_planner_shows_small_counts_with_a_note(settings, tiny_folder):
     client = create_app(settings, tiny_folder).server.test_client()
-    values, small, hidden = post(client, ids.BASIS)[ids.MAP]["figure"]["data"][:3]
-    assert values["z"][values["locations"].index("B2")] is None  # drawn by the small-count trace instead
-    assert small["locations"] == ["B2"] and small["z"] == [pytest.approx(5.0)]
-    assert "kleine Fallzahl" in small["hovertemplate"] and hidden["locations"] == []
+    data = post(client, f"{ids.BASIS}.value")[ids.MAP]["figure"]["data"]
+    values, small = data[VALUES_TRACE], data[SMALL_TRACE]
+    b2 = values["locations"].index("B2")  # 40 residents < 50: shown in planner mode, outlined, with a note
+    assert decode(values["z"])[b2] == pytest.approx(5.0)
+    assert np.isfinite(decode(small["z"])).tolist() == [False, False, False, True]
+    assert "kleine Fallzahl" in small["hovertemplate"]
 
 
 def test_portal_never_sends_suppressed_values(tiny_folder, bundle_root):
     portal = load_settings(bundle_dir=str(bundle_root), mode="portal")
     client = create_app(portal, tiny_folder).server.test_client()
-    fig = post(client, ids.BASIS)[ids.MAP]["figure"]
-    values, small, hidden = fig["data"][:3]
+    data = post(client, f"{ids.BASIS}.value")[ids.MAP]["figure"]["data"]
+    values, small, hidden = data[VALUES_TRACE], data[SMALL_TRACE], data[HIDDEN_TRACE]
     b2 = values["locations"].index("B2")  # 40 residents < 50
-    assert values["z"][b2] is None and values["customdata"][b2] is None
-    assert small["locations"] == []  # the portal has no "small count" trace: those values are not shown at all
-    assert hidden["locations"] == ["B2"] and "nicht ausgewiesen" in hidden["hovertemplate"]
-    assert hidden["text"] == ["Block B2 (B2)"]
+    assert np.isnan(decode(values["z"])[b2]) and np.isnan(decode(values["customdata"])[b2])
+    assert not np.isfinite(decode(small["z"])).any()  # the portal has no small counts: those values are not shown at all
+    assert "nicht ausgewiesen" in hidden["hovertemplate"] and hidden["text"][b2] == "Block B2 (B2)"  # the grey base shows through
     body = client.get("/api/v1/layers/migration_share?level=block").get_json()
     row = next(r for r in body["values"] if r["id"] == "B2")
     assert row["value"] is None and row["residents"] is None and row["suppressed"]

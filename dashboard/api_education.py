@@ -1,0 +1,167 @@
+"""Education data API /api/v1/education: Kita supply, catchments, facilities serving an area, facility segregation.
+
+The same `layers.education` functions as the dashboard section. Facility-level compositions are internal: in the
+portal they answer 404 unless the setting `publish_facility_compositions` says the authority publishes them.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import orjson
+import pandas as pd
+from flask import Blueprint, Response, request
+
+from layers.education.facility_segregation import KINDS
+from layers.education.kita import serving_kitas
+from layers.education.params import EducationParams
+from layers.education.views import city_figures, compositions_visible, disclosed_catchments, facility_segregation_view, kita_table
+from layers.query import ParameterError
+from layers.spatial.basis import Basis
+
+from .api import _error
+from .context import current_bundle, current_settings
+
+api_education = Blueprint("api_v1_education", __name__, url_prefix="/api/v1/education")
+FORMATS = ("json", "csv")
+IMPORT_HELP = ("quartiersatlas import facility_composition <file.csv>  "
+               "(columns facility_id, period, children_total, children_mig_bg; see docs/bundle-format.md)")
+
+
+def _params() -> EducationParams:
+    return EducationParams.from_settings(current_settings())
+
+
+def _period() -> str:
+    bundle = current_bundle()
+    period = request.args.get("period") or bundle.periods[-1]
+    if period not in bundle.periods:
+        raise ParameterError("period", period, bundle.periods)
+    return period
+
+
+def _format() -> str:
+    fmt = request.args.get("format", "json")
+    if fmt not in FORMATS:
+        raise ParameterError("format", fmt, list(FORMATS))
+    return fmt
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    out = frame.reset_index().replace({np.nan: None})
+    return orjson.loads(out.to_json(orient="records", force_ascii=False))
+
+
+def _send(frame: pd.DataFrame, meta: dict, fmt: str, name: str) -> Response:
+    if fmt == "csv":
+        buf = io.StringIO()
+        frame.reset_index().assign(period=meta.get("period"), synthetic=meta.get("synthetic")).to_csv(buf, index=False)
+        return Response(buf.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={name}.csv"})
+    return Response(orjson.dumps({**meta, "rows": _records(frame)}), mimetype="application/json")
+
+
+def _meta(period: str, *keys: str) -> dict:
+    bundle = current_bundle()
+    return {"city": bundle.manifest.city, "period": period, "synthetic": bundle.manifest.synthetic,
+            "sources": [bundle.sources[k].attribution for k in (*keys, "demo") if k in bundle.sources]}
+
+
+def _guard(fn):
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ParameterError as exc:
+            return _error(400, str(exc), parameter=exc.parameter, allowed=exc.allowed)
+    wrapper.__name__ = fn.__name__
+    return wrapper
+
+
+@api_education.get("/summary")
+@_guard
+def summary() -> Response:
+    """City figures of Kita supply and demand; what choice adds (D) where compositions exist and may be shown."""
+    bundle, settings = current_bundle(), current_settings()
+    period = _period()
+    body = {**_meta(period, "kitas", "population"), "kita": city_figures(bundle, period, _params())}
+    if compositions_visible(settings):
+        views = {k: facility_segregation_view(bundle, settings, period, _params(), k) for k in KINDS}
+        body["facility_segregation"] = {k: v["summary"] for k, v in views.items() if v["available"]}
+        if not any(v["available"] for v in views.values()):
+            body["facility_segregation_note"] = views[KINDS[0]]["note"]
+            body["how_to_import"] = IMPORT_HELP
+    return Response(orjson.dumps(body), mimetype="application/json")
+
+
+@api_education.get("/kitas")
+@_guard
+def kitas() -> Response:
+    """Every Kita with its places, the weighted children in demand within its reach and its supply ratio (2SFCA step 1)."""
+    period, fmt = _period(), _format()
+    table = kita_table(current_bundle(), period, _params())
+    table.index.name = "facility_id"
+    return _send(table, {**_meta(period, "kitas", "population"), "unit": "places; children in demand (persons)"}, fmt, f"kitas_{period}")
+
+
+@api_education.get("/catchments")
+@_guard
+def catchments() -> Response:
+    """Primary-school catchments: children 6–12 (interpolated), composition, schools, pupils, Startchancen (minimum-count rule)."""
+    bundle, settings = current_bundle(), current_settings()
+    period, fmt = _period(), _format()
+    table = disclosed_catchments(bundle, settings, period).copy()
+    table["school_ids"] = table["school_ids"].apply(lambda v: " ".join(v) if isinstance(v, list) else "")
+    table.index.name = "catchment_id"
+    meta = {**_meta(period, "catchments", "population", "schools"), "interpolated_from": bundle.finest_level.id,
+            "assumption": "children 6-12 = 6/9 of the 6-15 band; share with migration background = that of 6-15"}
+    return _send(table, meta, fmt, f"catchments_{period}")
+
+
+@api_education.get("/serving")
+@_guard
+def serving() -> Response:
+    """Kitas within the walking radius of a unit (level=…&id=…) or cell (res=…&id=…), nearest first."""
+    bundle = current_bundle()
+    period, fmt = _period(), _format()
+    level, res, uid = request.args.get("level"), request.args.get("res"), request.args.get("id")
+    if res is not None:
+        allowed = [str(r) for r in bundle.manifest.h3_resolutions]
+        if res not in allowed:
+            raise ParameterError("res", res, allowed)
+        basis = Basis(res=int(res))
+    else:
+        allowed = [lvl.id for lvl in bundle.levels]
+        level = level or bundle.finest_level.id
+        if level not in allowed:
+            raise ParameterError("level", level, allowed)
+        basis = Basis(level=level)
+    if uid is None or uid not in set(bundle.ids(basis)):
+        raise ParameterError("id", uid, [str(i) for i in bundle.ids(basis)[:40]])
+    table = serving_kitas(bundle, basis, uid, period, _params())
+    names = kita_table(bundle, period, _params())["name"]
+    table = table.assign(name=names.reindex(table.index), dist_m=table["dist_m"].round(0)).drop(columns=["x", "y"])
+    table.index.name = "facility_id"
+    return _send(table, {**_meta(period, "kitas"), "basis": basis.key, "id": uid, "radius_m": _params().radius_m}, fmt,
+                 f"kitas_serving_{uid}")
+
+
+@api_education.get("/facilities")
+@_guard
+def facilities() -> Response:
+    """Facility segregation per facility (kind=primary_school|kita): deviation (pp), ratio, z-score. Internal in the portal."""
+    bundle, settings = current_bundle(), current_settings()
+    if not compositions_visible(settings):
+        return _error(404, "facility-level compositions are not published in the portal")
+    kind = request.args.get("kind", "primary_school")
+    if kind not in KINDS:
+        raise ParameterError("kind", kind, list(KINDS))
+    period, fmt = _period(), _format()
+    view = facility_segregation_view(bundle, settings, period, _params(), kind)
+    if not view["available"]:
+        return Response(orjson.dumps({**_meta(period), "available": False, "note": view["note"], "how_to_import": IMPORT_HELP, "rows": []}),
+                        mimetype="application/json")
+    table = view["table"].copy()
+    table.index.name = "facility_id"
+    meta = {**_meta(period, "population", "import_facility_composition"), "available": True, "kind": kind, "summary": view["summary"],
+            "unit": "deviation in percentage points; z: binomial z-score"}
+    return _send(table, meta, fmt, f"facility_segregation_{kind}_{period}")

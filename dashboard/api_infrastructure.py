@@ -1,0 +1,178 @@
+"""Data API of the infrastructure, public-space and funding section: /api/v1/infrastructure/…, /api/v1/public-space/…,
+/api/v1/funding/…. Same `layers/` functions as the panel; in the portal, values for areas with fewer residents than
+`min_residents` are removed."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import orjson
+import pandas as pd
+from flask import Blueprint, Response, request
+
+from layers.funding.areas import funding_gap_table, funding_geojson_bytes
+from layers.infrastructure.access import facility_points, facility_types
+from layers.infrastructure.params import current_params
+from layers.infrastructure.profile import access_profile, funding_profile, space_profile
+from layers.public_space.use import use_series, use_summary
+from layers.query import ParameterError
+
+from .api import _error
+from .context import current_bundle, current_settings
+
+api_infrastructure = Blueprint("api_infrastructure", __name__, url_prefix="/api/v1")
+TABLE_FORMATS = ("json", "csv")
+
+
+def _fmt(allowed=TABLE_FORMATS) -> str:
+    fmt = request.args.get("format", "json")
+    if fmt not in allowed:
+        raise ParameterError("format", fmt, list(allowed))
+    return fmt
+
+
+def _period() -> str:
+    bundle = current_bundle()
+    period = request.args.get("period") or bundle.periods[-1]
+    if period not in bundle.periods:
+        raise ParameterError("period", period, bundle.periods)
+    return period
+
+
+def _unit() -> str | None:
+    unit = request.args.get("unit") or None
+    bundle = current_bundle()
+    if unit is not None and unit not in set(bundle.units["unit_id"]):
+        raise ParameterError("unit", unit, sorted(bundle.units_of(bundle.levels[0].id).index) + ["… any unit id"])
+    return unit
+
+
+def _table(df: pd.DataFrame, fmt: str, name: str, meta: dict) -> Response:
+    if fmt == "csv":
+        out = io.StringIO()
+        df.to_csv(out, index=False)
+        return Response(out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={name}.csv"})
+    records = df.replace({np.nan: None}).to_dict(orient="records")
+    return Response(orjson.dumps({**meta, "rows": records}, option=orjson.OPT_SERIALIZE_NUMPY), mimetype="application/json")
+
+
+def _meta(period: str | None = None) -> dict:
+    bundle, settings = current_bundle(), current_settings()
+    return {"city": bundle.manifest.city, "synthetic": bundle.manifest.synthetic, "period": period,
+            "sources": [s.attribution for s in bundle.manifest.sources],
+            "suppressed_note": f"portal: values of areas with fewer than {settings.min_residents} residents are not shown"
+            if settings.mode == "portal" else None}
+
+
+def _small(residents: float) -> bool:
+    s = current_settings()
+    return s.mode == "portal" and residents < s.min_residents
+
+
+def _guard(fn):
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ParameterError as exc:
+            return _error(400, str(exc), parameter=exc.parameter, allowed=exc.allowed)
+    wrapper.__name__ = fn.__name__
+    return wrapper
+
+
+@api_infrastructure.get("/infrastructure/facilities")
+@_guard
+def facilities() -> Response:
+    """Facility points. Parameters: type (comma-separated facility types; default all), format (json, csv, geojson)."""
+    bundle = current_bundle()
+    fmt = _fmt(("json", "csv", "geojson"))
+    types = facility_types(bundle)
+    wanted = [t for t in (request.args.get("type") or ",".join(types)).split(",") if t]
+    for t in wanted:
+        if t not in types:
+            raise ParameterError("type", t, types)
+    f = facility_points(bundle)
+    f = f[f["type"].isin(wanted)][["facility_id", "type", "name", "capacity", "provider", "unit_id", "lon", "lat"]]
+    f = f.astype({"capacity": "float64"}).astype(object).where(f.notna(), None)
+    if fmt == "geojson":
+        features = [{"type": "Feature", "id": r["facility_id"], "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+                     "properties": {k: r[k] for k in ("facility_id", "type", "name", "capacity", "provider", "unit_id")}}
+                    for r in f.to_dict(orient="records")]
+        return Response(orjson.dumps({"type": "FeatureCollection", "features": features, "metadata": _meta()}),
+                        mimetype="application/geo+json")
+    return _table(f, fmt, "facilities", _meta())
+
+
+@api_infrastructure.get("/infrastructure/access")
+@_guard
+def access_table() -> Response:
+    """Per facility type for one area (unit=<id>; default whole city): coverage, mean walking distance, places, gap."""
+    fmt, period, unit = _fmt(), _period(), _unit()
+    bundle = current_bundle()
+    df = access_profile(bundle, unit, period, current_params())
+    if _small(df["residents"].max() if len(df) else 0):
+        df.loc[:, ["residents", "target", "covered_pct", "covered_target_pct", "unserved_need"]] = np.nan
+    return _table(df, fmt, f"access_{unit or 'city'}_{period}", {**_meta(period), "unit": unit,
+                                                                  "units": {"coverage_m": "m", "mean_dist_m": "m", "covered_pct": "%"}})
+
+
+@api_infrastructure.get("/public-space/supply")
+@_guard
+def space_supply() -> Response:
+    """Green and net play area per resident for one area (unit=<id>; default whole city) against the standards."""
+    period, unit = _period(), _unit()
+    body = space_profile(current_bundle(), unit, period, current_params())
+    if _small(body["residents"]):
+        body = {k: (None if k not in ("green_guideline_m2", "play_standard_m2") else v) for k, v in body.items()}
+    return Response(orjson.dumps({**_meta(period), "unit": unit, **body}), mimetype="application/json")
+
+
+@api_infrastructure.get("/public-space/use")
+@_guard
+def space_use() -> Response:
+    """Observed use: without space_id the list of counted places; with space_id its daily counts (persons per day)."""
+    bundle = current_bundle()
+    fmt = _fmt()
+    sid = request.args.get("space_id")
+    summary = use_summary(bundle)
+    note = bundle.manifest.notes.get("space_use")
+    if not sid:
+        return _table(summary, fmt, "space_use_places", {**_meta(), "note": note})
+    if sid not in set(summary["space_id"]):
+        raise ParameterError("space_id", sid, summary["space_id"].tolist())
+    s = use_series(bundle, sid).assign(timestamp=lambda d: pd.to_datetime(d["timestamp"]).dt.strftime("%Y-%m-%d"))
+    return _table(s, fmt, f"space_use_{sid}", {**_meta(), "space_id": sid, "unit": "persons per day"})
+
+
+@api_infrastructure.get("/funding/areas")
+def funding_areas_geojson() -> Response:
+    """Funding areas as GeoJSON (programme, start and end year, budget in EUR, status)."""
+    return Response(funding_geojson_bytes(current_bundle()), mimetype="application/geo+json",
+                    headers={"Cache-Control": "public, max-age=3600"})
+
+
+@api_infrastructure.get("/funding/gap")
+@_guard
+def funding_gap() -> Response:
+    """Funding-gap table (finest level): need without funding, and funded units with positive dynamics. within=<unit id>."""
+    fmt, period = _fmt(), _period()
+    bundle, settings = current_bundle(), current_settings()
+    within = request.args.get("within") or None
+    if within is not None and within not in set(bundle.units["unit_id"]):
+        raise ParameterError("within", within, sorted(bundle.units_of(bundle.levels[0].id).index) + ["… any unit id"])
+    df = funding_gap_table(bundle, period, current_params().funding_min_overlap, within)
+    if settings.mode == "portal":
+        df["residents"] = df["residents"].where(df["residents"] >= settings.min_residents)
+    return _table(df, fmt, f"funding_gap_{within or 'city'}", {**_meta(period), "mss_period": df.attrs.get("mss_period"),
+                                                                "min_overlap": current_params().funding_min_overlap})
+
+
+@api_infrastructure.get("/funding/profile")
+@_guard
+def funding_status() -> Response:
+    """Whether an area (unit=<id>) lies in a funding area and how many of its finest units should by the MSS rule."""
+    period, unit = _period(), _unit()
+    body = funding_profile(current_bundle(), unit, period, current_params())
+    if _small(body["residents_need_not_funded"]) and body["residents_need_not_funded"] > 0:
+        body["residents_need_not_funded"] = None
+    return Response(orjson.dumps({**_meta(period), "unit": unit, **body}), mimetype="application/json")

@@ -1,0 +1,182 @@
+"""API /api/v1/segregation: city and district indices per basis, period and group, and their change with p-values."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import orjson
+import pandas as pd
+from flask import Blueprint, Response, request
+
+from layers.query import ParameterError, bases
+from layers.segregation import INDEX_DEFS, MULTI_INDICES, SINGLE_INDICES, available_groups
+from layers.segregation.inference import DEFAULT_ITERATIONS, DEFAULT_SEED, MAX_ITERATIONS
+
+from .context import cache, current_bundle
+
+api_segregation = Blueprint("api_segregation", __name__, url_prefix="/api/v1/segregation")
+CAVEAT = {"de": "Ein Index beschreibt ein Muster der Wohnverteilung; er ist keine Diagnose eines Problems.",
+          "en": "An index describes a pattern of residential distribution; it is not a diagnosis of a problem."}
+
+
+def _bundle_key() -> str:
+    bundle = current_bundle()
+    return f"{bundle.folder}:{bundle.manifest.built_at}"
+
+
+@cache.memoize()
+def indices_frame(bundle_key: str, basis: str, group: str) -> pd.DataFrame:
+    """Single-group index table (all periods, city + districts) — the one function the panel and the API read."""
+    from layers.segregation import index_table
+
+    return index_table(current_bundle(), basis, group)
+
+
+@cache.memoize()
+def multigroup_frame(bundle_key: str, basis: str) -> pd.DataFrame:
+    from layers.segregation import multigroup_table
+
+    return multigroup_table(current_bundle(), basis)
+
+
+@cache.memoize()
+def change_frame(bundle_key: str, basis: str, group: str, period_from: str, period: str, index: str, iterations: int, seed: int) -> pd.DataFrame:
+    from layers.segregation.inference import change_table
+
+    return change_table(current_bundle(), basis, group, period_from, period, index, iterations, seed)
+
+
+@cache.memoize()
+def significance_frame(bundle_key: str, basis: str, group: str, period: str, index: str, iterations: int, seed: int) -> pd.DataFrame:
+    from layers.segregation.inference import significance_table
+
+    return significance_table(current_bundle(), basis, group, period, index, iterations, seed)
+
+
+def _error(status: int, message: str, **extra) -> Response:
+    return Response(orjson.dumps({"error": message, **extra}), status=status, mimetype="application/json")
+
+
+def _choice(name: str, allowed: list[str], default: str | None) -> str:
+    value = request.args.get(name, default)
+    if value not in allowed:
+        raise ParameterError(name, value, allowed)
+    return value
+
+
+def _basis() -> str:
+    bundle = current_bundle()
+    given = {k: request.args[k] for k in ("basis", "level", "res") if k in request.args}
+    if len(given) > 1:
+        raise ParameterError("basis/level/res", given, ["one of basis=…, level=… or res=…"])
+    if "res" in given:
+        return "h3_" + _choice("res", [str(r) for r in bundle.manifest.h3_resolutions], None)
+    if "level" in given:
+        return _choice("level", [lvl.id for lvl in bundle.levels], None)
+    return _choice("basis", bases(bundle), bundle.finest_level.id)
+
+
+def _common() -> dict:
+    bundle = current_bundle()
+    return {"basis": _basis(), "group": _choice("group", [g.id for g in available_groups(bundle)], "mig_bg")}
+
+
+def _district() -> str | None:
+    bundle = current_bundle()
+    value = request.args.get("district")
+    if value in (None, "", "city"):
+        return None
+    allowed = list(bundle.units_of(bundle.levels[0].id).index)
+    if value not in allowed:
+        raise ParameterError("district", value, ["city", *allowed])
+    return value
+
+
+def _iterations() -> int:
+    raw = request.args.get("iterations", str(DEFAULT_ITERATIONS))
+    if not raw.isdigit() or not 19 <= int(raw) <= MAX_ITERATIONS:
+        raise ParameterError("iterations", raw, [f"an integer from 19 to {MAX_ITERATIONS}"])
+    return int(raw)
+
+
+def _clean(records: list[dict]) -> list[dict]:
+    return [{k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in r.items()} for r in records]
+
+
+def _meta(basis: str) -> dict:
+    bundle = current_bundle()
+    return {"city": bundle.manifest.title, "basis": basis, "synthetic": bundle.manifest.synthetic, "caveat": CAVEAT,
+            "sources": [bundle.sources[k].attribution for k in ("population", "demo") if k in bundle.sources]}
+
+
+def _respond(meta: dict, rows: list[dict], name: str) -> Response:
+    if request.args.get("format", "json") == "csv":
+        out = io.StringIO()
+        pd.DataFrame(rows).assign(basis=meta["basis"], group=meta.get("group")).to_csv(out, index=False)
+        return Response(out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={name}.csv"})
+    return Response(orjson.dumps({**meta, "rows": rows}), mimetype="application/json")
+
+
+@api_segregation.get("/indices")
+def indices() -> Response:
+    """Single-group and multigroup indices. Parameters: group, basis | level | res, period (default: all), district
+    (default: city and every district), pvalues=1 (SingleValueTest for `index`), index, iterations, format=json|csv."""
+    bundle = current_bundle()
+    try:
+        args = _common()
+        period = request.args.get("period")
+        if period is not None and period not in bundle.periods:
+            raise ParameterError("period", period, bundle.periods)
+        district = _district()
+        _choice("format", ["json", "csv"], "json")
+        index = _choice("index", [d.id for d in SINGLE_INDICES], "dissim")
+        pvalues = request.args.get("pvalues", "0") in ("1", "true")
+        iterations = _iterations()
+    except ParameterError as exc:
+        return _error(400, str(exc), parameter=exc.parameter, allowed=exc.allowed)
+    key = _bundle_key()
+    table = indices_frame(key, args["basis"], args["group"])
+    multi = multigroup_frame(key, args["basis"])
+    merged = table.merge(multi[["period", "area", *[d.id for d in MULTI_INDICES], "n_groups"]], on=["period", "area"], how="left")
+    if period is not None:
+        merged = merged[merged["period"] == period]
+    if district is not None:
+        merged = merged[merged["area"].isin(["city", district])]
+    if pvalues:
+        periods = [period] if period else bundle.periods
+        sig = pd.concat([significance_frame(key, args["basis"], args["group"], p, index, iterations, DEFAULT_SEED).assign(period=p)
+                         for p in periods])
+        merged = merged.merge(sig[["period", "area", "p_value", "dissim_bc"]].rename(columns={"p_value": f"p_value_{index}"}),
+                              on=["period", "area"], how="left")
+    rows = _clean(merged.to_dict("records"))
+    meta = {**_meta(args["basis"]), "group": args["group"], "group_title": {g.id: {"de": g.title_de, "en": g.title_en}
+                                                                             for g in available_groups(bundle)}[args["group"]],
+            "indices": {d.id: {"symbol": d.symbol, "title": {"de": d.title_de, "en": d.title_en}, "pysal": d.pysal,
+                               "explanation": {"de": d.explain_de, "en": d.explain_en}} for d in INDEX_DEFS.values()},
+            "multigroup_population": "pop_mig_bg (origin partition, see docs/methods.md)",
+            **({"iterations": iterations, "seed": DEFAULT_SEED, "null": "systematic"} if pvalues else {})}
+    return _respond(meta, rows, f"segregation_indices_{args['basis']}_{args['group']}")
+
+
+@api_segregation.get("/change")
+def change() -> Response:
+    """Change of one index between period_from and period for the city and each district, with TwoValueTest p-values."""
+    bundle = current_bundle()
+    try:
+        args = _common()
+        period_from = _choice("period_from", bundle.periods, bundle.periods[0])
+        period = _choice("period", bundle.periods, bundle.periods[-1])
+        index = _choice("index", [d.id for d in SINGLE_INDICES], "dissim")
+        district = _district()
+        _choice("format", ["json", "csv"], "json")
+        iterations = _iterations()
+    except ParameterError as exc:
+        return _error(400, str(exc), parameter=exc.parameter, allowed=exc.allowed)
+    frame = change_frame(_bundle_key(), args["basis"], args["group"], period_from, period, index, iterations, DEFAULT_SEED)
+    if district is not None:
+        frame = frame[frame["area"].isin(["city", district])]
+    meta = {**_meta(args["basis"]), "group": args["group"], "index": index, "period_from": period_from, "period": period,
+            "iterations": iterations, "seed": DEFAULT_SEED, "null": "random_label (PySAL TwoValueTest)",
+            "p_value_note": f"p_value_change = 0 means none of the {iterations} simulated differences was as large: p < {1 / iterations:.3f}"}
+    return _respond(meta, _clean(frame.to_dict("records")), f"segregation_change_{args['basis']}_{args['group']}_{index}")

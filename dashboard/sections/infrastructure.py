@@ -1,0 +1,240 @@
+"""Section "Infrastruktur, Freiraum, Förderung": access to facilities, green and play space, funding areas and gaps.
+
+The panel profiles one area (default: a Bezirksregion; any unit of the second-finest level) and offers the facility
+points and the funding overlay on the map; callbacks only call `layers/` and format.
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import numpy as np
+import pandas as pd
+from dash import Dash, Input, Output, Patch, dcc, html, no_update
+
+from layers.bundle import Bundle
+from layers.funding.areas import GAP_NEED, funding_gap_table, has_quartiersmanagement
+from layers.infrastructure.access import facility_points, facility_types, type_title
+from layers.infrastructure.params import current_params
+from layers.infrastructure.profile import access_profile, funding_profile, space_profile
+from layers.public_space.use import use_series, use_summary
+from layers.settings import Settings
+
+from .. import ids
+from ..context import current_bundle, current_settings
+from ..figures import FACILITY_TRACE, FUNDING_LAYER
+from ..i18n import format_date, t
+
+SECTION_ID = "infrastructure"
+AREA = "infrastructure-area"
+TYPES = "infrastructure-types"
+ACCESS = "infrastructure-access"
+SPACE = "infrastructure-space"
+FUNDING = "infrastructure-funding"
+USE_PLACE = "infrastructure-use-place"
+USE_GRAPH = "infrastructure-use-graph"
+USE_ROW = "infrastructure-use-row"
+FUNDING_URL = "api/v1/funding/areas"
+TYPE_COLOURS = {"kita": "#1b9e77", "primary_school": "#d95f02", "secondary_school": "#7570b3", "school_other": "#9e9ac8",
+                "youth_club": "#e7298a", "library": "#66a61e", "community_centre": "#e6ab02", "meeting_place": "#a6761d",
+                "place_of_worship": "#666666", "sports": "#1f78b4", "playground": "#33a02c", "park": "#b2df8a", "health": "#fb9a99"}
+
+
+def title(lang: str) -> str:
+    return t("infrastructure_title", lang)
+
+
+def _num(v, lang: str, digits: int = 0) -> str:
+    if v is None or not np.isfinite(v):
+        return "–"
+    s = f"{v:,.{digits}f}"
+    return s.replace(",", "X").replace(".", ",").replace("X", ".") if lang == "de" else s
+
+
+def area_level(bundle: Bundle) -> str:
+    """The level the panel profiles: the second-finest (Berlin: Bezirksregion)."""
+    return bundle.levels[-2].id if len(bundle.levels) > 1 else bundle.levels[0].id
+
+
+def area_options(bundle: Bundle, district: str | None) -> list[dict]:
+    level = area_level(bundle)
+    units = bundle.units_of(level)
+    if district and level != bundle.levels[0].id:
+        anc = bundle.ancestor(bundle.levels[0].id)
+        level_of = bundle.ancestor(level)
+        keep = set(level_of[anc == district])
+        units = units[units.index.isin(keep)]
+    return [{"label": f"{n} ({u})", "value": u} for u, n in sorted(zip(units.index, units["name"].astype(str)), key=lambda x: x[1])]
+
+
+def panel(bundle: Bundle, settings: Settings, lang: str):
+    types = facility_types(bundle)
+    summary = use_summary(bundle)
+    controls = dbc.Row([
+        dbc.Col([dbc.Label(t("infrastructure_area", lang), className="small fw-semibold mb-1"),
+                 dcc.Dropdown(area_options(bundle, None), None, id=AREA, placeholder=t("infrastructure_area_all", lang))], md=5),
+        dbc.Col([dbc.Label(t("infrastructure_types", lang), className="small fw-semibold mb-1"),
+                 dcc.Dropdown([{"label": type_title(k, lang), "value": k} for k in types], [], id=TYPES, multi=True,
+                              placeholder=t("infrastructure_types_placeholder", lang))], md=7),
+    ], className="mb-2")
+    use = html.Div([
+        html.H6(t("infrastructure_use_title", lang), className="mt-3"),
+        html.Div(t("infrastructure_use_none", lang) if summary.empty else "", className="small text-muted"),
+        html.Div([dcc.Dropdown([{"label": f"{r.name or r.space_id} ({r.methods}, {r.days} d)", "value": r.space_id}
+                                for r in summary.itertuples()], summary["space_id"].iloc[0] if len(summary) else None, id=USE_PLACE,
+                               clearable=False),
+                  dcc.Graph(id=USE_GRAPH, style={"height": "260px"}, config={"displaylogo": False})],
+                 id=USE_ROW, style={} if len(summary) else {"display": "none"}),
+    ])
+    tabs = dbc.Tabs([
+        dbc.Tab(html.Div(id=ACCESS, className="pt-2"), label=t("infrastructure_tab_access", lang), tab_id="infrastructure-tab-access"),
+        dbc.Tab(html.Div([html.Div(id=SPACE, className="pt-2"), use]), label=t("infrastructure_tab_space", lang),
+                tab_id="infrastructure-tab-space"),
+        dbc.Tab(html.Div(id=FUNDING, className="pt-2"), label=t("infrastructure_tab_funding", lang), tab_id="infrastructure-tab-funding"),
+    ], id="infrastructure-tabs", active_tab="infrastructure-tab-access")
+    return html.Div([controls, tabs], className="p-2", id="infrastructure-panel")
+
+
+# --- formatting ---------------------------------------------------------------------------------
+
+def access_view(bundle: Bundle, unit: str | None, period: str, lang: str, settings: Settings) -> list:
+    params = current_params()
+    df = access_profile(bundle, unit, period, params)
+    hidden = settings.mode == "portal" and (df["residents"].max() if len(df) else 0) < settings.min_residents
+    head = [t(k, lang) for k in ("infrastructure_col_type", "infrastructure_col_facilities", "infrastructure_col_distance",
+                                 "infrastructure_col_covered", "infrastructure_col_target", "infrastructure_col_mean",
+                                 "infrastructure_col_places", "infrastructure_col_gap")]
+    rows = [html.Tr([html.Td(type_title(r.type, lang)), html.Td(_num(r.facilities, lang)), html.Td(_num(r.coverage_m, lang)),
+                     html.Td(t("infrastructure_not_shown", lang) if hidden else _num(r.covered_pct, lang)),
+                     html.Td("" if hidden else _num(r.covered_target_pct, lang)), html.Td(_num(r.mean_dist_m, lang)),
+                     html.Td(_num(r.capacity, lang)), html.Td("" if hidden else _num(r.unserved_need, lang))]) for r in df.itertuples()]
+    csv = f"api/v1/infrastructure/access?format=csv&period={period}" + (f"&unit={unit}" if unit else "")
+    return [html.P(t("infrastructure_access_intro", lang, detour=_num(params.detour_factor, lang, 1), period=format_date(period, lang)),
+                   className="small"),
+            dbc.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)], size="sm", striped=True, bordered=False,
+                      className="small", id="infrastructure-access-table"),
+            html.A(t("infrastructure_download", lang), href=csv, className="small")]
+
+
+def space_view(bundle: Bundle, unit: str | None, period: str, lang: str, settings: Settings) -> list:
+    p = space_profile(bundle, unit, period, current_params())
+    if settings.mode == "portal" and p["residents"] < settings.min_residents:
+        return [html.P(t("infrastructure_not_shown", lang))]
+    pct = lambda v: "–" if v is None else _num(v, lang) + " %"  # noqa: E731
+    items = [html.P(t("infrastructure_space_intro", lang, residents=_num(p["residents"], lang), period=format_date(period, lang)),
+                    className="small"),
+             html.Li(t("infrastructure_green", lang, value=_num(p["green_m2_per_resident"], lang, 1),
+                       standard=_num(p["green_guideline_m2"], lang, 1), pct=pct(p["green_pct_of_guideline"]))),
+             html.Li(t("infrastructure_play", lang, value=_num(p["play_m2_per_resident"], lang, 2),
+                       standard=_num(p["play_standard_m2"], lang, 1), pct=pct(p["play_pct_of_standard"])))]
+    if p["playgrounds_without_net_area"]:
+        items.append(html.Li(t("infrastructure_play_missing", lang, n=p["playgrounds_without_net_area"]), className="text-muted"))
+    return [html.Ul(items, className="small", id="infrastructure-space-list")]
+
+
+def funding_view(bundle: Bundle, unit: str | None, district: str | None, period: str, lang: str, settings: Settings) -> list:
+    params = current_params()
+    p = funding_profile(bundle, unit or district, period, params)
+    out = [html.P(t("infrastructure_funding_intro", lang), className="small"),
+           html.P(t("infrastructure_funded", lang, pct=_num(p["funded_share_pct"], lang) + " %",
+                    areas=", ".join(p["funding_areas"]) or t("infrastructure_funded_none", lang)), className="small mb-1"),
+           html.P(t("infrastructure_need", lang, need=p["units_need"], units=p["units_with_status"], funded=p["units_need_funded"],
+                    unfunded=p["units_need_not_funded"]), className="small mb-1", id="infrastructure-need")]
+    if p["need_not_funded"]:
+        out.append(html.P(t("infrastructure_need_list", lang, names=", ".join(p["need_not_funded"][:12])), className="small"))
+    if not has_quartiersmanagement(bundle):
+        out.append(dbc.Alert(t("infrastructure_qm_missing", lang), color="light", className="small py-1"))
+    gap = funding_gap_table(bundle, period, params.funding_min_overlap, unit or district)
+    status = {1: "hoch/high", 2: "mittel/medium", 3: "niedrig/low", 4: "sehr niedrig/very low"}
+    dynamics = {1: "+", 3: "±", 5: "−"}
+    head = [t(k, lang) for k in ("infrastructure_col_unit", "infrastructure_col_residents", "infrastructure_col_status",
+                                 "infrastructure_col_dynamics", "infrastructure_col_funded", "infrastructure_col_gap_kind")]
+    rows = [html.Tr([html.Td(f"{r.name} ({r.unit_id})"),
+                     html.Td(t("infrastructure_not_shown", lang) if settings.mode == "portal" and r.residents < settings.min_residents
+                             else _num(r.residents, lang)),
+                     html.Td(status.get(int(r.status), "–") if pd.notna(r.status) else "–"),
+                     html.Td(dynamics.get(int(r.dynamics), "–") if pd.notna(r.dynamics) else "–"), html.Td(_num(r.funded_share_pct, lang)),
+                     html.Td(t("infrastructure_gap_need" if r.gap == GAP_NEED else "infrastructure_gap_improved", lang))])
+            for r in gap.head(60).itertuples()]
+    csv = f"api/v1/funding/gap?format=csv&period={period}" + (f"&within={unit or district}" if unit or district else "")
+    out += [html.H6(t("infrastructure_gap_title", lang), className="mt-2"),
+            dbc.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)], size="sm", striped=True, className="small",
+                      id="infrastructure-gap-table"),
+            html.A(t("infrastructure_download", lang), href=csv, className="small")]
+    return out
+
+
+def facility_patch(bundle: Bundle, types: list[str], lang: str) -> Patch:
+    f = facility_points(bundle)
+    f = f[f["type"].isin(types or [])]
+    cap_label, prov_label = ("Plätze", "Träger") if lang == "de" else ("places", "provider")
+    text = [f"<b>{n if isinstance(n, str) else '–'}</b><br>{type_title(k, lang)}"
+            + (f"<br>{cap_label}: {int(c)}" if pd.notna(c) else "") + (f"<br>{prov_label}: {p}" if isinstance(p, str) and p else "")
+            for n, k, c, p in zip(f["name"], f["type"], f["capacity"], f["provider"])]
+    patch = Patch()
+    trace = patch["data"][FACILITY_TRACE]
+    trace["lon"] = f["lon"].to_numpy()
+    trace["lat"] = f["lat"].to_numpy()
+    trace["text"] = text
+    trace["customdata"] = f["facility_id"].tolist()
+    trace["marker"] = {"size": 7, "color": [TYPE_COLOURS.get(k, "#1f4e79") for k in f["type"]], "line": {"width": 0.5, "color": "white"}}
+    return patch
+
+
+# --- callbacks ----------------------------------------------------------------------------------
+
+def period_of(bundle: Bundle, value) -> str:
+    """The period of the shared period control: an ISO date, or the index of a period (the slider's value)."""
+    if isinstance(value, str) and value in bundle.periods:
+        return value
+    try:
+        return bundle.periods[int(value)]
+    except (TypeError, ValueError, IndexError):
+        return bundle.periods[-1]
+
+
+def update_areas(district):
+    return area_options(current_bundle(), district), None
+
+
+def update_facilities(types, lang, _basis):
+    return facility_patch(current_bundle(), types, lang)
+
+
+def update_overlay(overlays, _basis):
+    patch = Patch()
+    on = "funding" in (overlays or [])
+    patch["layout"]["map"]["layers"][FUNDING_LAYER]["source"] = FUNDING_URL if on else {"type": "FeatureCollection", "features": []}
+    patch["layout"]["map"]["layers"][FUNDING_LAYER]["visible"] = on
+    return patch
+
+
+def update_views(unit, district, period, lang):
+    bundle, settings = current_bundle(), current_settings()
+    period = period_of(bundle, period)
+    scope = unit or district
+    return (access_view(bundle, scope, period, lang, settings), space_view(bundle, scope, period, lang, settings),
+            funding_view(bundle, unit, district, period, lang, settings))
+
+
+def update_use(space_id, lang):
+    bundle = current_bundle()
+    if not space_id:
+        return no_update
+    s = use_series(bundle, space_id)
+    traces = []
+    for method, part in s.groupby("method"):
+        traces.append({"type": "scatter", "mode": "lines" if method == "counter" else "markers", "name": method,
+                       "x": pd.to_datetime(part["timestamp"]).dt.strftime("%Y-%m-%d").tolist(), "y": part["count"].to_numpy()})
+    return {"data": traces, "layout": {"margin": {"l": 50, "r": 10, "t": 10, "b": 30}, "yaxis": {"title": {"text": t("infrastructure_use_axis", lang)}},
+                                       "legend": {"orientation": "h"}, "separators": ",." if lang == "de" else ".,"}}
+
+
+def register(app: Dash) -> None:
+    app.callback(Output(AREA, "options"), Output(AREA, "value"), Input(ids.DISTRICT, "value"), prevent_initial_call=True)(update_areas)
+    app.callback(Output(ids.MAP, "figure", allow_duplicate=True), Input(TYPES, "value"), Input(ids.LANGUAGE, "value"),
+                 Input(ids.BASIS, "value"), prevent_initial_call=True)(update_facilities)
+    app.callback(Output(ids.MAP, "figure", allow_duplicate=True), Input(ids.OVERLAYS, "value"), Input(ids.BASIS, "value"),
+                 prevent_initial_call=True)(update_overlay)
+    app.callback(Output(ACCESS, "children"), Output(SPACE, "children"), Output(FUNDING, "children"),
+                 Input(AREA, "value"), Input(ids.DISTRICT, "value"), Input(ids.PERIOD, "value"), Input(ids.LANGUAGE, "value"))(update_views)
+    app.callback(Output(USE_GRAPH, "figure"), Input(USE_PLACE, "value"), Input(ids.LANGUAGE, "value"))(update_use)

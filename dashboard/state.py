@@ -1,0 +1,129 @@
+"""The view state and its URL: one query string restores layer, basis, period, comparison, district, selection,
+overlays and language. Parsing never fails: an invalid parameter falls back to its default and yields a notice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from urllib.parse import parse_qs, urlencode
+
+from layers.bundle import Bundle
+from layers.query import bases, visible_layers
+from layers.registry import get_layer
+from layers.settings import Settings
+from layers.spatial.basis import Basis
+from layers.spatial.selection import district_of
+
+OVERLAY_KEYS = ("funding",)  # overlays any layer can show
+MAX_SELECTION_IN_URL = 400  # longer selections are not put in the URL (a notice says so)
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """Everything a link restores. `period`, `period_from` and `compare_from` are ISO dates; `selection` ids on `basis`."""
+
+    layer: str
+    group: str | None
+    basis: str
+    period: str
+    period_from: str
+    compare: bool = False
+    district: str | None = None
+    selection: tuple[str, ...] = ()
+    focus: str | None = None  # the area of the detail panel
+    overlays: tuple[str, ...] = ()
+    lang: str = "de"
+    notices: tuple[str, ...] = field(default=(), compare=False)
+
+
+def default_state(bundle: Bundle, settings: Settings) -> ViewState:
+    layers = visible_layers(settings)
+    layer = settings.default_layer if settings.default_layer in layers else layers[0]
+    return ViewState(layer=layer, group=_default_group(bundle, settings, layer), basis=bundle.finest_level.id,
+                     period=bundle.periods[-1], period_from=bundle.periods[0], lang=settings.language)
+
+
+def _default_group(bundle: Bundle, settings: Settings, layer: str) -> str | None:
+    groups = [g.id for g in get_layer(layer).groups(bundle)]
+    if not groups:
+        return None
+    return settings.default_group if settings.default_group in groups else groups[0]
+
+
+def parse_query(search: str | None, bundle: Bundle, settings: Settings) -> ViewState:
+    """The state a query string asks for; invalid values fall back to defaults, each with a notice (parameter and value)."""
+    state = default_state(bundle, settings)
+    raw = {k: v[-1] for k, v in parse_qs((search or "").lstrip("?"), keep_blank_values=True).items()}
+    notices: list[str] = []
+
+    def take(name: str, allowed: list[str]) -> str | None:
+        value = raw.get(name)
+        if value is None or value == "":
+            return None
+        if value not in allowed:
+            notices.append(f"{name}={value}")
+            return None
+        return value
+
+    layer = take("layer", visible_layers(settings)) or state.layer
+    groups = [g.id for g in get_layer(layer).groups(bundle)]
+    group = take("group", groups) if groups else None
+    group = group or _default_group(bundle, settings, layer)
+    basis = take("basis", bases(bundle)) or state.basis
+    period = take("period", bundle.periods) or state.period
+    period_from = take("from", bundle.periods) or state.period_from
+    compare = raw.get("compare") == "1" and not get_layer(layer).needs_period_from and not get_layer(layer).categories
+    districts = list(bundle.units_of(bundle.levels[0].id).index)
+    district = take("district", districts)
+    ids = set(bundle.ids(Basis.parse(basis)))
+    selection = tuple(i for i in raw.get("sel", "").split(",") if i)
+    if any(i not in ids for i in selection):
+        notices.append("sel=" + ",".join(i for i in selection if i not in ids)[:60])
+        selection = tuple(i for i in selection if i in ids)
+    focus = raw.get("focus") or None
+    if focus is not None and focus not in ids:
+        notices.append(f"focus={focus}")
+        focus = None
+    overlays = tuple(o for o in raw.get("overlays", "").split(",") if o)
+    if any(o not in OVERLAY_KEYS for o in overlays):
+        notices.append("overlays=" + raw["overlays"])
+        overlays = tuple(o for o in overlays if o in OVERLAY_KEYS)
+    lang = take("lang", ["de", "en"]) or state.lang
+    area = raw.get("area")
+    if area:  # short form for a Quartiersmanager: open one unit on its own level, in its district, selected and in focus
+        level = next((lvl.id for lvl in bundle.levels if area in set(bundle.units_of(lvl.id).index)), None)
+        if level is None:
+            notices.append(f"area={area}")
+        else:
+            basis, selection, focus = level, (area,), area
+            district = str(district_of(bundle, Basis(level=level)).get(area)) if level != bundle.levels[0].id else area
+    unknown = sorted(set(raw) - {"layer", "group", "basis", "period", "from", "compare", "district", "sel", "focus", "overlays", "lang", "area"})
+    notices += [f"{k}={raw[k]}" for k in unknown]
+    return replace(state, layer=layer, group=group, basis=basis, period=period, period_from=period_from, compare=compare,
+                   district=district, selection=selection, focus=focus, overlays=overlays, lang=lang, notices=tuple(notices))
+
+
+def to_query(state: ViewState, bundle: Bundle, settings: Settings) -> str:
+    """The query string of a state ('?layer=…&…'); parameters at their default are left out to keep links short."""
+    default = default_state(bundle, settings)
+    params: dict[str, str] = {"layer": state.layer}
+    if state.group and state.group != _default_group(bundle, settings, state.layer):
+        params["group"] = state.group
+    if state.basis != default.basis:
+        params["basis"] = state.basis
+    if state.period != default.period:
+        params["period"] = state.period
+    if (state.compare or get_layer(state.layer).needs_period_from) and state.period_from != default.period_from:
+        params["from"] = state.period_from
+    if state.compare:
+        params["compare"] = "1"
+    if state.district:
+        params["district"] = state.district
+    if state.selection and len(state.selection) <= MAX_SELECTION_IN_URL:
+        params["sel"] = ",".join(state.selection)
+    if state.focus:
+        params["focus"] = state.focus
+    if state.overlays:
+        params["overlays"] = ",".join(state.overlays)
+    if state.lang != default.lang:
+        params["lang"] = state.lang
+    return "?" + urlencode(params, safe=",")

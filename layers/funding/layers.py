@@ -1,0 +1,111 @@
+"""Map layers of the funding section: MSS status and dynamics, special attention need (derived) and need vs funding."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..bundle import Bundle
+from ..spatial.basis import Basis
+from ..spec import Category, LayerResult, LayerSpec
+from ..infrastructure.params import current_params
+from .areas import unit_overlap
+from .mss import DYNAMICS, STATUS, attention_need, class_on_basis, indicator, mss_table
+
+SECTION = "infrastructure"
+PROVENANCE = "indicators (MSS 2021 status and dynamics index per Planungsraum) and funding_areas"
+NO_NEED_COLOUR, NEED_COLOUR = "#d9f0d3", "#c2a5cf"
+
+
+def _result(layer_id: str, bundle: Bundle, basis: Basis, period: str, frame: pd.DataFrame, interpolated: str | None) -> LayerResult:
+    out = pd.DataFrame({"value": frame["value"], "numerator": frame["with_class"], "denominator": frame["residents"],
+                        "residents": frame["residents"]}, index=frame.index).astype(float)
+    # A class rests on all residents of its units: disclosure looks at the residents, not at a group count.
+    out["numerator"] = out["residents"]
+    out["suppressed"] = False
+    sources = tuple(s.key for s in bundle.manifest.sources if s.key in ("mss", "demo", "erhaltungsgebiete", "population"))
+    return LayerResult(layer_id, out, basis, period, None, None, interpolated, sources)
+
+
+def compute_status(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
+                   period_from: str | None = None) -> LayerResult:
+    """MSS status index class (1 high … 4 very low) per finest unit; cells: dominant unit; coarser: resident-weighted mode."""
+    frame, interp = class_on_basis(bundle, basis, indicator(bundle, STATUS), period)
+    return _result(STATUS_LAYER.id, bundle, basis, period, frame, interp)
+
+
+def compute_dynamics(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
+                     period_from: str | None = None) -> LayerResult:
+    """MSS dynamics index class (1 positive, 3 stable, 5 negative)."""
+    frame, interp = class_on_basis(bundle, basis, indicator(bundle, DYNAMICS), period)
+    return _result(DYNAMICS_LAYER.id, bundle, basis, period, frame, interp)
+
+
+def compute_attention(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
+                      period_from: str | None = None) -> LayerResult:
+    """Special attention need (1) or not (0) by the MSS rule, derived from status and dynamics."""
+    mss = mss_table(bundle)
+    frame, interp = class_on_basis(bundle, basis, mss["attention"].dropna(), period)
+    return _result(ATTENTION_LAYER.id, bundle, basis, period, frame, interp)
+
+
+def need_funding_class(attention: np.ndarray, funded: np.ndarray) -> np.ndarray:
+    """0 no need, not funded; 1 need and funded; 2 need, not funded; 3 funded without need (NaN: need unknown).
+
+    >>> need_funding_class(np.array([1.0, 1.0, 0.0, 0.0, np.nan]), np.array([True, False, True, False, True])).tolist()
+    [1.0, 2.0, 3.0, 0.0, nan]
+    """
+    a = np.asarray(attention, dtype=float)
+    f = np.asarray(funded, dtype=bool)
+    code = np.select([(a == 1) & f, (a == 1) & ~f, (a == 0) & f], [1.0, 2.0, 3.0], 0.0)
+    return np.where(np.isfinite(a), code, np.nan)
+
+
+def compute_need_funding(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
+                         period_from: str | None = None) -> LayerResult:
+    """Special attention need against funding: is a unit with need inside a funding area, or should it be?"""
+    finest = bundle.finest_level.id
+    mss = mss_table(bundle)
+    funded = unit_overlap(bundle, finest)["funded_share"].reindex(mss.index).fillna(0.0) >= current_params().funding_min_overlap
+    codes = pd.Series(need_funding_class(mss["attention"].to_numpy(), funded.to_numpy()), index=mss.index).dropna()
+    frame, interp = class_on_basis(bundle, basis, codes, period)
+    return _result(NEED_FUNDING_LAYER.id, bundle, basis, period, frame, interp)
+
+
+_COMMON = dict(provenance=PROVENANCE, section=SECTION, unit_de="Klasse", unit_en="class", value_format=".0f", colorscale="Viridis")
+STATUS_LAYER = LayerSpec(
+    "funding_mss_status", "MSS Statusindex 2021", "MSS status index 2021",
+    "Statusindex des Monitorings Soziale Stadtentwicklung 2021 je Planungsraum (hoch bis sehr niedrig). Gröbere Ebenen: die Klasse, "
+    "in der die meisten Einwohner/innen leben (abgeleitet); Zellen: Klasse des Planungsraums mit dem größten Flächenanteil.",
+    "Status index of the Monitoring Soziale Stadtentwicklung 2021 per Planungsraum (high to very low). Coarser levels: the class "
+    "most residents live in (derived); cells: class of the Planungsraum covering most of the cell.",
+    compute=compute_status,
+    categories=(Category(1, "hoch", "high", "#1a9641"), Category(2, "mittel", "medium", "#a6d96a"),
+                Category(3, "niedrig", "low", "#fdae61"), Category(4, "sehr niedrig", "very low", "#d7191c")), **_COMMON)
+DYNAMICS_LAYER = LayerSpec(
+    "funding_mss_dynamics", "MSS Dynamikindex 2021", "MSS dynamics index 2021",
+    "Dynamikindex des MSS 2021 (Veränderung über zwei Jahre): positiv, stabil, negativ. Ebenen und Zellen wie beim Statusindex.",
+    "Dynamics index of the MSS 2021 (change over two years): positive, stable, negative. Levels and cells as for the status index.",
+    compute=compute_dynamics,
+    categories=(Category(1, "positiv", "positive", "#4dac26"), Category(3, "stabil", "stable", "#f7f7f7"),
+                Category(5, "negativ", "negative", "#d01c8b")), **_COMMON)
+ATTENTION_LAYER = LayerSpec(
+    "funding_attention", "Besonderer Aufmerksamkeitsbedarf (abgeleitet)", "Special attention need (derived)",
+    "Abgeleitet nach der veröffentlichten MSS-Regel: Status niedrig oder sehr niedrig, oder mittel mit negativer Dynamik.",
+    "Derived by the published MSS rule: status low or very low, or medium with negative dynamics.",
+    compute=compute_attention,
+    categories=(Category(0, "kein besonderer Bedarf", "no special need", NO_NEED_COLOUR),
+                Category(1, "besonderer Aufmerksamkeitsbedarf", "special attention need", NEED_COLOUR)), **_COMMON)
+NEED_FUNDING_LAYER = LayerSpec(
+    "funding_need_vs_funding", "Bedarf und Förderung", "Need and funding",
+    "Aufmerksamkeitsbedarf (MSS-Regel) gegen Lage in einem Fördergebiet (mindestens der eingestellte Flächenanteil): "
+    "mit Bedarf gefördert, mit Bedarf ohne Förderung, gefördert ohne aktuellen Bedarf, weder noch.",
+    "Attention need (MSS rule) against location in a funding area (at least the configured share of the area): need and "
+    "funded, need without funding, funded without current need, neither.",
+    compute=compute_need_funding,
+    categories=(Category(0, "kein Bedarf, keine Förderung", "no need, not funded", "#f0f0f0"),
+                Category(1, "Bedarf, gefördert", "need, funded", "#5e3c99"),
+                Category(2, "Bedarf, ohne Förderung", "need, not funded", "#e66101"),
+                Category(3, "gefördert, ohne aktuellen Bedarf", "funded, no current need", "#b2abd2")), **_COMMON)
+
+LAYERS = (STATUS_LAYER, DYNAMICS_LAYER, ATTENTION_LAYER, NEED_FUNDING_LAYER)

@@ -1,0 +1,133 @@
+"""Map layers of social infrastructure: nearest distance, coverage, capacity per resident and need-weighted gap."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..bundle import Bundle
+from ..spatial.basis import Basis
+from ..spec import Group, LayerResult, LayerSpec
+from .access import TYPE_TITLES, access, capacity_types, distance_notes, facility_types
+from .params import current_params
+
+SECTION = "infrastructure"
+PROVENANCE = ("facilities (Kitas, schools, youth clubs, OpenStreetMap POIs or demo) and population; walking distance = "
+              "straight line × detour factor (router in layers/spatial/routing.py)")
+
+
+def _groups(types: list[str]) -> tuple[Group, ...]:
+    return tuple(Group(k, TYPE_TITLES[k][0], TYPE_TITLES[k][1], k, "pop_total") for k in types)
+
+
+def type_groups(bundle: Bundle) -> tuple[Group, ...]:
+    """One group per facility type the bundle has."""
+    return _groups(facility_types(bundle))
+
+
+def capacity_groups(bundle: Bundle) -> tuple[Group, ...]:
+    return _groups(capacity_types(bundle))
+
+
+def _kind(bundle: Bundle, group: str | None, groups) -> str:
+    ids = [g.id for g in groups(bundle)]
+    if not ids:
+        raise KeyError("the bundle has no facilities")
+    if group is None:
+        return ids[0]
+    if group not in ids:
+        raise KeyError(f"unknown facility type {group!r}; types in this bundle: {', '.join(ids)}")
+    return group
+
+
+def _result(layer_id: str, bundle: Bundle, basis: Basis, period: str, kind: str, frame: pd.DataFrame,
+            interpolated: str | None, notes: pd.DataFrame | None = None) -> LayerResult:
+    frame = frame[["value", "numerator", "denominator", "residents"]].astype(float)
+    frame["suppressed"] = False
+    sources = tuple(s.key for s in bundle.manifest.sources if s.key in ("population", "demo", "kitas", "schools", "youth", "osm"))
+    return LayerResult(layer_id, frame, basis, period, kind, None, interpolated, sources, notes)
+
+
+def compute_distance(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
+                     period_from: str | None = None) -> LayerResult:
+    """Walking distance (m) to the nearest facility of the type: cell centre, or mean over the unit's residents."""
+    params = current_params()
+    kind = _kind(bundle, group, type_groups)
+    a = access(bundle, basis, period, kind, params).frame
+    frame = pd.DataFrame({"value": a["dist_m"].where(np.isfinite(a["dist_m"])), "numerator": a["residents"],
+                          "denominator": a["residents"], "residents": a["residents"]}, index=a.index)
+    interp = access(bundle, basis, period, kind, params).interpolated_from
+    return _result(DISTANCE.id, bundle, basis, period, kind, frame, interp, distance_notes(bundle, basis, period, params))
+
+
+def compute_coverage(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
+                     period_from: str | None = None) -> LayerResult:
+    """Share of residents (%) within the type's coverage distance of a facility of the type."""
+    params = current_params()
+    kind = _kind(bundle, group, type_groups)
+    acc = access(bundle, basis, period, kind, params)
+    a = acc.frame
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = 100.0 * a["covered"] / a["residents"].where(a["residents"] > 0)
+    frame = pd.DataFrame({"value": value, "numerator": a["covered"], "denominator": a["residents"], "residents": a["residents"]})
+    return _result(COVERAGE.id, bundle, basis, period, kind, frame, acc.interpolated_from)
+
+
+def compute_capacity(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
+                     period_from: str | None = None) -> LayerResult:
+    """Places of the type's facilities located in the area per 100 residents of its target group."""
+    params = current_params()
+    kind = _kind(bundle, group, capacity_groups)
+    acc = access(bundle, basis, period, kind, params)
+    a = acc.frame
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = 100.0 * a["capacity"].fillna(0.0) / a["target"].where(a["target"] > 0)
+    frame = pd.DataFrame({"value": value, "numerator": a["target"], "denominator": a["residents"], "residents": a["residents"]})
+    return _result(CAPACITY.id, bundle, basis, period, kind, frame, acc.interpolated_from)
+
+
+def compute_gap(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
+                period_from: str | None = None) -> LayerResult:
+    """Need-weighted residents of the target group beyond the coverage distance (persons)."""
+    params = current_params()
+    kind = _kind(bundle, group, type_groups)
+    acc = access(bundle, basis, period, kind, params)
+    a = acc.frame
+    # Disclosure: the unserved target residents among all residents (as a count layer: group over all residents).
+    frame = pd.DataFrame({"value": a["unserved_need"], "numerator": a["target"] - a["covered_target"], "denominator": a["residents"],
+                          "residents": a["residents"]})
+    return _result(GAP.id, bundle, basis, period, kind, frame, acc.interpolated_from)
+
+
+_COMMON = dict(provenance=PROVENANCE, groups=type_groups, section=SECTION)
+DISTANCE = LayerSpec(
+    "infra_distance", "Fußweg zur nächsten Einrichtung", "Walk to the nearest facility",
+    "Fußweg in Metern zur nächsten Einrichtung des gewählten Typs (Luftlinie × Umwegfaktor); bei Gebieten der Mittelwert über "
+    "die Einwohner/innen. Der Hover zeigt die Wege zu allen Typen.",
+    "Walking distance in metres to the nearest facility of the chosen type (straight line × detour factor); for areas the "
+    "mean over the residents. The hover shows the distances to all types.",
+    "m", "m", ",.0f", "YlOrRd", compute_distance, **_COMMON)
+COVERAGE = LayerSpec(
+    "infra_coverage", "Versorgung in Gehweite", "Coverage within walking distance",
+    "Anteil der Einwohner/innen, die eine Einrichtung des gewählten Typs innerhalb der eingestellten Entfernung erreichen "
+    "(z. B. 500 m für Kitas und Spielplätze), in Prozent.",
+    "Share of residents who reach a facility of the chosen type within the configured distance (e.g. 500 m for Kitas and "
+    "playgrounds), in per cent.",
+    "%", "%", ".0f", "Blues", compute_coverage, **_COMMON)
+CAPACITY = LayerSpec(
+    "infra_capacity", "Plätze je 100 der Zielgruppe", "Places per 100 of the target group",
+    "Plätze der Einrichtungen des Typs im Gebiet je 100 Einwohner/innen der Zielgruppe (Kitas: Kinder unter 6; "
+    "Jugendfreizeiteinrichtungen: 6 bis unter 18). Nur Typen mit Platzzahlen.",
+    "Places of the type's facilities in the area per 100 residents of the target group (Kitas: children under 6; youth "
+    "clubs: 6 to under 18). Only types with stated capacities.",
+    "Plätze je 100", "places per 100", ".1f", "Greens", compute_capacity, provenance=PROVENANCE, groups=capacity_groups,
+    section=SECTION)
+GAP = LayerSpec(
+    "infra_gap", "Unversorgte nach Bedarf gewichtet", "Unserved residents weighted by need",
+    "Einwohner/innen der Zielgruppe (Kinder bei Kita, Schule, Spielplatz, Jugend) außerhalb der Versorgungsentfernung, "
+    "gewichtet mit 1 + Kinderarmut/100 (MSS, wo vorhanden).",
+    "Residents of the target group (children for Kitas, schools, playgrounds, youth clubs) beyond the coverage distance, "
+    "weighted by 1 + child poverty/100 (MSS, where available).",
+    "Personen (gewichtet)", "persons (weighted)", ",.0f", "OrRd", compute_gap, **_COMMON)
+
+LAYERS = (DISTANCE, COVERAGE, CAPACITY, GAP)

@@ -1,0 +1,103 @@
+"""Map layers of public space: green and play space per resident, environmental-justice green class, usage pressure."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..bundle import Bundle
+from ..funding.mss import class_on_basis, indicator
+from ..infrastructure.params import current_params
+from ..spatial.basis import Basis
+from ..spec import Category, LayerResult, LayerSpec
+from .supply import per_resident, pressure_on_basis, supply
+
+SECTION = "infrastructure"
+PROVENANCE = "green_spaces (official lists of parks and playgrounds, areas in m²) and population"
+EJ_GREEN = "ej_green_supply_class"
+
+
+def _result(layer_id: str, bundle: Bundle, basis: Basis, period: str, frame: pd.DataFrame, interp: str | None,
+            keys: tuple[str, ...], notes: pd.DataFrame | None = None) -> LayerResult:
+    frame = frame[["value", "numerator", "denominator", "residents"]].astype(float)
+    frame["suppressed"] = False
+    sources = tuple(s.key for s in bundle.manifest.sources if s.key in keys)
+    return LayerResult(layer_id, frame, basis, period, None, None, interp, sources, notes)
+
+
+def _standard_notes(value: np.ndarray, standard: float, ids, what: tuple[str, str]) -> pd.DataFrame:
+    pct = np.where(np.isfinite(value), 100.0 * value / standard, np.nan)
+    std_de = f"{standard:g}".replace(".", ",")
+    de = [f"{what[0]}: Richtwert {std_de} m² je Einw., erreicht {p:.0f} %" if np.isfinite(p) else "" for p in pct]
+    en = [f"{what[1]}: standard {standard:g} m² per resident, {p:.0f} % reached" if np.isfinite(p) else "" for p in pct]
+    return pd.DataFrame({"de": de, "en": en}, index=ids)
+
+
+def compute_green(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
+                  period_from: str | None = None) -> LayerResult:
+    """Public park area per resident (m²), against the configured green-space guideline."""
+    a, interp = supply(bundle, basis, period)
+    value = per_resident(a["park_m2"].to_numpy(), a["residents"].to_numpy())
+    frame = pd.DataFrame({"value": value, "numerator": a["residents"], "denominator": a["residents"], "residents": a["residents"]}, index=a.index)
+    notes = _standard_notes(value, current_params().green_guideline_m2, a.index, ("Grünfläche", "Green space"))
+    return _result(GREEN.id, bundle, basis, period, frame, interp, ("green_spaces", "demo", "population"), notes)
+
+
+def compute_play(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
+                 period_from: str | None = None) -> LayerResult:
+    """Net playground area per resident (m²), against the playground standard (Berlin: 1 m² per resident)."""
+    a, interp = supply(bundle, basis, period)
+    value = per_resident(a["play_net_m2"].to_numpy(), a["residents"].to_numpy())
+    frame = pd.DataFrame({"value": value, "numerator": a["residents"], "denominator": a["residents"], "residents": a["residents"]}, index=a.index)
+    notes = _standard_notes(value, current_params().playground_standard_m2, a.index, ("Nettospielfläche", "Net play area"))
+    return _result(PLAY.id, bundle, basis, period, frame, interp, ("green_spaces", "demo", "population"), notes)
+
+
+def compute_ej_green(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
+                     period_from: str | None = None) -> LayerResult:
+    """Green-space supply class of the environmental-justice atlas (1 good, 2 medium, 3 poor), as published per Planungsraum."""
+    frame, interp = class_on_basis(bundle, basis, indicator(bundle, EJ_GREEN), period)
+    frame = frame.assign(numerator=frame["residents"], denominator=frame["residents"])
+    return _result(EJ_GREEN_LAYER.id, bundle, basis, period, frame, interp, ("umweltgerechtigkeit", "population"))
+
+
+def compute_pressure(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
+                     period_from: str | None = None) -> LayerResult:
+    """Usage pressure: residents within walking distance of the area's parks per m² of park (persons per m²)."""
+    params = current_params()
+    agg, interp = pressure_on_basis(bundle, basis, period, params)
+    residents = bundle.counts(basis, period).frame["pop_total"].reindex(agg.index).fillna(0.0)
+    frame = pd.DataFrame({"value": agg["pressure"], "numerator": agg["reach"], "denominator": agg["reach"], "residents": residents})
+    return _result(PRESSURE.id, bundle, basis, period, frame, interp, ("green_spaces", "demo", "population"))
+
+
+_COMMON = dict(provenance=PROVENANCE, section=SECTION)
+GREEN = LayerSpec(
+    "public_green_per_resident", "Grünfläche je Einwohner/in", "Green space per resident",
+    "Fläche öffentlicher Grünanlagen (amtliches Verzeichnis) je Einwohner/in in m²; der Hover vergleicht mit dem Richtwert "
+    "(Berlin: 6 m² wohnungsnahes Grün je Einwohner/in).",
+    "Area of public parks (official list) per resident in m²; the hover compares it with the guideline (Berlin: 6 m² of "
+    "neighbourhood green per resident).",
+    "m² je Einw.", "m² per resident", ".1f", "Greens", compute_green, **_COMMON)
+PLAY = LayerSpec(
+    "public_play_per_resident", "Nettospielfläche je Einwohner/in", "Net play area per resident",
+    "Nettospielfläche öffentlicher Spielplätze je Einwohner/in in m²; das Berliner Kinderspielplatzgesetz nennt 1 m² je "
+    "Einwohner/in als Richtwert.",
+    "Net play area of public playgrounds per resident in m²; Berlin's playground law sets 1 m² per resident as the standard.",
+    "m² je Einw.", "m² per resident", ".2f", "YlGn", compute_play, **_COMMON)
+EJ_GREEN_LAYER = LayerSpec(
+    "public_ej_green_class", "Grünversorgung (Umweltgerechtigkeit)", "Green supply (environmental justice)",
+    "Grünflächenversorgung nach dem Umweltgerechtigkeitsatlas 2021/22 je Planungsraum (gut, mittel, schlecht).",
+    "Green-space supply class of the environmental-justice atlas 2021/22 per Planungsraum (good, medium, poor).",
+    "Klasse", "class", ".0f", "Viridis", compute_ej_green,
+    categories=(Category(1, "gut", "good", "#1a9641"), Category(2, "mittel", "medium", "#ffffbf"), Category(3, "schlecht", "poor", "#d7191c")),
+    provenance="indicators (ej_green_supply_class, Umweltatlas Berlin, Umweltgerechtigkeit 2021/22)", section=SECTION)
+PRESSURE = LayerSpec(
+    "public_usage_pressure", "Nutzungsdruck auf Grünanlagen", "Usage pressure on parks",
+    "Einwohner/innen in Gehweite (Standard 500 m) der Grünanlagen des Gebiets je m² Grünfläche. Ohne Koordinaten im "
+    "Verzeichnis (Berlin) liegt jede Anlage am Mittelpunkt ihres Planungsraums (Näherung).",
+    "Residents within walking distance (default 500 m) of the area's parks per m² of park. Where the list has no coordinates "
+    "(Berlin), each park sits at a point inside its Planungsraum (approximation).",
+    "Einw. je m²", "residents per m²", ".2f", "OrRd", compute_pressure, **_COMMON)
+
+LAYERS = (GREEN, PLAY, EJ_GREEN_LAYER, PRESSURE)

@@ -1,0 +1,7 @@
+"""Segregation analytics (BRIEF §3.2): city and district indices, inference, and local measures as map layers."""
+
+from .groups import SEG_GROUPS, SegGroup, available_groups, origin_partition, partition_frame
+from .indices import CITY, INDEX_DEFS, MULTI_INDICES, SINGLE_INDICES, index_table, multigroup_table
+
+__all__ = ["CITY", "INDEX_DEFS", "MULTI_INDICES", "SEG_GROUPS", "SINGLE_INDICES", "SegGroup", "available_groups", "index_table",
+           "multigroup_table", "origin_partition", "partition_frame"]
