@@ -197,6 +197,8 @@ BENCHMARKS = {
     "app_start": lambda settings, work, args: bench_app_start(settings, _ensure_berlin(settings, work)),
     "callbacks": lambda settings, work, args: bench_callbacks(settings, _ensure_berlin(settings, work), args.repeat),
     # --- segregation ---
+    "segregation": lambda settings, work, args: __import__("bench.segregation", fromlist=["x"]).bench_segregation(
+        settings, _ensure_berlin(settings, work)),
     # --- education (Kita and school) ---
     "education": lambda settings, work, args: __import__("bench.education", fromlist=["bench_education"]).bench_education(
         settings, _ensure_berlin(settings, work)),

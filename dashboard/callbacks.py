@@ -279,9 +279,11 @@ def _state_of_controls(layer_id, group, basis_key, period_index, period_from, co
                      selection=tuple(_selection_ids(sel, basis_key)), focus=sel.get("focus") if sel.get("basis") == basis_key else None)
 
 
-def restore_from_url(search, *controls):
-    """A link (or back/forward) sets the controls; a link that equals the current state changes nothing."""
+def restore_from_url(search, last_written, *controls):
+    """A link (or back/forward) sets the controls; the app's own writes and a link equal to the state change nothing."""
     bundle, settings = current_bundle(), current_settings()
+    if ctx.triggered_id is not None and search == last_written:
+        return (no_update,) * 11
     state = parse_query(search, bundle, settings)
     notice_box = (html.Div(t("url_notice", state.lang, params=", ".join(state.notices)), className="alert alert-warning py-1 small",
                            id="url-notice-text") if state.notices else None)
@@ -292,12 +294,15 @@ def restore_from_url(search, *controls):
 
 
 def write_url(layer_id, group, basis_key, period_index, period_from, compare, district, overlays, lang, selection, search, href):
-    """Every change of the state writes the query string (a new history entry, so back and forward work)."""
+    """Every change of the state writes the query string (a new history entry, so back and forward work) and
+    remembers it, so that the reading side can tell the app's own writes from back/forward."""
     bundle, settings = current_bundle(), current_settings()
+    if (selection or {}).get("basis") not in (None, basis_key):
+        return no_update, no_update, no_update  # mid basis switch: the selection is being carried over, write once it is
     state = _state_of_controls(layer_id, group, basis_key, period_index, period_from, compare, district, overlays, lang, selection)
     query = to_query(state, bundle, settings)
     link = (href or "").split("?")[0] + query
-    return (no_update if query == search else query), link
+    return (no_update if query == search else query), link, query
 
 
 PLAYER_TICK = """
@@ -362,11 +367,11 @@ def register_callbacks(app: Dash) -> None:
     # Two Location components, so that reading and writing the URL are separate nodes of the callback graph (no cycle).
     app.callback(
         *[Output(i, p, allow_duplicate=(i in (ids.SELECTION, ids.PERIOD))) for i, p in controls], Output(ids.URL_NOTICE, "children"),
-        Input(ids.URL, "search"), *[State(i, p) for i, p in controls],
+        Input(ids.URL, "search"), State(ids.URL_WRITTEN, "data"), *[State(i, p) for i, p in controls],
         prevent_initial_call="initial_duplicate",
     )(restore_from_url)
     app.callback(
-        Output(ids.URL_WRITE, "search"), Output(ids.LINK_TEXT, "value"),
+        Output(ids.URL_WRITE, "search"), Output(ids.LINK_TEXT, "value"), Output(ids.URL_WRITTEN, "data"),
         *[Input(i, p) for i, p in controls], State(ids.URL_WRITE, "search"), State(ids.URL_WRITE, "href"),
     )(write_url)
     app.clientside_callback(

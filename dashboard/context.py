@@ -35,7 +35,7 @@ def cache_config(settings: Settings) -> dict:
 
 
 @cache.memoize()
-def _cached_result(bundle_key: str, disclosure_key: tuple, query: LayerQuery) -> LayerResult:
+def _cached_result(bundle_key: str, settings_key: str, query: LayerQuery) -> LayerResult:
     return run_query(current_bundle(), current_settings(), query)
 
 
@@ -43,4 +43,14 @@ def layer_result(query: LayerQuery) -> LayerResult:
     """Disclosed values of a layer query, computed once and shared by the map and the API."""
     bundle = current_bundle()
     settings = current_settings()
-    return _cached_result(f"{bundle.folder}:{bundle.manifest.built_at}", (settings.mode, settings.min_cases, settings.min_residents), query)
+    return _cached_result(bundle_key(bundle), settings_key(settings), query)
+
+
+def bundle_key(bundle: Bundle) -> str:
+    """Cache key part of a bundle: its folder and build time (a rebuild gets new keys)."""
+    return f"{bundle.folder}:{bundle.manifest.built_at}"
+
+
+def settings_key(settings: Settings) -> str:
+    """Cache key part of the settings: all of them (mode, thresholds, rates and radii change results)."""
+    return repr(sorted(settings.values.items()))

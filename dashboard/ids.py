@@ -20,6 +20,7 @@ SELECTION = "state-selection"  # dcc.Store: {"basis": key, "ids": [unit ids or c
 SECTION_TABS = "sections-tabs"
 URL = "state-url"  # dcc.Location read by the callbacks: the query string is the view state
 URL_WRITE = "state-url-write"  # dcc.Location the callbacks write the state to
+URL_WRITTEN = "state-url-written"  # dcc.Store: the query string last written by the app
 URL_NOTICE = "header-url-notice"
 COPY_LINK = "header-copy-link"  # dcc.Clipboard
 LINK_TEXT = "header-link-text"  # the current link, readable and selectable

@@ -155,7 +155,8 @@ def serve_layout(bundle: Bundle, settings: Settings):
     ], className="align-items-center py-2")
     return dbc.Container([
         dcc.Location(id=ids.URL, refresh=False),
-        dcc.Location(id=ids.URL_WRITE, refresh=False),
+        dcc.Location(id=ids.URL_WRITE, refresh="callback-nav"),  # pushes history and tells the reading Location
+        dcc.Store(id=ids.URL_WRITTEN),
         header,
         html.Div(notice(bundle, settings, lang), id=ids.NOTICE, className="mb-2"),
         html.Div(id=ids.URL_NOTICE),

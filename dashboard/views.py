@@ -26,8 +26,7 @@ from layers.spec import LayerResult, LayerSpec
 from layers.summary import KeyFigure, area_history, key_figures
 
 from . import ids
-from .figures import (DISTRICT_LAYER, HIDDEN_TRACE, SELECTION_COLOUR, SELECTION_TRACE, SMALL_TRACE, VALUES_TRACE, colour_scale,
-                      separators)
+from .figures import DISTRICT_LAYER, HIDDEN_TRACE, SELECTION_COLOUR, SELECTION_TRACE, SMALL_TRACE, VALUES_TRACE, colour_scale, separators
 from .i18n import format_date, t
 
 SELECTABLE_TRACES = (VALUES_TRACE, SMALL_TRACE, HIDDEN_TRACE)
@@ -150,9 +149,9 @@ def cards(bundle: Bundle, settings: Settings, query: LayerQuery, spec: LayerSpec
 def ranked_table(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd.Series, district: str | None, selection: list[str],
                  lang: str) -> html.Div:
     """Areas by value, highest first: the selection when there is one, else the district or the city. Click a name for its detail."""
-    v = scoped_values(bundle, result, district)
     scope = t("cards_selection", lang) if selection else (
         bundle.units_of(bundle.levels[0].id)["name"].get(district, district) if district else t("cards_city", lang))
+    v = scoped_values(bundle, result, None if selection else district)  # a selection may reach beyond the district
     if selection:
         v = v.reindex(pd.Index(selection).intersection(v.index))
     v = v.sort_values("value", ascending=False)

@@ -9,7 +9,7 @@ import numpy as np
 from .bundle import Bundle
 from .disclosure import apply_minimum_counts, suppress_cells_fed_by
 from .registry import REGISTRY, get_layer
-from .settings import Settings
+from .settings import Settings, using_settings
 from .spatial.basis import Basis
 from .spec import INTERNAL, LayerResult
 
@@ -87,7 +87,8 @@ def run_query(bundle: Bundle, settings: Settings, query: LayerQuery) -> LayerRes
                            run_query(bundle, settings, replace(query, period=query.compare_from, compare_from=None)))
     spec = get_layer(query.layer_id)
     publish = settings.mode == "portal"
-    result = spec.compute(bundle, query.basis, query.period, None, group=query.group, period_from=query.period_from)
+    with using_settings(settings):
+        result = spec.compute(bundle, query.basis, query.period, None, group=query.group, period_from=query.period_from)
     result = apply_minimum_counts(result, spec, settings.min_cases, settings.min_residents, publish=publish)
     if publish and result.interpolated_from:
         source = replace(query, basis=Basis(level=result.interpolated_from))

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from . import migrant_concentration
-from .segregation import layers as segregation_layers
 from .education import layers as education  # education (Kita and school)
 from .funding import layers as funding  # infrastructure, public space, funding
 from .infrastructure import layers as infrastructure  # infrastructure, public space, funding
 from .public_space import layers as public_space  # infrastructure, public space, funding
+from .segregation import layers as segregation_layers  # segregation
 from .spec import LayerSpec
 
 LAYERS: tuple[LayerSpec, ...] = (

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import os
 import tomllib
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 ENV_PREFIX = "QUARTIERSATLAS_"
+BOOL_WORDS = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False, "off": False}
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config.toml"
 
@@ -75,7 +78,8 @@ SETTINGS: tuple[Setting, ...] = (
           ("park", "parks", 500, "Berlin Landschaftsprogramm: wohnungsnahe Grünanlagen (from 0.5 ha) within 500 m."),
           ("health", "doctors and pharmacies", 1000, "Project convention."),
       )),
-    Setting("green_space_guideline_m2", float, 6.0, "Guideline of public green space per resident, m²: Berlin Landschaftsprogramm, 6 m² wohnungsnahe Grünanlagen per resident."),
+    Setting("green_space_guideline_m2", float, 6.0,
+            "Guideline of public green space per resident, m²: Berlin Landschaftsprogramm, 6 m² wohnungsnahe Grünanlagen per resident."),
     Setting("playground_standard_m2", float, 1.0, "Net play area per resident the standard asks for, m²: Berlin Kinderspielplatzgesetz, 1 m² per resident."),
     Setting("green_walking_distance_m", int, 500, "Walking distance (m) within which residents count towards the usage pressure of a green space."),
     Setting("funding_min_overlap", float, 0.5, "Share of a unit's area (0–1) that must lie in funding areas for the unit to count as funded."),
@@ -118,6 +122,13 @@ def _coerce(setting: Setting, raw: Any, origin: str) -> Any:
         if setting.name == "h3_resolutions" and not all(isinstance(r, int) and 7 <= r <= 10 for r in raw):
             raise SettingsError(f"{origin}: h3_resolutions must be integers from 7 to 10, got {raw!r}")
         return raw
+    if setting.type is bool:
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text not in BOOL_WORDS:
+            raise SettingsError(f"{origin}: {setting.name} must be true or false, got {raw!r}")
+        return BOOL_WORDS[text]
     try:
         value = setting.type(raw)
     except (TypeError, ValueError) as exc:
@@ -150,3 +161,25 @@ def load_settings(config_path: Path | str | None = None, environ: dict[str, str]
             p = Path(values[setting.name]).expanduser()
             values[setting.name] = str(p if p.is_absolute() else (path.parent / p).resolve())
     return Settings(values=values, config_path=path)
+
+
+_ACTIVE: ContextVar[Settings | None] = ContextVar("quartiersatlas_settings", default=None)
+
+
+@contextmanager
+def using_settings(settings: Settings):
+    """Make `settings` the ones layer computations read (`active_settings`) for the duration of a block.
+
+    `layers.query.run_query` wraps every computation in this, so layers see the app's settings (thresholds,
+    rates, radii) without a settings argument in every compute signature.
+    """
+    token = _ACTIVE.set(settings)
+    try:
+        yield settings
+    finally:
+        _ACTIVE.reset(token)
+
+
+def active_settings() -> Settings:
+    """The settings of the running computation, or config.toml plus environment outside one."""
+    return _ACTIVE.get() or load_settings()

@@ -51,3 +51,16 @@ def test_build_validate_and_failed_rebuild_keeps_bundle(tmp_path, monkeypatch, c
     assert main(["validate", str(folder)]) == 1
     err = capsys.readouterr().err
     assert "population_points.parquet, row 5, column 'pop_total': negative count -1" in err
+
+
+def test_boolean_settings_parse_words_not_truthiness():
+    from layers.settings import SettingsError, load_settings
+
+    assert load_settings(environ={"QUARTIERSATLAS_PUBLISH_FACILITY_COMPOSITIONS": "false"}).publish_facility_compositions is False
+    assert load_settings(environ={"QUARTIERSATLAS_PUBLISH_FACILITY_COMPOSITIONS": "Yes"}).publish_facility_compositions is True
+    try:
+        load_settings(environ={"QUARTIERSATLAS_PUBLISH_FACILITY_COMPOSITIONS": "maybe"})
+    except SettingsError as exc:
+        assert "true or false" in str(exc)
+    else:
+        raise AssertionError("an unknown word for a boolean setting must be an error")

@@ -16,12 +16,14 @@ from __future__ import annotations
 from types import ModuleType
 
 from . import education  # education (Kita and school)
-from . import infrastructure  # infrastructure, public space, funding
+from . import infrastructure as infrastructure_section  # infrastructure, public space, funding
+from . import segregation as segregation_section  # segregation
 
 SECTIONS: tuple[ModuleType, ...] = (
     # --- segregation ---
+    segregation_section,
     # --- education (Kita and school) ---
     education,
     # --- infrastructure, public space, funding ---
-    infrastructure,
+    infrastructure_section,
 )

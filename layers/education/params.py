@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..settings import Settings, load_settings
+from ..settings import Settings, active_settings
 
 DECAY_KINDS = ("step", "linear", "gaussian", "exponential")
 
@@ -41,8 +41,6 @@ class EducationParams:
 
 
 def current_params() -> EducationParams:
-    """Parameters from the project settings (config.toml, QUARTIERSATLAS_* variables).
-
-    Layer compute functions do not receive the app's settings (see `layers.spec.Compute`), so they read them here.
-    """
-    return EducationParams.from_settings(load_settings())
+    """Parameters from the settings of the running computation (`layers.settings.active_settings`: the app's settings
+    inside `run_query`, config.toml plus QUARTIERSATLAS_* variables outside)."""
+    return EducationParams.from_settings(active_settings())

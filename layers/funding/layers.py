@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 
 from ..bundle import Bundle
+from ..infrastructure.params import current_params
 from ..spatial.basis import Basis
 from ..spec import Category, LayerResult, LayerSpec
-from ..infrastructure.params import current_params
 from .areas import unit_overlap
-from .mss import DYNAMICS, STATUS, attention_need, class_on_basis, indicator, mss_table
+from .mss import DYNAMICS, STATUS, class_on_basis, indicator, mss_table
 
 SECTION = "infrastructure"
 PROVENANCE = "indicators (MSS 2021 status and dynamics index per Planungsraum) and funding_areas"
@@ -22,6 +22,7 @@ def _result(layer_id: str, bundle: Bundle, basis: Basis, period: str, frame: pd.
                         "residents": frame["residents"]}, index=frame.index).astype(float)
     # A class rests on all residents of its units: disclosure looks at the residents, not at a group count.
     out["numerator"] = out["residents"]
+    out.loc[out["value"].isna(), ["numerator", "denominator", "residents"]] = 0.0  # no value: it rests on nobody
     out["suppressed"] = False
     sources = tuple(s.key for s in bundle.manifest.sources if s.key in ("mss", "demo", "erhaltungsgebiete", "population"))
     return LayerResult(layer_id, out, basis, period, None, None, interpolated, sources)

@@ -273,9 +273,10 @@ def access(bundle: Bundle, basis: Basis, period: str, kind: str, params: Params)
     return Access(kind, frame, None)
 
 
-def distance_notes(bundle: Bundle, basis: Basis, period: str, params: Params, types: list[str] | None = None) -> pd.DataFrame:
-    """Hover line per area: walking distance to the nearest facility of each type (units: mean over residents)."""
-    types = types or facility_types(bundle)
+@lru_cache(maxsize=32)
+def distance_notes(bundle: Bundle, basis: Basis, period: str, params: Params, types: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Hover line per area: walking distance to the nearest facility of each type (units: mean over residents; cached)."""
+    types = list(types or facility_types(bundle))
     ids = bundle.ids(basis)
     if basis.is_h3:
         dist = cell_distances(bundle, basis.res, params).reindex(ids)

@@ -29,10 +29,10 @@ def capacity_groups(bundle: Bundle) -> tuple[Group, ...]:
     return _groups(capacity_types(bundle))
 
 
-def _kind(bundle: Bundle, group: str | None, groups) -> str:
+def _kind(bundle: Bundle, group: str | None, groups) -> str | None:
     ids = [g.id for g in groups(bundle)]
     if not ids:
-        raise KeyError("the bundle has no facilities")
+        return None  # the bundle has no facilities (of a type with capacities): no value anywhere
     if group is None:
         return ids[0]
     if group not in ids:
@@ -43,9 +43,16 @@ def _kind(bundle: Bundle, group: str | None, groups) -> str:
 def _result(layer_id: str, bundle: Bundle, basis: Basis, period: str, kind: str, frame: pd.DataFrame,
             interpolated: str | None, notes: pd.DataFrame | None = None) -> LayerResult:
     frame = frame[["value", "numerator", "denominator", "residents"]].astype(float)
+    frame.loc[frame["value"].isna(), ["numerator", "denominator", "residents"]] = 0.0  # no value: it rests on nobody
     frame["suppressed"] = False
     sources = tuple(s.key for s in bundle.manifest.sources if s.key in ("population", "demo", "kitas", "schools", "youth", "osm"))
     return LayerResult(layer_id, frame, basis, period, kind, None, interpolated, sources, notes)
+
+
+def _empty(layer_id: str, bundle: Bundle, basis: Basis, period: str) -> LayerResult:
+    ids = bundle.ids(basis)
+    frame = pd.DataFrame({"value": np.nan, "numerator": 0.0, "denominator": 0.0, "residents": 0.0}, index=ids)
+    return _result(layer_id, bundle, basis, period, None, frame, None)
 
 
 def compute_distance(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
@@ -53,6 +60,8 @@ def compute_distance(bundle: Bundle, basis: Basis, period: str, scenario=None, *
     """Walking distance (m) to the nearest facility of the type: cell centre, or mean over the unit's residents."""
     params = current_params()
     kind = _kind(bundle, group, type_groups)
+    if kind is None:
+        return _empty(DISTANCE.id, bundle, basis, period)
     a = access(bundle, basis, period, kind, params).frame
     frame = pd.DataFrame({"value": a["dist_m"].where(np.isfinite(a["dist_m"])), "numerator": a["residents"],
                           "denominator": a["residents"], "residents": a["residents"]}, index=a.index)
@@ -65,6 +74,8 @@ def compute_coverage(bundle: Bundle, basis: Basis, period: str, scenario=None, *
     """Share of residents (%) within the type's coverage distance of a facility of the type."""
     params = current_params()
     kind = _kind(bundle, group, type_groups)
+    if kind is None:
+        return _empty(COVERAGE.id, bundle, basis, period)
     acc = access(bundle, basis, period, kind, params)
     a = acc.frame
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -78,6 +89,8 @@ def compute_capacity(bundle: Bundle, basis: Basis, period: str, scenario=None, *
     """Places of the type's facilities located in the area per 100 residents of its target group."""
     params = current_params()
     kind = _kind(bundle, group, capacity_groups)
+    if kind is None:
+        return _empty(CAPACITY.id, bundle, basis, period)
     acc = access(bundle, basis, period, kind, params)
     a = acc.frame
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -91,6 +104,8 @@ def compute_gap(bundle: Bundle, basis: Basis, period: str, scenario=None, *, gro
     """Need-weighted residents of the target group beyond the coverage distance (persons)."""
     params = current_params()
     kind = _kind(bundle, group, type_groups)
+    if kind is None:
+        return _empty(GAP.id, bundle, basis, period)
     acc = access(bundle, basis, period, kind, params)
     a = acc.frame
     # Disclosure: the unserved target residents among all residents (as a count layer: group over all residents).

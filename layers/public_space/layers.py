@@ -20,6 +20,7 @@ EJ_GREEN = "ej_green_supply_class"
 def _result(layer_id: str, bundle: Bundle, basis: Basis, period: str, frame: pd.DataFrame, interp: str | None,
             keys: tuple[str, ...], notes: pd.DataFrame | None = None) -> LayerResult:
     frame = frame[["value", "numerator", "denominator", "residents"]].astype(float)
+    frame.loc[frame["value"].isna(), ["numerator", "denominator", "residents"]] = 0.0  # no value: it rests on nobody
     frame["suppressed"] = False
     sources = tuple(s.key for s in bundle.manifest.sources if s.key in keys)
     return LayerResult(layer_id, frame, basis, period, None, None, interp, sources, notes)

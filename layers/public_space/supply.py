@@ -13,11 +13,10 @@ import pandas as pd
 import shapely
 
 from ..bundle import Bundle
-from ..spatial.basis import Basis
-from ..spatial.h3grid import to_metric
-from ..spatial.routing import cell_centres_xy, to_metric_xy
-from ..spatial.h3grid import hex_to_cells
 from ..infrastructure.params import Params
+from ..spatial.basis import Basis
+from ..spatial.h3grid import hex_to_cells, to_metric
+from ..spatial.routing import cell_centres_xy, to_metric_xy
 
 
 def green_spaces(bundle: Bundle) -> pd.DataFrame:

@@ -35,7 +35,7 @@ def compute_eb_share(bundle: Bundle, basis: Basis, period: str, scenario=None, *
     frame, interp = group_frame(bundle, basis, period, g)
     value = np.full(len(frame), np.nan)
     used = (frame["t"] > 0).to_numpy()
-    if used.sum() >= 2:
+    if used.any():  # with a single area the prior is that area: EB returns its own share
         value[used] = 100 * eb_rate(frame["x"].to_numpy(dtype=float)[used], frame["t"].to_numpy(dtype=float)[used])
     values = pd.DataFrame({"value": value, "numerator": frame["x"], "denominator": frame["t"], "residents": frame["residents"]}, index=frame.index)
     return _result(EB_SHARE.id, values, basis, period, g.id, interp, bundle)
@@ -87,7 +87,7 @@ GI_STAR = LayerSpec(
     "segregation_gi_star", "Cluster (Getis-Ord Gi*)", "Clusters (Getis-Ord Gi*)",
     "Gebiete, deren Umgebung (Gebiet und direkte Nachbarn) einen auffällig hohen oder niedrigen geglätteten Anteil der Gruppe hat. " + SIGNIFICANT_DE,
     "Areas whose neighbourhood (the area and its direct neighbours) has a notably high or low smoothed share of the group. " + SIGNIFICANT_EN,
-    "Klasse", "class", "d", "RdBu_r", compute_gi_star, groups=layer_groups,
+    "Klasse", "class", ".0f", "RdBu_r", compute_gi_star, groups=layer_groups,
     categories=(Category(0, "nicht signifikant", "not significant", "#d9d9d9"),
                 Category(1, "Cluster hoher Anteile", "cluster of high shares", "#b2182b"),
                 Category(2, "Cluster niedriger Anteile", "cluster of low shares", "#2166ac")), **_COMMON)
@@ -97,7 +97,7 @@ LOCAL_MORAN = LayerSpec(
     "das Gebiet weicht von seinen Nachbarn ab. " + SIGNIFICANT_DE,
     "High-high / low-low: area and neighbours together above or below the mean; high-low / low-high: the area differs from its "
     "neighbours. " + SIGNIFICANT_EN,
-    "Klasse", "class", "d", "RdBu_r", compute_local_moran, groups=layer_groups,
+    "Klasse", "class", ".0f", "RdBu_r", compute_local_moran, groups=layer_groups,
     categories=(Category(0, "nicht signifikant", "not significant", "#d9d9d9"),
                 Category(1, "hoch – hoch", "high – high", "#b2182b"),
                 Category(2, "niedrig – niedrig", "low – low", "#2166ac"),

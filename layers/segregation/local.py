@@ -133,6 +133,7 @@ def hot_spots(bundle: Bundle, basis_key: str, period: str, group_id: str, permut
     for col in ("eb_share_pct", "gi_z", "gi_p", "gi_class", "moran_i", "moran_p", "moran_class"):
         out[col] = np.nan
     used = frame.index[(frame["t"] > 0).to_numpy()]
+    out.loc[used, ["gi_class", "moran_class"]] = 0  # fewer than 3 areas: nothing can be significant
     if len(used) >= 3:
         x = frame.loc[used, "x"].to_numpy(dtype=float)
         t = frame.loc[used, "t"].to_numpy(dtype=float)

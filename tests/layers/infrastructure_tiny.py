@@ -40,7 +40,7 @@ def tiny_infra_build() -> BundleBuild:
         lon, lat = centre(uid)
         for period in PERIODS:
             points.append({"point_id": f"p{uid}", "period": period, "lon": lon, "lat": lat, "unit_id": uid, "pop_total": total,
-                           "age_0_6": u6, "age_6_15": u15})
+                           "age_0_6": u6, "age_6_15": u15, "pop_mig_bg": total // 3})
     lon, lat = centre("A1")
     facilities = gpd.GeoDataFrame(
         [{"facility_id": "kita1", "type": "kita", "name": "Kita Eins", "capacity": 50, "provider": "Träger X", "unit_id": "A1",

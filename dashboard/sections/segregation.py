@@ -1,0 +1,177 @@
+"""Segregation section: city and district indices over time, their change with p-values; hot-spot maps are layers."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from dash import Dash, Input, Output, State, dash_table, dcc, html, no_update
+
+from layers.segregation import INDEX_DEFS, MULTI_INDICES, SINGLE_INDICES, available_groups
+from layers.segregation.inference import DEFAULT_ITERATIONS, DEFAULT_SEED
+from layers.spatial.basis import Basis
+
+from .. import ids
+from ..api_segregation import change_frame, indices_frame, multigroup_frame
+from ..context import current_bundle
+from ..i18n import format_date, t
+
+SECTION_ID = "segregation"
+GROUP = "segregation-group"
+INDEX = "segregation-index"
+PERIOD_FROM = "segregation-period-from"
+EXPLAIN = "segregation-explain"
+CHART = "segregation-chart"
+TABLE = "segregation-table"
+TABLE_TITLE = "segregation-table-title"
+CHANGE = "segregation-change"
+CHANGE_TITLE = "segregation-change-title"
+CHANGE_NOTE = "segregation-change-note"
+DEFAULT_GROUP = "mig_bg_under_18"
+
+
+def title(lang: str) -> str:
+    return t("segregation_title", lang)
+
+
+def _key() -> str:
+    bundle = current_bundle()
+    return f"{bundle.folder}:{bundle.manifest.built_at}"
+
+
+def basis_label(bundle, basis_key: str, lang: str) -> str:
+    basis = Basis.parse(basis_key)
+    if basis.is_h3:
+        return f"H3 {'Auflösung' if lang == 'de' else 'resolution'} {basis.res}"
+    lvl = bundle.level(basis.level)
+    return lvl.name_de if lang == "de" else lvl.name_en
+
+
+def _period(bundle, value) -> str:
+    if isinstance(value, str) and value in bundle.periods:
+        return value
+    if isinstance(value, (int, float)) and 0 <= int(value) < len(bundle.periods):
+        return bundle.periods[int(value)]
+    return bundle.periods[-1]
+
+
+def _basis(bundle, value) -> str:
+    keys = [lvl.id for lvl in bundle.levels] + [f"h3_{r}" for r in bundle.manifest.h3_resolutions]
+    return value if value in keys else bundle.finest_level.id
+
+
+def _num(x, digits: int, lang: str) -> str:
+    if x is None or (isinstance(x, float) and not np.isfinite(x)):
+        return "–"
+    s = f"{x:.{digits}f}"
+    return s.replace(".", ",") if lang == "de" else s
+
+
+def _p(p, lang: str, iterations: int) -> str:
+    if p is None or not np.isfinite(p):
+        return "–"
+    return f"< {_num(1 / iterations, 2, lang)}" if p == 0 else _num(p, 2, lang)
+
+
+def panel(bundle, settings, lang: str):
+    groups = available_groups(bundle)
+    group = DEFAULT_GROUP if any(g.id == DEFAULT_GROUP for g in groups) else groups[0].id
+    return html.Div([
+        html.Div([
+            html.Div([html.Label(t("segregation_group", lang), className="small"),
+                      dcc.Dropdown([{"label": g.title(lang), "value": g.id} for g in groups], group, id=GROUP, clearable=False)],
+                     style={"flex": "3"}, className="me-2"),
+            html.Div([html.Label(t("segregation_index", lang), className="small"),
+                      dcc.Dropdown([{"label": f"{d.title(lang)} ({d.symbol})", "value": d.id} for d in SINGLE_INDICES], "dissim",
+                                   id=INDEX, clearable=False)], style={"flex": "2"}, className="me-2"),
+            html.Div([html.Label(t("segregation_period_from", lang), className="small"),
+                      dcc.Dropdown([{"label": format_date(p, lang), "value": p} for p in bundle.periods], bundle.periods[0],
+                                   id=PERIOD_FROM, clearable=False)], style={"flex": "1"}),
+        ], className="d-flex my-2"),
+        html.Div(id=EXPLAIN, className="small border rounded p-2 bg-light"),
+        dcc.Graph(id=CHART, config={"displayModeBar": False}, style={"height": "320px"}),
+        html.H6(id=TABLE_TITLE, className="mt-2"),
+        dash_table.DataTable(id=TABLE, style_table={"overflowX": "auto"}, style_cell={"fontSize": "12px", "padding": "2px 6px"},
+                             style_data_conditional=[{"if": {"filter_query": '{area} = "city"'}, "fontWeight": "bold"}]),
+        html.Div(t("segregation_multi_note", lang), className="small text-muted"),
+        html.H6(id=CHANGE_TITLE, className="mt-3"),
+        dcc.Loading(dash_table.DataTable(id=CHANGE, style_table={"overflowX": "auto"}, style_cell={"fontSize": "12px", "padding": "2px 6px"},
+                                         style_data_conditional=[{"if": {"filter_query": '{area} = "city"'}, "fontWeight": "bold"}])),
+        html.Div(id=CHANGE_NOTE, className="small text-muted"),
+        html.Div(t("segregation_source", lang), className="small text-muted mt-1"),
+    ])
+
+
+def indices_view(group, index, basis_value, period_value, district, lang):
+    """Explanation, time-series chart and the indices table of the chosen group, index, basis and period."""
+    bundle = current_bundle()
+    basis, period = _basis(bundle, basis_value), _period(bundle, period_value)
+    d = INDEX_DEFS[index]
+    table = indices_frame(_key(), basis, group)
+    multi = multigroup_frame(_key(), basis)
+    gtitle = next(g.title(lang) for g in available_groups(bundle) if g.id == group)
+    blabel = basis_label(bundle, basis, lang)
+    explain = [html.B(f"{d.title(lang)} ({d.symbol}): "), d.explain(lang), html.Br(), html.I(t("segregation_caveat", lang)), html.Br(),
+               t("segregation_basis_note", lang, basis=blabel, period=format_date(period, lang))]
+    if Basis.parse(basis).is_h3:
+        explain += [" ", t("segregation_interpolated", lang)]
+    fig = go.Figure()
+    for area, rows in table.groupby("area", sort=False):
+        city = area == "city"
+        if not (city or area == district or district is None):
+            continue
+        fig.add_trace(go.Scatter(x=rows["period"], y=rows[index], mode="lines+markers", name=t("segregation_city", lang) if city else rows["area_name"].iloc[0],
+                                 line={"width": 3 if city else 1.2, "color": "#222" if city else None}, opacity=1 if city or district else 0.55))
+    fig.update_layout(title={"text": t("segregation_chart_title", lang, index=f"{d.title(lang)} ({d.symbol})", group=gtitle, basis=blabel),
+                             "font": {"size": 13}}, margin={"l": 40, "r": 10, "t": 40, "b": 30}, legend={"font": {"size": 10}},
+                      yaxis={"title": d.symbol}, template="plotly_white")
+    now = table[table["period"] == period].merge(multi[multi["period"] == period][["area", *[m.id for m in MULTI_INDICES]]], on="area")
+    cols = [{"name": t("segregation_col_area", lang), "id": "area_name"}, {"name": t("segregation_col_units", lang), "id": "n_units"},
+            {"name": t("segregation_col_share", lang), "id": "share_pct"}] + [{"name": x.symbol, "id": x.id} for x in SINGLE_INDICES + MULTI_INDICES]
+    data = [{"area": r["area"], "area_name": t("segregation_city", lang) if r["area"] == "city" else r["area_name"], "n_units": int(r["n_units"]),
+             "share_pct": _num(r["share_pct"], 1, lang), **{x.id: _num(r[x.id], 3, lang) for x in SINGLE_INDICES + MULTI_INDICES}}
+            for r in now.to_dict("records")]
+    return explain, fig, t("segregation_table_title", lang, period=format_date(period, lang)), cols, data
+
+
+def change_view(group, index, period_from, basis_value, period_value, lang):
+    """The change table: index value in both periods, difference, p-value (TwoValueTest), bias-corrected D."""
+    bundle = current_bundle()
+    basis, period = _basis(bundle, basis_value), _period(bundle, period_value)
+    d = INDEX_DEFS[index]
+    frame = change_frame(_key(), basis, group, period_from, period, index, DEFAULT_ITERATIONS, DEFAULT_SEED)
+    f0, f1 = format_date(period_from, lang), format_date(period, lang)
+    cols = [{"name": t("segregation_col_area", lang), "id": "area_name"}, {"name": t("segregation_col_from", lang, period=f0), "id": "value_from"},
+            {"name": t("segregation_col_to", lang, period=f1), "id": "value_to"}, {"name": t("segregation_col_diff", lang), "id": "difference"},
+            {"name": t("segregation_col_p", lang), "id": "p_value_change"}, {"name": t("segregation_col_bc_from", lang, period=f0), "id": "dissim_bc_from"},
+            {"name": t("segregation_col_bc_to", lang, period=f1), "id": "dissim_bc_to"}]
+    data = [{"area": r["area"], "area_name": t("segregation_city", lang) if r["area"] == "city" else r["area_name"],
+             "value_from": _num(r["value_from"], 3, lang), "value_to": _num(r["value_to"], 3, lang), "difference": _num(r["difference"], 3, lang),
+             "p_value_change": _p(r["p_value_change"], lang, DEFAULT_ITERATIONS), "dissim_bc_from": _num(r["dissim_bc_from"], 3, lang),
+             "dissim_bc_to": _num(r["dissim_bc_to"], 3, lang)} for r in frame.to_dict("records")]
+    return (t("segregation_change_title", lang, index=f"{d.title(lang)} ({d.symbol})", period_from=f0, period=f1), cols, data,
+            t("segregation_change_note", lang, iterations=DEFAULT_ITERATIONS))
+
+
+def pick_district(active_cell, data):
+    """Clicking a district row sets the shared district dropdown (the city row clears it)."""
+    if not active_cell or not data or active_cell.get("row") is None or active_cell["row"] >= len(data):
+        return no_update
+    area = data[active_cell["row"]]["area"]
+    return None if area == "city" else area
+
+
+def register(app: Dash) -> None:
+    app.callback(
+        Output(EXPLAIN, "children"), Output(CHART, "figure"), Output(TABLE_TITLE, "children"), Output(TABLE, "columns"), Output(TABLE, "data"),
+        Input(GROUP, "value"), Input(INDEX, "value"), Input(ids.BASIS, "value"), Input(ids.PERIOD, "value"), Input(ids.DISTRICT, "value"),
+        Input(ids.LANGUAGE, "value"),
+    )(indices_view)
+    app.callback(
+        Output(CHANGE_TITLE, "children"), Output(CHANGE, "columns"), Output(CHANGE, "data"), Output(CHANGE_NOTE, "children"),
+        Input(GROUP, "value"), Input(INDEX, "value"), Input(PERIOD_FROM, "value"), Input(ids.BASIS, "value"), Input(ids.PERIOD, "value"),
+        Input(ids.LANGUAGE, "value"),
+    )(change_view)
+    app.callback(Output(ids.DISTRICT, "value", allow_duplicate=True), Input(TABLE, "active_cell"), State(TABLE, "data"),
+                 prevent_initial_call=True)(pick_district)
+    app.callback(Output(ids.DISTRICT, "value", allow_duplicate=True), Input(CHANGE, "active_cell"), State(CHANGE, "data"),
+                 prevent_initial_call=True)(pick_district)
