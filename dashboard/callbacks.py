@@ -24,7 +24,7 @@ from .context import current_bundle, current_settings, layer_result
 from .figures import SELECTION_TRACE, Display, map_figure, map_patch, values_key
 from .i18n import format_date, t
 from .layout import basis_options, group_options, layer_options, notice, period_options, sources_line, subtitle
-from .state import ViewState, parse_query, to_query
+from .state import ViewState, parse_query, period_at, to_query
 from .views import (
     SELECTABLE_TRACES,
     apply_district,
@@ -98,11 +98,7 @@ def legend(result, query: LayerQuery, spec, lang: str, settings) -> list:
 
 
 def _period(index) -> str:
-    periods = current_bundle().periods
-    try:
-        return periods[int(index)]
-    except (TypeError, ValueError, IndexError):
-        return periods[-1]
+    return period_at(current_bundle(), index)
 
 
 def current_query(layer_id, group, basis_key, period_index, period_from, compare) -> LayerQuery | None:
@@ -172,7 +168,7 @@ def update_map(layer_id, group, basis_key, period_index, period_from, compare, l
         if f"{ids.SELECTION}.data" in triggered:
             chosen = _selection_ids(selection, basis_key)
             fig["data"][SELECTION_TRACE]["locations"], fig["data"][SELECTION_TRACE]["z"] = chosen, [0] * len(chosen)
-    return fig, legend(result, query, spec, lang, settings), {"basis": basis_key, "rich": rich, **values_key(result, display)}
+    return fig, legend(result, query, spec, lang, settings), {"basis": basis_key, "rich": rich, "full": full, **values_key(result, display)}
 
 
 def update_views(layer_id, group, basis_key, period_index, period_from, compare, district, selection, lang):

@@ -35,6 +35,18 @@ class ViewState:
     notices: tuple[str, ...] = field(default=(), compare=False)
 
 
+def period_at(bundle: Bundle, value) -> str:
+    """The period the shared period control points at: its position in the bundle's periods (the slider's value)
+    or an ISO date; anything else means the latest period."""
+    if isinstance(value, str) and value in bundle.periods:
+        return value
+    try:
+        index = int(value)
+    except (TypeError, ValueError):
+        return bundle.periods[-1]
+    return bundle.periods[index] if 0 <= index < len(bundle.periods) else bundle.periods[-1]
+
+
 def default_state(bundle: Bundle, settings: Settings) -> ViewState:
     layers = visible_layers(settings)
     layer = settings.default_layer if settings.default_layer in layers else layers[0]

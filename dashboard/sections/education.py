@@ -7,7 +7,7 @@ import numpy as np
 import orjson
 import pandas as pd
 import shapely
-from dash import Dash, Input, Output, Patch, State, dash_table, html, no_update
+from dash import Dash, Input, Output, Patch, State, ctx, dash_table, html, no_update
 
 from layers.education.kita import access_on, serving_kitas, supply_demand
 from layers.education.params import EducationParams
@@ -20,6 +20,8 @@ from .. import ids
 from ..context import current_bundle, current_settings
 from ..figures import FACILITY_TRACE, HIGHLIGHT_LAYER
 from ..i18n import format_date, t
+from ..state import period_at
+from .common import map_redrawn, when_active
 
 SECTION_ID = "education"
 VIEW = "education-view"
@@ -41,15 +43,6 @@ def _n(x, lang: str, digits: int = 0) -> str:
         return "–"
     s = f"{x:,.{digits}f}"
     return s.replace(",", "_").replace(".", ",").replace("_", ".") if lang == "de" else s
-
-
-def _period(bundle, value) -> str:
-    """The period the shared period control points at: an ISO date, or a position in the bundle's periods (slider)."""
-    if isinstance(value, str) and value in bundle.periods:
-        return value
-    if isinstance(value, (int, float)) and 0 <= int(value) < len(bundle.periods):
-        return bundle.periods[int(value)]
-    return bundle.periods[-1]
 
 
 def _params() -> EducationParams:
@@ -129,7 +122,7 @@ def _columns(cols: list[tuple[str, str, str | None]], lang: str) -> list[dict]:
 def update_section(view, period, lang):
     """Key figures, the composition statement and the sortable table of the chosen view."""
     bundle, settings = current_bundle(), current_settings()
-    period = _period(bundle, period)
+    period = period_at(bundle, period)
     comp, table = _composition(bundle, settings, period, view, lang)
     if table is not None and len(table):
         rows = table.reset_index().rename(columns={"index": "facility_id"}).sort_values("deviation_pp", ascending=False)
@@ -155,15 +148,19 @@ def update_section(view, period, lang):
 
 # --- facility points on the map ------------------------------------------------------------------------------
 
-def facility_points(view, show, period, lang):
-    """The facility trace: Kitas sized by places or primary schools by pupils; coloured by deviation where compositions may be shown."""
+def facility_points(view, show, period, lang, drawn):
+    """The facility trace: Kitas sized by places or primary schools by pupils; coloured by deviation where compositions may be shown.
+
+    Re-drawn after the map gets a new figure while the points are switched on; nothing before the map exists."""
+    if not drawn or (ctx.triggered_id == ids.MAP_DRAWN and not (map_redrawn(drawn) and "on" in (show or []))):
+        return no_update
     bundle, settings = current_bundle(), current_settings()
     patch = Patch()
     if "on" not in (show or []):
         for key in ("lon", "lat", "text", "customdata"):
             patch["data"][FACILITY_TRACE][key] = []
         return patch
-    period = _period(bundle, period)
+    period = period_at(bundle, period)
     fac = bundle.table("facilities")
     fac = fac[fac["type"] == view].set_index("facility_id")
     size_by = pd.to_numeric(fac["capacity" if view == "kita" else "pupils"]).astype(float)
@@ -277,7 +274,7 @@ def on_click(click, basis_key, period, lang):
     if not click or not click.get("points"):
         return no_update, no_update
     bundle, settings = current_bundle(), current_settings()
-    period = _period(bundle, period)
+    period = period_at(bundle, period)
     point = click["points"][0]
     if point.get("curveNumber") == FACILITY_TRACE:
         lines, geom = facility_detail(bundle, settings, str(point.get("customdata")), period, lang)
@@ -296,11 +293,11 @@ def register(app: Dash) -> None:
     app.callback(
         Output(FIGURES, "children"), Output(COMPOSITION, "children"), Output(TABLE_TITLE, "children"), Output(TABLE, "columns"),
         Output(TABLE, "data"),
-        Input(VIEW, "value"), Input(ids.PERIOD, "value"), Input(ids.LANGUAGE, "value"),
-    )(update_section)
+        Input(ids.SECTION_TABS, "active_tab"), Input(VIEW, "value"), Input(ids.PERIOD, "value"), Input(ids.LANGUAGE, "value"),
+    )(when_active(SECTION_ID, 5, update_section))
     app.callback(
         Output(ids.MAP, "figure", allow_duplicate=True),
-        Input(VIEW, "value"), Input(SHOW, "value"), Input(ids.PERIOD, "value"), Input(ids.LANGUAGE, "value"),
+        Input(VIEW, "value"), Input(SHOW, "value"), Input(ids.PERIOD, "value"), Input(ids.LANGUAGE, "value"), Input(ids.MAP_DRAWN, "data"),
         prevent_initial_call=True,
     )(facility_points)
     app.callback(

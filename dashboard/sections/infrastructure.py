@@ -9,7 +9,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
-from dash import Dash, Input, Output, Patch, dcc, html, no_update
+from dash import Dash, Input, Output, Patch, ctx, dcc, html, no_update
 
 from layers.bundle import Bundle
 from layers.funding.areas import GAP_NEED, funding_gap_table, has_quartiersmanagement
@@ -23,6 +23,8 @@ from .. import ids
 from ..context import current_bundle, current_settings
 from ..figures import FACILITY_TRACE, FUNDING_LAYER
 from ..i18n import format_date, t
+from ..state import period_at
+from .common import map_redrawn, when_active
 
 SECTION_ID = "infrastructure"
 AREA = "infrastructure-area"
@@ -182,25 +184,21 @@ def facility_patch(bundle: Bundle, types: list[str], lang: str) -> Patch:
 
 # --- callbacks ----------------------------------------------------------------------------------
 
-def period_of(bundle: Bundle, value) -> str:
-    """The period of the shared period control: an ISO date, or the index of a period (the slider's value)."""
-    if isinstance(value, str) and value in bundle.periods:
-        return value
-    try:
-        return bundle.periods[int(value)]
-    except (TypeError, ValueError, IndexError):
-        return bundle.periods[-1]
-
-
 def update_areas(district):
     return area_options(current_bundle(), district), None
 
 
-def update_facilities(types, lang, _basis):
+def update_facilities(types, lang, drawn):
+    """Facility points of the chosen types; re-drawn after the map gets a new figure, nothing before it exists."""
+    if not drawn or (ctx.triggered_id == ids.MAP_DRAWN and not (map_redrawn(drawn) and types)):
+        return no_update
     return facility_patch(current_bundle(), types, lang)
 
 
-def update_overlay(overlays, _basis):
+def update_overlay(overlays, drawn):
+    """The funding-areas overlay on every layer; re-applied after the map gets a new figure."""
+    if not drawn or (ctx.triggered_id == ids.MAP_DRAWN and not (map_redrawn(drawn) and "funding" in (overlays or []))):
+        return no_update
     patch = Patch()
     on = "funding" in (overlays or [])
     patch["layout"]["map"]["layers"][FUNDING_LAYER]["source"] = FUNDING_URL if on else {"type": "FeatureCollection", "features": []}
@@ -210,7 +208,7 @@ def update_overlay(overlays, _basis):
 
 def update_views(unit, district, period, lang):
     bundle, settings = current_bundle(), current_settings()
-    period = period_of(bundle, period)
+    period = period_at(bundle, period)
     scope = unit or district
     return (access_view(bundle, scope, period, lang, settings), space_view(bundle, scope, period, lang, settings),
             funding_view(bundle, unit, district, period, lang, settings))
@@ -232,9 +230,10 @@ def update_use(space_id, lang):
 def register(app: Dash) -> None:
     app.callback(Output(AREA, "options"), Output(AREA, "value"), Input(ids.DISTRICT, "value"), prevent_initial_call=True)(update_areas)
     app.callback(Output(ids.MAP, "figure", allow_duplicate=True), Input(TYPES, "value"), Input(ids.LANGUAGE, "value"),
-                 Input(ids.BASIS, "value"), prevent_initial_call=True)(update_facilities)
-    app.callback(Output(ids.MAP, "figure", allow_duplicate=True), Input(ids.OVERLAYS, "value"), Input(ids.BASIS, "value"),
+                 Input(ids.MAP_DRAWN, "data"), prevent_initial_call=True)(update_facilities)
+    app.callback(Output(ids.MAP, "figure", allow_duplicate=True), Input(ids.OVERLAYS, "value"), Input(ids.MAP_DRAWN, "data"),
                  prevent_initial_call=True)(update_overlay)
     app.callback(Output(ACCESS, "children"), Output(SPACE, "children"), Output(FUNDING, "children"),
-                 Input(AREA, "value"), Input(ids.DISTRICT, "value"), Input(ids.PERIOD, "value"), Input(ids.LANGUAGE, "value"))(update_views)
+                 Input(ids.SECTION_TABS, "active_tab"), Input(AREA, "value"), Input(ids.DISTRICT, "value"), Input(ids.PERIOD, "value"),
+                 Input(ids.LANGUAGE, "value"))(when_active(SECTION_ID, 3, update_views))
     app.callback(Output(USE_GRAPH, "figure"), Input(USE_PLACE, "value"), Input(ids.LANGUAGE, "value"))(update_use)

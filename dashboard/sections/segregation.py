@@ -14,6 +14,8 @@ from .. import ids
 from ..api_segregation import change_frame, indices_frame, multigroup_frame
 from ..context import current_bundle
 from ..i18n import format_date, t
+from ..state import period_at
+from .common import when_active
 
 SECTION_ID = "segregation"
 GROUP = "segregation-group"
@@ -44,14 +46,6 @@ def basis_label(bundle, basis_key: str, lang: str) -> str:
         return f"H3 {'Auflösung' if lang == 'de' else 'resolution'} {basis.res}"
     lvl = bundle.level(basis.level)
     return lvl.name_de if lang == "de" else lvl.name_en
-
-
-def _period(bundle, value) -> str:
-    if isinstance(value, str) and value in bundle.periods:
-        return value
-    if isinstance(value, (int, float)) and 0 <= int(value) < len(bundle.periods):
-        return bundle.periods[int(value)]
-    return bundle.periods[-1]
 
 
 def _basis(bundle, value) -> str:
@@ -104,7 +98,7 @@ def panel(bundle, settings, lang: str):
 def indices_view(group, index, basis_value, period_value, district, lang):
     """Explanation, time-series chart and the indices table of the chosen group, index, basis and period."""
     bundle = current_bundle()
-    basis, period = _basis(bundle, basis_value), _period(bundle, period_value)
+    basis, period = _basis(bundle, basis_value), period_at(bundle, period_value)
     d = INDEX_DEFS[index]
     table = indices_frame(_key(), basis, group)
     multi = multigroup_frame(_key(), basis)
@@ -136,7 +130,7 @@ def indices_view(group, index, basis_value, period_value, district, lang):
 def change_view(group, index, period_from, basis_value, period_value, lang):
     """The change table: index value in both periods, difference, p-value (TwoValueTest), bias-corrected D."""
     bundle = current_bundle()
-    basis, period = _basis(bundle, basis_value), _period(bundle, period_value)
+    basis, period = _basis(bundle, basis_value), period_at(bundle, period_value)
     d = INDEX_DEFS[index]
     frame = change_frame(_key(), basis, group, period_from, period, index, DEFAULT_ITERATIONS, DEFAULT_SEED)
     f0, f1 = format_date(period_from, lang), format_date(period, lang)
@@ -163,14 +157,16 @@ def pick_district(active_cell, data):
 def register(app: Dash) -> None:
     app.callback(
         Output(EXPLAIN, "children"), Output(CHART, "figure"), Output(TABLE_TITLE, "children"), Output(TABLE, "columns"), Output(TABLE, "data"),
-        Input(GROUP, "value"), Input(INDEX, "value"), Input(ids.BASIS, "value"), Input(ids.PERIOD, "value"), Input(ids.DISTRICT, "value"),
+        Input(ids.SECTION_TABS, "active_tab"), Input(GROUP, "value"), Input(INDEX, "value"), Input(ids.BASIS, "value"),
+        Input(ids.PERIOD, "value"), Input(ids.DISTRICT, "value"),
         Input(ids.LANGUAGE, "value"),
-    )(indices_view)
+    )(when_active(SECTION_ID, 5, indices_view))
     app.callback(
         Output(CHANGE_TITLE, "children"), Output(CHANGE, "columns"), Output(CHANGE, "data"), Output(CHANGE_NOTE, "children"),
-        Input(GROUP, "value"), Input(INDEX, "value"), Input(PERIOD_FROM, "value"), Input(ids.BASIS, "value"), Input(ids.PERIOD, "value"),
+        Input(ids.SECTION_TABS, "active_tab"), Input(GROUP, "value"), Input(INDEX, "value"), Input(PERIOD_FROM, "value"),
+        Input(ids.BASIS, "value"), Input(ids.PERIOD, "value"),
         Input(ids.LANGUAGE, "value"),
-    )(change_view)
+    )(when_active(SECTION_ID, 4, change_view))
     app.callback(Output(ids.DISTRICT, "value", allow_duplicate=True), Input(TABLE, "active_cell"), State(TABLE, "data"),
                  prevent_initial_call=True)(pick_district)
     app.callback(Output(ids.DISTRICT, "value", allow_duplicate=True), Input(CHANGE, "active_cell"), State(CHANGE, "data"),

@@ -123,14 +123,16 @@ SECTION_OUT = [(sec.FIGURES, "children"), (sec.COMPOSITION, "children"), (sec.TA
 
 
 def test_berlin_section_kita_view_and_no_composition_statement(berlin, berlin_bundle):
-    out = callback(berlin, SECTION_OUT, [(sec.VIEW, "value", "kita"), (ids.PERIOD, "value", "2024-12-31"), (ids.LANGUAGE, "value", "de")])
+    out = callback(berlin, SECTION_OUT, [(ids.SECTION_TABS, "active_tab", "education"), (sec.VIEW, "value", "kita"),
+                                         (ids.PERIOD, "value", "2024-12-31"), (ids.LANGUAGE, "value", "de")])
     assert "199.851" in orjson.dumps(out[sec.FIGURES]["children"]).decode()
     assert "quartiersatlas import facility_composition" in orjson.dumps(out[sec.COMPOSITION]["children"]).decode()
     assert len(out[sec.TABLE]["data"]) == 2893
 
 
 def test_demo_section_table_sorted_by_deviation(demo):
-    out = callback(demo, SECTION_OUT, [(sec.VIEW, "value", "primary_school"), (ids.PERIOD, "value", "2024-12-31"), (ids.LANGUAGE, "value", "en")])
+    out = callback(demo, SECTION_OUT, [(ids.SECTION_TABS, "active_tab", "education"), (sec.VIEW, "value", "primary_school"),
+                                       (ids.PERIOD, "value", "2024-12-31"), (ids.LANGUAGE, "value", "en")])
     dev = [r["deviation_pp"] for r in out[sec.TABLE]["data"]]
     assert dev == sorted(dev, reverse=True) and len(dev) > 0
     assert "choice adds" in orjson.dumps(out[sec.COMPOSITION]["children"]).decode()
@@ -138,7 +140,8 @@ def test_demo_section_table_sorted_by_deviation(demo):
 
 def test_facility_points_and_click_shows_catchment(demo_app, demo):
     patch = callback(demo, [(ids.MAP, "figure")], [(sec.VIEW, "value", "primary_school"), (sec.SHOW, "value", ["on"]),
-                                                   (ids.PERIOD, "value", "2024-12-31"), (ids.LANGUAGE, "value", "de")],
+                                                   (ids.PERIOD, "value", "2024-12-31"), (ids.LANGUAGE, "value", "de"),
+                                                   (ids.MAP_DRAWN, "data", {"basis": "quartier", "full": False})],
                      changed=f"{sec.SHOW}.value", key=output_key(demo_app, sec.SHOW, ids.MAP))[ids.MAP]["figure"]
     ops = {tuple(op["location"]): op["params"]["value"] for op in patch["operations"]}
     ids_on_map = ops[("data", FACILITY_TRACE, "customdata")]

@@ -80,15 +80,16 @@ def test_portal_hides_small_areas(tmp_path_factory, folder):
 
 def test_overlay_callback_patches_funding_layer(app, client):
     response = _callback(app, client, f"{ids.MAP}.figure@", ids.OVERLAYS, [{"id": ids.OVERLAYS, "property": "value", "value": ["funding"]},
-                                                         {"id": ids.BASIS, "property": "value", "value": "block"}])
+                                                         {"id": ids.MAP_DRAWN, "property": "data", "value": {"basis": "block", "full": False}}])
     ops = {tuple(op["location"]): op["params"]["value"] for op in response[ids.MAP]["figure"]["operations"]}
     assert ops[("layout", "map", "layers", FUNDING_LAYER, "visible")] is True
     assert ops[("layout", "map", "layers", FUNDING_LAYER, "source")] == section.FUNDING_URL
 
 
 def test_views_callback_profiles_an_area(app, client):
-    response = _callback(app, client, f"{section.ACCESS}.children", section.AREA, [
-        {"id": section.AREA, "property": "value", "value": "A"}, {"id": ids.DISTRICT, "property": "value", "value": None},
+    response = _callback(app, client, f"{section.ACCESS}.children", ids.SECTION_TABS, [
+        {"id": ids.SECTION_TABS, "property": "active_tab", "value": "infrastructure"}, {"id": section.AREA, "property": "value", "value": "A"},
+        {"id": ids.DISTRICT, "property": "value", "value": None},
         {"id": ids.PERIOD, "property": "value", "value": 1}, {"id": ids.LANGUAGE, "property": "value", "value": "de"}])
     text = orjson.dumps(response).decode()
     assert "Kita" in text and "25" in text and "QM Nord" in text and "Bedarf, ohne Förderung" in text

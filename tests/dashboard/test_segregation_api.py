@@ -77,7 +77,8 @@ def _post(client, output_ids: list[tuple[str, str]], inputs: list[tuple[str, str
 
 def test_panel_shows_the_api_numbers_and_sets_the_district(client, berlin_bundle):
     out = _post(client, [(section.CHANGE_TITLE, "children"), (section.CHANGE, "columns"), (section.CHANGE, "data"), (section.CHANGE_NOTE, "children")],
-                [(section.GROUP, "value", "mig_bg_under_18"), (section.INDEX, "value", "dissim"), (section.PERIOD_FROM, "value", "2021-06-30"),
+                [(ids.SECTION_TABS, "active_tab", "segregation"), (section.GROUP, "value", "mig_bg_under_18"), (section.INDEX, "value", "dissim"),
+                 (section.PERIOD_FROM, "value", "2021-06-30"),
                  (ids.BASIS, "value", "planungsraum"), (ids.PERIOD, "value", len(berlin_bundle.periods) - 1), (ids.LANGUAGE, "value", "en")])
     rows = out[section.CHANGE]["data"]
     api = client.get("/api/v1/segregation/change?group=mig_bg_under_18&period_from=2021-06-30&period=2024-12-31").get_json()["rows"]
@@ -87,7 +88,8 @@ def test_panel_shows_the_api_numbers_and_sets_the_district(client, berlin_bundle
         assert shown["p_value_change"] == ("< 0.01" if exact["p_value_change"] == 0 else f"{exact['p_value_change']:.2f}")
     table = _post(client, [(section.EXPLAIN, "children"), (section.CHART, "figure"), (section.TABLE_TITLE, "children"), (section.TABLE, "columns"),
                            (section.TABLE, "data")],
-                  [(section.GROUP, "value", "mig_bg_under_18"), (section.INDEX, "value", "dissim"), (ids.BASIS, "value", "planungsraum"),
+                  [(ids.SECTION_TABS, "active_tab", "segregation"), (section.GROUP, "value", "mig_bg_under_18"), (section.INDEX, "value", "dissim"),
+                   (ids.BASIS, "value", "planungsraum"),
                    (ids.PERIOD, "value", 0), (ids.DISTRICT, "value", "08"), (ids.LANGUAGE, "value", "de")])
     assert "keine Diagnose" in str(table[section.EXPLAIN]["children"])
     chart = table[section.CHART]["figure"]["data"]
@@ -95,3 +97,7 @@ def test_panel_shows_the_api_numbers_and_sets_the_district(client, berlin_bundle
     picked = _post(client, [(ids.DISTRICT, "value")], [(section.TABLE, "active_cell", {"row": 8, "column": 0})],
                    state=[(section.TABLE, "data", table[section.TABLE]["data"])])
     assert picked[ids.DISTRICT]["value"] == table[section.TABLE]["data"][8]["area"] != "city"
+    # a hidden tab computes nothing: every output is "no update"
+    assert _post(client, [(section.CHANGE_TITLE, "children"), (section.CHANGE, "columns"), (section.CHANGE, "data"), (section.CHANGE_NOTE, "children")],
+          [(ids.SECTION_TABS, "active_tab", "overview"), (section.GROUP, "value", "mig_bg_under_18"), (section.INDEX, "value", "dissim"),
+           (section.PERIOD_FROM, "value", "2021-06-30"), (ids.BASIS, "value", "h3_9"), (ids.PERIOD, "value", 7), (ids.LANGUAGE, "value", "en")]) == {}
