@@ -23,6 +23,30 @@ def _error(status: int, message: str, **extra) -> Response:
     return Response(orjson.dumps({"error": message, **extra}), status=status, mimetype="application/json")
 
 
+def parameter_error(exc: ParameterError) -> Response:
+    """400 naming the parameter and its allowed values; registered for every route of the app."""
+    return _error(400, str(exc), parameter=exc.parameter, allowed=exc.allowed)
+
+
+def choice_param(name: str, allowed: list[str] | tuple[str, ...], default: str | None = None) -> str:
+    """A request parameter that must be one of `allowed` (ParameterError otherwise)."""
+    value = request.args.get(name, default)
+    if value not in allowed:
+        raise ParameterError(name, value, list(allowed))
+    return value
+
+
+def period_param() -> str:
+    """`period` of the request (YYYY-MM-DD; default: the latest period of the bundle)."""
+    periods = current_bundle().periods
+    return choice_param("period", periods, periods[-1])
+
+
+def format_param(allowed: tuple[str, ...] = ("json", "csv")) -> str:
+    """`format` of the request (default json)."""
+    return choice_param("format", allowed, "json")
+
+
 def layer_metadata(layer_id: str) -> dict:
     bundle = current_bundle()
     spec = get_layer(layer_id)

@@ -20,7 +20,7 @@ from layers.education.views import city_figures, compositions_visible, disclosed
 from layers.query import ParameterError
 from layers.spatial.basis import Basis
 
-from .api import _error
+from .api import _error, format_param, period_param
 from .context import current_bundle, current_settings
 
 api_education = Blueprint("api_v1_education", __name__, url_prefix="/api/v1/education")
@@ -31,21 +31,6 @@ IMPORT_HELP = ("quartiersatlas import facility_composition <file.csv>  "
 
 def _params() -> EducationParams:
     return EducationParams.from_settings(current_settings())
-
-
-def _period() -> str:
-    bundle = current_bundle()
-    period = request.args.get("period") or bundle.periods[-1]
-    if period not in bundle.periods:
-        raise ParameterError("period", period, bundle.periods)
-    return period
-
-
-def _format() -> str:
-    fmt = request.args.get("format", "json")
-    if fmt not in FORMATS:
-        raise ParameterError("format", fmt, list(FORMATS))
-    return fmt
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -67,22 +52,11 @@ def _meta(period: str, *keys: str) -> dict:
             "sources": [bundle.sources[k].attribution for k in (*keys, "demo") if k in bundle.sources]}
 
 
-def _guard(fn):
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except ParameterError as exc:
-            return _error(400, str(exc), parameter=exc.parameter, allowed=exc.allowed)
-    wrapper.__name__ = fn.__name__
-    return wrapper
-
-
 @api_education.get("/summary")
-@_guard
 def summary() -> Response:
     """City figures of Kita supply and demand; what choice adds (D) where compositions exist and may be shown."""
     bundle, settings = current_bundle(), current_settings()
-    period = _period()
+    period = period_param()
     body = {**_meta(period, "kitas", "population"), "kita": city_figures(bundle, period, _params())}
     if compositions_visible(settings):
         views = {k: facility_segregation_view(bundle, settings, period, _params(), k) for k in KINDS}
@@ -94,21 +68,19 @@ def summary() -> Response:
 
 
 @api_education.get("/kitas")
-@_guard
 def kitas() -> Response:
     """Every Kita with its places, the weighted children in demand within its reach and its supply ratio (2SFCA step 1)."""
-    period, fmt = _period(), _format()
+    period, fmt = period_param(), format_param(FORMATS)
     table = kita_table(current_bundle(), period, _params())
     table.index.name = "facility_id"
     return _send(table, {**_meta(period, "kitas", "population"), "unit": "places; children in demand (persons)"}, fmt, f"kitas_{period}")
 
 
 @api_education.get("/catchments")
-@_guard
 def catchments() -> Response:
     """Primary-school catchments: children 6–12 (interpolated), composition, schools, pupils, Startchancen (minimum-count rule)."""
     bundle, settings = current_bundle(), current_settings()
-    period, fmt = _period(), _format()
+    period, fmt = period_param(), format_param(FORMATS)
     table = disclosed_catchments(bundle, settings, period).copy()
     table["school_ids"] = table["school_ids"].apply(lambda v: " ".join(v) if isinstance(v, list) else "")
     table.index.name = "catchment_id"
@@ -118,11 +90,10 @@ def catchments() -> Response:
 
 
 @api_education.get("/serving")
-@_guard
 def serving() -> Response:
     """Kitas within the walking radius of a unit (level=…&id=…) or cell (res=…&id=…), nearest first."""
     bundle = current_bundle()
-    period, fmt = _period(), _format()
+    period, fmt = period_param(), format_param(FORMATS)
     level, res, uid = request.args.get("level"), request.args.get("res"), request.args.get("id")
     if res is not None:
         allowed = [str(r) for r in bundle.manifest.h3_resolutions]
@@ -146,7 +117,6 @@ def serving() -> Response:
 
 
 @api_education.get("/facilities")
-@_guard
 def facilities() -> Response:
     """Facility segregation per facility (kind=primary_school|kita): deviation (pp), ratio, z-score. Internal in the portal."""
     bundle, settings = current_bundle(), current_settings()
@@ -155,7 +125,7 @@ def facilities() -> Response:
     kind = request.args.get("kind", "primary_school")
     if kind not in KINDS:
         raise ParameterError("kind", kind, list(KINDS))
-    period, fmt = _period(), _format()
+    period, fmt = period_param(), format_param(FORMATS)
     view = facility_segregation_view(bundle, settings, period, _params(), kind)
     if not view["available"]:
         return Response(orjson.dumps({**_meta(period), "available": False, "note": view["note"], "how_to_import": IMPORT_HELP, "rows": []}),

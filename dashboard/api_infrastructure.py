@@ -18,26 +18,11 @@ from layers.infrastructure.profile import access_profile, funding_profile, space
 from layers.public_space.use import use_series, use_summary
 from layers.query import ParameterError
 
-from .api import _error
+from .api import format_param, period_param
 from .context import current_bundle, current_settings
 
 api_infrastructure = Blueprint("api_infrastructure", __name__, url_prefix="/api/v1")
 TABLE_FORMATS = ("json", "csv")
-
-
-def _fmt(allowed=TABLE_FORMATS) -> str:
-    fmt = request.args.get("format", "json")
-    if fmt not in allowed:
-        raise ParameterError("format", fmt, list(allowed))
-    return fmt
-
-
-def _period() -> str:
-    bundle = current_bundle()
-    period = request.args.get("period") or bundle.periods[-1]
-    if period not in bundle.periods:
-        raise ParameterError("period", period, bundle.periods)
-    return period
 
 
 def _unit() -> str | None:
@@ -70,22 +55,11 @@ def _small(residents: float) -> bool:
     return s.mode == "portal" and residents < s.min_residents
 
 
-def _guard(fn):
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except ParameterError as exc:
-            return _error(400, str(exc), parameter=exc.parameter, allowed=exc.allowed)
-    wrapper.__name__ = fn.__name__
-    return wrapper
-
-
 @api_infrastructure.get("/infrastructure/facilities")
-@_guard
 def facilities() -> Response:
     """Facility points. Parameters: type (comma-separated facility types; default all), format (json, csv, geojson)."""
     bundle = current_bundle()
-    fmt = _fmt(("json", "csv", "geojson"))
+    fmt = format_param(("json", "csv", "geojson"))
     types = facility_types(bundle)
     wanted = [t for t in (request.args.get("type") or ",".join(types)).split(",") if t]
     for t in wanted:
@@ -104,10 +78,9 @@ def facilities() -> Response:
 
 
 @api_infrastructure.get("/infrastructure/access")
-@_guard
 def access_table() -> Response:
     """Per facility type for one area (unit=<id>; default whole city): coverage, mean walking distance, places, gap."""
-    fmt, period, unit = _fmt(), _period(), _unit()
+    fmt, period, unit = format_param(TABLE_FORMATS), period_param(), _unit()
     bundle = current_bundle()
     df = access_profile(bundle, unit, period, current_params())
     if _small(df["residents"].max() if len(df) else 0):
@@ -117,10 +90,9 @@ def access_table() -> Response:
 
 
 @api_infrastructure.get("/public-space/supply")
-@_guard
 def space_supply() -> Response:
     """Green and net play area per resident for one area (unit=<id>; default whole city) against the standards."""
-    period, unit = _period(), _unit()
+    period, unit = period_param(), _unit()
     body = space_profile(current_bundle(), unit, period, current_params())
     if _small(body["residents"]):
         body = {k: (None if k not in ("green_guideline_m2", "play_standard_m2") else v) for k, v in body.items()}
@@ -128,11 +100,10 @@ def space_supply() -> Response:
 
 
 @api_infrastructure.get("/public-space/use")
-@_guard
 def space_use() -> Response:
     """Observed use: without space_id the list of counted places; with space_id its daily counts (persons per day)."""
     bundle = current_bundle()
-    fmt = _fmt()
+    fmt = format_param(TABLE_FORMATS)
     sid = request.args.get("space_id")
     summary = use_summary(bundle)
     note = bundle.manifest.notes.get("space_use")
@@ -152,10 +123,9 @@ def funding_areas_geojson() -> Response:
 
 
 @api_infrastructure.get("/funding/gap")
-@_guard
 def funding_gap() -> Response:
     """Funding-gap table (finest level): need without funding, and funded units with positive dynamics. within=<unit id>."""
-    fmt, period = _fmt(), _period()
+    fmt, period = format_param(TABLE_FORMATS), period_param()
     bundle, settings = current_bundle(), current_settings()
     within = request.args.get("within") or None
     if within is not None and within not in set(bundle.units["unit_id"]):
@@ -168,10 +138,9 @@ def funding_gap() -> Response:
 
 
 @api_infrastructure.get("/funding/profile")
-@_guard
 def funding_status() -> Response:
     """Whether an area (unit=<id>) lies in a funding area and how many of its finest units should by the MSS rule."""
-    period, unit = _period(), _unit()
+    period, unit = period_param(), _unit()
     body = funding_profile(current_bundle(), unit, period, current_params())
     if _small(body["residents_need_not_funded"]) and body["residents_need_not_funded"] > 0:
         body["residents_need_not_funded"] = None

@@ -13,6 +13,7 @@ from layers.query import ParameterError, bases
 from layers.segregation import INDEX_DEFS, MULTI_INDICES, SINGLE_INDICES, available_groups
 from layers.segregation.inference import DEFAULT_ITERATIONS, DEFAULT_SEED, MAX_ITERATIONS
 
+from .api import _error, choice_param
 from .context import cache, current_bundle
 
 api_segregation = Blueprint("api_segregation", __name__, url_prefix="/api/v1/segregation")
@@ -54,32 +55,21 @@ def significance_frame(bundle_key: str, basis: str, group: str, period: str, ind
     return significance_table(current_bundle(), basis, group, period, index, iterations, seed)
 
 
-def _error(status: int, message: str, **extra) -> Response:
-    return Response(orjson.dumps({"error": message, **extra}), status=status, mimetype="application/json")
-
-
-def _choice(name: str, allowed: list[str], default: str | None) -> str:
-    value = request.args.get(name, default)
-    if value not in allowed:
-        raise ParameterError(name, value, allowed)
-    return value
-
-
 def _basis() -> str:
     bundle = current_bundle()
     given = {k: request.args[k] for k in ("basis", "level", "res") if k in request.args}
     if len(given) > 1:
         raise ParameterError("basis/level/res", given, ["one of basis=…, level=… or res=…"])
     if "res" in given:
-        return "h3_" + _choice("res", [str(r) for r in bundle.manifest.h3_resolutions], None)
+        return "h3_" + choice_param("res", [str(r) for r in bundle.manifest.h3_resolutions], None)
     if "level" in given:
-        return _choice("level", [lvl.id for lvl in bundle.levels], None)
-    return _choice("basis", bases(bundle), bundle.finest_level.id)
+        return choice_param("level", [lvl.id for lvl in bundle.levels], None)
+    return choice_param("basis", bases(bundle), bundle.finest_level.id)
 
 
 def _common() -> dict:
     bundle = current_bundle()
-    return {"basis": _basis(), "group": _choice("group", [g.id for g in available_groups(bundle)], "mig_bg")}
+    return {"basis": _basis(), "group": choice_param("group", [g.id for g in available_groups(bundle)], "mig_bg")}
 
 
 def _district() -> str | None:
@@ -129,8 +119,8 @@ def indices() -> Response:
         if period is not None and period not in bundle.periods:
             raise ParameterError("period", period, bundle.periods)
         district = _district()
-        _choice("format", ["json", "csv"], "json")
-        index = _choice("index", [d.id for d in SINGLE_INDICES], "dissim")
+        choice_param("format", ["json", "csv"], "json")
+        index = choice_param("index", [d.id for d in SINGLE_INDICES], "dissim")
         pvalues = request.args.get("pvalues", "0") in ("1", "true")
         iterations = _iterations()
     except ParameterError as exc:
@@ -165,11 +155,11 @@ def change() -> Response:
     bundle = current_bundle()
     try:
         args = _common()
-        period_from = _choice("period_from", bundle.periods, bundle.periods[0])
-        period = _choice("period", bundle.periods, bundle.periods[-1])
-        index = _choice("index", [d.id for d in SINGLE_INDICES], "dissim")
+        period_from = choice_param("period_from", bundle.periods, bundle.periods[0])
+        period = choice_param("period", bundle.periods, bundle.periods[-1])
+        index = choice_param("index", [d.id for d in SINGLE_INDICES], "dissim")
         district = _district()
-        _choice("format", ["json", "csv"], "json")
+        choice_param("format", ["json", "csv"], "json")
         iterations = _iterations()
     except ParameterError as exc:
         return _error(400, str(exc), parameter=exc.parameter, allowed=exc.allowed)

@@ -9,10 +9,10 @@ from flask import Response, abort
 
 from layers.bundle import load_bundle
 from layers.cities import bundle_path
-from layers.query import bases
+from layers.query import ParameterError, bases
 from layers.settings import Settings, load_settings
 
-from .api import api
+from .api import api, parameter_error
 from .callbacks import geojson_bytes, register_callbacks
 from .context import BUNDLE_KEY, SETTINGS_KEY, cache, cache_config
 from .layout import serve_layout
@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None, bundle_folder: Path | str | Non
                                            "application/geo+json"]
     cache.init_app(server, config=cache_config(settings))
     server.register_blueprint(api)
+    server.register_error_handler(ParameterError, parameter_error)
     # --- segregation ---
     from .api_segregation import api_segregation
 

@@ -133,8 +133,9 @@ def _overview(lang: str) -> html.Div:
 
 def section_tabs(bundle: Bundle, settings: Settings, lang: str) -> dbc.Tabs:
     """The overview of the current layer first, then one tab per dashboard section (see `dashboard.sections`)."""
-    tabs = [dbc.Tab(_overview(lang), label=t("overview", lang), tab_id="overview")]
-    tabs += [dbc.Tab(section.panel(bundle, settings, lang), label=section.title(lang), tab_id=section.SECTION_ID) for section in SECTIONS]
+    tabs = [dbc.Tab(_overview(lang), label=t("overview", lang), tab_id="overview", tab_class_name="tab-overview")]
+    tabs += [dbc.Tab(section.panel(bundle, settings, lang), label=section.title(lang), tab_id=section.SECTION_ID,
+                     tab_class_name=f"tab-{section.SECTION_ID}") for section in SECTIONS]
     return dbc.Tabs(tabs, id=ids.SECTION_TABS, active_tab="overview", className="mt-3")
 
 

@@ -104,10 +104,14 @@ class LayerSpec:
     needs_period_from: bool = False
     categories: tuple[Category, ...] = ()  # non-empty: ``value`` holds a category code; the map shows classes, not a scale
     section: str = "migration"  # dashboard section the layer belongs to (migration, segregation, education, infrastructure, ...)
-    aggregate: str = "weighted_mean"  # how values of several areas combine into one key figure, see AGGREGATES
+    aggregate: str = ""  # how values of several areas combine into one key figure, see AGGREGATES; "" = none for classes, else weighted_mean
     change_of: str | None = None  # for a change layer: the layer whose change between two periods it shows
 
     def __post_init__(self) -> None:
+        if not self.aggregate:
+            object.__setattr__(self, "aggregate", "none" if self.categories else "weighted_mean")
+        if self.categories and self.aggregate != "none":
+            raise ValueError(f"layer {self.id!r}: class codes do not add up; aggregate must be 'none'")
         if self.aggregate not in AGGREGATES:
             raise ValueError(f"layer {self.id!r}: aggregate must be one of {', '.join(AGGREGATES)}, got {self.aggregate!r}")
         if self.sensitivity not in (PUBLIC, INTERNAL):

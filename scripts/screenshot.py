@@ -35,9 +35,9 @@ def main(url: str, out: str, height: int = 1000, tab: str | None = None, wait_s:
             if features and features > 0:
                 break
             time.sleep(0.5)
-        if tab:
-            driver.execute_script(f"document.querySelector('[data-rb-event-key=\"{tab}\"], #tab-{tab}, a[href=\"#{tab}\"]')?.click();"
-                                  f"Array.from(document.querySelectorAll('.nav-link')).find(e => e.id && e.id.endsWith('{tab}'))?.click();")
+        if tab:  # section tabs carry the class tab-<section id>
+            driver.execute_script(f"document.querySelector('.tab-{tab} .nav-link').click();")
+            time.sleep(8)  # the section computes when it becomes visible
         time.sleep(2.5)
         driver.save_screenshot(out)
         logs = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]

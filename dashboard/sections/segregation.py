@@ -68,6 +68,8 @@ def _p(p, lang: str, iterations: int) -> str:
 
 def panel(bundle, settings, lang: str):
     groups = available_groups(bundle)
+    if not groups:  # a bundle without migration counts: nothing to measure
+        return html.Div(t("segregation_no_groups", lang), className="text-muted small mt-2")
     group = DEFAULT_GROUP if any(g.id == DEFAULT_GROUP for g in groups) else groups[0].id
     return html.Div([
         html.Div([

@@ -126,7 +126,7 @@ KITA_UNSERVED = LayerSpec(
     "wo das Verhältnis unter 1 liegt. Zeigt, wo viele Kinder leben und das Angebot knapp ist.",
     "Estimated children in demand for whom no place is left within walking distance: demand × (1 − 2SFCA ratio) where the ratio is "
     "below 1. Shows where many children live and supply is short.",
-    "Kinder", "children", ",.0f", "Oranges", compute_kita_unserved, **_KITA)
+    "Kinder", "children", ",.0f", "Oranges", compute_kita_unserved, aggregate="sum", **_KITA)
 CATCHMENT_SHARE = LayerSpec(
     "education_catchment_share", "Einschulbereich: Anteil Kinder mit Migrationshintergrund",
     "School catchment: share of children with migration background",
@@ -134,11 +134,11 @@ CATCHMENT_SHARE = LayerSpec(
     "Anteil der Altersgruppe 6–15 Jahre).",
     "Share of children aged 6 to 12 with migration background in the primary-school catchment (interpolated from the Planungsräume; "
     "the share of the 6–15 band).",
-    "%", "%", ".1f", "Viridis", compute_catchment_share, **_SCHOOL)
+    "%", "%", ".1f", "Viridis", compute_catchment_share, aggregate="none", **_SCHOOL)  # the catchment's value, repeated
 CATCHMENT_CHILDREN = LayerSpec(
     "education_catchment_children", "Einschulbereich: Kinder von 6 bis 12 Jahren", "School catchment: children aged 6 to 12",
     "Kinder von 6 bis 12 Jahren im Einschulbereich: 6/9 der Altersgruppe 6–15 Jahre, aus den Planungsräumen flächenanteilig interpoliert.",
     "Children aged 6 to 12 in the primary-school catchment: 6/9 of the 6–15 band, areally interpolated from the Planungsräume.",
-    "Kinder", "children", ",.0f", "Blues", compute_catchment_children, **_SCHOOL)
+    "Kinder", "children", ",.0f", "Blues", compute_catchment_children, aggregate="none", **_SCHOOL)  # the catchment's value
 
 LAYERS = (KITA_RATIO, KITA_FCA, KITA_UNSERVED, CATCHMENT_SHARE, CATCHMENT_CHILDREN)

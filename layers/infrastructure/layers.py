@@ -55,63 +55,52 @@ def _empty(layer_id: str, bundle: Bundle, basis: Basis, period: str) -> LayerRes
     return _result(layer_id, bundle, basis, period, None, frame, None)
 
 
+def _access_layer(layer_id: str, bundle: Bundle, basis: Basis, period: str, group: str | None, groups, frame_of, with_notes: bool = False
+                  ) -> LayerResult:
+    """The common path of the access layers: pick the facility type, compute access once, shape the layer's frame."""
+    params = current_params()
+    kind = _kind(bundle, group, groups)
+    if kind is None:
+        return _empty(layer_id, bundle, basis, period)
+    acc = access(bundle, basis, period, kind, params)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frame = frame_of(acc.frame)
+    notes = distance_notes(bundle, basis, period, params) if with_notes else None
+    return _result(layer_id, bundle, basis, period, kind, frame, acc.interpolated_from, notes)
+
+
 def compute_distance(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
                      period_from: str | None = None) -> LayerResult:
     """Walking distance (m) to the nearest facility of the type: cell centre, or mean over the unit's residents."""
-    params = current_params()
-    kind = _kind(bundle, group, type_groups)
-    if kind is None:
-        return _empty(DISTANCE.id, bundle, basis, period)
-    a = access(bundle, basis, period, kind, params).frame
-    frame = pd.DataFrame({"value": a["dist_m"].where(np.isfinite(a["dist_m"])), "numerator": a["residents"],
-                          "denominator": a["residents"], "residents": a["residents"]}, index=a.index)
-    interp = access(bundle, basis, period, kind, params).interpolated_from
-    return _result(DISTANCE.id, bundle, basis, period, kind, frame, interp, distance_notes(bundle, basis, period, params))
+    return _access_layer(DISTANCE.id, bundle, basis, period, group, type_groups, lambda a: pd.DataFrame(
+        {"value": a["dist_m"].where(np.isfinite(a["dist_m"])), "numerator": a["residents"], "denominator": a["residents"],
+         "residents": a["residents"]}, index=a.index), with_notes=True)
 
 
 def compute_coverage(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
                      period_from: str | None = None) -> LayerResult:
     """Share of residents (%) within the type's coverage distance of a facility of the type."""
-    params = current_params()
-    kind = _kind(bundle, group, type_groups)
-    if kind is None:
-        return _empty(COVERAGE.id, bundle, basis, period)
-    acc = access(bundle, basis, period, kind, params)
-    a = acc.frame
-    with np.errstate(invalid="ignore", divide="ignore"):
-        value = 100.0 * a["covered"] / a["residents"].where(a["residents"] > 0)
-    frame = pd.DataFrame({"value": value, "numerator": a["covered"], "denominator": a["residents"], "residents": a["residents"]})
-    return _result(COVERAGE.id, bundle, basis, period, kind, frame, acc.interpolated_from)
+    return _access_layer(COVERAGE.id, bundle, basis, period, group, type_groups, lambda a: pd.DataFrame(
+        {"value": 100.0 * a["covered"] / a["residents"].where(a["residents"] > 0), "numerator": a["covered"],
+         "denominator": a["residents"], "residents": a["residents"]}))
 
 
 def compute_capacity(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
                      period_from: str | None = None) -> LayerResult:
     """Places of the type's facilities located in the area per 100 residents of its target group."""
-    params = current_params()
-    kind = _kind(bundle, group, capacity_groups)
-    if kind is None:
-        return _empty(CAPACITY.id, bundle, basis, period)
-    acc = access(bundle, basis, period, kind, params)
-    a = acc.frame
-    with np.errstate(invalid="ignore", divide="ignore"):
-        value = 100.0 * a["capacity"].fillna(0.0) / a["target"].where(a["target"] > 0)
-    frame = pd.DataFrame({"value": value, "numerator": a["target"], "denominator": a["residents"], "residents": a["residents"]})
-    return _result(CAPACITY.id, bundle, basis, period, kind, frame, acc.interpolated_from)
+    return _access_layer(CAPACITY.id, bundle, basis, period, group, capacity_groups, lambda a: pd.DataFrame(
+        {"value": 100.0 * a["capacity"].fillna(0.0) / a["target"].where(a["target"] > 0), "numerator": a["target"],
+         "denominator": a["residents"], "residents": a["residents"]}))
 
 
 def compute_gap(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
                 period_from: str | None = None) -> LayerResult:
-    """Need-weighted residents of the target group beyond the coverage distance (persons)."""
-    params = current_params()
-    kind = _kind(bundle, group, type_groups)
-    if kind is None:
-        return _empty(GAP.id, bundle, basis, period)
-    acc = access(bundle, basis, period, kind, params)
-    a = acc.frame
-    # Disclosure: the unserved target residents among all residents (as a count layer: group over all residents).
-    frame = pd.DataFrame({"value": a["unserved_need"], "numerator": a["target"] - a["covered_target"], "denominator": a["residents"],
-                          "residents": a["residents"]})
-    return _result(GAP.id, bundle, basis, period, kind, frame, acc.interpolated_from)
+    """Need-weighted residents of the target group beyond the coverage distance (persons).
+
+    Disclosure counts the unserved target residents among all residents, as for a count layer."""
+    return _access_layer(GAP.id, bundle, basis, period, group, type_groups, lambda a: pd.DataFrame(
+        {"value": a["unserved_need"], "numerator": a["target"] - a["covered_target"], "denominator": a["residents"],
+         "residents": a["residents"]}))
 
 
 _COMMON = dict(provenance=PROVENANCE, groups=type_groups, section=SECTION)
@@ -143,6 +132,6 @@ GAP = LayerSpec(
     "gewichtet mit 1 + Kinderarmut/100 (MSS, wo vorhanden).",
     "Residents of the target group (children for Kitas, schools, playgrounds, youth clubs) beyond the coverage distance, "
     "weighted by 1 + child poverty/100 (MSS, where available).",
-    "Personen (gewichtet)", "persons (weighted)", ",.0f", "OrRd", compute_gap, **_COMMON)
+    "Personen (gewichtet)", "persons (weighted)", ",.0f", "OrRd", compute_gap, aggregate="sum", **_COMMON)
 
 LAYERS = (DISTANCE, COVERAGE, CAPACITY, GAP)

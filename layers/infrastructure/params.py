@@ -44,7 +44,8 @@ class Params:
 
 @lru_cache(maxsize=1)
 def current_params() -> Params:
-    """Parameters from config.toml and the environment (layer compute functions receive no settings)."""
-    from ..settings import load_settings
+    """Parameters from the settings of the running computation (`layers.settings.active_settings`: the app's settings
+    inside `run_query`, config.toml plus QUARTIERSATLAS_* variables outside)."""
+    from ..settings import active_settings
 
-    return Params.from_settings(load_settings())
+    return Params.from_settings(active_settings())

@@ -56,7 +56,7 @@ def compute_play(bundle: Bundle, basis: Basis, period: str, scenario=None, *, gr
 
 def compute_ej_green(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
                      period_from: str | None = None) -> LayerResult:
-    """Green-space supply class of the environmental-justice atlas (1 good, 2 medium, 3 poor), as published per Planungsraum."""
+    """Green-space supply class of the environmental-justice atlas (1 high, 2 medium, 3 low supply), as published per Planungsraum."""
     frame, interp = class_on_basis(bundle, basis, indicator(bundle, EJ_GREEN), period)
     frame = frame.assign(numerator=frame["residents"], denominator=frame["residents"])
     return _result(EJ_GREEN_LAYER.id, bundle, basis, period, frame, interp, ("umweltgerechtigkeit", "population"))
@@ -88,10 +88,11 @@ PLAY = LayerSpec(
     "m² je Einw.", "m² per resident", ".2f", "YlGn", compute_play, **_COMMON)
 EJ_GREEN_LAYER = LayerSpec(
     "public_ej_green_class", "Grünversorgung (Umweltgerechtigkeit)", "Green supply (environmental justice)",
-    "Grünflächenversorgung nach dem Umweltgerechtigkeitsatlas 2021/22 je Planungsraum (gut, mittel, schlecht).",
-    "Green-space supply class of the environmental-justice atlas 2021/22 per Planungsraum (good, medium, poor).",
+    "Grünflächenversorgung nach dem Umweltgerechtigkeitsatlas 2021/22 je Planungsraum (Versorgung hoch, mittel, gering).",
+    "Green-space supply class of the environmental-justice atlas 2021/22 per Planungsraum (high, medium, low supply).",
     "Klasse", "class", ".0f", "Viridis", compute_ej_green,
-    categories=(Category(1, "gut", "good", "#1a9641"), Category(2, "mittel", "medium", "#ffffbf"), Category(3, "schlecht", "poor", "#d7191c")),
+    categories=(Category(1, "Versorgung hoch", "high supply", "#1a9641"), Category(2, "Versorgung mittel", "medium supply", "#ffffbf"),
+                Category(3, "Versorgung gering", "low supply", "#d7191c")),
     provenance="indicators (ej_green_supply_class, Umweltatlas Berlin, Umweltgerechtigkeit 2021/22)", section=SECTION)
 PRESSURE = LayerSpec(
     "public_usage_pressure", "Nutzungsdruck auf Grünanlagen", "Usage pressure on parks",
