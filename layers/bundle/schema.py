@@ -26,6 +26,7 @@ POPULATION_GROUPS: dict[str, str] = {
 ORIGIN_PREFIX = "origin_"
 ORIGIN_TOTAL = "pop_mig_bg"
 
+COMPOSITION_MEASURES: tuple[str, ...] = ("mig_bg", "ndh")
 FACILITY_TYPES: tuple[str, ...] = (
     "kita", "primary_school", "secondary_school", "school_other", "youth_club", "library",
     "community_centre", "meeting_place", "place_of_worship", "sports", "playground", "park", "health",
@@ -135,6 +136,8 @@ TABLES: dict[str, Table] = {
                 Column("period", "date"),
                 Column("children_total", "count"),
                 Column("children_mig_bg", "count", description="Of whom with migration background or non-German family language (ndH)."),
+                Column("measure", "str", required=False, nullable=True, choices=COMPOSITION_MEASURES,
+                       description="What `children_mig_bg` counts: `mig_bg` (migration background, the default) or `ndh` (non-German family language)."),
             ),
             key=("facility_id", "period"),
         ),

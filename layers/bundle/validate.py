@@ -227,6 +227,13 @@ def validate_tables(tables: dict[str, pd.DataFrame], manifest: Manifest, files: 
         bad = ids.notna().to_numpy() & ~ids.isin(known).fillna(False).to_numpy(dtype=bool)
         _report(problems, files.get(name) or source_file(df, TABLES[name].file), df, bad, "facility_id",
                 lambda v: f"id {v!r} matches no facility")
+    use, spaces = tables.get("space_use"), tables.get("green_spaces")
+    if use is not None and "space_id" in use.columns:
+        known = set(_as_id(spaces["space_id"]).dropna()) if spaces is not None and "space_id" in spaces else set()
+        ids = _as_id(use["space_id"])
+        bad = ids.notna().to_numpy() & ~ids.isin(known).fillna(False).to_numpy(dtype=bool)
+        _report(problems, files.get("space_use") or source_file(use, TABLES["space_use"].file), use, bad, "space_id",
+                lambda v: f"id {v!r} matches no green space")
     if "population" in tables and "population_points" not in tables and unit_ids is not None and not problems:
         finest = manifest.levels[-1].id
         pop_units = set(_as_id(tables["population"]["unit_id"]))

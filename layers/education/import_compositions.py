@@ -2,7 +2,8 @@
 
 Format (docs/bundle-format.md, "Import: facility_composition"): a UTF-8 CSV, comma or semicolon separated, one row
 per facility and period, columns ``facility_id``, ``period`` (ISO date, e.g. the school statistic's Stichtag),
-``children_total`` and ``children_mig_bg`` (or ``children_ndh``). Facility ids are those of the bundle's
+``children_total`` and ``children_mig_bg`` (or ``children_ndh``), optionally ``measure`` (``mig_bg`` or ``ndh``; a file with
+``children_ndh`` counts ndH). Facility ids are those of the bundle's
 `facilities` table. The file replaces the bundle's `facility_composition` table (put every period in one file).
 """
 
@@ -38,12 +39,15 @@ def read_compositions(path: Path, manifest: object = None) -> pd.DataFrame:
     sep = ";" if first.count(";") > first.count(",") else ","
     df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig", quoting=csv.QUOTE_MINIMAL)
     df.columns = [c.strip() for c in df.columns]
+    measure = "ndh" if "children_ndh" in df.columns and "children_mig_bg" not in df.columns else "mig_bg"
     df = df.rename(columns={a: c for a, c in ALIASES.items() if a in df.columns and c not in df.columns})
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
         raise BundleValidationError([Problem(name, None, c, f"required column is missing (found: {', '.join(df.columns)}; "
                                                          f"expected: {', '.join(COLUMNS)})") for c in missing])
+    given = df["measure"].str.strip() if "measure" in df.columns else None
     df = df[list(COLUMNS)].apply(lambda s: s.str.strip())
+    df["measure"] = given.fillna(measure) if given is not None else measure  # checked against mig_bg / ndh by the validation
     df[ROW_COLUMN] = range(1, len(df) + 1)
     df.attrs["source_file"] = name
     return df

@@ -78,3 +78,15 @@ def test_good_file_replaces_the_table_and_feeds_facility_segregation(folder, tmp
     assert list(t.index) == ["GS00001", "GS00002"] and t.loc["GS00001", "share_pct"] == pytest.approx(80.0)
     assert any(s.key == "import_facility_composition" for s in bundle.manifest.sources)
     assert (folder.parent / "demo.imports" / "facility_composition" / "ndh.csv").exists()
+
+
+def test_measure_records_what_the_count_is(folder, tmp_path):
+    ndh = _write(tmp_path, "ndh.csv", "facility_id,period,children_total,children_ndh\nGS00001,2024-12-31,120,40\n")
+    import_file(folder, "facility_composition", ndh, keep=False)
+    table = Bundle(folder).table("facility_composition")
+    assert table["measure"].tolist() == ["ndh"]
+    bad = _write(tmp_path, "bad.csv", "facility_id,period,children_total,children_mig_bg,measure\nGS00001,2024-12-31,120,40,Herkunft\n")
+    with pytest.raises(BundleValidationError) as err:
+        import_file(folder, "facility_composition", bad, keep=False)
+    assert {(p.file, p.row, p.column) for p in err.value.problems} == {("bad.csv", 1, "measure")}
+    assert Bundle(folder).table("facility_composition")["measure"].tolist() == ["ndh"]  # the failed import changed nothing

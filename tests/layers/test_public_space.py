@@ -98,3 +98,20 @@ def test_berlin_ej_class_and_no_use(berlin_bundle):
     assert "space_use" in berlin_bundle.manifest.notes
     pressure = compute_pressure(berlin_bundle, Basis(level="bezirk"), period).values["value"]
     assert (pressure > 0).all()
+
+
+def test_space_use_must_refer_to_a_known_green_space():
+    from layers.bundle import BundleValidationError
+    from layers.bundle.validate import validate_tables
+    from tests.tiny import tiny_build
+
+    build = tiny_build()
+    tables = dict(build.tables)
+    tables["green_spaces"] = pd.DataFrame({"space_id": ["park-1"], "kind": ["park"], "name": ["Park"], "area_m2": [1000.0],
+                                           "unit_id": ["A1"], "lon": [13.005], "lat": [52.005]})
+    tables["space_use"] = pd.DataFrame({"space_id": ["park-1", "park-9"], "timestamp": ["2024-06-01", "2024-06-01"], "count": [10, 5],
+                                        "method": ["counter", "counter"]})
+    tables["space_use"].attrs["source_file"] = "zaehlung.csv"
+    with pytest.raises(BundleValidationError) as err:
+        validate_tables(tables, build.manifest)
+    assert [(p.file, p.row, p.column) for p in err.value.problems] == [("zaehlung.csv", 2, "space_id")]
