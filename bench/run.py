@@ -12,6 +12,9 @@ from pathlib import Path
 from layers.settings import load_settings
 
 from .common import Row, timed
+from .education import bench_education
+from .infrastructure import bench_infrastructure
+from .segregation import bench_segregation
 
 
 def bench_berlin_build(settings, work: Path) -> list[Row]:
@@ -197,14 +200,11 @@ BENCHMARKS = {
     "app_start": lambda settings, work, args: bench_app_start(settings, _ensure_berlin(settings, work)),
     "callbacks": lambda settings, work, args: bench_callbacks(settings, _ensure_berlin(settings, work), args.repeat),
     # --- segregation ---
-    "segregation": lambda settings, work, args: __import__("bench.segregation", fromlist=["x"]).bench_segregation(
-        settings, _ensure_berlin(settings, work)),
+    "segregation": lambda settings, work, args: bench_segregation(settings, _ensure_berlin(settings, work)),
     # --- education (Kita and school) ---
-    "education": lambda settings, work, args: __import__("bench.education", fromlist=["bench_education"]).bench_education(
-        settings, _ensure_berlin(settings, work)),
+    "education": lambda settings, work, args: bench_education(settings, _ensure_berlin(settings, work)),
     # --- infrastructure, public space, funding ---
-    "infrastructure": lambda settings, work, args: __import__("bench.infrastructure", fromlist=["bench_infrastructure"]).bench_infrastructure(
-        settings, _ensure_berlin(settings, work)),
+    "infrastructure": lambda settings, work, args: bench_infrastructure(settings, _ensure_berlin(settings, work)),
     # --- linked views ---
 }
 
