@@ -11,10 +11,11 @@ import orjson
 import pandas as pd
 from flask import Blueprint, Response, request
 
+from layers.disclosure import hide_small_counts
 from layers.funding.areas import funding_gap_table, funding_geojson_bytes
 from layers.infrastructure.access import facility_points, facility_types
 from layers.infrastructure.params import current_params
-from layers.infrastructure.profile import access_profile, funding_profile, space_profile
+from layers.infrastructure.profile import ACCESS_DISCLOSURE, access_profile, funding_profile, space_profile
 from layers.public_space.use import use_series, use_summary
 from layers.query import ParameterError
 
@@ -83,8 +84,9 @@ def access_table() -> Response:
     fmt, period, unit = format_param(TABLE_FORMATS), period_param(), _unit()
     bundle = current_bundle()
     df = access_profile(bundle, unit, period, current_params())
-    if _small(df["residents"].max() if len(df) else 0):
-        df.loc[:, ["residents", "target", "covered_pct", "covered_target_pct", "unserved_need"]] = np.nan
+    settings = current_settings()
+    if settings.mode == "portal":
+        df = hide_small_counts(df, ACCESS_DISCLOSURE, settings.min_residents)
     return _table(df, fmt, f"access_{unit or 'city'}_{period}", {**_meta(period), "unit": unit,
                                                                   "units": {"coverage_m": "m", "mean_dist_m": "m", "covered_pct": "%"}})
 

@@ -24,7 +24,7 @@ from .context import current_bundle, current_settings, layer_result
 from .figures import SELECTION_TRACE, Display, map_figure, map_patch, values_key
 from .i18n import format_date, t
 from .layout import basis_options, group_options, layer_options, notice, period_options, sources_line, subtitle
-from .state import ViewState, parse_query, period_at, to_query
+from .state import ViewState, parse_query, period_at, selection_fits_link, to_query
 from .views import (
     SELECTABLE_TRACES,
     apply_district,
@@ -181,9 +181,11 @@ def update_views(layer_id, group, basis_key, period_index, period_from, compare,
     spec = shown_spec(query)
     result = layer_result(query)
     info = t("selection_count", lang, n=len(chosen)) if chosen else t("selection_none", lang)
+    if chosen and not selection_fits_link(chosen):
+        info += " " + t("selection_not_in_link", lang)
     return (histogram_figure(bundle, result, spec, district, chosen, lang),
             cards(bundle, settings, query, spec, chosen, district, lang, cached_run),
-            ranked_table(bundle, result, spec, _labels(bundle, basis_key, lang), district, chosen, lang),
+            ranked_table(bundle, result, spec, _labels(bundle, basis_key, lang), district, chosen, lang, settings.mode == "portal"),
             info)
 
 

@@ -14,7 +14,9 @@ from layers.spatial.basis import Basis
 from layers.spatial.selection import district_of
 
 OVERLAY_KEYS = ("funding",)  # overlays any layer can show
-MAX_SELECTION_IN_URL = 400  # longer selections are not put in the URL (a notice says so)
+# A selection longer than this (characters of its ids) stays out of the URL: gunicorn refuses request lines over
+# 4094 bytes, so a longer link could not be reopened. The selection line says so (`selection_fits_link`).
+MAX_SELECTION_CHARS = 3000
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,10 @@ def parse_query(search: str | None, bundle: Bundle, settings: Settings) -> ViewS
                    district=district, selection=selection, focus=focus, overlays=overlays, lang=lang, notices=tuple(notices))
 
 
+def selection_fits_link(selection) -> bool:
+    return len(",".join(selection)) <= MAX_SELECTION_CHARS
+
+
 def to_query(state: ViewState, bundle: Bundle, settings: Settings) -> str:
     """The query string of a state ('?layer=…&…'); parameters at their default are left out to keep links short."""
     default = default_state(bundle, settings)
@@ -130,7 +136,7 @@ def to_query(state: ViewState, bundle: Bundle, settings: Settings) -> str:
         params["compare"] = "1"
     if state.district:
         params["district"] = state.district
-    if state.selection and len(state.selection) <= MAX_SELECTION_IN_URL:
+    if state.selection and selection_fits_link(state.selection):
         params["sel"] = ",".join(state.selection)
     if state.focus:
         params["focus"] = state.focus

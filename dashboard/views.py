@@ -118,6 +118,11 @@ def histogram_figure(bundle: Bundle, result: LayerResult, spec: LayerSpec, distr
 def _card(title: str, figure: KeyFigure | None, spec: LayerSpec, lang: str, card_id: str) -> dbc.Col:
     if figure is None:
         return dbc.Col(dbc.Card(dbc.CardBody([html.Div(title, className="small text-muted"), html.Div("–", className="fs-4")])), id=card_id)
+    if figure.areas and figure.left_out == figure.areas:  # nothing published in this set: say so, never 0
+        return dbc.Col(dbc.Card(dbc.CardBody([html.Div(title, className="small text-muted"),
+                                              html.Div("–", className="fs-4", id=f"{card_id}-value"),
+                                              html.Div(t("cards_none_shown", lang, n=figure.areas), className="small text-muted")],
+                                             className="p-2")), id=card_id)
     value = (html.Span([_fmt(figure.value, spec.value_format, lang), html.Small(f" {spec.unit(lang)}")])
              if spec.aggregate != "none" else html.Small(t("cards_not_combinable", lang)))
     lines = [html.Div(title, className="small text-muted"), html.Div(value, className="fs-4 fw-semibold", id=f"{card_id}-value"),
@@ -147,14 +152,20 @@ def cards(bundle: Bundle, settings: Settings, query: LayerQuery, spec: LayerSpec
 
 
 def ranked_table(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd.Series, district: str | None, selection: list[str],
-                 lang: str) -> html.Div:
-    """Areas by value, highest first: the selection when there is one, else the district or the city. Click a name for its detail."""
+                 lang: str, portal: bool = False) -> html.Div:
+    """Areas by value, highest first: the selection when there is one, else the district or the city. Click a name for its detail.
+
+    The public portal does not rank quarters (BRIEF §6): there the table lists the areas by name.
+    """
     scope = t("cards_selection", lang) if selection else (
         bundle.units_of(bundle.levels[0].id)["name"].get(district, district) if district else t("cards_city", lang))
     v = scoped_values(bundle, result, None if selection else district)  # a selection may reach beyond the district
     if selection:
         v = v.reindex(pd.Index(selection).intersection(v.index))
-    v = v.sort_values("value", ascending=False)
+    if portal:
+        v = v.assign(_name=names.reindex(v.index).astype(str)).sort_values("_name")
+    else:
+        v = v.sort_values("value", ascending=False)
     labels = {c.value: c.title(lang) for c in spec.categories}
     rows = []
     for area, row in v.head(TABLE_ROWS).iterrows():
@@ -167,7 +178,7 @@ def ranked_table(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd
         ], className="table-warning" if area in selection else None))
     more = [html.Div(t("table_more", lang, n=len(v) - TABLE_ROWS), className="small text-muted")] if len(v) > TABLE_ROWS else []
     return html.Div([
-        html.Div(t("table_title", lang, scope=scope), className="small fw-semibold mb-1"),
+        html.Div(t("table_title_by_name" if portal else "table_title", lang, scope=scope), className="small fw-semibold mb-1"),
         dbc.Table([html.Thead(html.Tr([html.Th(t("table_area", lang)), html.Th(spec.unit(lang), className="text-end"),
                                        html.Th(t("cards_residents", lang), className="text-end")])),
                    html.Tbody(rows)], size="sm", hover=True, className="mb-1", id="overview-table-rows"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -20,9 +22,14 @@ def small_counts(values: pd.DataFrame, min_cases: int, min_residents: int) -> np
     """
     num = values["numerator"].to_numpy(dtype=float)
     den = values["denominator"].to_numpy(dtype=float)
+    residents = values["residents"].to_numpy(dtype=float)
     rest = den - num
-    return ((num > 0) & (num < min_cases)) | ((rest > 0) & (rest < min_cases) & (num > 0)) \
-        | (values["residents"].to_numpy(dtype=float) < min_residents) | (den < min_residents)
+    small = ((num > 0) & (num < min_cases)) | ((rest > 0) & (rest < min_cases) & (num > 0)) \
+        | (residents < min_residents) | (den < min_residents)
+    # An area without a value that rests on nobody has nothing to hide: it reads "no value", not "not shown".
+    value = values["value"].to_numpy(dtype=float) if "value" in values else np.zeros(len(values))
+    nobody = ~np.isfinite(value) & (np.nan_to_num(num) == 0) & (np.nan_to_num(den) == 0) & (np.nan_to_num(residents) == 0)
+    return small & ~nobody
 
 
 def apply_minimum_counts(result: LayerResult, spec: LayerSpec, min_cases: int, min_residents: int, publish: bool) -> LayerResult:
@@ -36,9 +43,19 @@ def apply_minimum_counts(result: LayerResult, spec: LayerSpec, min_cases: int, m
     v = result.values.copy()
     small = small_counts(v, max(min_cases, spec.min_count), min_residents)
     v["suppressed"] = small
-    if publish:
-        v.loc[small, COUNT_COLUMNS] = np.nan
-    return result.with_values(v)
+    if not publish:
+        return result.with_values(v)
+    v.loc[small, COUNT_COLUMNS] = np.nan
+    return _without_notes(result.with_values(v), v.index[small])
+
+
+def _without_notes(result: LayerResult, hidden: pd.Index) -> LayerResult:
+    """Hover notes of suppressed areas go too: they carry figures derived from the same counts."""
+    if result.notes is None or len(hidden) == 0:
+        return result
+    notes = result.notes.copy()
+    notes.loc[notes.index.isin(hidden), :] = ""
+    return replace(result, notes=notes)
 
 
 def suppress_cells_fed_by(result: LayerResult, suppressed_units: pd.Index, weights: pd.DataFrame) -> LayerResult:
@@ -52,4 +69,17 @@ def suppress_cells_fed_by(result: LayerResult, suppressed_units: pd.Index, weigh
     hit = v.index.isin(fed)
     v.loc[hit, "suppressed"] = True
     v.loc[hit, COUNT_COLUMNS] = np.nan
-    return result.with_values(v)
+    return _without_notes(result.with_values(v), v.index[hit])
+
+
+def hide_small_counts(frame: pd.DataFrame, rules: dict[str, list[str]], min_residents: int) -> pd.DataFrame:
+    """Profile tables (one row per facility type, per area …) in the portal: where a count column is below
+    `min_residents`, that count and every column computed from it become NaN ("not shown", never 0).
+
+    `rules` maps a count column (persons) to the columns that rest on it, e.g. {"residents": ["covered_pct", …]}.
+    """
+    out = frame.copy()
+    for count, derived in rules.items():
+        small = out[count].to_numpy(dtype=float) < min_residents
+        out.loc[small, [count, *derived]] = np.nan
+    return out

@@ -97,10 +97,18 @@ def key_figures(bundle: Bundle, settings: Settings, query: LayerQuery, selection
         if ids is None:
             out[name] = None
             continue
-        then = key_figure(spec, before, ids)
-        change = None if figures[name].value is None or then.value is None else figures[name].value - then.value
-        out[name] = replace(figures[name], value=change, left_out=max(figures[name].left_out, then.left_out))
+        both = _shown(now, ids).intersection(_shown(before, ids))  # the same areas at both dates, or the change mixes sets
+        then_figure, now_figure = key_figure(spec, before, both), key_figure(spec, now, both)
+        change = None if now_figure.value is None or then_figure.value is None else now_figure.value - then_figure.value
+        total = len(pd.Index(ids).intersection(now.values.index))
+        out[name] = replace(now_figure, value=change, areas=total, left_out=total - len(both))
     return out
+
+
+def _shown(result: LayerResult, ids) -> pd.Index:
+    """The areas among `ids` with a published value."""
+    rows = result.values.reindex(pd.Index(ids).intersection(result.values.index))
+    return rows.index[np.isfinite(rows["value"].to_numpy(dtype=float)) & rows["numerator"].notna().to_numpy()]
 
 
 def area_history(bundle: Bundle, settings: Settings, query: LayerQuery, area_id: str, compute=run_query) -> pd.DataFrame:

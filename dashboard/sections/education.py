@@ -10,14 +10,16 @@ import shapely
 from dash import Dash, Input, Output, Patch, State, ctx, dash_table, html, no_update
 
 from layers.education.kita import access_on, serving_kitas, supply_demand
+from layers.education.layers import KITA_FCA, KITA_RATIO
 from layers.education.params import EducationParams
 from layers.education.schools import catchments
 from layers.education.views import city_figures, compositions_visible, disclosed_catchments, facility_segregation_view, kita_table
+from layers.query import check_query
 from layers.spatial.basis import Basis
 from layers.spatial.h3grid import to_metric
 
 from .. import ids
-from ..context import current_bundle, current_settings
+from ..context import current_bundle, current_settings, layer_result
 from ..figures import FACILITY_TRACE, HIGHLIGHT_LAYER
 from ..i18n import format_date, t
 from ..state import period_at
@@ -237,6 +239,12 @@ def facility_detail(bundle, settings, facility_id: str, period: str, lang: str):
     return lines, geom
 
 
+def _suppressed(settings, layer_id: str, basis: Basis, uid: str, period: str) -> bool:
+    """Whether the map hides this area's value of the layer (the panel must not show what the map hides)."""
+    result = layer_result(check_query(current_bundle(), settings, layer_id, basis.key, period))
+    return bool(result.values["suppressed"].get(uid, True))
+
+
 def unit_detail(bundle, settings, basis: Basis, uid: str, period: str, lang: str) -> list:
     """An area's Kita ratio against the city, the Kitas that serve it and the nearest one with estimated spare places."""
     p = _params()
@@ -245,7 +253,7 @@ def unit_detail(bundle, settings, basis: Basis, uid: str, period: str, lang: str
     if uid not in sd.index:
         return [html.Div(t("education_detail_hint", lang))]
     city = city_figures(bundle, period, p)["places_per_100"]
-    small = settings.mode == "portal" and sd.loc[uid, "children"] < settings.min_residents
+    small = settings.mode == "portal" and any(_suppressed(settings, layer, basis, uid, period) for layer in (KITA_RATIO.id, KITA_FCA.id))
     ratio = 100 * sd.loc[uid, "places"] / sd.loc[uid, "demand"] if sd.loc[uid, "demand"] > 0 else float("nan")
     name = uid if basis.is_h3 else f"{bundle.units_of(basis.level).loc[uid, 'name']} ({uid})"
     lines = [html.Strong(t("education_detail_unit", lang, name=name, ratio=t("education_not_shown", lang) if small else _n(ratio, lang),

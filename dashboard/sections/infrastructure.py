@@ -12,10 +12,11 @@ import pandas as pd
 from dash import Dash, Input, Output, Patch, ctx, dcc, html, no_update
 
 from layers.bundle import Bundle
+from layers.disclosure import hide_small_counts
 from layers.funding.areas import GAP_NEED, funding_gap_table, has_quartiersmanagement
 from layers.infrastructure.access import facility_points, facility_types, type_title
 from layers.infrastructure.params import current_params
-from layers.infrastructure.profile import access_profile, funding_profile, space_profile
+from layers.infrastructure.profile import ACCESS_DISCLOSURE, access_profile, funding_profile, space_profile
 from layers.public_space.use import use_series, use_summary
 from layers.settings import Settings
 
@@ -101,14 +102,17 @@ def panel(bundle: Bundle, settings: Settings, lang: str):
 def access_view(bundle: Bundle, unit: str | None, period: str, lang: str, settings: Settings) -> list:
     params = current_params()
     df = access_profile(bundle, unit, period, params)
-    hidden = settings.mode == "portal" and (df["residents"].max() if len(df) else 0) < settings.min_residents
+    if settings.mode == "portal":
+        df = hide_small_counts(df, ACCESS_DISCLOSURE, settings.min_residents)
     head = [t(k, lang) for k in ("infrastructure_col_type", "infrastructure_col_facilities", "infrastructure_col_distance",
                                  "infrastructure_col_covered", "infrastructure_col_target", "infrastructure_col_mean",
                                  "infrastructure_col_places", "infrastructure_col_gap")]
+    def shown(value) -> str:
+        return t("infrastructure_not_shown", lang) if pd.isna(value) and settings.mode == "portal" else _num(value, lang)
+
     rows = [html.Tr([html.Td(type_title(r.type, lang)), html.Td(_num(r.facilities, lang)), html.Td(_num(r.coverage_m, lang)),
-                     html.Td(t("infrastructure_not_shown", lang) if hidden else _num(r.covered_pct, lang)),
-                     html.Td("" if hidden else _num(r.covered_target_pct, lang)), html.Td(_num(r.mean_dist_m, lang)),
-                     html.Td(_num(r.capacity, lang)), html.Td("" if hidden else _num(r.unserved_need, lang))]) for r in df.itertuples()]
+                     html.Td(shown(r.covered_pct)), html.Td(shown(r.covered_target_pct)), html.Td(shown(r.mean_dist_m)),
+                     html.Td(_num(r.capacity, lang)), html.Td(shown(r.unserved_need))]) for r in df.itertuples()]
     csv = f"api/v1/infrastructure/access?format=csv&period={period}" + (f"&unit={unit}" if unit else "")
     return [html.P(t("infrastructure_access_intro", lang, detour=_num(params.detour_factor, lang, 1), period=format_date(period, lang)),
                    className="small"),

@@ -46,3 +46,13 @@ def test_area_short_form_opens_the_unit(tiny):
     district = parse_query("?area=A", tiny, load_settings())
     assert (district.basis, district.district, district.selection) == ("district", "A", ("A",))
     assert parse_query("?area=Q9", tiny, load_settings()).notices == ("area=Q9",)
+
+
+def test_a_selection_too_long_for_a_link_stays_out_of_it(tiny):
+    from dashboard.state import MAX_SELECTION_CHARS, ViewState, selection_fits_link
+
+    settings = load_settings()
+    state = parse_query("?sel=A1", tiny, settings)
+    many = tuple(f"8a1f{i:011x}" for i in range(MAX_SELECTION_CHARS // 10))
+    assert not selection_fits_link(many) and selection_fits_link(state.selection)
+    assert "sel=" not in to_query(ViewState(**{**state.__dict__, "selection": many}), tiny, settings)
