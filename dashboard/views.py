@@ -18,6 +18,7 @@ from dash import Patch, dcc, html
 from layers.area import SERVE_RADIUS_M, facilities_near, funding_areas_of
 from layers.bundle import Bundle
 from layers.context import social_context
+from layers.numbers import format_number
 from layers.query import LayerQuery
 from layers.settings import Settings
 from layers.spatial.basis import Basis
@@ -45,15 +46,8 @@ def area_names(bundle: Bundle, basis: Basis) -> pd.Series:
 
 
 def _fmt(value: float | None, fmt: str, lang: str) -> str:
-    """A number in a d3-like format ('.1f', ',.0f', '+.1f', '.2f') with German or English separators."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    sign = "+" if fmt.startswith("+") and value > 0 else ""
-    decimals = int(fmt.rstrip("f%").split(".")[-1]) if "." in fmt else 0
-    text = f"{value:,.{decimals}f}"
-    if lang == "de":
-        text = text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
-    return sign + text
+    """A number in a layer's d3 format ('.1f', ',.0f', '+.1f', '.2f') with German or English separators."""
+    return format_number(value, lang, int(fmt.rstrip("f%").split(".")[-1]) if "." in fmt else 0, sign=fmt.startswith("+"))
 
 
 def scoped_values(bundle: Bundle, result: LayerResult, district: str | None) -> pd.DataFrame:

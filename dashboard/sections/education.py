@@ -14,6 +14,7 @@ from layers.education.layers import KITA_FCA, KITA_RATIO
 from layers.education.params import EducationParams
 from layers.education.schools import catchments
 from layers.education.views import city_figures, compositions_visible, disclosed_catchments, facility_segregation_view, kita_table
+from layers.numbers import format_number as num
 from layers.query import check_query
 from layers.spatial.basis import Basis
 from layers.spatial.h3grid import to_metric
@@ -38,13 +39,6 @@ IMPORT_COMMAND = "quartiersatlas import facility_composition <datei.csv>"
 
 def title(lang: str) -> str:
     return t("education_title", lang)
-
-
-def _n(x, lang: str, digits: int = 0) -> str:
-    if x is None or (isinstance(x, float) and not np.isfinite(x)):
-        return "–"
-    s = f"{x:,.{digits}f}"
-    return s.replace(",", "_").replace(".", ",").replace("_", ".") if lang == "de" else s
 
 
 def _params() -> EducationParams:
@@ -73,21 +67,21 @@ def panel(bundle, settings, lang: str):
 def _kita_figures(bundle, period: str, lang: str) -> list:
     p = _params()
     f = city_figures(bundle, period, p)
-    items = [(t("education_kitas", lang), _n(f["kitas"], lang)), (t("education_places", lang), _n(f["places"], lang)),
-             (t("education_children_u6", lang), _n(f["children_under_6"], lang)), (t("education_demand", lang), _n(f["demand"], lang)),
-             (t("education_per_100", lang), _n(f["places_per_100"], lang))]
-    note = t("education_demand_note", lang, rate=_n(100 * p.take_up_under_6, lang, 1), u3=_n(100 * p.take_up_under_3, lang, 1),
-             o3=_n(100 * p.take_up_3_6, lang, 1), radius=_n(p.radius_m, lang), detour=_n(p.detour_factor, lang, 1), decay=p.decay)
+    items = [(t("education_kitas", lang), num(f["kitas"], lang)), (t("education_places", lang), num(f["places"], lang)),
+             (t("education_children_u6", lang), num(f["children_under_6"], lang)), (t("education_demand", lang), num(f["demand"], lang)),
+             (t("education_per_100", lang), num(f["places_per_100"], lang))]
+    note = t("education_demand_note", lang, rate=num(100 * p.take_up_under_6, lang, 1), u3=num(100 * p.take_up_under_3, lang, 1),
+             o3=num(100 * p.take_up_3_6, lang, 1), radius=num(p.radius_m, lang), detour=num(p.detour_factor, lang, 1), decay=p.decay)
     return [html.Strong(t("education_figures_kita", lang, period=format_date(period, lang))), _cards(items), html.Div(note, className="text-muted"),
             html.Div(t("education_estimate_note", lang), className="text-muted")]
 
 
 def _school_figures(bundle, settings, period: str, lang: str) -> list:
     c = disclosed_catchments(bundle, settings, period)
-    items = [(t("education_catchments", lang), _n(len(c), lang)), (t("education_children_6_12", lang), _n(float(c["children_6_12"].sum()), lang)),
-             (t("education_schools", lang), _n(int(c["schools"].sum()) if len(c) else 0, lang)),
-             (t("education_pupils", lang), _n(float(c["pupils"].sum()) if len(c) else 0, lang)),
-             (t("education_startchancen", lang), _n(int(c["startchancen"].sum()) if len(c) else 0, lang))]
+    items = [(t("education_catchments", lang), num(len(c), lang)), (t("education_children_6_12", lang), num(float(c["children_6_12"].sum()), lang)),
+             (t("education_schools", lang), num(int(c["schools"].sum()) if len(c) else 0, lang)),
+             (t("education_pupils", lang), num(float(c["pupils"].sum()) if len(c) else 0, lang)),
+             (t("education_startchancen", lang), num(int(c["startchancen"].sum()) if len(c) else 0, lang))]
     return [html.Strong(t("education_figures_school", lang, period=format_date(period, lang))), _cards(items),
             html.Div(t("education_school_note", lang), className="text-muted")]
 
@@ -107,7 +101,7 @@ def _composition(bundle, settings, period: str, kind: str, lang: str):
     if not s:
         return html.Div(), view["table"]
     text = t("education_choice", lang, kind=t(f"education_kind_{kind}", lang), period=format_date(s["period"], lang),
-             d_fac=_n(s["d_facilities"], lang, 2), d_catch=_n(s["d_catchments"], lang, 2), adds=_n(s["choice_adds"], lang, 2), n=s["facilities"])
+             d_fac=num(s["d_facilities"], lang, 2), d_catch=num(s["d_catchments"], lang, 2), adds=num(s["choice_adds"], lang, 2), n=s["facilities"])
     return html.Div(text), view["table"]
 
 
@@ -169,14 +163,14 @@ def facility_points(view, show, period, lang, drawn):
     size = (4 + 12 * np.sqrt(size_by.fillna(0) / max(float(size_by.max() or 1), 1))).round(1)
     marker = {"size": size.to_numpy(), "color": "#111111", "opacity": 0.9}  # dark points stand out on every colour scale
     text = fac["name"].fillna("").astype(str) + "<br>" + (t("education_col_places", lang) if view == "kita" else t("education_col_pupils", lang)) \
-        + ": " + size_by.map(lambda v: _n(v, lang))
+        + ": " + size_by.map(lambda v: num(v, lang))
     if compositions_visible(settings):
         view_ = facility_segregation_view(bundle, settings, period, _params(), view)
         dev = view_["table"]["deviation_pp"].reindex(fac.index) if view_["available"] else None
         if dev is not None and dev.notna().any():
             marker.update(color=dev.fillna(0).to_numpy(), colorscale="RdBu_r", cmid=0, showscale=True,
                           colorbar={"title": {"text": t("education_col_deviation", lang)}, "x": 0.0, "len": 0.4, "thickness": 10})
-            text = text + "<br>" + t("education_col_deviation", lang) + ": " + dev.map(lambda v: _n(v, lang, 1))
+            text = text + "<br>" + t("education_col_deviation", lang) + ": " + dev.map(lambda v: num(v, lang, 1))
     patch["data"][FACILITY_TRACE]["lon"] = fac.geometry.x.round(6).to_numpy()
     patch["data"][FACILITY_TRACE]["lat"] = fac.geometry.y.round(6).to_numpy()
     patch["data"][FACILITY_TRACE]["text"] = text.tolist()
@@ -210,16 +204,16 @@ def facility_detail(bundle, settings, facility_id: str, period: str, lang: str):
     p = _params()
     lines = [html.Strong(t("education_detail_facility", lang, name=row["name"], id=facility_id))]
     if pd.notna(row.get("capacity")):
-        lines.append(html.Div(t("education_detail_capacity", lang, n=_n(float(row["capacity"]), lang))))
+        lines.append(html.Div(t("education_detail_capacity", lang, n=num(float(row["capacity"]), lang))))
     if pd.notna(row.get("pupils")):
-        lines.append(html.Div(t("education_detail_pupils", lang, n=_n(float(row["pupils"]), lang))))
+        lines.append(html.Div(t("education_detail_pupils", lang, n=num(float(row["pupils"]), lang))))
     if bool(row.get("startchancen")) if pd.notna(row.get("startchancen", None)) else False:
         lines.append(html.Div(t("education_detail_startchancen", lang)))
     geom = None
     kind = row["type"]
     if kind == "kita":
         geom = _kita_circle(row.geometry.x, row.geometry.y, p.radius_m / p.detour_factor)
-        lines.append(html.Div(t("education_detail_kita_catchment", lang, radius=_n(p.radius_m, lang))))
+        lines.append(html.Div(t("education_detail_kita_catchment", lang, radius=num(p.radius_m, lang))))
     elif kind == "primary_school":
         from layers.education.schools import school_catchment
 
@@ -227,14 +221,14 @@ def facility_detail(bundle, settings, facility_id: str, period: str, lang: str):
         if cid is not None:
             geom = catchments(bundle).geometry.loc[cid]
             c = disclosed_catchments(bundle, settings, period).loc[cid]
-            lines.append(html.Div(t("education_detail_catchment", lang, name=c["name"], children=_n(c["children_6_12"], lang),
-                                    share=_n(c["share_mig_pct"], lang, 1))))
+            lines.append(html.Div(t("education_detail_catchment", lang, name=c["name"], children=num(c["children_6_12"], lang),
+                                    share=num(c["share_mig_pct"], lang, 1))))
     if kind in ("kita", "primary_school") and compositions_visible(settings):
         view = facility_segregation_view(bundle, settings, period, p, kind)
         if view["available"] and facility_id in view["table"].index:
             r = view["table"].loc[facility_id]
-            lines.append(html.Div(t("education_detail_composition", lang, share=_n(r["share_pct"], lang, 1), catchment=_n(r["catchment_share_pct"], lang, 1),
-                                    dev=_n(r["deviation_pp"], lang, 1), ratio=_n(r["ratio"], lang, 2), z=_n(r["z"], lang, 1),
+            lines.append(html.Div(t("education_detail_composition", lang, share=num(r["share_pct"], lang, 1), catchment=num(r["catchment_share_pct"], lang, 1),
+                                    dev=num(r["deviation_pp"], lang, 1), ratio=num(r["ratio"], lang, 2), z=num(r["z"], lang, 1),
                                     period=format_date(r["period"], lang))))
     return lines, geom
 
@@ -256,30 +250,31 @@ def unit_detail(bundle, settings, basis: Basis, uid: str, period: str, lang: str
     small = settings.mode == "portal" and any(_suppressed(settings, layer, basis, uid, period) for layer in (KITA_RATIO.id, KITA_FCA.id))
     ratio = 100 * sd.loc[uid, "places"] / sd.loc[uid, "demand"] if sd.loc[uid, "demand"] > 0 else float("nan")
     name = uid if basis.is_h3 else f"{bundle.units_of(basis.level).loc[uid, 'name']} ({uid})"
-    lines = [html.Strong(t("education_detail_unit", lang, name=name, ratio=t("education_not_shown", lang) if small else _n(ratio, lang),
-                           fca=t("education_not_shown", lang) if small else _n(100 * acc.loc[uid, "access"], lang), city=_n(city, lang)))]
+    lines = [html.Strong(t("education_detail_unit", lang, name=name, ratio=t("education_not_shown", lang) if small else num(ratio, lang),
+                           fca=t("education_not_shown", lang) if small else num(100 * acc.loc[uid, "access"], lang), city=num(city, lang)))]
     if not small:
-        lines.append(html.Div(t("education_detail_unserved", lang, n=_n(acc.loc[uid, "unserved"], lang))))
+        lines.append(html.Div(t("education_detail_unserved", lang, n=num(acc.loc[uid, "unserved"], lang))))
     near = serving_kitas(bundle, basis, uid, period, p)
     names = kita_table(bundle, period, p)["name"]
-    lines.append(html.Div(t("education_detail_serving", lang, radius=_n(p.radius_m, lang), n=len(near))))
-    lines.append(html.Ul([html.Li(f"{names.get(fid, fid)} – {_n(r.dist_m, lang)} m, {_n(r.places, lang)} {t('education_col_places', lang)}, "
-                                  f"{_n(r.supply_ratio, lang, 2)} {t('education_col_ratio', lang)}") for fid, r in near.head(8).iterrows()],
+    lines.append(html.Div(t("education_detail_serving", lang, radius=num(p.radius_m, lang), n=len(near))))
+    lines.append(html.Ul([html.Li(f"{names.get(fid, fid)} – {num(r.dist_m, lang)} m, {num(r.places, lang)} {t('education_col_places', lang)}, "
+                                  f"{num(r.supply_ratio, lang, 2)} {t('education_col_ratio', lang)}") for fid, r in near.head(8).iterrows()],
                          className="mb-1"))
     spare = near[near["spare"]]
     if len(spare):
         s = spare.iloc[0]
-        lines.append(html.Div(t("education_detail_spare", lang, name=names.get(spare.index[0], spare.index[0]), dist=_n(s["dist_m"], lang),
-                                ratio=_n(s["supply_ratio"], lang, 2))))
+        lines.append(html.Div(t("education_detail_spare", lang, name=names.get(spare.index[0], spare.index[0]), dist=num(s["dist_m"], lang),
+                                ratio=num(s["supply_ratio"], lang, 2))))
     else:
         lines.append(html.Div(t("education_detail_no_spare", lang)))
     lines.append(html.Div(t("education_estimate_note", lang), className="text-muted"))
     return lines
 
 
-def on_click(click, basis_key, period, lang):
-    """A facility point: its detail and catchment outline; an area: its Kita supply and the Kitas serving it."""
-    if not click or not click.get("points"):
+def on_click(click, basis_key, period, lang, active_tab):
+    """A facility point: its detail and catchment outline; an area: its Kita supply and the Kitas serving it (only while
+    the education tab is open: map clicks are for the linked views otherwise)."""
+    if not click or not click.get("points") or active_tab != SECTION_ID:
         return no_update, no_update
     bundle, settings = current_bundle(), current_settings()
     period = period_at(bundle, period)
@@ -311,5 +306,6 @@ def register(app: Dash) -> None:
     app.callback(
         Output(DETAIL, "children"), Output(ids.MAP, "figure", allow_duplicate=True),
         Input(ids.MAP, "clickData"), State(ids.BASIS, "value"), State(ids.PERIOD, "value"), State(ids.LANGUAGE, "value"),
+        State(ids.SECTION_TABS, "active_tab"),
         prevent_initial_call=True,
     )(on_click)

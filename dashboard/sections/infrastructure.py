@@ -7,7 +7,6 @@ points and the funding overlay on the map; callbacks only call `layers/` and for
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-import numpy as np
 import pandas as pd
 from dash import Dash, Input, Output, Patch, ctx, dcc, html, no_update
 
@@ -17,6 +16,7 @@ from layers.funding.areas import GAP_NEED, funding_gap_table, has_quartiersmanag
 from layers.infrastructure.access import facility_points, facility_types, type_title
 from layers.infrastructure.params import current_params
 from layers.infrastructure.profile import ACCESS_DISCLOSURE, access_profile, funding_profile, space_profile
+from layers.numbers import format_number
 from layers.public_space.use import use_series, use_summary
 from layers.settings import Settings
 
@@ -44,13 +44,6 @@ TYPE_COLOURS = {"kita": "#1b9e77", "primary_school": "#d95f02", "secondary_schoo
 
 def title(lang: str) -> str:
     return t("infrastructure_title", lang)
-
-
-def _num(v, lang: str, digits: int = 0) -> str:
-    if v is None or not np.isfinite(v):
-        return "–"
-    s = f"{v:,.{digits}f}"
-    return s.replace(",", "X").replace(".", ",").replace("X", ".") if lang == "de" else s
 
 
 def area_level(bundle: Bundle) -> str:
@@ -108,13 +101,13 @@ def access_view(bundle: Bundle, unit: str | None, period: str, lang: str, settin
                                  "infrastructure_col_covered", "infrastructure_col_target", "infrastructure_col_mean",
                                  "infrastructure_col_places", "infrastructure_col_gap")]
     def shown(value) -> str:
-        return t("infrastructure_not_shown", lang) if pd.isna(value) and settings.mode == "portal" else _num(value, lang)
+        return t("infrastructure_not_shown", lang) if pd.isna(value) and settings.mode == "portal" else format_number(value, lang)
 
-    rows = [html.Tr([html.Td(type_title(r.type, lang)), html.Td(_num(r.facilities, lang)), html.Td(_num(r.coverage_m, lang)),
+    rows = [html.Tr([html.Td(type_title(r.type, lang)), html.Td(format_number(r.facilities, lang)), html.Td(format_number(r.coverage_m, lang)),
                      html.Td(shown(r.covered_pct)), html.Td(shown(r.covered_target_pct)), html.Td(shown(r.mean_dist_m)),
-                     html.Td(_num(r.capacity, lang)), html.Td(shown(r.unserved_need))]) for r in df.itertuples()]
+                     html.Td(format_number(r.capacity, lang)), html.Td(shown(r.unserved_need))]) for r in df.itertuples()]
     csv = f"api/v1/infrastructure/access?format=csv&period={period}" + (f"&unit={unit}" if unit else "")
-    return [html.P(t("infrastructure_access_intro", lang, detour=_num(params.detour_factor, lang, 1), period=format_date(period, lang)),
+    return [html.P(t("infrastructure_access_intro", lang, detour=format_number(params.detour_factor, lang, 1), period=format_date(period, lang)),
                    className="small"),
             dbc.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)], size="sm", striped=True, bordered=False,
                       className="small", id="infrastructure-access-table"),
@@ -125,13 +118,13 @@ def space_view(bundle: Bundle, unit: str | None, period: str, lang: str, setting
     p = space_profile(bundle, unit, period, current_params())
     if settings.mode == "portal" and p["residents"] < settings.min_residents:
         return [html.P(t("infrastructure_not_shown", lang))]
-    pct = lambda v: "–" if v is None else _num(v, lang) + " %"  # noqa: E731
-    items = [html.P(t("infrastructure_space_intro", lang, residents=_num(p["residents"], lang), period=format_date(period, lang)),
+    pct = lambda v: "–" if v is None else format_number(v, lang) + " %"  # noqa: E731
+    items = [html.P(t("infrastructure_space_intro", lang, residents=format_number(p["residents"], lang), period=format_date(period, lang)),
                     className="small"),
-             html.Li(t("infrastructure_green", lang, value=_num(p["green_m2_per_resident"], lang, 1),
-                       standard=_num(p["green_guideline_m2"], lang, 1), pct=pct(p["green_pct_of_guideline"]))),
-             html.Li(t("infrastructure_play", lang, value=_num(p["play_m2_per_resident"], lang, 2),
-                       standard=_num(p["play_standard_m2"], lang, 1), pct=pct(p["play_pct_of_standard"])))]
+             html.Li(t("infrastructure_green", lang, value=format_number(p["green_m2_per_resident"], lang, 1),
+                       standard=format_number(p["green_guideline_m2"], lang, 1), pct=pct(p["green_pct_of_guideline"]))),
+             html.Li(t("infrastructure_play", lang, value=format_number(p["play_m2_per_resident"], lang, 2),
+                       standard=format_number(p["play_standard_m2"], lang, 1), pct=pct(p["play_pct_of_standard"])))]
     if p["playgrounds_without_net_area"]:
         items.append(html.Li(t("infrastructure_play_missing", lang, n=p["playgrounds_without_net_area"]), className="text-muted"))
     return [html.Ul(items, className="small", id="infrastructure-space-list")]
@@ -141,7 +134,7 @@ def funding_view(bundle: Bundle, unit: str | None, district: str | None, period:
     params = current_params()
     p = funding_profile(bundle, unit or district, period, params)
     out = [html.P(t("infrastructure_funding_intro", lang), className="small"),
-           html.P(t("infrastructure_funded", lang, pct=_num(p["funded_share_pct"], lang) + " %",
+           html.P(t("infrastructure_funded", lang, pct=format_number(p["funded_share_pct"], lang) + " %",
                     areas=", ".join(p["funding_areas"]) or t("infrastructure_funded_none", lang)), className="small mb-1"),
            html.P(t("infrastructure_need", lang, need=p["units_need"], units=p["units_with_status"], funded=p["units_need_funded"],
                     unfunded=p["units_need_not_funded"]), className="small mb-1", id="infrastructure-need")]
@@ -156,9 +149,9 @@ def funding_view(bundle: Bundle, unit: str | None, district: str | None, period:
                                  "infrastructure_col_dynamics", "infrastructure_col_funded", "infrastructure_col_gap_kind")]
     rows = [html.Tr([html.Td(f"{r.name} ({r.unit_id})"),
                      html.Td(t("infrastructure_not_shown", lang) if settings.mode == "portal" and r.residents < settings.min_residents
-                             else _num(r.residents, lang)),
+                             else format_number(r.residents, lang)),
                      html.Td(status.get(int(r.status), "–") if pd.notna(r.status) else "–"),
-                     html.Td(dynamics.get(int(r.dynamics), "–") if pd.notna(r.dynamics) else "–"), html.Td(_num(r.funded_share_pct, lang)),
+                     html.Td(dynamics.get(int(r.dynamics), "–") if pd.notna(r.dynamics) else "–"), html.Td(format_number(r.funded_share_pct, lang)),
                      html.Td(t("infrastructure_gap_need" if r.gap == GAP_NEED else "infrastructure_gap_improved", lang))])
             for r in gap.head(60).itertuples()]
     csv = f"api/v1/funding/gap?format=csv&period={period}" + (f"&within={unit or district}" if unit or district else "")

@@ -6,6 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, dash_table, dcc, html, no_update
 
+from layers.numbers import format_number as num
 from layers.segregation import INDEX_DEFS, MULTI_INDICES, SINGLE_INDICES, available_groups
 from layers.segregation.inference import DEFAULT_ITERATIONS, DEFAULT_SEED
 from layers.spatial.basis import Basis
@@ -53,17 +54,10 @@ def _basis(bundle, value) -> str:
     return value if value in keys else bundle.finest_level.id
 
 
-def _num(x, digits: int, lang: str) -> str:
-    if x is None or (isinstance(x, float) and not np.isfinite(x)):
-        return "–"
-    s = f"{x:.{digits}f}"
-    return s.replace(".", ",") if lang == "de" else s
-
-
 def _p(p, lang: str, iterations: int) -> str:
     if p is None or not np.isfinite(p):
         return "–"
-    return f"< {_num(1 / iterations, 2, lang)}" if p == 0 else _num(p, 2, lang)
+    return f"< {num(1 / iterations, lang, 2)}" if p == 0 else num(p, lang, 2)
 
 
 def panel(bundle, settings, lang: str):
@@ -124,7 +118,7 @@ def indices_view(group, index, basis_value, period_value, district, lang):
     cols = [{"name": t("segregation_col_area", lang), "id": "area_name"}, {"name": t("segregation_col_units", lang), "id": "n_units"},
             {"name": t("segregation_col_share", lang), "id": "share_pct"}] + [{"name": x.symbol, "id": x.id} for x in SINGLE_INDICES + MULTI_INDICES]
     data = [{"area": r["area"], "area_name": t("segregation_city", lang) if r["area"] == "city" else r["area_name"], "n_units": int(r["n_units"]),
-             "share_pct": _num(r["share_pct"], 1, lang), **{x.id: _num(r[x.id], 3, lang) for x in SINGLE_INDICES + MULTI_INDICES}}
+             "share_pct": num(r["share_pct"], lang, 1), **{x.id: num(r[x.id], lang, 3) for x in SINGLE_INDICES + MULTI_INDICES}}
             for r in now.to_dict("records")]
     return explain, fig, t("segregation_table_title", lang, period=format_date(period, lang)), cols, data
 
@@ -141,9 +135,9 @@ def change_view(group, index, period_from, basis_value, period_value, lang):
             {"name": t("segregation_col_p", lang), "id": "p_value_change"}, {"name": t("segregation_col_bc_from", lang, period=f0), "id": "dissim_bc_from"},
             {"name": t("segregation_col_bc_to", lang, period=f1), "id": "dissim_bc_to"}]
     data = [{"area": r["area"], "area_name": t("segregation_city", lang) if r["area"] == "city" else r["area_name"],
-             "value_from": _num(r["value_from"], 3, lang), "value_to": _num(r["value_to"], 3, lang), "difference": _num(r["difference"], 3, lang),
-             "p_value_change": _p(r["p_value_change"], lang, DEFAULT_ITERATIONS), "dissim_bc_from": _num(r["dissim_bc_from"], 3, lang),
-             "dissim_bc_to": _num(r["dissim_bc_to"], 3, lang)} for r in frame.to_dict("records")]
+             "value_from": num(r["value_from"], lang, 3), "value_to": num(r["value_to"], lang, 3), "difference": num(r["difference"], lang, 3),
+             "p_value_change": _p(r["p_value_change"], lang, DEFAULT_ITERATIONS), "dissim_bc_from": num(r["dissim_bc_from"], lang, 3),
+             "dissim_bc_to": num(r["dissim_bc_to"], lang, 3)} for r in frame.to_dict("records")]
     return (t("segregation_change_title", lang, index=f"{d.title(lang)} ({d.symbol})", period_from=f0, period=f1), cols, data,
             t("segregation_change_note", lang, iterations=DEFAULT_ITERATIONS))
 

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..bundle import Bundle
+from ..numbers import format_number
 from ..spatial.basis import Basis
 from ..spec import LayerResult, LayerSpec
 from .kita import access_on, city_ratio, supply_demand
@@ -22,11 +23,6 @@ def _sources(bundle: Bundle, keys: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(k for k in (*keys, "demo") if k in bundle.sources)
 
 
-def _fmt(x: float, lang: str, digits: int = 0) -> str:
-    s = f"{x:,.{digits}f}"
-    return s.replace(",", "_").replace(".", ",").replace("_", ".") if lang == "de" else s
-
-
 def _result(layer_id: str, value, persons: pd.Series, basis: Basis, period: str, interp: str | None, sources, notes=None,
             numerator: pd.Series | None = None) -> LayerResult:
     """Values with the children they rest on as numerator/denominator/residents (disclosure counts children, not all residents)."""
@@ -38,8 +34,8 @@ def _result(layer_id: str, value, persons: pd.Series, basis: Basis, period: str,
 
 def _city_note(bundle: Bundle, index: pd.Index, period: str) -> pd.DataFrame:
     city = 100.0 * city_ratio(bundle, period, current_params())
-    de = f"Stadt: {_fmt(city, 'de')} Plätze je 100 Kinder mit Bedarf" if np.isfinite(city) else ""
-    en = f"City: {_fmt(city, 'en')} places per 100 children in demand" if np.isfinite(city) else ""
+    de = f"Stadt: {format_number(city, 'de')} Plätze je 100 Kinder mit Bedarf" if np.isfinite(city) else ""
+    en = f"City: {format_number(city, 'en')} places per 100 children in demand" if np.isfinite(city) else ""
     return pd.DataFrame({"de": de, "en": en}, index=index)
 
 

@@ -148,7 +148,8 @@ def test_facility_points_and_click_shows_catchment(demo_app, demo):
     assert len(ids_on_map) == 5 and ids_on_map[0].startswith("GS")
     out = callback(demo, [(sec.DETAIL, "children"), (ids.MAP, "figure")],
                    [(ids.MAP, "clickData", {"points": [{"curveNumber": FACILITY_TRACE, "customdata": ids_on_map[0]}]})],
-                   state=[(ids.BASIS, "value", "h3_9"), (ids.PERIOD, "value", "2024-12-31"), (ids.LANGUAGE, "value", "de")],
+                   state=[(ids.BASIS, "value", "h3_9"), (ids.PERIOD, "value", "2024-12-31"), (ids.LANGUAGE, "value", "de"),
+                          (ids.SECTION_TABS, "active_tab", "education")],
                    key=output_key(demo_app, ids.MAP, sec.DETAIL))
     text = orjson.dumps(out[sec.DETAIL]["children"]).decode()
     assert "Einzugsbereich" in text and "Prozentpunkte" in text and "Schüler/innen" in text
@@ -160,7 +161,8 @@ def test_facility_points_and_click_shows_catchment(demo_app, demo):
 def test_unit_click_lists_serving_kitas(berlin_app, berlin, berlin_bundle):
     out = callback(berlin, [(sec.DETAIL, "children"), (ids.MAP, "figure")],
                    [(ids.MAP, "clickData", {"points": [{"curveNumber": 0, "location": "011001"}]})],
-                   state=[(ids.BASIS, "value", "bezirksregion"), (ids.PERIOD, "value", "2024-12-31"), (ids.LANGUAGE, "value", "de")],
+                   state=[(ids.BASIS, "value", "bezirksregion"), (ids.PERIOD, "value", "2024-12-31"), (ids.LANGUAGE, "value", "de"),
+                          (ids.SECTION_TABS, "active_tab", "education")],
                    key=output_key(berlin_app, ids.MAP, sec.DETAIL))
     text = orjson.dumps(out[sec.DETAIL]["children"]).decode()
     assert "Kita-Plätze je 100 Kinder mit Bedarf" in text and "Stadt:" in text and "Kitas in 1.000 m Fußweg" in text
