@@ -154,6 +154,7 @@ def update_map(layer_id, group, basis_key, period_index, period_from, compare, l
                       ids_as_names=query.basis.is_h3)
     labels = _labels(bundle, basis_key, lang)
     rich = bool(spec.categories) or result.notes is not None
+    key = values_key(result, display)
     if full:
         fig = map_figure(bundle, result, spec, labels, geo_url(basis_key), geo_url(bundle.levels[0].id), display,
                          settings.tile_url, settings.tile_attribution)
@@ -162,13 +163,13 @@ def update_map(layer_id, group, basis_key, period_index, period_from, compare, l
         if district:
             apply_district(fig["layout"]["map"], district_layout(bundle, district))
     else:
-        fig = map_patch(result, spec, labels, display, rich or drawn.get("rich", False) or f"{ids.LANGUAGE}.value" in triggered, drawn)
+        fig = map_patch(result, spec, labels, display, rich or drawn.get("rich", False) or f"{ids.LANGUAGE}.value" in triggered, drawn, key)
         if f"{ids.DISTRICT}.value" in triggered:
             apply_district(fig["layout"]["map"], district_layout(bundle, district))
         if f"{ids.SELECTION}.data" in triggered:
             chosen = _selection_ids(selection, basis_key)
             fig["data"][SELECTION_TRACE]["locations"], fig["data"][SELECTION_TRACE]["z"] = chosen, [0] * len(chosen)
-    return fig, legend(result, query, spec, lang, settings), {"basis": basis_key, "rich": rich, "full": full, **values_key(result, display)}
+    return fig, legend(result, query, spec, lang, settings), {"basis": basis_key, "rich": rich, "full": full, **key}
 
 
 def update_views(layer_id, group, basis_key, period_index, period_from, compare, district, selection, lang):
@@ -209,8 +210,8 @@ def update_selection(click, box, brush, clear, area_clicks, basis_key, selection
         old = Basis.parse(selection["basis"])
         new = Basis.parse(basis_key)
         chosen = translate_selection(bundle, chosen, old, new)
-        focus = translate_selection(bundle, [focus], old, new)[0] if focus and translate_selection(bundle, [focus], old, new) else None
-        return {"basis": basis_key, "ids": chosen, "focus": focus}
+        moved = translate_selection(bundle, [focus], old, new) if focus else []
+        return {"basis": basis_key, "ids": chosen, "focus": moved[0] if moved else None}
     if selection.get("basis") != basis_key:
         chosen, focus = [], None
     if trigger == ids.CLEAR_SELECTION:

@@ -227,14 +227,15 @@ def map_figure(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd.S
     }
 
 
-def map_patch(result: LayerResult, spec: LayerSpec, names: pd.Series, display: Display, send_text: bool, drawn: dict | None = None) -> Patch:
+def map_patch(result: LayerResult, spec: LayerSpec, names: pd.Series, display: Display, send_text: bool, drawn: dict | None,
+              key: dict) -> Patch:
     """Only what changes when layer, group, period or language change: values, hover and colours, never geometry.
 
     `send_text`: also resend the hover heads (layers with class labels or notes, or when leaving one, or a new language).
-    `drawn`: `values_key` of the figure on the page; residents and the small-counts overlay are not resent when unchanged.
+    `drawn`: `values_key` of the figure on the page, `key` that of `result`; residents and the small-counts overlay are
+    not resent when unchanged.
     """
     props = value_props(result, spec, display, names)
-    key = values_key(result, display)
     drawn = drawn or {}
     patch = Patch()
     v = VALUES_TRACE

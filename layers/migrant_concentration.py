@@ -7,7 +7,7 @@ import pandas as pd
 
 from .bundle import AGE_BANDS, Bundle
 from .spatial.basis import Basis
-from .spec import Group, LayerResult, LayerSpec
+from .spec import Group, LayerResult, LayerSpec, find_by_id
 
 PROVENANCE = "population / population_points: residents with main residence per Stichtag (Einwohnerregister or synthetic)"
 AGE_TITLES = {
@@ -50,11 +50,7 @@ def available_groups(bundle: Bundle) -> tuple[Group, ...]:
 
 
 def _group(bundle: Bundle, group_id: str | None) -> Group:
-    groups = available_groups(bundle)
-    for g in groups:
-        if g.id == (group_id or "mig_bg"):
-            return g
-    raise KeyError(f"unknown group {group_id!r}; groups in this bundle: {', '.join(g.id for g in groups)}")
+    return find_by_id(available_groups(bundle), group_id, "mig_bg")
 
 
 def _frame(bundle: Bundle, basis: Basis, period: str, group: Group) -> tuple[pd.DataFrame, str | None]:

@@ -143,3 +143,26 @@ def comparison_spec(spec: LayerSpec) -> LayerSpec:
         value_format="+" + spec.value_format.lstrip("+"), colorscale="PuOr_r", midpoint=0.0,
         aggregate="none" if spec.aggregate == "none" else spec.aggregate, change_of=spec.id,
     )
+
+
+def find_by_id(items, item_id: str | None, default: str, what: str = "group"):
+    """The item (a group, …) with `.id == item_id` (or `default` when None); KeyError naming the ids there are."""
+    items = tuple(items)
+    for item in items:
+        if item.id == (item_id or default):
+            return item
+    raise KeyError(f"unknown {what} {item_id!r}; {what}s in this bundle: {', '.join(i.id for i in items)}")
+
+
+def result_from_frame(layer_id: str, bundle: "Bundle", basis: Basis, period: str, frame: pd.DataFrame, source_keys: tuple[str, ...],
+                      group: str | None = None, interpolated_from: str | None = None, notes: pd.DataFrame | None = None) -> LayerResult:
+    """A LayerResult from a frame with value, numerator, denominator and residents (persons).
+
+    Where there is no value, nothing rests on anybody (counts 0), so disclosure reads the area as "no value".
+    Sources are the manifest's sources among `source_keys`.
+    """
+    out = frame[["value", "numerator", "denominator", "residents"]].astype(float)
+    out.loc[out["value"].isna(), ["numerator", "denominator", "residents"]] = 0.0
+    out["suppressed"] = False
+    sources = tuple(s.key for s in bundle.manifest.sources if s.key in source_keys)
+    return LayerResult(layer_id, out, basis, period, group, None, interpolated_from, sources, notes)

@@ -59,11 +59,11 @@ def aggregate(spec: LayerSpec, values: pd.DataFrame, city: pd.DataFrame | None =
 
 def key_figure(spec: LayerSpec, result: LayerResult, ids, city: LayerResult | None = None) -> KeyFigure:
     """Summarise the areas `ids` of one disclosed result."""
-    rows = result.values.reindex(pd.Index(ids).intersection(result.values.index))
-    shown = rows[np.isfinite(rows["value"].to_numpy(dtype=float)) & rows["numerator"].notna()]
+    total = len(pd.Index(ids).intersection(result.values.index))
+    shown = result.values.loc[_shown(result, ids)]
     city_values = (city or result).values
     return KeyFigure(aggregate(spec, shown, city_values.dropna(subset=["numerator", "denominator"])),
-                     float(shown["residents"].sum()), float(shown["numerator"].sum()), len(rows), len(rows) - len(shown))
+                     float(shown["residents"].sum()), float(shown["numerator"].sum()), total, total - len(shown))
 
 
 def _base_query(query: LayerQuery) -> tuple[LayerSpec, LayerQuery, str | None]:

@@ -8,7 +8,7 @@ import pandas as pd
 from ..bundle import Bundle
 from ..infrastructure.params import current_params
 from ..spatial.basis import Basis
-from ..spec import Category, LayerResult, LayerSpec
+from ..spec import Category, LayerResult, LayerSpec, result_from_frame
 from .areas import unit_overlap
 from .mss import DYNAMICS, STATUS, class_on_basis, indicator, mss_table
 
@@ -18,14 +18,10 @@ NO_NEED_COLOUR, NEED_COLOUR = "#d9f0d3", "#c2a5cf"
 
 
 def _result(layer_id: str, bundle: Bundle, basis: Basis, period: str, frame: pd.DataFrame, interpolated: str | None) -> LayerResult:
-    out = pd.DataFrame({"value": frame["value"], "numerator": frame["with_class"], "denominator": frame["residents"],
-                        "residents": frame["residents"]}, index=frame.index).astype(float)
     # A class rests on all residents of its units: disclosure looks at the residents, not at a group count.
-    out["numerator"] = out["residents"]
-    out.loc[out["value"].isna(), ["numerator", "denominator", "residents"]] = 0.0  # no value: it rests on nobody
-    out["suppressed"] = False
-    sources = tuple(s.key for s in bundle.manifest.sources if s.key in ("mss", "demo", "erhaltungsgebiete", "population"))
-    return LayerResult(layer_id, out, basis, period, None, None, interpolated, sources)
+    out = pd.DataFrame({"value": frame["value"], "numerator": frame["residents"], "denominator": frame["residents"],
+                        "residents": frame["residents"]}, index=frame.index)
+    return result_from_frame(layer_id, bundle, basis, period, out, ("mss", "demo", "erhaltungsgebiete", "population"), None, interpolated)
 
 
 def compute_status(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,

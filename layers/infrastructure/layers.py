@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..bundle import Bundle
 from ..spatial.basis import Basis
-from ..spec import Group, LayerResult, LayerSpec
+from ..spec import Group, LayerResult, LayerSpec, result_from_frame
 from .access import TYPE_TITLES, access, capacity_types, distance_notes, facility_types
 from .params import current_params
 
@@ -42,11 +42,8 @@ def _kind(bundle: Bundle, group: str | None, groups) -> str | None:
 
 def _result(layer_id: str, bundle: Bundle, basis: Basis, period: str, kind: str, frame: pd.DataFrame,
             interpolated: str | None, notes: pd.DataFrame | None = None) -> LayerResult:
-    frame = frame[["value", "numerator", "denominator", "residents"]].astype(float)
-    frame.loc[frame["value"].isna(), ["numerator", "denominator", "residents"]] = 0.0  # no value: it rests on nobody
-    frame["suppressed"] = False
-    sources = tuple(s.key for s in bundle.manifest.sources if s.key in ("population", "demo", "kitas", "schools", "youth", "osm"))
-    return LayerResult(layer_id, frame, basis, period, kind, None, interpolated, sources, notes)
+    return result_from_frame(layer_id, bundle, basis, period, frame, ("population", "demo", "kitas", "schools", "youth", "osm"), kind,
+                             interpolated, notes)
 
 
 def _empty(layer_id: str, bundle: Bundle, basis: Basis, period: str) -> LayerResult:

@@ -9,7 +9,7 @@ from ..bundle import Bundle
 from ..funding.mss import class_on_basis, indicator
 from ..infrastructure.params import current_params
 from ..spatial.basis import Basis
-from ..spec import Category, LayerResult, LayerSpec
+from ..spec import Category, LayerResult, LayerSpec, result_from_frame
 from .supply import per_resident, pressure_on_basis, supply
 
 SECTION = "infrastructure"
@@ -19,11 +19,7 @@ EJ_GREEN = "ej_green_supply_class"
 
 def _result(layer_id: str, bundle: Bundle, basis: Basis, period: str, frame: pd.DataFrame, interp: str | None,
             keys: tuple[str, ...], notes: pd.DataFrame | None = None) -> LayerResult:
-    frame = frame[["value", "numerator", "denominator", "residents"]].astype(float)
-    frame.loc[frame["value"].isna(), ["numerator", "denominator", "residents"]] = 0.0  # no value: it rests on nobody
-    frame["suppressed"] = False
-    sources = tuple(s.key for s in bundle.manifest.sources if s.key in keys)
-    return LayerResult(layer_id, frame, basis, period, None, None, interp, sources, notes)
+    return result_from_frame(layer_id, bundle, basis, period, frame, keys, None, interp, notes)
 
 
 def _standard_notes(value: np.ndarray, standard: float, ids, what: tuple[str, str]) -> pd.DataFrame:
@@ -34,24 +30,27 @@ def _standard_notes(value: np.ndarray, standard: float, ids, what: tuple[str, st
     return pd.DataFrame({"de": de, "en": en}, index=ids)
 
 
+def _per_resident_layer(layer_id: str, bundle: Bundle, basis: Basis, period: str, column: str, standard: float,
+                        what: tuple[str, str]) -> LayerResult:
+    """m² of `column` per resident, with a hover note of the share of the standard reached."""
+    a, interp = supply(bundle, basis, period)
+    value = per_resident(a[column].to_numpy(), a["residents"].to_numpy())
+    frame = pd.DataFrame({"value": value, "numerator": a["residents"], "denominator": a["residents"], "residents": a["residents"]}, index=a.index)
+    notes = _standard_notes(value, standard, a.index, what)
+    return _result(layer_id, bundle, basis, period, frame, interp, ("green_spaces", "demo", "population"), notes)
+
+
 def compute_green(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
                   period_from: str | None = None) -> LayerResult:
     """Public park area per resident (m²), against the configured green-space guideline."""
-    a, interp = supply(bundle, basis, period)
-    value = per_resident(a["park_m2"].to_numpy(), a["residents"].to_numpy())
-    frame = pd.DataFrame({"value": value, "numerator": a["residents"], "denominator": a["residents"], "residents": a["residents"]}, index=a.index)
-    notes = _standard_notes(value, current_params().green_guideline_m2, a.index, ("Grünfläche", "Green space"))
-    return _result(GREEN.id, bundle, basis, period, frame, interp, ("green_spaces", "demo", "population"), notes)
+    return _per_resident_layer(GREEN.id, bundle, basis, period, "park_m2", current_params().green_guideline_m2, ("Grünfläche", "Green space"))
 
 
 def compute_play(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
                  period_from: str | None = None) -> LayerResult:
     """Net playground area per resident (m²), against the playground standard (Berlin: 1 m² per resident)."""
-    a, interp = supply(bundle, basis, period)
-    value = per_resident(a["play_net_m2"].to_numpy(), a["residents"].to_numpy())
-    frame = pd.DataFrame({"value": value, "numerator": a["residents"], "denominator": a["residents"], "residents": a["residents"]}, index=a.index)
-    notes = _standard_notes(value, current_params().playground_standard_m2, a.index, ("Nettospielfläche", "Net play area"))
-    return _result(PLAY.id, bundle, basis, period, frame, interp, ("green_spaces", "demo", "population"), notes)
+    return _per_resident_layer(PLAY.id, bundle, basis, period, "play_net_m2", current_params().playground_standard_m2,
+                               ("Nettospielfläche", "Net play area"))
 
 
 def compute_ej_green(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,

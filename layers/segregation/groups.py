@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..bundle import Bundle
 from ..spatial.basis import Basis
-from ..spec import Group
+from ..spec import Group, find_by_id
 
 REMAINDER = "origin_remainder"
 # Aggregate columns of Berlin's T4 and the columns T4 lists under them ("darunter"). A column is an aggregate
@@ -69,11 +69,7 @@ def layer_groups(bundle: Bundle) -> tuple[Group, ...]:
 
 
 def get_group(bundle: Bundle, group_id: str | None) -> SegGroup:
-    groups = available_groups(bundle)
-    for g in groups:
-        if g.id == (group_id or "mig_bg"):
-            return g
-    raise KeyError(f"unknown group {group_id!r}; groups in this bundle: {', '.join(g.id for g in groups)}")
+    return find_by_id(available_groups(bundle), group_id, "mig_bg")
 
 
 def group_frame(bundle: Bundle, basis: Basis, period: str, group: SegGroup) -> tuple[pd.DataFrame, str | None]:
