@@ -23,7 +23,7 @@ OUTLINE_COLOUR = "#3b3b3b"
 FUNDING_COLOUR = "#7b3294"
 HIGHLIGHT_COLOUR = "#e66101"
 SELECTION_COLOUR = "#d95f02"
-SMALL_OUTLINE_COLOUR = "rgba(60,60,60,0.55)"
+SMALL_OUTLINE_COLOUR = "rgba(60,60,60,0.35)"
 
 # Trace order of the map figure (callbacks patch traces by index). Every choropleth trace holds all areas of the basis
 # (locations and hover heads are sent once per basis); a value update only sends z arrays. The grey base shows
@@ -182,7 +182,7 @@ def _traces(props: dict, ids: list[str], names: list[str] | None, geo_url: str) 
               "name": "values"}
     small = {**base, "z": props["small_z"], **({"text": names} if names else {}), "hovertemplate": props["small_hovertemplate"],
              "colorscale": [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], "zmin": 0, "zmax": 1, "showscale": False,
-             "marker": {"line": {"width": 1.1, "color": SMALL_OUTLINE_COLOUR}, "opacity": 1}, "name": "small_counts"}
+             "marker": {"line": {"width": 0.7, "color": SMALL_OUTLINE_COLOUR}, "opacity": 1}, "name": "small_counts"}
     selection = {"type": "choroplethmap", "geojson": geo_url, "locations": [], "z": [],
                  "colorscale": [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], "showscale": False,
                  "hoverinfo": "skip", "marker": {"line": {"width": 3, "color": SELECTION_COLOUR}, "opacity": 1}, "name": "selection"}
