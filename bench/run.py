@@ -11,9 +11,14 @@ from pathlib import Path
 
 from layers.settings import load_settings
 
+from .accessibility import bench_accessibility
+from .briefing import bench_briefing
 from .common import Row, timed
+from .disclosure import bench_disclosure
 from .education import bench_education
 from .infrastructure import bench_infrastructure
+from .portal_hardening import bench_portal_hardening
+from .scenario import bench_scenario
 from .segregation import bench_segregation
 
 
@@ -54,13 +59,16 @@ def bench_app_start(settings, folder: Path) -> list[Row]:
 
 
 def _payload(layer: str, group: str, basis: str, period: int, period_from: str, changed: str, district: str | None = None,
-             selection: list[str] | None = None, drawn: dict | None = None, compare: bool = False) -> dict:
-    """Body of the map callback's request, as the browser sends it (`period` is the slider position)."""
+             selection: list[str] | None = None, drawn: dict | None = None, compare: bool = False, scenario: dict | None = None,
+             view: str = "scenario") -> dict:
+    """Body of the map callback's request, as the browser sends it (`period` is the slider position; `scenario`: the
+    scenario store's value)."""
     from dashboard import ids
 
     values = [(ids.LAYER, "value", layer), (ids.GROUP, "value", group), (ids.BASIS, "value", basis), (ids.PERIOD, "value", period),
               (ids.PERIOD_FROM, "value", period_from), (ids.COMPARE, "value", ["on"] if compare else []), (ids.LANGUAGE, "value", "de"),
-              (ids.DISTRICT, "value", district), (ids.SELECTION, "data", {"basis": basis, "ids": selection or [], "focus": None})]
+              (ids.DISTRICT, "value", district), (ids.SELECTION, "data", {"basis": basis, "ids": selection or [], "focus": None}),
+              (ids.SCENARIO, "data", scenario), (ids.SCENARIO_VIEW, "value", view)]
     return {
         "output": f"..{ids.MAP}.figure...{ids.LEGEND}.children...{ids.MAP_DRAWN}.data..",
         "outputs": [{"id": ids.MAP, "property": "figure"}, {"id": ids.LEGEND, "property": "children"},
@@ -72,13 +80,14 @@ def _payload(layer: str, group: str, basis: str, period: int, period_from: str, 
 
 
 def _views_payload(layer: str, basis: str, period: int, period_from: str, changed: str, district: str | None,
-                   selection: list[str]) -> dict:
+                   selection: list[str], scenario: dict | None = None, view: str = "scenario") -> dict:
     """Body of the linked-views callback's request (histogram, cards, table) as the browser sends it."""
     from dashboard import ids
 
     values = [(ids.LAYER, "value", layer), (ids.GROUP, "value", "mig_bg"), (ids.BASIS, "value", basis), (ids.PERIOD, "value", period),
               (ids.PERIOD_FROM, "value", period_from), (ids.COMPARE, "value", []), (ids.DISTRICT, "value", district),
-              (ids.SELECTION, "data", {"basis": basis, "ids": selection, "focus": None}), (ids.LANGUAGE, "value", "de")]
+              (ids.SELECTION, "data", {"basis": basis, "ids": selection, "focus": None}), (ids.LANGUAGE, "value", "de"),
+              (ids.SCENARIO, "data", scenario), (ids.SCENARIO_VIEW, "value", view)]
     outputs = [(ids.HISTOGRAM, "figure"), (ids.CARDS, "children"), (ids.TABLE, "children"), (ids.SELECTION_INFO, "children")]
     return {
         "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
@@ -206,6 +215,16 @@ BENCHMARKS = {
     # --- infrastructure, public space, funding ---
     "infrastructure": lambda settings, work, args: bench_infrastructure(settings, _ensure_berlin(settings, work)),
     # --- linked views ---
+    # --- scenarios ---
+    "scenario": lambda settings, work, args: bench_scenario(settings, _ensure_berlin(settings, work)),
+    # --- disclosure ---
+    "disclosure": lambda settings, work, args: bench_disclosure(settings, _ensure_berlin(settings, work)),
+    # --- briefing and area profile ---
+    "briefing": lambda settings, work, args: bench_briefing(settings, _ensure_berlin(settings, work)),
+    # --- portal hardening ---
+    "portal_hardening": lambda settings, work, args: bench_portal_hardening(settings, _ensure_berlin(settings, work)),
+    # --- accessibility ---
+    "accessibility": lambda settings, work, args: bench_accessibility(settings, _ensure_berlin(settings, work)),
 }
 
 

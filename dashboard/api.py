@@ -116,7 +116,9 @@ def layer_values(layer_id: str) -> Response:
         "period": result.period, "period_from": result.period_from, "compare_from": query.compare_from, "group": result.group,
         "interpolated_from": result.interpolated_from, "synthetic": bundle.manifest.synthetic,
         "sources": [bundle.sources[k].attribution for k in result.sources if k in bundle.sources],
-        "suppressed_note": f"suppressed: fewer than {settings.min_cases} cases or {settings.min_residents} residents",
+        "suppressed_note": (f"suppressed: fewer than {settings.min_cases} cases or {settings.min_residents} residents, or to protect such a value"
+                            + (f"; counts rounded to multiples of {settings.round_counts_to}"
+                               if settings.mode == "portal" and settings.round_counts_to > 1 else "")),
     }
     records = [
         {"id": i, "value": None if pd.isna(r.value) else r.value, "suppressed": bool(r.suppressed),

@@ -86,7 +86,7 @@ def access_table() -> Response:
     df = access_profile(bundle, unit, period, current_params())
     settings = current_settings()
     if settings.mode == "portal":
-        df = hide_small_counts(df, ACCESS_DISCLOSURE, settings.min_residents)
+        df = hide_small_counts(df, ACCESS_DISCLOSURE, settings.min_residents, settings.round_counts_to)
     return _table(df, fmt, f"access_{unit or 'city'}_{period}", {**_meta(period), "unit": unit,
                                                                   "units": {"coverage_m": "m", "mean_dist_m": "m", "covered_pct": "%"}})
 

@@ -12,11 +12,12 @@ from layers.cities import bundle_path
 from layers.query import ParameterError, bases
 from layers.settings import Settings, load_settings
 
+from .accessibility import apply_index_string
 from .api import api, parameter_error
 from .callbacks import geojson_bytes, register_callbacks
 from .context import BUNDLE_KEY, SETTINGS_KEY, cache, cache_config
 from .layout import serve_layout
-from .sections import SECTIONS
+from .sections import sections_for
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
@@ -48,6 +49,18 @@ def create_app(settings: Settings | None = None, bundle_folder: Path | str | Non
     from .api_infrastructure import api_infrastructure
 
     server.register_blueprint(api_infrastructure)
+    # --- scenarios ---
+    from .api_scenario import api_scenario
+
+    server.register_blueprint(api_scenario)
+    # --- briefing and area profile ---
+    from .briefing import briefing
+
+    server.register_blueprint(briefing)
+    # --- portal hardening ---
+    from .security import init_security
+
+    init_security(app, settings)
 
     allowed = set(bases(bundle))
 
@@ -60,6 +73,7 @@ def create_app(settings: Settings | None = None, bundle_folder: Path | str | Non
 
     app.layout = lambda: serve_layout(bundle, settings)
     register_callbacks(app)
-    for section in SECTIONS:
+    for section in sections_for(settings):
         section.register(app)
+    apply_index_string(app, settings.language)  # <html lang>, one contentinfo landmark (dashboard/accessibility.py)
     return app

@@ -12,6 +12,8 @@ import pandas as pd
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 
 from layers.context import social_context
+from layers.infrastructure.access import type_title
+from layers.numbers import format_number
 from layers.query import LayerQuery, ParameterError, check_query
 from layers.registry import get_layer
 from layers.spatial.basis import Basis
@@ -20,11 +22,13 @@ from layers.spatial.selection import translate_selection
 from layers.spec import comparison_spec
 
 from . import ids
-from .context import current_bundle, current_settings, layer_result
-from .figures import SELECTION_TRACE, Display, map_figure, map_patch, values_key
+from .accessibility import register_accessibility
+from .context import SETTINGS_KEY, current_bundle, current_settings, layer_result, view_result
+from .figures import SCENARIO_TRACE, SELECTION_TRACE, Display, map_figure, map_patch, values_key
 from .i18n import format_date, t
-from .layout import basis_options, group_options, layer_options, notice, period_options, sources_line, subtitle
-from .state import ViewState, parse_query, period_at, selection_fits_link, to_query
+from .layout import basis_options, group_options, layer_options, notice, overlay_options, period_options, sources_line, subtitle
+from .pages import briefing_href
+from .state import ViewState, parse_query, period_at, scenario_dict, selection_fits_link, to_query
 from .views import (
     SELECTABLE_TRACES,
     apply_district,
@@ -88,7 +92,9 @@ def legend(result, query: LayerQuery, spec, lang: str, settings) -> list:
     return [
         html.Div(head),
         html.Div([html.Span(origin, className="badge bg-info text-dark me-2", id="map-badge"), spec.description(lang)]),
-        html.Div(t("legend_not_shown", lang, cases=settings.min_cases, residents=settings.min_residents) if settings.mode == "portal"
+        html.Div(t("legend_not_shown", lang, cases=settings.min_cases, residents=settings.min_residents)
+                 + (" " + t("legend_rounded", lang, rounding=settings.round_counts_to) if settings.round_counts_to > 1 else "")
+                 if settings.mode == "portal"
                  else t("legend_small", lang, cases=settings.min_cases, residents=settings.min_residents)),
         html.Div(t("description_note", lang), className="fst-italic"),
         html.Div([html.A(t("download_csv", lang), href=api_url(result, query, "csv"), id="map-download-csv", className="me-3"),
@@ -115,14 +121,62 @@ def current_query(layer_id, group, basis_key, period_index, period_from, compare
         return None
 
 
-def cached_run(bundle, settings, query: LayerQuery):
-    """`run_query` through the app's cache (the signature `layers.summary` expects)."""
-    return layer_result(query)
+def runner(scenario: str | None = None, view: str = "baseline"):
+    """`run_query` through the app's cache, for the baseline or a scenario view (the signature `layers.summary` expects)."""
+    return lambda bundle, settings, query: view_result(query, scenario, view)
 
 
-def shown_spec(query: LayerQuery):
+def shown_spec(query: LayerQuery, scenario: str | None = None, view: str = "baseline"):
     spec = get_layer(query.layer_id)
+    if scenario and view == "difference" and current_settings().mode != "portal":
+        from layers.scenario.compare import difference_spec
+
+        return difference_spec(spec)
     return comparison_spec(spec) if query.compare_from else spec
+
+
+def checked_scenario(data: dict | None) -> str | None:
+    """The scenario store's value as a link parameter, checked against the bundle; None (the baseline) in the portal,
+    without interventions, or when the value is not a valid scenario (the scenario panel reports its own errors)."""
+    if current_settings().mode == "portal" or not data:
+        return None
+    from layers.scenario import Scenario, ScenarioError, validate_scenario
+
+    try:
+        scenario = Scenario.from_dict(data)
+        validate_scenario(current_bundle(), scenario, current_settings())
+    except ScenarioError:
+        return None
+    return None if scenario.is_empty else scenario.to_url_param()
+
+
+def scenario_sites(data: dict | None, lang: str) -> dict:
+    """Lon, lat and label of every site of the scenario (the map's scenario trace); empty lists without one."""
+    sites: dict[str, list] = {"lon": [], "lat": [], "text": []}
+    if not checked_scenario(data):
+        return sites
+    from layers.scenario import FacilityChange, Housing, Scenario, place_site
+
+    bundle = current_bundle()
+    facilities = bundle.table("facilities").set_index("facility_id") if bundle.has("facilities") else None
+    for number, item in enumerate(Scenario.from_dict(data).interventions, start=1):
+        if isinstance(item, FacilityChange):
+            if facilities is None or item.facility_id not in facilities.index:
+                continue
+            point = facilities.loc[item.facility_id, "geometry"]
+            lon, lat = point.x, point.y
+            what = t("scenario_site_closed" if item.is_closure else "scenario_site_changed", lang,
+                     name=facilities.loc[item.facility_id, "name"] or item.facility_id, capacity=format_number(item.capacity or 0, lang))
+        else:
+            placed = place_site(bundle, item.site)
+            lon, lat = placed.lon, placed.lat
+            what = (t("scenario_site_housing", lang, dwellings=format_number(item.dwellings, lang)) if isinstance(item, Housing)
+                    else t("scenario_site_facility", lang, type=type_title(item.facility_type, lang),
+                           capacity=format_number(item.capacity, lang)))
+        sites["lon"].append(lon)
+        sites["lat"].append(lat)
+        sites["text"].append(f"{number}. {item.label + ': ' if item.label else ''}{what}")
+    return sites
 
 
 def _selection_ids(selection: dict | None, basis_key: str) -> list[str]:
@@ -132,23 +186,25 @@ def _selection_ids(selection: dict | None, basis_key: str) -> list[str]:
     return list(selection.get("ids") or [])
 
 
-def update_map(layer_id, group, basis_key, period_index, period_from, compare, lang, district, selection, drawn):
+def update_map(layer_id, group, basis_key, period_index, period_from, compare, lang, district, selection, scenario, view, drawn):
     """Full figure when the basis changes (new geometry URL), otherwise a Patch: values, or only highlight or view.
 
     `drawn` (store) says which basis the figure on the page has and whether its hover heads carry layer-specific lines.
+    With a scenario (store), `view` says whether the map shows the baseline, the scenario or their difference.
     """
     bundle, settings = current_bundle(), current_settings()
     query = current_query(layer_id, group, basis_key, period_index, period_from, compare)
     if query is None:
         return no_update, no_update, no_update
+    param = checked_scenario(scenario)
     triggered = set(ctx.triggered_prop_ids or {})
     full = not drawn or drawn.get("basis") != basis_key
     if not full and triggered and triggered <= {f"{ids.SELECTION}.data"}:
         return selection_patch(_selection_ids(selection, basis_key)), no_update, no_update
     if not full and triggered and triggered <= {f"{ids.DISTRICT}.value"}:
         return district_view(bundle, district), no_update, no_update
-    result = layer_result(query)
-    spec = shown_spec(query)
+    result = view_result(query, param, view)
+    spec = shown_spec(query, param, view)
     display = Display(lang, settings.min_cases, settings.min_residents, settings.mode == "portal",
                       level_name(bundle, result.interpolated_from, lang) if result.interpolated_from else None,
                       ids_as_names=query.basis.is_h3)
@@ -162,6 +218,7 @@ def update_map(layer_id, group, basis_key, period_index, period_from, compare, l
         fig["data"][SELECTION_TRACE]["locations"], fig["data"][SELECTION_TRACE]["z"] = chosen, [0] * len(chosen)
         if district:
             apply_district(fig["layout"]["map"], district_layout(bundle, district))
+        fig["data"][SCENARIO_TRACE].update(scenario_sites(scenario, lang))
     else:
         fig = map_patch(result, spec, labels, display, rich or drawn.get("rich", False) or f"{ids.LANGUAGE}.value" in triggered, drawn, key)
         if f"{ids.DISTRICT}.value" in triggered:
@@ -169,39 +226,50 @@ def update_map(layer_id, group, basis_key, period_index, period_from, compare, l
         if f"{ids.SELECTION}.data" in triggered:
             chosen = _selection_ids(selection, basis_key)
             fig["data"][SELECTION_TRACE]["locations"], fig["data"][SELECTION_TRACE]["z"] = chosen, [0] * len(chosen)
+        if triggered & {f"{ids.SCENARIO}.data", f"{ids.LANGUAGE}.value"}:
+            for name, value in scenario_sites(scenario, lang).items():
+                fig["data"][SCENARIO_TRACE][name] = value
     return fig, legend(result, query, spec, lang, settings), {"basis": basis_key, "rich": rich, "full": full, **key}
 
 
-def update_views(layer_id, group, basis_key, period_index, period_from, compare, district, selection, lang):
+def update_views(layer_id, group, basis_key, period_index, period_from, compare, district, selection, lang, scenario, view):
     """Histogram, key-figure cards, ranked table and the selection line, all from the same cached result."""
     bundle, settings = current_bundle(), current_settings()
     query = current_query(layer_id, group, basis_key, period_index, period_from, compare)
     if query is None:
         return no_update, no_update, no_update, no_update
     chosen = _selection_ids(selection, basis_key)
-    spec = shown_spec(query)
-    result = layer_result(query)
+    param = checked_scenario(scenario)
+    spec = shown_spec(query, param, view)
+    result = view_result(query, param, view)
     info = t("selection_count", lang, n=len(chosen)) if chosen else t("selection_none", lang)
     if chosen and not selection_fits_link(chosen):
         info += " " + t("selection_not_in_link", lang)
     return (histogram_figure(bundle, result, spec, district, chosen, lang),
-            cards(bundle, settings, query, spec, chosen, district, lang, cached_run),
+            cards(bundle, settings, query, spec, chosen, district, lang, runner(param, view)),
             ranked_table(bundle, result, spec, _labels(bundle, basis_key, lang), district, chosen, lang, settings.mode == "portal"),
             info)
 
 
-def update_detail(selection, layer_id, group, basis_key, period_index, period_from, compare, lang):
+def update_detail(selection, layer_id, group, basis_key, period_index, period_from, compare, lang, scenario, view):
     bundle, settings = current_bundle(), current_settings()
     query = current_query(layer_id, group, basis_key, period_index, period_from, compare)
     focus = (selection or {}).get("focus")
     if query is None or not focus or (selection or {}).get("basis") != basis_key:
         return html.Div(t("detail_hint", lang), className="text-muted small")
-    return detail_panel(bundle, settings, query, shown_spec(query), focus, lang, cached_run)
+    param = checked_scenario(scenario)
+    return detail_panel(bundle, settings, query, shown_spec(query, param, view), focus, lang, runner(param, view))
+
+
+def scenario_view_row(scenario) -> dict:
+    """The baseline | scenario | difference switch shows while a scenario has interventions (never in the portal)."""
+    return {} if checked_scenario(scenario) else {"display": "none"}
 
 
 def update_selection(click, box, brush, clear, area_clicks, basis_key, selection, layer_id, group, period_index, period_from, compare,
-                     district):
-    """Map click (toggle), map box/lasso, histogram brush, table click (focus), basis switch (translate), clear."""
+                     district, placing):
+    """Map click (toggle), map box/lasso, histogram brush, table click (focus), basis switch (translate), clear.
+    While the scenario panel is placing an intervention (`placing`), map clicks are its, not the selection's."""
     bundle = current_bundle()
     selection = selection or {"basis": basis_key, "ids": [], "focus": None}
     chosen, focus = list(selection.get("ids") or []), selection.get("focus")
@@ -217,6 +285,8 @@ def update_selection(click, box, brush, clear, area_clicks, basis_key, selection
     if trigger == ids.CLEAR_SELECTION:
         return {"basis": basis_key, "ids": [], "focus": None}
     if trigger == ids.MAP and ctx.triggered_prop_ids and f"{ids.MAP}.clickData" in ctx.triggered_prop_ids:
+        if placing:
+            return no_update
         point = (click or {}).get("points", [{}])[0]
         area = point.get("location")
         if area is None or point.get("curveNumber") not in SELECTABLE_TRACES:
@@ -257,7 +327,7 @@ def update_controls(layer_id, lang, group):
     compare_style = {"display": "none"} if spec.needs_period_from or spec.categories else {}
     return (layer_options(settings, lang), groups, new_group if new_group != group else no_update, basis_options(bundle, lang),
             periods, compare_style, labels, sources_line(bundle, lang), subtitle(bundle, settings, lang), notice(bundle, settings, lang),
-            [{"label": t("compare", lang), "value": "on"}])
+            [{"label": t("compare", lang), "value": "on"}], t("whole_city", lang), overlay_options(lang), t("clear_selection", lang))
 
 
 def period_from_row(layer_id, compare):
@@ -268,21 +338,31 @@ def period_from_row(layer_id, compare):
 def _control_values(state: ViewState) -> tuple:
     bundle = current_bundle()
     return (state.layer, state.group, state.basis, bundle.periods.index(state.period), state.period_from, ["on"] if state.compare else [],
-            state.district, list(state.overlays), state.lang, {"basis": state.basis, "ids": list(state.selection), "focus": state.focus})
+            state.district, list(state.overlays), state.lang, {"basis": state.basis, "ids": list(state.selection), "focus": state.focus},
+            scenario_dict(state.scenario), state.view)
 
 
-def _state_of_controls(layer_id, group, basis_key, period_index, period_from, compare, district, overlays, lang, selection) -> ViewState:
+def _state_of_controls(layer_id, group, basis_key, period_index, period_from, compare, district, overlays, lang, selection,
+                       scenario=None, view="scenario") -> ViewState:
     sel = selection or {}
+    param = checked_scenario(scenario)
     return ViewState(layer=layer_id, group=group, basis=basis_key, period=_period(period_index), period_from=period_from,
                      compare=bool(compare), district=district, overlays=tuple(overlays or ()), lang=lang,
-                     selection=tuple(_selection_ids(sel, basis_key)), focus=sel.get("focus") if sel.get("basis") == basis_key else None)
+                     selection=tuple(_selection_ids(sel, basis_key)), focus=sel.get("focus") if sel.get("basis") == basis_key else None,
+                     scenario=param, view=view or "scenario")
+
+
+# The controls a link restores (`restore_from_url`) and every change of which writes the link (`write_url`).
+CONTROLS = [(ids.LAYER, "value"), (ids.GROUP, "value"), (ids.BASIS, "value"), (ids.PERIOD, "value"), (ids.PERIOD_FROM, "value"),
+            (ids.COMPARE, "value"), (ids.DISTRICT, "value"), (ids.OVERLAYS, "value"), (ids.LANGUAGE, "value"), (ids.SELECTION, "data"),
+            (ids.SCENARIO, "data"), (ids.SCENARIO_VIEW, "value")]
 
 
 def restore_from_url(search, last_written, *controls):
     """A link (or back/forward) sets the controls; the app's own writes and a link equal to the state change nothing."""
     bundle, settings = current_bundle(), current_settings()
     if ctx.triggered_id is not None and search == last_written:
-        return (no_update,) * 11
+        return (no_update,) * (len(CONTROLS) + 1)
     state = parse_query(search, bundle, settings)
     notice_box = (html.Div(t("url_notice", state.lang, params=", ".join(state.notices)), className="alert alert-warning py-1 small",
                            id="url-notice-text") if state.notices else None)
@@ -292,16 +372,16 @@ def restore_from_url(search, last_written, *controls):
     return changed + (notice_box if state.notices or ctx.triggered_id is not None else no_update,)
 
 
-def write_url(layer_id, group, basis_key, period_index, period_from, compare, district, overlays, lang, selection, search, href):
+def write_url(layer_id, group, basis_key, period_index, period_from, compare, district, overlays, lang, selection, scenario, view, search, href):
     """Every change of the state writes the query string (a new history entry, so back and forward work) and
     remembers it, so that the reading side can tell the app's own writes from back/forward."""
     bundle, settings = current_bundle(), current_settings()
     if (selection or {}).get("basis") not in (None, basis_key):
-        return no_update, no_update, no_update  # mid basis switch: the selection is being carried over, write once it is
-    state = _state_of_controls(layer_id, group, basis_key, period_index, period_from, compare, district, overlays, lang, selection)
+        return (no_update,) * (3 + settings.briefing_enabled)  # mid basis switch: the selection is being carried over, write once it is
+    state = _state_of_controls(layer_id, group, basis_key, period_index, period_from, compare, district, overlays, lang, selection, scenario, view)
     query = to_query(state, bundle, settings)
     link = (href or "").split("?")[0] + query
-    return (no_update if query == search else query), link, query
+    return (no_update if query == search else query), link, query, *([briefing_href(query)] if settings.briefing_enabled else [])
 
 
 PLAYER_TICK = """
@@ -329,27 +409,29 @@ function(disabled) { return disabled ? "▶" : "⏸"; }
 def register_callbacks(app: Dash) -> None:
     """Attach the callbacks to one app (explicitly: `dash.callback`'s global list is consumed by the first app
     that starts, so a second app in the same process, as in tests and benchmarks, would get none)."""
+    scenario_inputs = [Input(ids.SCENARIO, "data"), Input(ids.SCENARIO_VIEW, "value")]
     view_inputs = [Input(ids.LAYER, "value"), Input(ids.GROUP, "value"), Input(ids.BASIS, "value"), Input(ids.PERIOD, "value"),
                    Input(ids.PERIOD_FROM, "value"), Input(ids.COMPARE, "value")]
     app.callback(
         Output(ids.MAP, "figure"), Output(ids.LEGEND, "children"), Output(ids.MAP_DRAWN, "data"),
         *view_inputs, Input(ids.LANGUAGE, "value"), Input(ids.DISTRICT, "value"), Input(ids.SELECTION, "data"),
-        State(ids.MAP_DRAWN, "data"),
+        *scenario_inputs, State(ids.MAP_DRAWN, "data"),
     )(update_map)
     app.callback(
         Output(ids.HISTOGRAM, "figure"), Output(ids.CARDS, "children"), Output(ids.TABLE, "children"), Output(ids.SELECTION_INFO, "children"),
-        *view_inputs, Input(ids.DISTRICT, "value"), Input(ids.SELECTION, "data"), Input(ids.LANGUAGE, "value"),
+        *view_inputs, Input(ids.DISTRICT, "value"), Input(ids.SELECTION, "data"), Input(ids.LANGUAGE, "value"), *scenario_inputs,
     )(update_views)
     app.callback(
         Output(ids.DETAIL, "children"),
-        Input(ids.SELECTION, "data"), *view_inputs, Input(ids.LANGUAGE, "value"),
+        Input(ids.SELECTION, "data"), *view_inputs, Input(ids.LANGUAGE, "value"), *scenario_inputs,
     )(update_detail)
+    app.callback(Output(f"{ids.SCENARIO_VIEW}-row", "style"), Input(ids.SCENARIO, "data"))(scenario_view_row)
     app.callback(
         Output(ids.SELECTION, "data", allow_duplicate=True),
         Input(ids.MAP, "clickData"), Input(ids.MAP, "selectedData"), Input(ids.HISTOGRAM, "selectedData"),
         Input(ids.CLEAR_SELECTION, "n_clicks"), Input({"type": ids.TABLE_AREA, "index": ALL}, "n_clicks"), Input(ids.BASIS, "value"),
         State(ids.SELECTION, "data"), State(ids.LAYER, "value"), State(ids.GROUP, "value"), State(ids.PERIOD, "value"),
-        State(ids.PERIOD_FROM, "value"), State(ids.COMPARE, "value"), State(ids.DISTRICT, "value"),
+        State(ids.PERIOD_FROM, "value"), State(ids.COMPARE, "value"), State(ids.DISTRICT, "value"), State(ids.SCENARIO_PLACING, "data"),
         prevent_initial_call=True,
     )(update_selection)
     app.callback(
@@ -357,21 +439,21 @@ def register_callbacks(app: Dash) -> None:
         Output(ids.BASIS, "options"), Output(ids.PERIOD_FROM, "options"), Output(ids.COMPARE, "style"),
         Output({"type": ids.LABELS, "key": ALL}, "children"), Output(ids.SOURCES, "children"),
         Output(ids.SUBTITLE, "children"), Output(ids.NOTICE, "children"), Output(ids.COMPARE, "options"),
+        Output(ids.DISTRICT, "placeholder"), Output(ids.OVERLAYS, "options"), Output(ids.CLEAR_SELECTION, "children"),
         Input(ids.LAYER, "value"), Input(ids.LANGUAGE, "value"), State(ids.GROUP, "value"),
         prevent_initial_call=True,
     )(update_controls)
     app.callback(Output(ids.PERIOD_FROM_ROW, "style"), Input(ids.LAYER, "value"), Input(ids.COMPARE, "value"))(period_from_row)
-    controls = [(ids.LAYER, "value"), (ids.GROUP, "value"), (ids.BASIS, "value"), (ids.PERIOD, "value"), (ids.PERIOD_FROM, "value"),
-                (ids.COMPARE, "value"), (ids.DISTRICT, "value"), (ids.OVERLAYS, "value"), (ids.LANGUAGE, "value"), (ids.SELECTION, "data")]
     # Two Location components, so that reading and writing the URL are separate nodes of the callback graph (no cycle).
     app.callback(
-        *[Output(i, p, allow_duplicate=(i in (ids.SELECTION, ids.PERIOD))) for i, p in controls], Output(ids.URL_NOTICE, "children"),
-        Input(ids.URL, "search"), State(ids.URL_WRITTEN, "data"), *[State(i, p) for i, p in controls],
+        *[Output(i, p, allow_duplicate=(i in (ids.SELECTION, ids.PERIOD, ids.SCENARIO))) for i, p in CONTROLS], Output(ids.URL_NOTICE, "children"),
+        Input(ids.URL, "search"), State(ids.URL_WRITTEN, "data"), *[State(i, p) for i, p in CONTROLS],
         prevent_initial_call="initial_duplicate",
     )(restore_from_url)
     app.callback(
         Output(ids.URL_WRITE, "search"), Output(ids.LINK_TEXT, "value"), Output(ids.URL_WRITTEN, "data"),
-        *[Input(i, p) for i, p in controls], State(ids.URL_WRITE, "search"), State(ids.URL_WRITE, "href"),
+        *([Output(ids.BRIEFING_LINK, "href")] if app.server.config[SETTINGS_KEY].briefing_enabled else []),
+        *[Input(i, p) for i, p in CONTROLS], State(ids.URL_WRITE, "search"), State(ids.URL_WRITE, "href"),
     )(write_url)
     app.clientside_callback(
         PLAYER_TICK, Output(ids.PERIOD, "value", allow_duplicate=True), Output(ids.PLAYER, "disabled", allow_duplicate=True),
@@ -381,3 +463,4 @@ def register_callbacks(app: Dash) -> None:
         Input(ids.PLAY, "n_clicks"), State(ids.PLAYER, "disabled"), State(ids.PERIOD, "value"), State(ids.PERIOD, "max"),
         prevent_initial_call=True)
     app.clientside_callback(PLAYER_LABEL, Output(ids.PLAY, "children"), Input(ids.PLAYER, "disabled"))
+    register_accessibility(app)  # map summary, table alternative, page language (dashboard/accessibility.py)

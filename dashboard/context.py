@@ -46,6 +46,22 @@ def layer_result(query: LayerQuery) -> LayerResult:
     return _cached_result(bundle_key(bundle), settings_key(settings), query)
 
 
+@cache.memoize()
+def _cached_scenario_result(bundle_key: str, settings_key: str, query: LayerQuery, scenario: str, view: str) -> LayerResult:
+    from layers.scenario import Scenario, result_for_view
+
+    return result_for_view(current_bundle(), current_settings(), query, Scenario.from_url_param(scenario), view)
+
+
+def view_result(query: LayerQuery, scenario: str | None, view: str) -> LayerResult:
+    """What the map and linked views show: the baseline, or with a scenario (its URL parameter) the scenario's values
+    or their difference from the baseline (`view`). The portal never runs scenarios."""
+    settings = current_settings()
+    if not scenario or view == "baseline" or settings.mode == "portal":
+        return layer_result(query)
+    return _cached_scenario_result(bundle_key(current_bundle()), settings_key(settings), query, scenario, view)
+
+
 def bundle_key(bundle: Bundle) -> str:
     """Cache key part of a bundle: its folder and build time (a rebuild gets new keys)."""
     return f"{bundle.folder}:{bundle.manifest.built_at}"

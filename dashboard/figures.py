@@ -28,7 +28,8 @@ SMALL_OUTLINE_COLOUR = "rgba(60,60,60,0.35)"
 # Trace order of the map figure (callbacks patch traces by index). Every choropleth trace holds all areas of the basis
 # (locations and hover heads are sent once per basis); a value update only sends z arrays. The grey base shows
 # through wherever the traces above have no value.
-HIDDEN_TRACE, VALUES_TRACE, SMALL_TRACE, SELECTION_TRACE, FACILITY_TRACE = range(5)
+HIDDEN_TRACE, VALUES_TRACE, SMALL_TRACE, SELECTION_TRACE, FACILITY_TRACE, SCENARIO_TRACE = range(6)
+SCENARIO_COLOUR = "#000000"
 # Order of the map's layout layers (map.layers): city outline, funding areas overlay, highlight (e.g. a catchment),
 # the outline of the chosen district.
 OUTLINE_LAYER, FUNDING_LAYER, HIGHLIGHT_LAYER, DISTRICT_LAYER = range(4)
@@ -67,14 +68,18 @@ def colour_scale(name: str) -> list:
     return [list(stop) for stop in _scale(name)]
 
 
-def _colour_range(values: np.ndarray, midpoint: float | None) -> dict:
+def colour_range(values: np.ndarray, midpoint: float | None) -> dict:
     finite = values[np.isfinite(values)]
     if finite.size == 0:
         return {"zmin": 0, "zmax": 1}
-    lo, hi = np.percentile(finite, [2, 98]) if finite.size > 20 else (finite.min(), finite.max())
     if midpoint is not None:
-        half = max(abs(hi - midpoint), abs(midpoint - lo), 1e-9)
+        # Symmetric around the midpoint, from the areas that differ from it: a scenario changes few areas, and the
+        # unchanged rest (often all but a handful) must not collapse the range to float noise.
+        dev = np.abs(finite - midpoint)
+        moved = dev[dev > 1e-9 * max(1.0, float(dev.max()))]
+        half = float(np.percentile(moved, 98) if moved.size > 20 else moved.max()) if moved.size else 1.0
         return {"zmin": midpoint - half, "zmax": midpoint + half}
+    lo, hi = np.percentile(finite, [2, 98]) if finite.size > 20 else (finite.min(), finite.max())
     return {"zmin": float(lo), "zmax": float(hi if hi > lo else lo + 1)}
 
 
@@ -153,7 +158,7 @@ def value_props(result: LayerResult, spec: LayerSpec, d: Display, names: pd.Seri
         colorscale, z_range = category_scale(spec)
         colorbar = {"tickvals": [c.value for c in spec.categories], "ticktext": [c.title(lang) for c in spec.categories]}
     else:
-        colorscale, z_range = colour_scale(spec.colorscale), _colour_range(z[finite & ~(flagged & d.portal)], spec.midpoint)
+        colorscale, z_range = colour_scale(spec.colorscale), colour_range(z[finite & ~(flagged & d.portal)], spec.midpoint)
         colorbar = {"tickvals": None, "ticktext": None}
     return {
         "z": typed(np.where(plain | small, z, np.nan)), "small_z": typed(np.where(small, 0.0, np.nan)), "customdata": typed(residents),
@@ -188,7 +193,9 @@ def _traces(props: dict, ids: list[str], names: list[str] | None, geo_url: str) 
                  "hoverinfo": "skip", "marker": {"line": {"width": 3, "color": SELECTION_COLOUR}, "opacity": 1}, "name": "selection"}
     facilities = {"type": "scattermap", "lon": [], "lat": [], "text": [], "mode": "markers", "name": "facilities",
                   "marker": {"size": 7, "color": "#1f4e79"}, "hovertemplate": "%{text}<extra></extra>", "showlegend": False}
-    return [hidden, values, small, selection, facilities]
+    sites = {"type": "scattermap", "lon": [], "lat": [], "text": [], "mode": "markers", "name": "scenario_sites",
+             "marker": {"size": 15, "color": SCENARIO_COLOUR, "opacity": 0.85}, "hovertemplate": "%{text}<extra></extra>", "showlegend": False}
+    return [hidden, values, small, selection, facilities, sites]
 
 
 def values_key(result: LayerResult, display: Display) -> dict:

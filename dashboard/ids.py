@@ -35,3 +35,7 @@ TABLE = "overview-table"
 CARDS = "overview-cards"
 DETAIL = "overview-detail"
 TABLE_AREA = "overview-table-area"  # pattern-matching id type of the area buttons in the ranked table
+SCENARIO = "state-scenario"  # dcc.Store (planner mode only): the current scenario as `Scenario.to_dict()`, or None (baseline)
+SCENARIO_VIEW = "map-scenario-view"  # RadioItems: "baseline" | "scenario" | "difference" (what the map and linked views show)
+SCENARIO_PLACING = "state-scenario-placing"  # dcc.Store: None, or what the next map click places (set by the scenario section)
+BRIEFING_LINK = "header-briefing-link"  # link to the council briefing of the current view (/briefing?<query>)

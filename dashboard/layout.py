@@ -11,9 +11,11 @@ from layers.query import bases, visible_layers
 from layers.registry import get_layer
 from layers.settings import Settings
 
+from . import accessibility as a11y
 from . import ids
 from .i18n import format_date, t
-from .sections import SECTIONS
+from .pages import briefing_href
+from .sections import sections_for
 from .state import OVERLAY_KEYS, ViewState, default_state
 
 H3_AREA_KM2 = {7: "5,2", 8: "0,74", 9: "0,105", 10: "0,015"}
@@ -113,7 +115,17 @@ def _controls(bundle: Bundle, settings: Settings, state: ViewState) -> html.Div:
                  className="mb-2"),
         dcc.Store(id=ids.SELECTION, data={"basis": state.basis, "ids": list(state.selection), "focus": state.focus}),
         dcc.Store(id=ids.MAP_DRAWN, data=None),
+        dcc.Store(id=ids.SCENARIO, data=None),
+        dcc.Store(id=ids.SCENARIO_PLACING, data=None),
     ])
+
+
+def scenario_view(settings: Settings, lang: str) -> html.Div:
+    """Baseline | scenario | difference switch of the map; shown (planner mode) while a scenario has interventions."""
+    options = [{"label": t(f"scenario_view_{v}", lang), "value": v} for v in ("baseline", "scenario", "difference")]
+    return html.Div([html.Span(t("scenario_view", lang), className="small fw-semibold me-2"),
+                     dbc.RadioItems(options=options, value="scenario", id=ids.SCENARIO_VIEW, inline=True, className="small d-inline-block")],
+                    id=f"{ids.SCENARIO_VIEW}-row", className="mt-2", style={"display": "none"})
 
 
 def _overview(lang: str) -> html.Div:
@@ -135,7 +147,7 @@ def section_tabs(bundle: Bundle, settings: Settings, lang: str) -> dbc.Tabs:
     """The overview of the current layer first, then one tab per dashboard section (see `dashboard.sections`)."""
     tabs = [dbc.Tab(_overview(lang), label=t("overview", lang), tab_id="overview", tab_class_name="tab-overview")]
     tabs += [dbc.Tab(section.panel(bundle, settings, lang), label=section.title(lang), tab_id=section.SECTION_ID,
-                     tab_class_name=f"tab-{section.SECTION_ID}") for section in SECTIONS]
+                     tab_class_name=f"tab-{section.SECTION_ID}") for section in sections_for(settings)]
     return dbc.Tabs(tabs, id=ids.SECTION_TABS, active_tab="overview", className="mt-3")
 
 
@@ -150,6 +162,9 @@ def serve_layout(bundle: Bundle, settings: Settings):
             dcc.Input(id=ids.LINK_TEXT, readOnly=True, className="form-control form-control-sm me-1", style={"maxWidth": "22rem"},
                       placeholder=t("copy_link", lang)),
             dcc.Clipboard(id=ids.COPY_LINK, title=t("copy_link", lang), className="btn btn-sm btn-outline-secondary me-3"),
+            *([html.A(t("briefing_button", lang), id=ids.BRIEFING_LINK, href=briefing_href(""), target="_blank",
+                      title=t("briefing_button_title", lang), className="btn btn-sm btn-outline-primary me-3")]
+              if settings.briefing_enabled else []),
             dbc.RadioItems(options=[{"label": "Deutsch", "value": "de"}, {"label": "English", "value": "en"}], value=lang,
                            id=ids.LANGUAGE, inline=True),
         ], className="d-flex justify-content-end align-items-center"), md=6),
@@ -158,18 +173,19 @@ def serve_layout(bundle: Bundle, settings: Settings):
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Location(id=ids.URL_WRITE, refresh="callback-nav"),  # pushes history and tells the reading Location
         dcc.Store(id=ids.URL_WRITTEN),
-        header,
-        html.Div(notice(bundle, settings, lang), id=ids.NOTICE, className="mb-2"),
-        html.Div(id=ids.URL_NOTICE),
-        dbc.Row([
-            dbc.Col(_controls(bundle, settings, state), md=3, className="pt-1"),
+        a11y.skip_links(lang),
+        html.Header([header, html.Div(notice(bundle, settings, lang), id=ids.NOTICE, className="mb-2"), html.Div(id=ids.URL_NOTICE)]),
+        html.Main(dbc.Row([
+            dbc.Col(a11y.controls_region(_controls(bundle, settings, state), lang), md=3, className="pt-1"),
             dbc.Col([
-                dcc.Loading(dcc.Graph(id=ids.MAP, style={"height": "64vh"},
+                a11y.map_region(dcc.Loading(dcc.Graph(id=ids.MAP, style={"height": "64vh"},
                                       config={"scrollZoom": True, "displaylogo": False, "modeBarButtonsToRemove": ["toImage"]}),
-                            delay_show=400, type="circle"),
+                            delay_show=400, type="circle"), lang),
+                scenario_view(settings, lang),
                 html.Div(id=ids.LEGEND, className="small mt-2"),
+                a11y.map_alternatives(lang, settings.mode == "portal"),
                 section_tabs(bundle, settings, lang),
             ], md=9),
-        ]),
+        ])),
         html.Footer(sources_line(bundle, lang), id=ids.SOURCES, className="small text-muted border-top mt-3 pt-2 pb-3"),
     ], fluid=True)

@@ -34,5 +34,7 @@ def serve(settings: Settings, folder: Path, workers: int = 2) -> None:
         raise RuntimeError("the app failed to render its page; see the log above")
     title = app.server.config["QUARTIERSATLAS_BUNDLE"].manifest.title
     print(f"Quartiersatlas: http://{settings.host}:{settings.port}  ({title}, mode {settings.mode})", flush=True)
+    # gunicorn's own access log stays off: the app writes one JSON line per request itself (setting `access_log`,
+    # dashboard/security.py: anonymised client, request id, bytes as sent); gunicorn's error log goes to stderr.
     _Gunicorn(app.server, {"bind": f"{settings.host}:{settings.port}", "workers": workers, "threads": 4,
-                           "preload_app": True, "timeout": 120, "accesslog": None}).run()
+                           "preload_app": True, "timeout": 120, "accesslog": None, "errorlog": "-"}).run()

@@ -14,6 +14,7 @@ from layers.spatial.basis import Basis
 from layers.spatial.selection import district_of
 
 OVERLAY_KEYS = ("funding",)  # overlays any layer can show
+SCENARIO_VIEWS = ("baseline", "scenario", "difference")
 # A selection longer than this (characters of its ids) stays out of the URL: gunicorn refuses request lines over
 # 4094 bytes, so a longer link could not be reopened. The selection line says so (`selection_fits_link`).
 MAX_SELECTION_CHARS = 3000
@@ -34,6 +35,8 @@ class ViewState:
     focus: str | None = None  # the area of the detail panel
     overlays: tuple[str, ...] = ()
     lang: str = "de"
+    scenario: str | None = None  # `Scenario.to_url_param()` of a non-empty scenario (planner mode only)
+    view: str = "scenario"  # with a scenario: what the map shows, one of SCENARIO_VIEWS
     notices: tuple[str, ...] = field(default=(), compare=False)
 
 
@@ -110,10 +113,41 @@ def parse_query(search: str | None, bundle: Bundle, settings: Settings) -> ViewS
         else:
             basis, selection, focus = level, (area,), area
             district = str(district_of(bundle, Basis(level=level)).get(area)) if level != bundle.levels[0].id else area
-    unknown = sorted(set(raw) - {"layer", "group", "basis", "period", "from", "compare", "district", "sel", "focus", "overlays", "lang", "area"})
+    scenario = _scenario_param(raw.get("scenario"), bundle, settings, notices)
+    view = take("view", list(SCENARIO_VIEWS)) or state.view
+    unknown = sorted(set(raw) - {"layer", "group", "basis", "period", "from", "compare", "district", "sel", "focus", "overlays", "lang", "area",
+                                 "scenario", "view"})
     notices += [f"{k}={raw[k]}" for k in unknown]
     return replace(state, layer=layer, group=group, basis=basis, period=period, period_from=period_from, compare=compare,
-                   district=district, selection=selection, focus=focus, overlays=overlays, lang=lang, notices=tuple(notices))
+                   district=district, selection=selection, focus=focus, overlays=overlays, lang=lang, scenario=scenario, view=view,
+                   notices=tuple(notices))
+
+
+def _scenario_param(text: str | None, bundle: Bundle, settings: Settings, notices: list[str]) -> str | None:
+    """The scenario of a link, checked against the bundle; the portal never runs scenarios (a notice, no scenario)."""
+    if not text:
+        return None
+    from layers.scenario import Scenario, ScenarioError, validate_scenario
+
+    if settings.mode == "portal":
+        notices.append("scenario")
+        return None
+    try:
+        scenario = Scenario.from_url_param(text)
+        validate_scenario(bundle, scenario, settings)
+    except ScenarioError as exc:
+        notices.append(f"scenario ({exc})"[:200])
+        return None
+    return None if scenario.is_empty else scenario.to_url_param()
+
+
+def scenario_dict(param: str | None) -> dict | None:
+    """The scenario store's value for a link's scenario parameter (None: the baseline)."""
+    if not param:
+        return None
+    from layers.scenario import Scenario
+
+    return Scenario.from_url_param(param).to_dict()
 
 
 def selection_fits_link(selection) -> bool:
@@ -144,4 +178,8 @@ def to_query(state: ViewState, bundle: Bundle, settings: Settings) -> str:
         params["overlays"] = ",".join(state.overlays)
     if state.lang != default.lang:
         params["lang"] = state.lang
+    if state.scenario:
+        params["scenario"] = state.scenario
+        if state.view != default.view:
+            params["view"] = state.view
     return "?" + urlencode(params, safe=",")

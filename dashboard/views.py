@@ -29,6 +29,7 @@ from layers.summary import KeyFigure, area_history, key_figures
 from . import ids
 from .figures import DISTRICT_LAYER, HIDDEN_TRACE, SELECTION_COLOUR, SELECTION_TRACE, SMALL_TRACE, VALUES_TRACE, colour_scale, separators
 from .i18n import format_date, t
+from .pages import profile_href
 
 SELECTABLE_TRACES = (VALUES_TRACE, SMALL_TRACE, HIDDEN_TRACE)
 TABLE_ROWS = 12
@@ -221,6 +222,9 @@ def detail_panel(bundle: Bundle, settings: Settings, query: LayerQuery, spec: La
     parts += [html.Div(t("detail_funding", lang), className="small text-muted mt-1"),
               html.Div("; ".join(f"{r.name} ({r.programme}, {_fmt(100 * r.share, '.0f', lang)} %)" for r in funding.itertuples())
                        or t("detail_no_funding", lang), className="small", id="detail-funding")]
+    if not basis.is_h3 and settings.area_profile_enabled:
+        parts.append(html.A(t("detail_profile", lang), href=profile_href(area, lang), target="_blank", className="small d-block mt-2",
+                            id="detail-profile-link"))
     return html.Div(parts, id="detail-body")
 
 

@@ -129,7 +129,7 @@ LOCATION_QUOTIENT = LayerSpec(
     "migration_lq", "Lokationsquotient", "Location quotient",
     "Anteil im Gebiet geteilt durch den Anteil in der ganzen Stadt: 1 = Stadtdurchschnitt, 2 = doppelt so hoch.",
     "Share in the area divided by the share in the whole city: 1 = city average, 2 = twice as high.",
-    "LQ", "LQ", ".2f", "RdBu_r", compute_location_quotient, midpoint=1.0, aggregate="location_quotient", **_COMMON)
+    "LQ", "LQ", ".2f", "PuOr_r", compute_location_quotient, midpoint=1.0, aggregate="location_quotient", **_COMMON)
 CHANGE = LayerSpec(
     "migration_change", "Veränderung des Anteils", "Change of share",
     "Veränderung des Anteils zwischen zwei Stichtagen, in Prozentpunkten.",

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .bundle import Bundle
-from .disclosure import apply_minimum_counts, suppress_cells_fed_by
+from .disclosure import disclose
 from .registry import REGISTRY, get_layer
 from .settings import Settings, using_settings
 from .spatial.basis import Basis
@@ -77,24 +77,32 @@ def check_query(bundle: Bundle, settings: Settings, layer_id: str, basis_key: st
     return LayerQuery(layer_id, Basis.parse(basis_key), period, group, period_from, compare_from)
 
 
-def run_query(bundle: Bundle, settings: Settings, query: LayerQuery) -> LayerResult:
+def run_query(bundle: Bundle, settings: Settings, query: LayerQuery, scenario=None) -> LayerResult:
     """Compute a layer and pass it through disclosure control (suppression in portal mode).
 
     In the portal, cells interpolated from units are also suppressed wherever a suppressed unit feeds them.
+    With a `scenario` (layers.scenario.Scenario) the layer is computed on the bundle with the scenario applied
+    (`with_scenario`); None or an empty scenario gives exactly the baseline. The portal never runs scenarios.
     """
+    if scenario is not None:
+        if settings.mode == "portal":
+            raise ParameterError("scenario", "(a scenario)", ["(none: the public portal shows the baseline only)"])
+        from .scenario import with_scenario
+
+        with using_settings(settings):
+            bundle = with_scenario(bundle, scenario, settings=settings)
     if query.compare_from is not None:
         return _comparison(run_query(bundle, settings, replace(query, compare_from=None)),
                            run_query(bundle, settings, replace(query, period=query.compare_from, compare_from=None)))
     spec = get_layer(query.layer_id)
-    publish = settings.mode == "portal"
     with using_settings(settings):
-        result = spec.compute(bundle, query.basis, query.period, None, group=query.group, period_from=query.period_from)
-    result = apply_minimum_counts(result, spec, settings.min_cases, settings.min_residents, publish=publish)
-    if publish and result.interpolated_from:
-        source = replace(query, basis=Basis(level=result.interpolated_from))
-        units = run_query(bundle, settings, source).values
-        result = suppress_cells_fed_by(result, units.index[units["suppressed"].to_numpy(dtype=bool)], bundle.weights(query.basis.res))
-    return result
+        result = spec.compute(bundle, query.basis, query.period, getattr(bundle, "scenario", None), group=query.group, period_from=query.period_from)
+
+    def raw(basis: Basis, period: str, period_from: str | None, layer=spec) -> LayerResult:  # undisclosed values elsewhere (disclosure plans)
+        with using_settings(settings):
+            return layer.compute(bundle, basis, period, None, group=query.group, period_from=period_from)
+
+    return disclose(bundle, settings, spec, result, raw)  # primary + secondary suppression, fallback, rounding (layers/disclosure.py)
 
 
 def _comparison(now: LayerResult, before: LayerResult) -> LayerResult:

@@ -84,6 +84,45 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("green_walking_distance_m", int, 500, "Walking distance (m) within which residents count towards the usage pressure of a green space."),
     Setting("funding_min_overlap", float, 0.5, "Share of a unit's area (0–1) that must lie in funding areas for the unit to count as funded."),
     # --- linked views ---
+    # --- scenarios ---
+    Setting("scenario_dir", str, "data/scenarios", "Folder where planners' saved scenarios are stored as JSON files (one file per scenario).", is_path=True),
+    Setting("scenario_max_dwellings", int, 5000, "Largest number of dwellings one housing intervention may add (larger counts are refused as implausible)."),
+    Setting("scenario_persons_min", float, 1.0, "Smallest plausible persons per dwelling a housing intervention may state."),
+    Setting("scenario_persons_max", float, 5.0, "Largest plausible persons per dwelling a housing intervention may state."),
+    Setting("scenario_persons_spread", float, 0.15,
+            "Low–high range of persons per dwelling: low = value × (1 − spread), high = value × (1 + spread) (assumption)."),
+    Setting("scenario_child_spread", float, 0.25,
+            "Low–high range of the mix: the shares of residents under 18 × (1 ∓ spread), the other age bands rescaled (assumption)."),
+    Setting("scenario_mix_new_build", list, [0.09, 0.10, 0.03, 0.10, 0.36, 0.13, 0.09, 0.10],
+            "Age mix of new-build housing: shares of the eight age bands 0–6, 6–15, 15–18, 18–27, 27–45, 45–55, 55–65, 65+ (sum 1; assumption)."),
+    Setting("scenario_mix_subsidised", list, [0.10, 0.13, 0.04, 0.10, 0.30, 0.12, 0.10, 0.11],
+            "Age mix of subsidised (WBS) housing, same eight age bands (sum 1; assumption)."),
+    Setting("scenario_reference_min_residents", int, 500,
+            "A reference area with fewer residents than this is replaced by its parent unit for the resident mix (small areas give erratic mixes)."),
+    Setting("scenario_max_interventions", int, 50, "Largest number of interventions one scenario may hold."),
+    Setting("scenario_max_capacity", float, 10000.0, "Largest capacity (places, pupils or visitors) a new or changed facility may state."),
+    Setting("suggest_k", int, 5, "Default number of sites the site suggestion proposes."),
+    Setting("suggest_resolution", int, 9, "H3 resolution of the candidate sites and demand cells of the site suggestion."),
+    # --- disclosure ---
+    Setting("round_counts_to", int, 5, "Disclosure: in the portal, counts (persons, count-valued layers) are rounded to multiples of this; "
+            "0 or 1 = no rounding. Shares are computed from the unrounded counts."),
+    Setting("suppression_fallback", str, "suppress", "Disclosure: what a suppressed unit shows in the portal: `suppress` (\"not shown\") or `parent` "
+            "(the value of its nearest published parent level, flagged; not for count-valued layers).", ("suppress", "parent")),
+    Setting("min_count_overrides", str, "{}", "Disclosure: JSON object of layer id → minimum number of cases for that layer, "
+            "e.g. `{\"migration_count\": 5}`; the larger of this and `min_cases` applies."),
+    # --- portal hardening ---
+    Setting("rate_limit_api", str, "120 per minute",
+            "Portal: requests per client to /api/v1/* (Flask-Limiter syntax, e.g. `120 per minute; 2000 per day`); empty: no limit."),
+    Setting("rate_limit_downloads", str, "30 per minute",
+            "Portal: downloads per client (CSV/GeoJSON exports, PDFs, /geo/* geometry; Flask-Limiter syntax); empty: no limit."),
+    Setting("max_request_bytes", int, 16_777_216,
+            "Largest request body accepted, bytes (413 above); the biggest legitimate one is a Dash callback carrying a map selection."),
+    Setting("access_log", bool, True, "One JSON line per request on standard output (time, method, path, status, bytes, duration, anonymised client)."),
+    Setting("proxy_count", int, 0, "Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host headers are trusted (0: none)."),
+    Setting("embed_origins", str, "", "Origins allowed to embed the app in a frame, space-separated (e.g. `https://www.berlin.de`); empty: no framing."),
+    # --- briefing and area profile ---
+    Setting("briefing_enabled", bool, True, "Serve the council briefing page `/briefing` (print and projection); false: 404."),
+    Setting("area_profile_enabled", bool, True, "Serve the area profile `/area/<id>` (Quartiersmanager view; `/?area=<id>` opens it); false: 404."),
 )
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
 

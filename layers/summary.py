@@ -1,7 +1,10 @@
 """Key figures of a set of areas (a selection, a district, the city) and the profile of one area over time.
 
 Every figure is computed from disclosed layer results (`run_query`), so what the portal hides stays hidden:
-suppressed areas add nothing to a sum, and the figure says how many areas were left out.
+suppressed areas add nothing to a sum, and the figure says how many areas were left out. A figure is a sum over
+published areas only (rounded counts in the portal), never a district or city total minus something: the difference
+between a published district (or the city) and a card's sum is the sum of its hidden areas, which secondary suppression
+(`layers.disclosure.secondary_suppression`) keeps at two or more areas.
 """
 
 from __future__ import annotations
@@ -45,8 +48,8 @@ def aggregate(spec: LayerSpec, values: pd.DataFrame, city: pd.DataFrame | None =
     if v.empty or spec.aggregate == "none":
         return None
     num, den = v["numerator"].sum(), v["denominator"].sum()
-    if spec.aggregate == "ratio_pct":
-        return float(100.0 * num / den) if den > 0 else None
+    if spec.aggregate == "ratio_pct":  # Σ(share·denominator)/Σdenominator: = 100·Σnum/Σden, and one area's figure is its map value
+        return float((v["value"] * v["denominator"]).sum() / den) if den > 0 else None  # even where the portal rounds counts
     if spec.aggregate == "sum":
         return float(v["value"].sum())
     if spec.aggregate == "location_quotient":

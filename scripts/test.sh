@@ -3,11 +3,18 @@
 # browser tests in headless Chromium included. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v pdftotext >/dev/null; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver poppler-utils >/dev/null
 fi
+# --- accessibility: axe-core (pinned) for the browser tests' automated accessibility check; installed once ---
+AXE_VERSION=4.14.1
+if [ "$(node -p "require('./.cache/axe/node_modules/axe-core/package.json').version" 2>/dev/null)" != "$AXE_VERSION" ]; then
+  npm install --no-save --no-audit --no-fund --prefix .cache/axe "axe-core@$AXE_VERSION" >/dev/null
+fi
+# esda compiles with numba and caches beside the package; a private cache folder keeps parallel runs apart.
+export NUMBA_CACHE_DIR="${NUMBA_CACHE_DIR:-$PWD/.cache/numba}"
 source scripts/setup-python.sh
 .venv/bin/pip install --quiet --disable-pip-version-check -e ".[test]"
 exec .venv/bin/python -m pytest "$@"

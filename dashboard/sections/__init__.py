@@ -5,7 +5,8 @@ A section module defines
 - ``SECTION_ID: str`` (also the ``section`` of its layers in the registry),
 - ``title(lang) -> str`` (from the message catalogue),
 - ``panel(bundle, settings, lang) -> Component`` (the tab's content),
-- ``register(app) -> None`` (its callbacks, attached to this app explicitly).
+- ``register(app) -> None`` (its callbacks, attached to this app explicitly),
+- optionally ``available(settings) -> bool`` (False: the deployment leaves the section out, tab and callbacks).
 
 Sections read the shared view state (layer, group, basis, period, district, language, map clicks) through the
 component ids in `dashboard.ids` and may set the shared controls with ``allow_duplicate=True``.
@@ -17,6 +18,7 @@ from types import ModuleType
 
 from . import education  # education (Kita and school)
 from . import infrastructure as infrastructure_section  # infrastructure, public space, funding
+from . import scenario as scenario_section  # scenarios
 from . import segregation as segregation_section  # segregation
 
 SECTIONS: tuple[ModuleType, ...] = (
@@ -26,4 +28,11 @@ SECTIONS: tuple[ModuleType, ...] = (
     education,
     # --- infrastructure, public space, funding ---
     infrastructure_section,
+    # --- scenarios ---
+    scenario_section,  # planner mode only: see scenario.available(settings)
 )
+
+
+def sections_for(settings) -> tuple[ModuleType, ...]:
+    """The sections this deployment shows (a section without `available` is always shown)."""
+    return tuple(s for s in SECTIONS if not hasattr(s, "available") or s.available(settings))

@@ -96,7 +96,7 @@ def access_view(bundle: Bundle, unit: str | None, period: str, lang: str, settin
     params = current_params()
     df = access_profile(bundle, unit, period, params)
     if settings.mode == "portal":
-        df = hide_small_counts(df, ACCESS_DISCLOSURE, settings.min_residents)
+        df = hide_small_counts(df, ACCESS_DISCLOSURE, settings.min_residents, settings.round_counts_to)
     head = [t(k, lang) for k in ("infrastructure_col_type", "infrastructure_col_facilities", "infrastructure_col_distance",
                                  "infrastructure_col_covered", "infrastructure_col_target", "infrastructure_col_mean",
                                  "infrastructure_col_places", "infrastructure_col_gap")]

@@ -108,14 +108,14 @@ KITA_RATIO = LayerSpec(
     "außerhalb ihres Gebiets; für die erreichbaren Plätze siehe die 2SFCA-Ebene.",
     "Kita places in the area per 100 children in demand (children under 6 × take-up rate) living there. Children often attend a Kita "
     "outside their area; see the 2SFCA layer for places within reach.",
-    "Plätze je 100 Kinder", "places per 100 children", ",.0f", "RdBu", compute_kita_ratio, midpoint=100.0, **_KITA)
+    "Plätze je 100 Kinder", "places per 100 children", ",.0f", "PuOr", compute_kita_ratio, midpoint=100.0, **_KITA)
 KITA_FCA = LayerSpec(
     "education_kita_fca", "Erreichbare Kita-Plätze je 100 Kinder (2SFCA)", "Kita places within reach per 100 children (2SFCA)",
     "Kita-Plätze in Gehweite je 100 Kinder mit Bedarf, nach der Two-Step-Floating-Catchment-Methode: die Plätze jeder Kita werden auf "
     "die Kinder in ihrem Einzugsradius verteilt, mit Distanzgewichtung. 100 = ein Platz je Kind mit Bedarf.",
     "Kita places within walking distance per 100 children in demand, by the two-step floating catchment area method: each Kita's "
     "places are shared among the children within its radius, weighted by distance. 100 = one place per child in demand.",
-    "Plätze je 100 Kinder", "places per 100 children", ",.0f", "RdBu", compute_kita_fca, midpoint=100.0, **_KITA)
+    "Plätze je 100 Kinder", "places per 100 children", ",.0f", "PuOr", compute_kita_fca, midpoint=100.0, **_KITA)
 KITA_UNSERVED = LayerSpec(
     "education_kita_unserved", "Kinder mit Bedarf ohne erreichbaren Kita-Platz", "Children in demand without a Kita place in reach",
     "Geschätzte Zahl der Kinder mit Bedarf, für die in Gehweite rechnerisch kein Platz bleibt: Bedarf × (1 − 2SFCA-Verhältnis), "

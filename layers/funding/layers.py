@@ -14,7 +14,7 @@ from .mss import DYNAMICS, STATUS, class_on_basis, indicator, mss_table
 
 SECTION = "infrastructure"
 PROVENANCE = "indicators (MSS 2021 status and dynamics index per Planungsraum) and funding_areas"
-NO_NEED_COLOUR, NEED_COLOUR = "#d9f0d3", "#c2a5cf"
+NO_NEED_COLOUR, NEED_COLOUR = "#F0F0F0", "#CC79A7"  # neutral grey, Okabe–Ito reddish purple (docs/accessibility.md)
 
 
 def _result(layer_id: str, bundle: Bundle, basis: Basis, period: str, frame: pd.DataFrame, interpolated: str | None) -> LayerResult:
@@ -77,15 +77,15 @@ STATUS_LAYER = LayerSpec(
     "Status index of the Monitoring Soziale Stadtentwicklung 2021 per Planungsraum (high to very low). Coarser levels: the class "
     "most residents live in (derived); cells: class of the Planungsraum covering most of the cell.",
     compute=compute_status,
-    categories=(Category(1, "hoch", "high", "#1a9641"), Category(2, "mittel", "medium", "#a6d96a"),
-                Category(3, "niedrig", "low", "#fdae61"), Category(4, "sehr niedrig", "very low", "#d7191c")), **_COMMON)
+    categories=(Category(1, "hoch", "high", "#0072B2"), Category(2, "mittel", "medium", "#56B4E9"),
+                Category(3, "niedrig", "low", "#E69F00"), Category(4, "sehr niedrig", "very low", "#D55E00")), **_COMMON)
 DYNAMICS_LAYER = LayerSpec(
     "funding_mss_dynamics", "MSS Dynamikindex 2021", "MSS dynamics index 2021",
     "Dynamikindex des MSS 2021 (Veränderung über zwei Jahre): positiv, stabil, negativ. Ebenen und Zellen wie beim Statusindex.",
     "Dynamics index of the MSS 2021 (change over two years): positive, stable, negative. Levels and cells as for the status index.",
     compute=compute_dynamics,
-    categories=(Category(1, "positiv", "positive", "#4dac26"), Category(3, "stabil", "stable", "#f7f7f7"),
-                Category(5, "negativ", "negative", "#d01c8b")), **_COMMON)
+    categories=(Category(1, "positiv", "positive", "#0072B2"), Category(3, "stabil", "stable", "#F0F0F0"),
+                Category(5, "negativ", "negative", "#CC79A7")), **_COMMON)
 ATTENTION_LAYER = LayerSpec(
     "funding_attention", "Besonderer Aufmerksamkeitsbedarf (abgeleitet)", "Special attention need (derived)",
     "Abgeleitet nach der veröffentlichten MSS-Regel: Status niedrig oder sehr niedrig, oder mittel mit negativer Dynamik.",
@@ -100,9 +100,9 @@ NEED_FUNDING_LAYER = LayerSpec(
     "Attention need (MSS rule) against location in a funding area (at least the configured share of the area): need and "
     "funded, need without funding, funded without current need, neither.",
     compute=compute_need_funding,
-    categories=(Category(0, "kein Bedarf, keine Förderung", "no need, not funded", "#f0f0f0"),
-                Category(1, "Bedarf, gefördert", "need, funded", "#5e3c99"),
-                Category(2, "Bedarf, ohne Förderung", "need, not funded", "#e66101"),
-                Category(3, "gefördert, ohne aktuellen Bedarf", "funded, no current need", "#b2abd2")), **_COMMON)
+    categories=(Category(0, "kein Bedarf, keine Förderung", "no need, not funded", "#F0F0F0"),
+                Category(1, "Bedarf, gefördert", "need, funded", "#0072B2"),
+                Category(2, "Bedarf, ohne Förderung", "need, not funded", "#E69F00"),
+                Category(3, "gefördert, ohne aktuellen Bedarf", "funded, no current need", "#56B4E9")), **_COMMON)
 
 LAYERS = (STATUS_LAYER, DYNAMICS_LAYER, ATTENTION_LAYER, NEED_FUNDING_LAYER)

@@ -90,8 +90,8 @@ EJ_GREEN_LAYER = LayerSpec(
     "Grünflächenversorgung nach dem Umweltgerechtigkeitsatlas 2021/22 je Planungsraum (Versorgung hoch, mittel, gering).",
     "Green-space supply class of the environmental-justice atlas 2021/22 per Planungsraum (high, medium, low supply).",
     "Klasse", "class", ".0f", "Viridis", compute_ej_green,
-    categories=(Category(1, "Versorgung hoch", "high supply", "#1a9641"), Category(2, "Versorgung mittel", "medium supply", "#ffffbf"),
-                Category(3, "Versorgung gering", "low supply", "#d7191c")),
+    categories=(Category(1, "Versorgung hoch", "high supply", "#0072B2"), Category(2, "Versorgung mittel", "medium supply", "#F0E442"),
+                Category(3, "Versorgung gering", "low supply", "#D55E00")),
     provenance="indicators (ej_green_supply_class, Umweltatlas Berlin, Umweltgerechtigkeit 2021/22)", section=SECTION)
 PRESSURE = LayerSpec(
     "public_usage_pressure", "Nutzungsdruck auf Grünanlagen", "Usage pressure on parks",

@@ -87,22 +87,22 @@ GI_STAR = LayerSpec(
     "segregation_gi_star", "Cluster (Getis-Ord Gi*)", "Clusters (Getis-Ord Gi*)",
     "Gebiete, deren Umgebung (Gebiet und direkte Nachbarn) einen auffällig hohen oder niedrigen geglätteten Anteil der Gruppe hat. " + SIGNIFICANT_DE,
     "Areas whose neighbourhood (the area and its direct neighbours) has a notably high or low smoothed share of the group. " + SIGNIFICANT_EN,
-    "Klasse", "class", ".0f", "RdBu_r", compute_gi_star, groups=layer_groups,
-    categories=(Category(0, "nicht signifikant", "not significant", "#d9d9d9"),
-                Category(1, "Cluster hoher Anteile", "cluster of high shares", "#b2182b"),
-                Category(2, "Cluster niedriger Anteile", "cluster of low shares", "#2166ac")), **_COMMON)
+    "Klasse", "class", ".0f", "PuOr_r", compute_gi_star, groups=layer_groups,
+    categories=(Category(0, "nicht signifikant", "not significant", "#F0F0F0"),
+                Category(1, "Cluster hoher Anteile", "cluster of high shares", "#D55E00"),
+                Category(2, "Cluster niedriger Anteile", "cluster of low shares", "#0072B2")), **_COMMON)
 LOCAL_MORAN = LayerSpec(
     "segregation_local_moran", "Cluster und Ausreißer (lokales Moran's I)", "Clusters and outliers (local Moran's I)",
     "Hoch-hoch / niedrig-niedrig: Gebiet und Nachbarn liegen gemeinsam über bzw. unter dem Mittel; hoch-niedrig / niedrig-hoch: "
     "das Gebiet weicht von seinen Nachbarn ab. " + SIGNIFICANT_DE,
     "High-high / low-low: area and neighbours together above or below the mean; high-low / low-high: the area differs from its "
     "neighbours. " + SIGNIFICANT_EN,
-    "Klasse", "class", ".0f", "RdBu_r", compute_local_moran, groups=layer_groups,
-    categories=(Category(0, "nicht signifikant", "not significant", "#d9d9d9"),
-                Category(1, "hoch – hoch", "high – high", "#b2182b"),
-                Category(2, "niedrig – niedrig", "low – low", "#2166ac"),
-                Category(3, "niedrig inmitten hoher Werte", "low among high", "#92c5de"),
-                Category(4, "hoch inmitten niedriger Werte", "high among low", "#f4a582")), **_COMMON)
+    "Klasse", "class", ".0f", "PuOr_r", compute_local_moran, groups=layer_groups,
+    categories=(Category(0, "nicht signifikant", "not significant", "#F0F0F0"),
+                Category(1, "hoch – hoch", "high – high", "#D55E00"),
+                Category(2, "niedrig – niedrig", "low – low", "#0072B2"),
+                Category(3, "niedrig inmitten hoher Werte", "low among high", "#56B4E9"),
+                Category(4, "hoch inmitten niedriger Werte", "high among low", "#E69F00")), **_COMMON)
 LOCAL_ENTROPY = LayerSpec(
     "segregation_local_entropy", "Vielfalt der Herkunftsregionen (lokale Entropie)", "Diversity of origin regions (local entropy)",
     "Wie gleichmäßig sich die Einwohner/innen mit Migrationshintergrund im Gebiet auf die Herkunftsregionen verteilen "

@@ -1,0 +1,64 @@
+"""Disclosure control in portal mode: a layer request with primary and secondary suppression, cold and warm."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from pathlib import Path
+
+from layers.settings import load_settings
+
+from .common import Row
+
+
+def _time(fn, repeat: int = 1) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def bench_disclosure(settings, folder: Path, repeat: int = 5) -> list[Row]:
+    """Portal vs planner `run_query` on Berlin (PLR, H3 9, H3 10), and the portal API request on H3 9.
+
+    Cold: suppression plans forgotten (the first request of a layer, group and period); warm: plans cached, the layer
+    itself recomputed (as with the app's cache off). The overhead is portal minus planner time for the same query.
+    """
+    from dashboard.app import create_app
+    from layers.bundle import load_bundle
+    from layers.disclosure import clear_plans
+    from layers.query import check_query, run_query
+
+    bundle = load_bundle(folder)
+    portal = load_settings(settings.config_path, mode="portal", cache_type="NullCache")
+    planner = load_settings(settings.config_path, mode="planner", cache_type="NullCache")
+    period = bundle.periods[-1]
+    rows = []
+    for basis, target in (("planungsraum", 0.3), ("h3_9", 0.3), ("h3_10", None)):
+        q = check_query(bundle, portal, "migration_share", basis, period, "origin_syria")
+        run_query(bundle, planner, q)  # counts of the bundle in memory, as in a running app
+
+        def cold():
+            clear_plans()
+            run_query(bundle, portal, q)
+
+        cold_s = _time(cold, 3)
+        warm_s = _time(lambda: run_query(bundle, portal, q), repeat)
+        plain_s = _time(lambda: run_query(bundle, planner, q), repeat)
+        hidden = int(run_query(bundle, portal, q).values["suppressed"].sum())
+        rows.append(Row(f"portal layer request {basis}, cold (plans computed)", f"< {target * 1000:.0f} ms" if target else "–",
+                        f"{cold_s * 1000:.0f} ms", cold_s < target if target else None, "migration_share, origin_syria"))
+        rows.append(Row(f"portal layer request {basis}, warm (plans cached)", f"< {target * 1000:.0f} ms" if target else "–",
+                        f"{warm_s * 1000:.0f} ms", warm_s < target if target else None,
+                        f"overhead vs planner {max(warm_s - plain_s, 0) * 1000:.0f} ms; {hidden:,} hidden"))
+    client = create_app(portal, folder).server.test_client()
+    url = f"/api/v1/layers/migration_share?res=9&period={period}&group=mig_bg_age_0_6"
+    clear_plans()
+    api_cold = _time(lambda: client.get(url), 1)
+    api_warm = _time(lambda: client.get(url), repeat)
+    rows.append(Row("portal API /api/v1/layers res 9 (JSON), cold", "< 300 ms", f"{api_cold * 1000:.0f} ms", api_cold < 0.3))
+    rows.append(Row("portal API /api/v1/layers res 9 (JSON), warm", "< 300 ms", f"{api_warm * 1000:.0f} ms", api_warm < 0.3,
+                    "app cache off: layer recomputed, plans cached"))
+    return rows

@@ -1,0 +1,5 @@
+"""Server-rendered pages for print and projection: the council briefing and the Quartiersmanager's area profile."""
+
+from .routes import briefing
+
+__all__ = ["briefing"]

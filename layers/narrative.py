@@ -1,0 +1,273 @@
+"""Plain-language text from the figures of one layer for the city, a district or a set of areas (BRIEF §6 wording).
+
+The text describes, it does not judge: it states the value of the set with unit, period and source, the city for
+comparison, the spread over the areas, how many areas are not shown and why (never a number for them), the social
+context wherever a migration figure is stated, and a synthetic-data notice for the demo city. German and English.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from .bundle import Bundle
+from .context import CONTEXT_INDICATORS
+from .numbers import format_number
+from .query import LayerQuery, run_query
+from .registry import get_layer
+from .settings import Settings
+from .spatial.basis import Basis
+from .spatial.selection import translate_selection
+from .spec import LayerResult, LayerSpec, comparison_spec
+from .summary import key_figures
+
+# Words a generated text must never contain (BRIEF §6); tests check every layer's text against them.
+FORBIDDEN_WORDS = ("risiko", "risk", "problem", "brennpunkt", "schlecht", "besorgniserregend", "bad ", "worrying", "alarming",
+                   "alarmierend", "sozial schwach", "hotspot")
+MIGRATION_SECTIONS = ("migration", "segregation")
+
+_TEXT = {
+    "de": {
+        "city": "in der ganzen Stadt", "one": "in {name}", "set": "in den {n} ausgewählten Gebieten", "district": "im {level} {name}",
+        "value": "{head}: {scope} beträgt der Wert {value}.", "change": "{head}: {scope} hat sich der Wert von {start} bis {end} um {value} verändert.",
+        "city_cmp": "Zum Vergleich die ganze Stadt: {value}.",
+        "range": "Die {n} ausgewiesenen Gebiete ({basis}) liegen zwischen {lo} und {hi}; der Median ist {median}.",
+        "classes": "Verteilung der {n} ausgewiesenen Gebiete ({basis}) auf die Klassen: {parts}.",
+        "class_part": "{n} „{label}“", "one_class": "Klasse: „{label}“.",
+        "residents": "Die Angaben beruhen auf {residents} Einwohnerinnen und Einwohnern.",
+        "hidden": "{k} von {n} Gebieten werden nicht ausgewiesen (weniger als {cases} Fälle oder weniger als {residents} Einwohner/innen, "
+                  "oder ein verborgener Wert ließe sich aus ihnen zurückrechnen).",
+        "small": "{k} von {n} Gebieten beruhen auf kleinen Zahlen (weniger als {cases} Fälle oder weniger als {residents} Einwohner/innen); "
+                 "im öffentlichen Portal werden sie nicht ausgewiesen.",
+        "empty": "{k} von {n} Gebieten haben keinen Wert (keine Einwohner/innen oder keine Daten).",
+        "none_shown": "Für diese Gebiete wird kein Wert ausgewiesen.",
+        "context": "Sozialer Kontext ({source}Stand {date}, Mittel über die Gebiete der Ebene {level}, gewichtet nach Einwohner/innen): {parts}.",
+        "context_city": "Stadt: {parts}.",
+        "no_context": "Angaben zum sozialen Kontext (Arbeitslosigkeit, Transferbezug, Kinderarmut) enthält dieser Datensatz nicht.",
+        "index_note": "Ein hoher oder niedriger Indexwert beschreibt die Lage; er ist keine Bewertung des Gebiets oder seiner Bewohner/innen.",
+        "interpolated": "Die Werte sind aus der Ebene {level} flächengewichtet auf die Zellen umgerechnet.",
+        "source": "Quelle: {sources}; Stichtag {date}.", "no_source": "Stichtag {date}.",
+        "synthetic": "Synthetische Demo-Stadt: keine echten Daten.",
+    },
+    "en": {
+        "city": "for the whole city", "one": "in {name}", "set": "in the {n} selected areas", "district": "in the {level} {name}",
+        "value": "{head}: {scope} the value is {value}.", "change": "{head}: {scope} the value changed by {value} from {start} to {end}.",
+        "city_cmp": "For comparison, the whole city: {value}.",
+        "range": "The {n} areas shown ({basis}) range from {lo} to {hi}; the median is {median}.",
+        "classes": "The {n} areas shown ({basis}) by class: {parts}.",
+        "class_part": "{n} “{label}”", "one_class": "Class: “{label}”.",
+        "residents": "The figures rest on {residents} residents.",
+        "hidden": "{k} of {n} areas are not shown (fewer than {cases} cases or fewer than {residents} residents, "
+                  "or a hidden value could be recovered from them).",
+        "small": "{k} of {n} areas rest on small numbers (fewer than {cases} cases or fewer than {residents} residents); "
+                 "the public portal does not show them.",
+        "empty": "{k} of {n} areas have no value (no residents or no data).",
+        "none_shown": "No value is shown for these areas.",
+        "context": "Social context ({source}as of {date}, mean over the {level} units, weighted by residents): {parts}.",
+        "context_city": "City: {parts}.",
+        "no_context": "This data set has no social context figures (unemployment, transfer receipt, child poverty).",
+        "index_note": "A high or low index value describes the situation; it is not a judgement of the area or its residents.",
+        "interpolated": "The values are converted to cells from the {level} level by area weights.",
+        "source": "Source: {sources}; reference date {date}.", "no_source": "Reference date {date}.",
+        "synthetic": "Synthetic demo city: not real data.",
+    },
+}
+
+
+def _date(iso: str, lang: str) -> str:
+    ts = pd.Timestamp(iso)
+    return ts.strftime("%d.%m.%Y") if lang == "de" else ts.strftime("%d %b %Y")
+
+
+def format_value(value: float | None, spec: LayerSpec, lang: str, unit: bool = True) -> str:
+    """A value in the layer's d3 format ('.1f', ',.0f', '+.1f') with German or English separators and the layer's unit."""
+    fmt = spec.value_format
+    digits = int(fmt.rstrip("f%").split(".")[-1]) if "." in fmt else 0
+    text = format_number(value, lang, digits, sign=fmt.startswith("+"))
+    return f"{text} {spec.unit(lang)}" if unit and value is not None else text
+
+
+def about_migration(spec: LayerSpec, group: str | None, bundle: Bundle) -> bool:
+    """Does the layer state a migration figure (then the social context goes with it, BRIEF §6)?"""
+    base = get_layer(spec.change_of) if spec.change_of else spec
+    if base.section in MIGRATION_SECTIONS or base.id.startswith("education_catchment"):
+        return True
+    chosen = next((g for g in base.groups(bundle) if g.id == group), None)
+    return chosen is not None and any(word in chosen.numerator for word in ("mig", "foreign", "ndh"))
+
+
+def context_figures(bundle: Bundle, basis: Basis, area_ids: list[str] | None) -> tuple[dict[str, float], str | None]:
+    """Social-context indicators (per cent) for a set of areas: the residents-weighted mean over the finest units in it.
+
+    Returns the indicator values and the indicators' Stichtag (None where the bundle has none). The indicators are
+    published per finest unit (e.g. MSS per Planungsraum); a set of cells takes the finest units its cells cover.
+    """
+    if not bundle.has("indicators"):
+        return {}, None
+    ind = bundle.table("indicators")
+    ind = ind[ind["indicator"].isin(CONTEXT_INDICATORS)].dropna(subset=["value"])
+    if ind.empty:
+        return {}, None
+    finest = Basis(level=bundle.finest_level.id)
+    units = list(bundle.ids(finest)) if area_ids is None else translate_selection(bundle, list(area_ids), basis, finest)
+    period = ind["period"].max()
+    wide = ind[ind["period"] == period].pivot_table(index="unit_id", columns="indicator", values="value", aggfunc="first")
+    wide = wide.reindex(pd.Index(units).intersection(wide.index))
+    residents = bundle.counts(finest, bundle.periods[-1]).frame["pop_total"].reindex(wide.index).fillna(0.0)
+    out = {}
+    for column in CONTEXT_INDICATORS:
+        if column in wide:
+            ok = wide[column].notna() & (residents > 0)
+            if ok.any():
+                out[column] = float((wide.loc[ok, column] * residents[ok]).sum() / residents[ok].sum())
+    return out, pd.Timestamp(period).strftime("%Y-%m-%d")
+
+
+def _context_parts(values: dict[str, float], lang: str) -> str:
+    return ", ".join(f"{CONTEXT_INDICATORS[c][0 if lang == 'de' else 1]} {format_number(v, lang, 1)} %" for c, v in values.items())
+
+
+def _context_sentences(bundle: Bundle, basis: Basis, area_ids: list[str] | None, lang: str) -> list[str]:
+    tx = _TEXT[lang]
+    values, period = context_figures(bundle, basis, area_ids)
+    if not values:
+        return [tx["no_context"]]
+    key = bundle.manifest.indicators.get(next(iter(values)), {}).get("source", "")
+    source = bundle.sources[key].title + ", " if key in bundle.sources else ""
+    level = bundle.finest_level.name_de if lang == "de" else bundle.finest_level.name_en
+    out = [tx["context"].format(source=source, date=_date(period, lang), level=level, parts=_context_parts(values, lang))]
+    if area_ids is not None:
+        city, _ = context_figures(bundle, basis, None)
+        out.append(tx["context_city"].format(parts=_context_parts(city, lang)))
+    return out
+
+
+def _basis_label(bundle: Bundle, basis: Basis, lang: str) -> str:
+    if basis.is_h3:
+        return f"H3-Auflösung {basis.res}" if lang == "de" else f"H3 resolution {basis.res}"
+    level = bundle.level(basis.level)
+    return level.name_de if lang == "de" else level.name_en
+
+
+def _scope(bundle: Bundle, basis: Basis, area_ids: list[str] | None, scope_name: str | None, lang: str) -> str:
+    tx = _TEXT[lang]
+    if area_ids is None:
+        return tx["city"]
+    if scope_name:
+        return tx["one"].format(name=scope_name)
+    if len(area_ids) == 1 and not basis.is_h3:
+        name = bundle.units_of(basis.level)["name"].get(area_ids[0], area_ids[0])
+        return tx["one"].format(name=f"{_basis_label(bundle, basis, lang)} {name}")
+    return tx["set"].format(n=len(area_ids))
+
+
+def summary_text(bundle: Bundle, settings: Settings, query: LayerQuery, result: LayerResult, area_ids: list[str] | None, lang: str,
+                 *, scope_name: str | None = None, compute=None) -> str:
+    """A short plain-language text about the layer's figures for the whole city (`area_ids` None) or a set of areas.
+
+    Parameters
+    ----------
+    query, result : the layer query and its disclosed result (`layers.query.run_query`), on one basis and period.
+    area_ids : ids on the query's basis (a selection, the units of a district, one area), or None for the whole city.
+    lang : "de" or "en".
+    scope_name : optional display name of the set (e.g. "Bezirk Mitte"); default: the area's name, or "the n selected areas".
+    compute : runs further queries (the city figure, a comparison's start period); default `run_query`, the dashboard
+        passes its cached version.
+
+    Returns
+    -------
+    str
+        Sentences separated by spaces: value of the set (unit), the city for comparison, the spread over the areas, persons,
+        areas not shown (counted, never valued), social context for migration figures, index note, source and Stichtag.
+    """
+    tx = _TEXT[lang if lang in _TEXT else "de"]
+    lang = lang if lang in _TEXT else "de"
+    run = compute or run_query
+
+    def cached(b, s, q):
+        return result if q == query else run(b, s, q)
+
+    spec = comparison_spec(get_layer(query.layer_id)) if query.compare_from else get_layer(query.layer_id)
+    basis = query.basis
+    ids = pd.Index(bundle.ids(basis)) if area_ids is None else pd.Index([str(i) for i in area_ids])
+    rows = result.values.reindex(ids.intersection(result.values.index))
+    value = rows["value"].to_numpy(dtype=float)
+    flagged = rows["suppressed"].fillna(True).to_numpy(dtype=bool)
+    portal = settings.mode == "portal"
+    shown = np.isfinite(value) & ~(flagged & portal)
+    hidden = flagged & ~np.isfinite(value) if portal else np.zeros(len(rows), dtype=bool)
+    empty = ~np.isfinite(value) & ~hidden
+    group = next((g.title(lang) for g in spec.groups(bundle) if g.id == result.group), "")
+    head = spec.title(lang) + (f" ({group})" if group else "")
+    scope = _scope(bundle, basis, area_ids, scope_name, lang)
+    start = query.compare_from or query.period_from
+    sentences: list[str] = []
+
+    figures = key_figures(bundle, settings, query, [] if area_ids is None else list(ids), None, compute=cached) \
+        if spec.aggregate != "none" else {}
+    own = (figures.get("selection") if area_ids is not None else figures.get("city")) if figures else None
+    if own is not None and own.value is not None:
+        if start:
+            sentences.append(tx["change"].format(head=head, scope=scope, value=format_value(own.value, spec, lang),
+                                                 start=_date(start, lang), end=_date(query.period, lang)))
+        else:
+            sentences.append(tx["value"].format(head=head, scope=scope, value=format_value(own.value, spec, lang)))
+        city = figures.get("city")
+        if area_ids is not None and city is not None and city.value is not None:
+            sentences.append(tx["city_cmp"].format(value=format_value(city.value, spec, lang)))
+    else:
+        sentences.append(f"{head} ({_date(query.period, lang) if not start else _date(start, lang) + ' → ' + _date(query.period, lang)}).")
+
+    n_shown = int(shown.sum())
+    if spec.categories and n_shown == 1:
+        label = next((c.title(lang) for c in spec.categories if c.value == int(round(value[shown][0]))), "")
+        sentences.append(tx["one_class"].format(label=label))
+    elif spec.categories and n_shown:
+        codes = pd.Series(value[shown]).round().astype(int).value_counts()
+        parts = [tx["class_part"].format(n=format_number(codes[c.value], lang), label=c.title(lang)) for c in spec.categories if c.value in codes.index]
+        sentences.append(tx["classes"].format(n=format_number(n_shown, lang), basis=_basis_label(bundle, basis, lang), parts=", ".join(parts)))
+    elif n_shown > 1:
+        v = value[shown]
+        lo, hi, median = (format_value(float(x), spec, lang) for x in (v.min(), v.max(), np.median(v)))
+        sentences.append(tx["range"].format(n=format_number(n_shown, lang), basis=_basis_label(bundle, basis, lang), lo=lo, hi=hi, median=median))
+    elif n_shown == 0:
+        sentences.append(tx["none_shown"])
+
+    persons = float(np.nansum(rows["residents"].to_numpy(dtype=float)[shown]))
+    if n_shown and persons > 0:
+        sentences.append(tx["residents"].format(residents=format_number(persons, lang, 0)))
+    limits = {"cases": max(settings.min_cases, get_layer(spec.change_of or spec.id).min_count), "residents": settings.min_residents}
+    if hidden.any():
+        sentences.append(tx["hidden"].format(k=format_number(hidden.sum(), lang), n=format_number(len(rows), lang), **limits))
+    small = np.isfinite(value) & flagged & ~portal
+    if small.any():
+        sentences.append(tx["small"].format(k=format_number(small.sum(), lang), n=format_number(len(rows), lang), **limits))
+    if empty.any():
+        sentences.append(tx["empty"].format(k=format_number(empty.sum(), lang), n=format_number(len(rows), lang)))
+
+    if about_migration(spec, result.group, bundle):
+        sentences += _context_sentences(bundle, basis, None if area_ids is None else list(ids), lang)
+    if spec.categories or "Index" in spec.unit_de or spec.section == "segregation" or spec.id.startswith("funding_mss"):
+        sentences.append(tx["index_note"])
+    if result.interpolated_from:
+        level = bundle.level(result.interpolated_from)
+        sentences.append(tx["interpolated"].format(level=level.name_de if lang == "de" else level.name_en))
+    titles = [bundle.sources[k].title for k in result.sources if k in bundle.sources]
+    date = _date(query.period, lang)
+    sentences.append(tx["source"].format(sources=", ".join(titles), date=date) if titles else tx["no_source"].format(date=date))
+    if bundle.manifest.synthetic:
+        sentences.append(tx["synthetic"])
+    return re.sub(r"\.\.(\s|$)", r".\1", " ".join(sentences))
+
+
+def district_ids(bundle: Bundle, basis: Basis, district: str) -> list[str]:
+    """Ids on `basis` inside a district (a unit of the coarsest level), for `summary_text` of a district."""
+    from .spatial.selection import ids_in_district
+
+    return [str(i) for i in ids_in_district(bundle, basis, district)]
+
+
+__all__ = ["FORBIDDEN_WORDS", "about_migration", "context_figures", "district_ids", "format_value", "summary_text"]
+
