@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 import time
 from pathlib import Path
 
@@ -10,20 +9,11 @@ import orjson
 
 from layers.settings import load_settings
 
-from .common import Row
+from .common import Row, median_seconds
 
 # (basis, target seconds of one table page, warm) — H3 res 10 has about 67,000 cells: 1,300+ pages of 50
 TABLE_TARGETS = (("planungsraum", 0.3), ("h3_9", 0.6), ("h3_10", 1.0))
 SUMMARY_TARGET_S = 1.0
-
-
-def _median(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def _body(outputs, inputs, changed: str) -> dict:
@@ -61,11 +51,11 @@ def bench_accessibility(settings, folder: Path, repeat: int = 5) -> list[Row]:
         first = page(0)
         cold_s = time.perf_counter() - t0
         pages = first[a11y.PAGES]["data"]
-        warm_s = _median(lambda: page(pages // 2), repeat)
+        warm_s = median_seconds(lambda: page(pages // 2), repeat)
         rows.append(Row(f"a11y table page, {basis} (portal)", f"< {target} s warm", f"{warm_s:.3f} s", warm_s < target,
                         f"cold (layer computed) {cold_s:.2f} s; {pages:,} pages of {a11y.PAGE_SIZE}"))
         outputs_s = [(a11y.SUMMARY, "children"), (a11y.MAP_REGION, "aria-label")]
-        summary_s = _median(lambda: client.post("/_dash-update-component", json=_body(outputs_s, list(zip(view, values)), f"{ids.LAYER}.value")),
+        summary_s = median_seconds(lambda: client.post("/_dash-update-component", json=_body(outputs_s, list(zip(view, values)), f"{ids.LAYER}.value")),
                             repeat)
         rows.append(Row(f"a11y map summary, {basis} (portal)", f"< {SUMMARY_TARGET_S} s warm", f"{summary_s:.3f} s", summary_s < SUMMARY_TARGET_S,
                         "layers.narrative.summary_text for the whole city"))

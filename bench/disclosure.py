@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import statistics
-import time
 from pathlib import Path
 
 from layers.settings import load_settings
 
-from .common import Row
-
-
-def _time(fn, repeat: int = 1) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+from .common import Row, median_seconds
 
 
 def bench_disclosure(settings, folder: Path, repeat: int = 5) -> list[Row]:
@@ -44,9 +33,9 @@ def bench_disclosure(settings, folder: Path, repeat: int = 5) -> list[Row]:
             clear_plans()
             run_query(bundle, portal, q)
 
-        cold_s = _time(cold, 3)
-        warm_s = _time(lambda: run_query(bundle, portal, q), repeat)
-        plain_s = _time(lambda: run_query(bundle, planner, q), repeat)
+        cold_s = median_seconds(cold, 3)
+        warm_s = median_seconds(lambda: run_query(bundle, portal, q), repeat)
+        plain_s = median_seconds(lambda: run_query(bundle, planner, q), repeat)
         hidden = int(run_query(bundle, portal, q).values["suppressed"].sum())
         rows.append(Row(f"portal layer request {basis}, cold (plans computed)", f"< {target * 1000:.0f} ms" if target else "–",
                         f"{cold_s * 1000:.0f} ms", cold_s < target if target else None, "migration_share, origin_syria"))
@@ -56,8 +45,8 @@ def bench_disclosure(settings, folder: Path, repeat: int = 5) -> list[Row]:
     client = create_app(portal, folder).server.test_client()
     url = f"/api/v1/layers/migration_share?res=9&period={period}&group=mig_bg_age_0_6"
     clear_plans()
-    api_cold = _time(lambda: client.get(url), 1)
-    api_warm = _time(lambda: client.get(url), repeat)
+    api_cold = median_seconds(lambda: client.get(url), 1)
+    api_warm = median_seconds(lambda: client.get(url), repeat)
     rows.append(Row("portal API /api/v1/layers res 9 (JSON), cold", "< 300 ms", f"{api_cold * 1000:.0f} ms", api_cold < 0.3))
     rows.append(Row("portal API /api/v1/layers res 9 (JSON), warm", "< 300 ms", f"{api_warm * 1000:.0f} ms", api_warm < 0.3,
                     "app cache off: layer recomputed, plans cached"))

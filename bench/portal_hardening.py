@@ -4,22 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import io
-import statistics
-import time
 from pathlib import Path
 
 import orjson
 
-from .common import Row
-
-
-def _median_ms(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
+from .common import Row, median_seconds
 
 
 def bench_portal_hardening(settings, folder: Path, repeat: int = 20) -> list[Row]:
@@ -39,8 +28,8 @@ def bench_portal_hardening(settings, folder: Path, repeat: int = 20) -> list[Row
     size_mb = len(raw) / 1e6
     hidden = {"some_internal_layer"}
     parsed = orjson.loads(raw)  # Dash parses the body anyway (Flask caches it): the guard adds only its own checks
-    guard_ms = _median_ms(lambda: dash_request_refused(parsed, hidden, raw), repeat)
-    walk_ms = _median_ms(lambda: dash_request_refused(body, hidden), 3)
+    guard_ms = 1000 * median_seconds(lambda: dash_request_refused(parsed, hidden, raw), repeat)
+    walk_ms = 1000 * median_seconds(lambda: dash_request_refused(body, hidden), 3)
 
     rows = [Row(f"portal guard on a whole-city res-10 selection callback ({len(cells):,} cells, {size_mb:.1f} MB)", "< 100 ms",
                 f"{guard_ms:.1f} ms", guard_ms < 100,
@@ -54,7 +43,7 @@ def bench_portal_hardening(settings, folder: Path, repeat: int = 20) -> list[Row
         client = app.server.test_client()
         with contextlib.redirect_stdout(io.StringIO()):
             client.get("/api/v1/layers").close()
-            overhead[label] = _median_ms(lambda: client.get("/api/v1/layers/nope").close(), repeat * 5)
+            overhead[label] = 1000 * median_seconds(lambda: client.get("/api/v1/layers/nope").close(), repeat * 5)
     extra_ms = overhead["portal, hardened"] - overhead["planner, no access log"]
     rows.append(Row("per-request cost of portal guard, rate limiter and JSON access log (API 404, portal − planner)", "< 2 ms",
                     f"{extra_ms:.2f} ms", extra_ms < 2, f"{overhead['portal, hardened']:.2f} vs {overhead['planner, no access log']:.2f} ms"))
