@@ -12,8 +12,6 @@ import pandas as pd
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 
 from layers.context import social_context
-from layers.infrastructure.access import type_title
-from layers.numbers import format_number
 from layers.query import LayerQuery, ParameterError, check_query
 from layers.registry import get_layer
 from layers.spatial.basis import Basis
@@ -152,31 +150,15 @@ def checked_scenario(data: dict | None) -> str | None:
 
 def scenario_sites(data: dict | None, lang: str) -> dict:
     """Lon, lat and label of every site of the scenario (the map's scenario trace); empty lists without one."""
-    sites: dict[str, list] = {"lon": [], "lat": [], "text": []}
-    if not checked_scenario(data):
-        return sites
-    from layers.scenario import FacilityChange, Housing, Scenario, place_site
+    param = checked_scenario(data)
+    if not param:
+        return {"lon": [], "lat": [], "text": []}
+    from layers.scenario import Scenario
 
-    bundle = current_bundle()
-    facilities = bundle.table("facilities").set_index("facility_id") if bundle.has("facilities") else None
-    for number, item in enumerate(Scenario.from_dict(data).interventions, start=1):
-        if isinstance(item, FacilityChange):
-            if facilities is None or item.facility_id not in facilities.index:
-                continue
-            point = facilities.loc[item.facility_id, "geometry"]
-            lon, lat = point.x, point.y
-            what = t("scenario_site_closed" if item.is_closure else "scenario_site_changed", lang,
-                     name=facilities.loc[item.facility_id, "name"] or item.facility_id, capacity=format_number(item.capacity or 0, lang))
-        else:
-            placed = place_site(bundle, item.site)
-            lon, lat = placed.lon, placed.lat
-            what = (t("scenario_site_housing", lang, dwellings=format_number(item.dwellings, lang)) if isinstance(item, Housing)
-                    else t("scenario_site_facility", lang, type=type_title(item.facility_type, lang),
-                           capacity=format_number(item.capacity, lang)))
-        sites["lon"].append(lon)
-        sites["lat"].append(lat)
-        sites["text"].append(f"{number}. {item.label + ': ' if item.label else ''}{what}")
-    return sites
+    from .sections.scenario import sites
+
+    points = sites(current_bundle(), Scenario.from_url_param(param), lang)
+    return {"lon": [p["lon"] for p in points], "lat": [p["lat"] for p in points], "text": [p["label"] for p in points]}
 
 
 def _selection_ids(selection: dict | None, basis_key: str) -> list[str]:

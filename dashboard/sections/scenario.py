@@ -71,7 +71,6 @@ ITEM_EDIT = "scenario-item-edit"  # pattern-matching id type {"type": ITEM_EDIT,
 ITEM_DELETE = "scenario-item-delete"
 EFFECTS = "scenario-effects"
 CARDS = "scenario-cards"
-SITES = "scenario-sites"  # dcc.Store: [{"index", "kind", "lon", "lat", "label"}] of the scenario's sites, for the map
 SUGGEST_TYPE = "scenario-suggest-type"
 SUGGEST_K = "scenario-suggest-k"
 WEIGHT = "scenario-weight"  # pattern-matching id type {"type": WEIGHT, "key": name}
@@ -214,7 +213,6 @@ def panel(bundle: Bundle, settings: Settings, lang: str):
                      _suggest(bundle, settings, lang)], lg=8),
         ]),
         dcc.Store(id=EDITING, data=None),
-        dcc.Store(id=SITES, data=[]),
         dcc.Store(id=PROPOSALS, data=[]),
     ], className="p-2", id="scenario-panel")
 
@@ -361,7 +359,8 @@ def intervention_list(bundle: Bundle, scenario: Scenario, editing: int | None, l
 
 
 def sites(bundle: Bundle, scenario: Scenario, lang: str) -> list[dict]:
-    """Where the interventions are, for the map: lon/lat (WGS84) and a label per intervention (1-based `index`)."""
+    """Where the interventions are, for the map's scenario trace (`dashboard.callbacks.scenario_sites`): lon/lat (WGS84)
+    and a label per intervention (1-based `index`)."""
     out = []
     fac = facility_points(bundle).set_index("facility_id")
     for i, item in enumerate(scenario.interventions, start=1):
@@ -650,7 +649,7 @@ def update_facility_options(district, selection, lang, current):
 def update_list(data, editing, lang):
     bundle = current_bundle()
     scenario = scenario_of(data)
-    return (intervention_list(bundle, scenario, editing, lang), sites(bundle, scenario, lang),
+    return (intervention_list(bundle, scenario, editing, lang),
             {} if editing is not None else {"display": "none"})
 
 
@@ -743,7 +742,7 @@ def register(app: Dash) -> None:
     )(fill_form)
     app.callback(Output(CHANGE_FACILITY, "options"), Input(ids.DISTRICT, "value"), Input(ids.SELECTION, "data"), Input(ids.LANGUAGE, "value"),
                  State(CHANGE_FACILITY, "value"))(update_facility_options)
-    app.callback(Output(LIST, "children"), Output(SITES, "data"), Output(UPDATE, "style"),
+    app.callback(Output(LIST, "children"), Output(UPDATE, "style"),
                  Input(ids.SCENARIO, "data"), Input(EDITING, "data"), Input(ids.LANGUAGE, "value"))(update_list)
     app.callback(Output(HINT, "children"), Input(ids.SCENARIO_PLACING, "data"), Input(ids.LANGUAGE, "value"))(update_hint)
     app.callback(Output(EFFECTS, "children"), Output(CARDS, "children"),
