@@ -4,12 +4,17 @@ counted but never valued."""
 import pytest
 
 from layers.bundle import load_bundle, write_bundle
-from layers.narrative import FORBIDDEN_WORDS, about_migration, context_figures, district_ids, summary_text
+from layers.narrative import about_migration, context_figures, district_ids, summary_text
 from layers.query import check_query, run_query
 from layers.registry import REGISTRY, get_layer
 from layers.settings import load_settings
 from layers.spatial.basis import Basis
 from tests.tiny import tiny_build
+
+# Words a generated text must never contain (BRIEF §6): stricter than the catalogue check in tests/test_language.py,
+# since a generated text must not judge either ("schlecht", "worrying" …).
+FORBIDDEN_WORDS = ("risiko", "risk", "problem", "brennpunkt", "schlecht", "besorgniserregend", "bad ", "worrying", "alarming",
+                   "alarmierend", "sozial schwach", "hotspot")
 
 
 @pytest.fixture(scope="module")
