@@ -8,6 +8,7 @@ import orjson
 import pandas as pd
 from flask import Blueprint, Response, request
 
+from layers.publication import disclosure_metadata
 from layers.query import ParameterError, check_query, visible_layers
 from layers.registry import get_layer
 from layers.spatial.geometry import basis_geojson
@@ -68,6 +69,7 @@ def list_layers() -> Response:
         "periods": bundle.periods, "levels": [lvl.id for lvl in bundle.levels], "h3_resolutions": bundle.manifest.h3_resolutions,
         "layers": [layer_metadata(lid) for lid in visible_layers(settings)],
         "sources": [s.__dict__ for s in bundle.manifest.sources],
+        "disclosure": disclosure_metadata(settings),
     }
     return Response(orjson.dumps(body), mimetype="application/json")
 
@@ -110,20 +112,21 @@ def layer_values(layer_id: str) -> Response:
     spec = comparison_spec(get_layer(layer_id)) if query.compare_from else get_layer(layer_id)
     frame = result.values.copy()
     frame.index.name = "id"
-    frame["value"] = frame["value"].astype(float).round(6)
     meta = {
         "layer": spec.id, "title": spec.title_de, "unit": spec.unit_de, "unit_en": spec.unit_en, "basis": result.basis.key,
         "period": result.period, "period_from": result.period_from, "compare_from": query.compare_from, "group": result.group,
         "interpolated_from": result.interpolated_from, "synthetic": bundle.manifest.synthetic,
         "sources": [bundle.sources[k].attribution for k in result.sources if k in bundle.sources],
         "suppressed_note": (f"suppressed: fewer than {settings.min_cases} cases or {settings.min_residents} residents, or to protect such a value"
-                            + (f"; counts rounded to multiples of {settings.round_counts_to}"
-                               if settings.mode == "portal" and settings.round_counts_to > 1 else "")),
+                            + ("; counts carry a small fixed noise of at most ±5 persons (cell-key method, see docs/methods.md)"
+                               if settings.mode == "portal" else "")),
+        "disclosure": disclosure_metadata(settings),
     }
+    fallback = frame["fallback_from"] if "fallback_from" in frame else pd.Series("", index=frame.index)
     records = [
-        {"id": i, "value": None if pd.isna(r.value) else r.value, "suppressed": bool(r.suppressed),
-         "residents": None if pd.isna(r.residents) else round(float(r.residents), 2)}
-        for i, r in zip(frame.index, frame.itertuples(index=False))
+        {"id": i, "value": None if pd.isna(r.value) else round(float(r.value), 6), "suppressed": bool(r.suppressed),
+         "residents": None if pd.isna(r.residents) else round(float(r.residents), 2), **({"fallback_from": f} if f else {})}
+        for i, r, f in zip(frame.index, frame.itertuples(index=False), fallback.to_numpy())
     ]
     if fmt == "json":
         return Response(orjson.dumps({**meta, "values": records}), mimetype="application/json")

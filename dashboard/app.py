@@ -9,6 +9,7 @@ from flask import Response, abort
 
 from layers.bundle import load_bundle
 from layers.cities import bundle_path
+from layers.publication import computing_bundle, receipts, start_receipts
 from layers.query import ParameterError, bases
 from layers.settings import Settings, load_settings
 
@@ -25,7 +26,7 @@ ASSETS = Path(__file__).resolve().parent.parent / "assets"
 def create_app(settings: Settings | None = None, bundle_folder: Path | str | None = None) -> Dash:
     """Build the Dash app for a built bundle (default: the configured city's bundle)."""
     settings = settings or load_settings()
-    bundle = load_bundle(bundle_folder or bundle_path(settings))
+    bundle = computing_bundle(load_bundle(bundle_folder or bundle_path(settings)), settings)  # portal: published counts only
     app = Dash(__name__, title="Quartiersatlas", assets_folder=str(ASSETS), compress=True,
                suppress_callback_exceptions=False,
                serve_locally=True)
@@ -37,6 +38,14 @@ def create_app(settings: Settings | None = None, bundle_folder: Path | str | Non
     cache.init_app(server, config=cache_config(settings))
     server.register_blueprint(api)
     server.register_error_handler(ParameterError, parameter_error)
+    server.before_request(start_receipts)
+
+    @server.after_request
+    def published_header(response: Response) -> Response:
+        """How many results and tables of this response passed the one exit (`layers.publication`; checked by the contract test)."""
+        response.headers["X-Quartiersatlas-Published"] = str(len(receipts()))
+        return response
+
     # --- segregation ---
     from .api_segregation import api_segregation
 

@@ -11,6 +11,7 @@ from functools import lru_cache
 import pandas as pd
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 
+from layers.cellkey import MAX_NOISE
 from layers.context import social_context
 from layers.query import LayerQuery, ParameterError, check_query
 from layers.registry import get_layer
@@ -91,7 +92,7 @@ def legend(result, query: LayerQuery, spec, lang: str, settings) -> list:
         html.Div(head),
         html.Div([html.Span(origin, className="badge bg-info text-dark me-2", id="map-badge"), spec.description(lang)]),
         html.Div(t("legend_not_shown", lang, cases=settings.min_cases, residents=settings.min_residents)
-                 + (" " + t("legend_rounded", lang, rounding=settings.round_counts_to) if settings.round_counts_to > 1 else "")
+                 + " " + t("legend_perturbed", lang, noise=MAX_NOISE)
                  if settings.mode == "portal"
                  else t("legend_small", lang, cases=settings.min_cases, residents=settings.min_residents)),
         html.Div(t("description_note", lang), className="fst-italic"),

@@ -6,6 +6,7 @@ from flask import current_app
 from flask_caching import Cache
 
 from layers.bundle import Bundle
+from layers.publication import record
 from layers.query import LayerQuery, run_query
 from layers.settings import Settings
 from layers.spec import LayerResult
@@ -21,6 +22,8 @@ def current_settings() -> Settings:
 
 
 def current_bundle() -> Bundle:
+    """The bundle every figure of this app is computed on: in the portal the published one (cell-key perturbed counts,
+    `layers.publication.computing_bundle`), so no route can reach a true count."""
     return current_app.config[BUNDLE_KEY]
 
 
@@ -43,7 +46,7 @@ def layer_result(query: LayerQuery) -> LayerResult:
     """Disclosed values of a layer query, computed once and shared by the map and the API."""
     bundle = current_bundle()
     settings = current_settings()
-    return _cached_result(bundle_key(bundle), settings_key(settings), query)
+    return record(_cached_result(bundle_key(bundle), settings_key(settings), query))
 
 
 @cache.memoize()
@@ -59,7 +62,7 @@ def view_result(query: LayerQuery, scenario: str | None, view: str) -> LayerResu
     settings = current_settings()
     if not scenario or view == "baseline" or settings.mode == "portal":
         return layer_result(query)
-    return _cached_scenario_result(bundle_key(current_bundle()), settings_key(settings), query, scenario, view)
+    return record(_cached_scenario_result(bundle_key(current_bundle()), settings_key(settings), query, scenario, view))
 
 
 def bundle_key(bundle: Bundle) -> str:

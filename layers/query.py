@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .bundle import Bundle
-from .disclosure import disclose
+from .publication import computing_bundle, publish_result
 from .registry import REGISTRY, get_layer
 from .settings import Settings, using_settings
 from .spatial.basis import Basis
@@ -78,9 +78,9 @@ def check_query(bundle: Bundle, settings: Settings, layer_id: str, basis_key: st
 
 
 def run_query(bundle: Bundle, settings: Settings, query: LayerQuery, scenario=None) -> LayerResult:
-    """Compute a layer and pass it through disclosure control (suppression in portal mode).
+    """Compute a layer and pass it through the one exit (`layers.publication.publish_result`).
 
-    In the portal, cells interpolated from units are also suppressed wherever a suppressed unit feeds them.
+    In the portal the layer is computed on the published bundle (cell-key perturbed counts) and small values are hidden.
     With a `scenario` (layers.scenario.Scenario) the layer is computed on the bundle with the scenario applied
     (`with_scenario`); None or an empty scenario gives exactly the baseline. The portal never runs scenarios.
     """
@@ -95,14 +95,15 @@ def run_query(bundle: Bundle, settings: Settings, query: LayerQuery, scenario=No
         return _comparison(run_query(bundle, settings, replace(query, compare_from=None)),
                            run_query(bundle, settings, replace(query, period=query.compare_from, compare_from=None)))
     spec = get_layer(query.layer_id)
+    bundle = computing_bundle(bundle, settings)  # the portal computes on published (cell-key perturbed) counts only
     with using_settings(settings):
         result = spec.compute(bundle, query.basis, query.period, getattr(bundle, "scenario", None), group=query.group, period_from=query.period_from)
 
-    def raw(basis: Basis, period: str, period_from: str | None, layer=spec) -> LayerResult:  # undisclosed values elsewhere (disclosure plans)
+    def elsewhere(basis: Basis, period: str, period_from: str | None, layer=spec) -> LayerResult:  # the layer on another basis or date
         with using_settings(settings):
             return layer.compute(bundle, basis, period, None, group=query.group, period_from=period_from)
 
-    return disclose(bundle, settings, spec, result, raw)  # primary + secondary suppression, fallback, rounding (layers/disclosure.py)
+    return publish_result(bundle, settings, spec, result, elsewhere)
 
 
 def _comparison(now: LayerResult, before: LayerResult) -> LayerResult:
@@ -114,4 +115,9 @@ def _comparison(now: LayerResult, before: LayerResult) -> LayerResult:
     for col in ("numerator", "denominator", "residents"):
         v[col] = np.fmin(a[col], b[col]).where(a[col].notna() & b[col].notna())
     v["suppressed"] = a["suppressed"].to_numpy(dtype=bool) | b["suppressed"].fillna(True).to_numpy(dtype=bool)
+    if "fallback_from" in v:  # a parent's change is not this area's change
+        borrowed = a["fallback_from"].ne("").to_numpy() | b["fallback_from"].reindex(a.index).fillna("").ne("").to_numpy()
+        v.loc[borrowed, ["value", "numerator", "denominator", "residents"]] = np.nan
+        v["suppressed"] = v["suppressed"].to_numpy(dtype=bool) | borrowed
+        v["fallback_from"] = ""
     return replace(now, values=v, period_from=before.period)

@@ -104,8 +104,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("suggest_k", int, 5, "Default number of sites the site suggestion proposes."),
     Setting("suggest_resolution", int, 9, "H3 resolution of the candidate sites and demand cells of the site suggestion."),
     # --- disclosure ---
-    Setting("round_counts_to", int, 5, "Disclosure: in the portal, counts (persons, count-valued layers) are rounded to multiples of this; "
-            "0 or 1 = no rounding. Shares are computed from the unrounded counts."),
+    Setting("cell_key_secret_file", str, "data/secret/cell-key.secret",
+            "Disclosure: file with the portal's secret for the cell-key perturbation of counts (32 random bytes, created at the first "
+            "portal start with mode 0600). Keep it private and keep it for the life of the portal: a new secret gives every count a new "
+            "noise. Outside the bundle folder, so a rebuild keeps it.", is_path=True),
+    Setting("group_min_level", str, "{}",
+            "Disclosure: JSON object of group-id prefix → the finest level on which such groups are published in the portal, e.g. "
+            "`{\"origin_\": \"bezirksregion\"}` (origin regions from Bezirksregion upward; finer levels and H3 show them as not shown)."),
+    Setting("portal_index_min_units", int, 10,
+            "Disclosure: in the portal, segregation indices are published only for areas made of at least this many units or cells, "
+            "at 3 decimals, computed on the published (perturbed) counts."),
     Setting("suppression_fallback", str, "suppress", "Disclosure: what a suppressed unit shows in the portal: `suppress` (\"not shown\") or `parent` "
             "(the value of its nearest published parent level, flagged; not for count-valued layers).", ("suppress", "parent")),
     Setting("min_count_overrides", str, "{}", "Disclosure: JSON object of layer id → minimum number of cases for that layer, "

@@ -67,6 +67,7 @@ class LayerResult:
     interpolated_from: str | None = None
     sources: tuple[str, ...] = ()
     notes: pd.DataFrame | None = None  # optional extra hover line per area: columns "de" and "en", same index as values
+    published: bool = False  # set by layers.publication.publish_result, the one exit of every value
 
     def with_values(self, values: pd.DataFrame) -> "LayerResult":
         return replace(self, values=values)

@@ -1,0 +1,158 @@
+"""The one exit: every value that leaves the server passes through `publish_result` or `publish_table` (BRIEF §6).
+
+Planner mode publishes everything as computed (small values flagged). The public portal protects people by the
+**cell-key method** of the German statistical offices (`layers.cellkey`): it computes every layer, side table and index
+on the published bundle (`computing_bundle`), whose person counts carry a secret, fixed noise of at most ±5, and then
+hides what rests on too few people (`layers.disclosure`). Because every figure is derived from the same perturbed counts,
+no combination of outputs — layers, groups and their sums, counts and shares, periods, levels, H3 resolutions, tables,
+indices — gives a true count with certainty; the same count always shows the same value, so asking again or from another
+angle gains nothing.
+
+Each call records a receipt in the running request (`start_receipts` / `receipts`), so the app can check that a
+response carried only published values (the contract test enumerates every route).
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from . import cellkey
+from .bundle import Bundle
+from .disclosure import disclose, rules_from
+from .published_bundle import PublishedBundle, published_bundle
+from .spec import LayerResult, LayerSpec
+
+PORTAL = "portal"
+METHOD = "cell-key"
+VALUE_DECIMALS = 3  # values of layers in the portal (shares in % to 0.001 pp); counts are whole persons
+_RECEIPTS: ContextVar[list[str] | None] = ContextVar("quartiersatlas_receipts", default=None)
+
+
+def is_portal(settings) -> bool:
+    return settings.mode == PORTAL
+
+
+def computing_bundle(bundle: Bundle, settings) -> Bundle:
+    """The bundle an audience's figures are computed on: the baseline for planners, the published one in the portal."""
+    if not is_portal(settings):
+        return bundle
+    return published_bundle(bundle, cellkey.load_secret(settings.path("cell_key_secret_file")))
+
+
+# --- receipts --------------------------------------------------------------------------------------------------------
+
+def start_receipts() -> None:
+    """Begin collecting receipts for one request (the app calls this before every request)."""
+    _RECEIPTS.set([])
+
+
+def receipts() -> list[str]:
+    """What the running request published so far (names of results and tables)."""
+    return list(_RECEIPTS.get() or [])
+
+
+def _receipt(name: str) -> None:
+    got = _RECEIPTS.get()
+    if got is not None:
+        got.append(name)
+
+
+def record(result: LayerResult) -> LayerResult:
+    """Record a result that was published before (a cached one) in the running request; refuse one that was not."""
+    if not result.published:
+        raise ValueError(f"layer result {result.layer_id!r} did not pass the publication step")
+    _receipt(f"layer:{result.layer_id}")
+    return result
+
+
+# --- layer results ---------------------------------------------------------------------------------------------------
+
+def publish_result(bundle: Bundle, settings, spec: LayerSpec, result: LayerResult,
+                   compute: Callable[..., LayerResult]) -> LayerResult:
+    """A layer result as the audience may see it.
+
+    `bundle` and `result` must come from `computing_bundle(…, settings)`; `compute(basis, period, period_from, spec)`
+    gives the same layer elsewhere on that bundle (for hidden H3 cells, change layers and the parent fallback).
+    Portal: disclosure rules (`layers.disclosure.disclose`), values to `VALUE_DECIMALS`, counts to whole persons, and
+    ``fallback_from`` on every row (empty unless the parent fallback filled it).
+    """
+    if is_portal(settings) and not isinstance(bundle, PublishedBundle):
+        raise ValueError("the portal publishes only figures computed on the published bundle (computing_bundle)")
+    out = disclose(bundle, settings, spec, result, compute)
+    if is_portal(settings):
+        v = out.values.copy()
+        if "fallback_from" not in v:
+            v["fallback_from"] = ""
+        v["value"] = v["value"].astype(float).round(0 if spec.aggregate == "sum" and not result.basis.is_h3 else VALUE_DECIMALS)
+        for col in ("numerator", "denominator", "residents"):
+            v[col] = v[col].astype(float).round(0 if not result.basis.is_h3 else 2)
+        out = out.with_values(v)
+    out = replace(out, published=True)
+    _receipt(f"layer:{spec.id}")
+    return out
+
+
+# --- side tables -----------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TableSpec:
+    """What a published side table holds, so the exit knows what to protect.
+
+    name: route or table name (for receipts and errors).
+    residents: count columns of persons that must reach `min_residents` → the columns computed from each.
+    cases: count columns of persons in a group that must reach `min_cases` (1 … min_cases−1 hidden) → derived columns.
+    area_name: column by which rows of areas are ordered in the portal (no ranking of quarters); None: rows are not areas.
+    internal: columns that never leave the server in the portal.
+    decimals: decimals of every float column in the portal.
+    """
+
+    name: str
+    residents: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    cases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    area_name: str | None = None
+    internal: tuple[str, ...] = ()
+    decimals: int = 3
+
+
+def publish_table(frame: pd.DataFrame, spec: TableSpec, settings) -> pd.DataFrame:
+    """A side table as the audience may see it.
+
+    Planner: unchanged. Portal (the table must be computed on `computing_bundle`): a count below its minimum and every
+    column computed from it become NaN ("not shown", never 0); internal columns dropped; floats rounded to
+    `spec.decimals`; rows of areas ordered by name.
+    """
+    if not is_portal(settings):
+        _receipt(f"table:{spec.name}")
+        return frame
+    rules = rules_from(settings)
+    out = frame.drop(columns=[c for c in spec.internal if c in frame.columns]).copy()
+    for rules_of, small in ((spec.residents, lambda x: x < rules.min_residents),
+                            (spec.cases, lambda x: (x > 0) & (x < rules.min_cases))):
+        for count, derived in rules_of.items():
+            if count not in out.columns:
+                continue
+            hit = small(pd.to_numeric(out[count], errors="coerce").astype(float).fillna(0.0).to_numpy())
+            cols = [c for c in (count, *derived) if c in out.columns]
+            out[cols] = out[cols].astype(float)
+            out.loc[hit, cols] = np.nan
+    floats = [c for c in out.columns if pd.api.types.is_float_dtype(out[c])]
+    out[floats] = out[floats].round(spec.decimals)
+    if spec.area_name and spec.area_name in out.columns:
+        out = out.sort_values(spec.area_name, kind="stable", key=lambda s: s.astype(str).str.casefold()).reset_index(drop=True)
+    _receipt(f"table:{spec.name}")
+    return out
+
+
+def disclosure_metadata(settings) -> dict:
+    """What the deployment publishes about its protection (API and docs): method, noise bound, thresholds."""
+    rules = rules_from(settings)
+    if not is_portal(settings):
+        return {"method": "none (planner: exact values, small ones flagged)", "min_cases": rules.min_cases, "min_residents": rules.min_residents}
+    return {"method": METHOD, "max_noise": cellkey.MAX_NOISE, "noise_variance": round(cellkey.noise_variance(), 3),
+            "round_counts_to": 1, "min_cases": rules.min_cases, "min_residents": rules.min_residents,
+            "fallback": rules.fallback, "group_min_level": dict(rules.group_levels)}
