@@ -17,6 +17,8 @@ from layers.education.facility_segregation import KINDS
 from layers.education.kita import serving_kitas
 from layers.education.params import EducationParams
 from layers.education.views import city_figures, compositions_visible, disclosed_catchments, facility_segregation_view, kita_table
+from layers import tables
+from layers.publication import TableSpec, publish_table
 from layers.query import ParameterError
 from layers.spatial.basis import Basis
 
@@ -38,7 +40,9 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return orjson.loads(out.to_json(orient="records", force_ascii=False))
 
 
-def _send(frame: pd.DataFrame, meta: dict, fmt: str, name: str) -> Response:
+def _send(frame: pd.DataFrame, spec: TableSpec, meta: dict, fmt: str, name: str) -> Response:
+    index = frame.index.name
+    frame = publish_table(frame.reset_index(), spec, current_settings()).set_index(index)
     if fmt == "csv":
         buf = io.StringIO()
         frame.reset_index().assign(period=meta.get("period"), synthetic=meta.get("synthetic")).to_csv(buf, index=False)
@@ -57,7 +61,9 @@ def summary() -> Response:
     """City figures of Kita supply and demand; what choice adds (D) where compositions exist and may be shown."""
     bundle, settings = current_bundle(), current_settings()
     period = period_param()
-    body = {**_meta(period, "kitas", "population"), "kita": city_figures(bundle, period, _params())}
+    figures = publish_table(pd.DataFrame([city_figures(bundle, period, _params())]), tables.KITA_SUMMARY, settings)
+    body = {**_meta(period, "kitas", "population"), "kita": {k: (None if isinstance(v, float) and not np.isfinite(v) else v)
+                                                             for k, v in figures.iloc[0].to_dict().items()}}
     if compositions_visible(settings):
         views = {k: facility_segregation_view(bundle, settings, period, _params(), k) for k in KINDS}
         body["facility_segregation"] = {k: v["summary"] for k, v in views.items() if v["available"]}
@@ -73,7 +79,7 @@ def kitas() -> Response:
     period, fmt = period_param(), format_param(FORMATS)
     table = kita_table(current_bundle(), period, _params())
     table.index.name = "facility_id"
-    return _send(table, {**_meta(period, "kitas", "population"), "unit": "places; children in demand (persons)"}, fmt, f"kitas_{period}")
+    return _send(table, tables.KITAS, {**_meta(period, "kitas", "population"), "unit": "places; children in demand (persons)"}, fmt, f"kitas_{period}")
 
 
 @api_education.get("/catchments")
@@ -86,7 +92,7 @@ def catchments() -> Response:
     table.index.name = "catchment_id"
     meta = {**_meta(period, "catchments", "population", "schools"), "interpolated_from": bundle.finest_level.id,
             "assumption": "children 6-12 = 6/9 of the 6-15 band; share with migration background = that of 6-15"}
-    return _send(table, meta, fmt, f"catchments_{period}")
+    return _send(table, tables.CATCHMENTS, meta, fmt, f"catchments_{period}")
 
 
 @api_education.get("/serving")
@@ -112,7 +118,7 @@ def serving() -> Response:
     names = kita_table(bundle, period, _params())["name"]
     table = table.assign(name=names.reindex(table.index), dist_m=table["dist_m"].round(0)).drop(columns=["x", "y"])
     table.index.name = "facility_id"
-    return _send(table, {**_meta(period, "kitas"), "basis": basis.key, "id": uid, "radius_m": _params().radius_m}, fmt,
+    return _send(table, tables.SERVING, {**_meta(period, "kitas"), "basis": basis.key, "id": uid, "radius_m": _params().radius_m}, fmt,
                  f"kitas_serving_{uid}")
 
 
@@ -134,4 +140,4 @@ def facilities() -> Response:
     table.index.name = "facility_id"
     meta = {**_meta(period, "population", "import_facility_composition"), "available": True, "kind": kind, "summary": view["summary"],
             "unit": "deviation in percentage points; z: binomial z-score"}
-    return _send(table, meta, fmt, f"facility_segregation_{kind}_{period}")
+    return _send(table, tables.FACILITY_SEGREGATION, meta, fmt, f"facility_segregation_{kind}_{period}")

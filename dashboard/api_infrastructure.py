@@ -11,12 +11,13 @@ import orjson
 import pandas as pd
 from flask import Blueprint, Response, request
 
-from layers.disclosure import hide_small_counts
 from layers.funding.areas import funding_gap_table, funding_geojson_bytes
 from layers.infrastructure.access import facility_points, facility_types
 from layers.infrastructure.params import current_params
-from layers.infrastructure.profile import ACCESS_DISCLOSURE, access_profile, funding_profile, space_profile
+from layers.infrastructure.profile import access_profile, funding_profile, space_profile
+from layers.publication import TableSpec, publish_table
 from layers.public_space.use import use_series, use_summary
+from layers import tables
 from layers.query import ParameterError
 
 from .api import format_param, period_param
@@ -34,7 +35,8 @@ def _unit() -> str | None:
     return unit
 
 
-def _table(df: pd.DataFrame, fmt: str, name: str, meta: dict) -> Response:
+def _table(df: pd.DataFrame, spec: TableSpec, fmt: str, name: str, meta: dict) -> Response:
+    df = publish_table(df, spec, current_settings())
     if fmt == "csv":
         out = io.StringIO()
         df.to_csv(out, index=False)
@@ -47,13 +49,15 @@ def _meta(period: str | None = None) -> dict:
     bundle, settings = current_bundle(), current_settings()
     return {"city": bundle.manifest.city, "synthetic": bundle.manifest.synthetic, "period": period,
             "sources": [s.attribution for s in bundle.manifest.sources],
-            "suppressed_note": f"portal: values of areas with fewer than {settings.min_residents} residents are not shown"
+            "suppressed_note": f"portal: values of areas with fewer than {settings.min_residents} residents are not shown; "
+                               "counts carry a small fixed noise (cell-key method)"
             if settings.mode == "portal" else None}
 
 
-def _small(residents: float) -> bool:
-    s = current_settings()
-    return s.mode == "portal" and residents < s.min_residents
+def _record(body: dict, spec: TableSpec) -> dict:
+    """A one-row answer (a profile of one area) through the one exit."""
+    row = publish_table(pd.DataFrame([{k: v for k, v in body.items() if not isinstance(v, (list, dict))}]), spec, current_settings())
+    return {**body, **{k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in row.iloc[0].to_dict().items()}}
 
 
 @api_infrastructure.get("/infrastructure/facilities")
@@ -70,12 +74,13 @@ def facilities() -> Response:
     f = f[f["type"].isin(wanted)][["facility_id", "type", "name", "capacity", "provider", "unit_id", "lon", "lat"]]
     f = f.astype({"capacity": "float64"}).astype(object).where(f.notna(), None)
     if fmt == "geojson":
+        f = publish_table(f, tables.FACILITIES, current_settings())
         features = [{"type": "Feature", "id": r["facility_id"], "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
                      "properties": {k: r[k] for k in ("facility_id", "type", "name", "capacity", "provider", "unit_id")}}
-                    for r in f.to_dict(orient="records")]
+                    for r in f.astype(object).where(f.notna(), None).to_dict(orient="records")]
         return Response(orjson.dumps({"type": "FeatureCollection", "features": features, "metadata": _meta()}),
                         mimetype="application/geo+json")
-    return _table(f, fmt, "facilities", _meta())
+    return _table(f, tables.FACILITIES, fmt, "facilities", _meta())
 
 
 @api_infrastructure.get("/infrastructure/access")
@@ -84,10 +89,7 @@ def access_table() -> Response:
     fmt, period, unit = format_param(TABLE_FORMATS), period_param(), _unit()
     bundle = current_bundle()
     df = access_profile(bundle, unit, period, current_params())
-    settings = current_settings()
-    if settings.mode == "portal":
-        df = hide_small_counts(df, ACCESS_DISCLOSURE, settings.min_residents, settings.round_counts_to)
-    return _table(df, fmt, f"access_{unit or 'city'}_{period}", {**_meta(period), "unit": unit,
+    return _table(df, tables.ACCESS, fmt, f"access_{unit or 'city'}_{period}", {**_meta(period), "unit": unit,
                                                                   "units": {"coverage_m": "m", "mean_dist_m": "m", "covered_pct": "%"}})
 
 
@@ -95,9 +97,7 @@ def access_table() -> Response:
 def space_supply() -> Response:
     """Green and net play area per resident for one area (unit=<id>; default whole city) against the standards."""
     period, unit = period_param(), _unit()
-    body = space_profile(current_bundle(), unit, period, current_params())
-    if _small(body["residents"]):
-        body = {k: (None if k not in ("green_guideline_m2", "play_standard_m2") else v) for k, v in body.items()}
+    body = _record(space_profile(current_bundle(), unit, period, current_params()), tables.SPACE_SUPPLY)
     return Response(orjson.dumps({**_meta(period), "unit": unit, **body}), mimetype="application/json")
 
 
@@ -110,11 +110,11 @@ def space_use() -> Response:
     summary = use_summary(bundle)
     note = bundle.manifest.notes.get("space_use")
     if not sid:
-        return _table(summary, fmt, "space_use_places", {**_meta(), "note": note})
+        return _table(summary, tables.SPACE_USE, fmt, "space_use_places", {**_meta(), "note": note})
     if sid not in set(summary["space_id"]):
         raise ParameterError("space_id", sid, summary["space_id"].tolist())
     s = use_series(bundle, sid).assign(timestamp=lambda d: pd.to_datetime(d["timestamp"]).dt.strftime("%Y-%m-%d"))
-    return _table(s, fmt, f"space_use_{sid}", {**_meta(), "space_id": sid, "unit": "persons per day"})
+    return _table(s, tables.SPACE_USE, fmt, f"space_use_{sid}", {**_meta(), "space_id": sid, "unit": "persons per day"})
 
 
 @api_infrastructure.get("/funding/areas")
@@ -133,9 +133,7 @@ def funding_gap() -> Response:
     if within is not None and within not in set(bundle.units["unit_id"]):
         raise ParameterError("within", within, sorted(bundle.units_of(bundle.levels[0].id).index) + ["… any unit id"])
     df = funding_gap_table(bundle, period, current_params().funding_min_overlap, within)
-    if settings.mode == "portal":
-        df["residents"] = df["residents"].where(df["residents"] >= settings.min_residents)
-    return _table(df, fmt, f"funding_gap_{within or 'city'}", {**_meta(period), "mss_period": df.attrs.get("mss_period"),
+    return _table(df, tables.FUNDING_GAP, fmt, f"funding_gap_{within or 'city'}", {**_meta(period), "mss_period": df.attrs.get("mss_period"),
                                                                 "min_overlap": current_params().funding_min_overlap})
 
 
@@ -143,7 +141,5 @@ def funding_gap() -> Response:
 def funding_status() -> Response:
     """Whether an area (unit=<id>) lies in a funding area and how many of its finest units should by the MSS rule."""
     period, unit = period_param(), _unit()
-    body = funding_profile(current_bundle(), unit, period, current_params())
-    if _small(body["residents_need_not_funded"]) and body["residents_need_not_funded"] > 0:
-        body["residents_need_not_funded"] = None
+    body = _record(funding_profile(current_bundle(), unit, period, current_params()), tables.FUNDING_PROFILE)
     return Response(orjson.dumps({**_meta(period), "unit": unit, **body}), mimetype="application/json")

@@ -9,12 +9,14 @@ import orjson
 import pandas as pd
 from flask import Blueprint, Response, request
 
+from layers import tables
+from layers.publication import TableSpec, publish_table
 from layers.query import ParameterError, bases
 from layers.segregation import INDEX_DEFS, MULTI_INDICES, SINGLE_INDICES, available_groups
 from layers.segregation.inference import DEFAULT_ITERATIONS, DEFAULT_SEED, MAX_ITERATIONS
 
 from .api import _error, choice_param
-from .context import cache, current_bundle
+from .context import cache, current_bundle, current_settings
 
 api_segregation = Blueprint("api_segregation", __name__, url_prefix="/api/v1/segregation")
 CAVEAT = {"de": "Ein Index beschreibt ein Muster der Wohnverteilung; er ist keine Diagnose eines Problems.",
@@ -100,7 +102,8 @@ def _meta(basis: str) -> dict:
             "sources": [bundle.sources[k].attribution for k in ("population", "demo") if k in bundle.sources]}
 
 
-def _respond(meta: dict, rows: list[dict], name: str) -> Response:
+def _respond(meta: dict, frame: pd.DataFrame, spec: TableSpec, name: str) -> Response:
+    rows = _clean(publish_table(frame, spec, current_settings()).to_dict("records"))
     if request.args.get("format", "json") == "csv":
         out = io.StringIO()
         pd.DataFrame(rows).assign(basis=meta["basis"], group=meta.get("group")).to_csv(out, index=False)
@@ -139,14 +142,13 @@ def indices() -> Response:
                          for p in periods])
         merged = merged.merge(sig[["period", "area", "p_value", "dissim_bc"]].rename(columns={"p_value": f"p_value_{index}"}),
                               on=["period", "area"], how="left")
-    rows = _clean(merged.to_dict("records"))
     meta = {**_meta(args["basis"]), "group": args["group"], "group_title": {g.id: {"de": g.title_de, "en": g.title_en}
                                                                              for g in available_groups(bundle)}[args["group"]],
             "indices": {d.id: {"symbol": d.symbol, "title": {"de": d.title_de, "en": d.title_en}, "pysal": d.pysal,
                                "explanation": {"de": d.explain_de, "en": d.explain_en}} for d in INDEX_DEFS.values()},
             "multigroup_population": "pop_mig_bg (origin partition, see docs/methods.md)",
             **({"iterations": iterations, "seed": DEFAULT_SEED, "null": "systematic"} if pvalues else {})}
-    return _respond(meta, rows, f"segregation_indices_{args['basis']}_{args['group']}")
+    return _respond(meta, merged, tables.SEGREGATION_INDICES, f"segregation_indices_{args['basis']}_{args['group']}")
 
 
 @api_segregation.get("/change")
@@ -169,4 +171,4 @@ def change() -> Response:
     meta = {**_meta(args["basis"]), "group": args["group"], "index": index, "period_from": period_from, "period": period,
             "iterations": iterations, "seed": DEFAULT_SEED, "null": "random_label (PySAL TwoValueTest)",
             "p_value_note": f"p_value_change = 0 means none of the {iterations} simulated differences was as large: p < {1 / iterations:.3f}"}
-    return _respond(meta, _clean(frame.to_dict("records")), f"segregation_change_{args['basis']}_{args['group']}_{index}")
+    return _respond(meta, frame, tables.SEGREGATION_CHANGE, f"segregation_change_{args['basis']}_{args['group']}_{index}")

@@ -104,7 +104,7 @@ class TableSpec:
     """What a published side table holds, so the exit knows what to protect.
 
     name: route or table name (for receipts and errors).
-    residents: count columns of persons that must reach `min_residents` → the columns computed from each.
+    residents: count columns of persons that must reach `min_residents` (zero stays) → the columns computed from each.
     cases: count columns of persons in a group that must reach `min_cases` (1 … min_cases−1 hidden) → derived columns.
     area_name: column by which rows of areas are ordered in the portal (no ranking of quarters); None: rows are not areas.
     internal: columns that never leave the server in the portal.
@@ -117,21 +117,23 @@ class TableSpec:
     area_name: str | None = None
     internal: tuple[str, ...] = ()
     decimals: int = 3
+    units_column: str | None = None  # number of units behind each row: rows below `portal_index_min_units` are not shown
 
 
 def publish_table(frame: pd.DataFrame, spec: TableSpec, settings) -> pd.DataFrame:
     """A side table as the audience may see it.
 
-    Planner: unchanged. Portal (the table must be computed on `computing_bundle`): a count below its minimum and every
-    column computed from it become NaN ("not shown", never 0); internal columns dropped; floats rounded to
-    `spec.decimals`; rows of areas ordered by name.
+    Planner: unchanged. Portal (the table must be computed on `computing_bundle`): a count below its minimum (a positive
+    number of residents below `min_residents`, or 1 … `min_cases`−1 cases) and every column computed from it become NaN
+    ("not shown", never 0); rows resting on fewer than `portal_index_min_units` units lose their values; internal columns
+    are dropped; floats rounded to `spec.decimals`; rows of areas ordered by name (no ranking of quarters).
     """
     if not is_portal(settings):
         _receipt(f"table:{spec.name}")
         return frame
     rules = rules_from(settings)
     out = frame.drop(columns=[c for c in spec.internal if c in frame.columns]).copy()
-    for rules_of, small in ((spec.residents, lambda x: x < rules.min_residents),
+    for rules_of, small in ((spec.residents, lambda x: (x > 0) & (x < rules.min_residents)),
                             (spec.cases, lambda x: (x > 0) & (x < rules.min_cases))):
         for count, derived in rules_of.items():
             if count not in out.columns:
@@ -140,6 +142,11 @@ def publish_table(frame: pd.DataFrame, spec: TableSpec, settings) -> pd.DataFram
             cols = [c for c in (count, *derived) if c in out.columns]
             out[cols] = out[cols].astype(float)
             out.loc[hit, cols] = np.nan
+    if spec.units_column and spec.units_column in out.columns:
+        few = pd.to_numeric(out[spec.units_column], errors="coerce").fillna(0).to_numpy() < int(settings.values.get("portal_index_min_units", 10))
+        values = [c for c in out.columns if c != spec.units_column and pd.api.types.is_numeric_dtype(out[c])]
+        out[values] = out[values].astype(float)
+        out.loc[few, values] = np.nan
     floats = [c for c in out.columns if pd.api.types.is_float_dtype(out[c])]
     out[floats] = out[floats].round(spec.decimals)
     if spec.area_name and spec.area_name in out.columns:

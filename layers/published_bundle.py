@@ -158,11 +158,22 @@ class PublishedBundle(Bundle):
 
 
 def _consistent(frame: pd.DataFrame) -> pd.DataFrame:
-    """No published group exceeds its published denominator (a share above 100 % would be nonsense, not protection)."""
+    """Published counts that fit together: the leaf origin regions fit into the residents with migration background,
+    every group fits into all residents, and no group exceeds its denominator (a share above 100 % would be nonsense,
+    not protection). Totals are raised, never lowered below their parts; each step uses published values only."""
+    from .segregation.groups import origin_partition  # small module; the segregation package itself is heavy
+
     out = frame.copy()
-    bounds = {**POPULATION_GROUPS, **{c: ORIGIN_TOTAL for c in out.columns if c.startswith(ORIGIN_PREFIX)}}
-    for col in ("pop_total", *[c for c in bounds if bounds[c] == "pop_total"], *[c for c in bounds if bounds[c] != "pop_total"]):
-        upper = bounds.get(col)
+    leaves = [c for c in origin_partition(list(out.columns))]
+    if leaves and ORIGIN_TOTAL in out.columns:
+        out[ORIGIN_TOTAL] = np.fmax(out[ORIGIN_TOTAL].to_numpy(dtype=float), out[leaves].sum(axis=1, min_count=1).to_numpy(dtype=float))
+    if "pop_total" in out.columns:
+        groups = [c for c, d in POPULATION_GROUPS.items() if d == "pop_total" and c in out.columns and not c.startswith("age_")]
+        if groups:
+            out["pop_total"] = np.fmax(out["pop_total"].to_numpy(dtype=float), out[groups].max(axis=1).to_numpy(dtype=float))
+    bounds = {**POPULATION_GROUPS, **{c: ORIGIN_TOTAL for c in out.columns if c.startswith(ORIGIN_PREFIX) and c not in leaves}}
+    for col in [c for c in bounds if bounds[c] == "pop_total"] + [c for c in bounds if bounds[c] != "pop_total"]:
+        upper = bounds[col]
         if col in out.columns and upper in out.columns:
             out[col] = np.fmin(out[col].to_numpy(dtype=float), out[upper].to_numpy(dtype=float))
     return out

@@ -11,11 +11,12 @@ import pandas as pd
 from dash import Dash, Input, Output, Patch, ctx, dcc, html, no_update
 
 from layers.bundle import Bundle
-from layers.disclosure import hide_small_counts
 from layers.funding.areas import GAP_NEED, funding_gap_table, has_quartiersmanagement
 from layers.infrastructure.access import facility_points, facility_types, type_title
 from layers.infrastructure.params import current_params
-from layers.infrastructure.profile import ACCESS_DISCLOSURE, access_profile, funding_profile, space_profile
+from layers import tables
+from layers.infrastructure.profile import access_profile, funding_profile, space_profile
+from layers.publication import publish_table
 from layers.numbers import format_number
 from layers.public_space.use import use_series, use_summary
 from layers.settings import Settings
@@ -94,9 +95,7 @@ def panel(bundle: Bundle, settings: Settings, lang: str):
 
 def access_view(bundle: Bundle, unit: str | None, period: str, lang: str, settings: Settings) -> list:
     params = current_params()
-    df = access_profile(bundle, unit, period, params)
-    if settings.mode == "portal":
-        df = hide_small_counts(df, ACCESS_DISCLOSURE, settings.min_residents, settings.round_counts_to)
+    df = publish_table(access_profile(bundle, unit, period, params), tables.ACCESS, settings)
     head = [t(k, lang) for k in ("infrastructure_col_type", "infrastructure_col_facilities", "infrastructure_col_distance",
                                  "infrastructure_col_covered", "infrastructure_col_target", "infrastructure_col_mean",
                                  "infrastructure_col_places", "infrastructure_col_gap")]

@@ -56,8 +56,6 @@ def access_profile(bundle: Bundle, unit_id: str | None, period: str, params: Par
     return pd.DataFrame(rows)
 
 
-# Which columns of `access_profile` rest on which persons (for `layers.disclosure.hide_small_counts` in the portal).
-ACCESS_DISCLOSURE = {"residents": ["covered_pct", "mean_dist_m"], "target": ["covered_target_pct", "unserved_need"]}
 
 
 def space_profile(bundle: Bundle, unit_id: str | None, period: str, params: Params) -> dict:
