@@ -166,7 +166,8 @@ def _finer_than(bundle, basis: Basis, level: str) -> bool:
     return basis.is_h3 or order.index(basis.level) > order.index(level)
 
 
-def disclose(bundle, settings, spec: LayerSpec, result: LayerResult, compute: Callable[..., LayerResult]) -> LayerResult:
+def disclose(bundle, settings, spec: LayerSpec, result: LayerResult, compute: Callable[..., LayerResult],
+             truth: Callable[..., LayerResult] | None = None) -> LayerResult:
     """Which values of a layer result are shown.
 
     Planner mode: every value stays; small ones carry ``suppressed`` (primary rule). Portal mode, where `result` and
@@ -179,29 +180,40 @@ def disclose(bundle, settings, spec: LayerSpec, result: LayerResult, compute: Ca
     4. with `suppression_fallback = "parent"`, a hidden unit shows the value of its nearest shown ancestor (not for
        count-valued layers), with ``fallback_from`` naming that ancestor; its counts stay hidden.
 
-    `compute(basis, period, period_from, spec)` returns the layer (undisclosed, on the same bundle) elsewhere.
+    The primary rule applies to the published counts and, where `truth` is given, to the true counts as well, so no value
+    from fewer than the minimum is shown even when its noise lifted it above.
+
+    `compute(basis, period, period_from, spec)` returns the layer (undisclosed, on the same bundle) elsewhere; `truth` the
+    same on the baseline bundle (true counts; never published, only used to decide what to hide).
     """
     rules = rules_from(settings)
     if settings.mode != "portal":
         return apply_minimum_counts(result, spec, rules.min_cases_for(spec), rules.min_residents, publish=False)
+
+    def hidden_of(basis: Basis, period: str, period_from: str | None, layer: LayerSpec) -> pd.Index:
+        out = _primary_hidden(compute(basis, period, period_from, layer), layer, rules)
+        return out.union(_primary_hidden(truth(basis, period, period_from, layer), layer, rules)) if truth else out
+
     result = apply_minimum_counts(result, spec, rules.min_cases_for(spec), rules.min_residents, publish=True)
+    if truth:
+        result = _hide(result, _primary_hidden(truth(result.basis, result.period, result.period_from, spec), spec, rules))
     finest = rules.finest_level_for(result.group)
     if finest and _finer_than(bundle, result.basis, finest):
         return _hide(result, result.values.index)
     if spec.change_of and result.period_from:
         base = _base_layer(spec)
         for when in (result.period, result.period_from):
-            result = _hide(result, _primary_hidden(compute(result.basis, when, None, base), base, rules))
+            result = _hide(result, hidden_of(result.basis, when, None, base))
     if result.basis.is_h3 and result.interpolated_from:
         level = Basis(level=result.interpolated_from)
-        hidden = _primary_hidden(compute(level, result.period, result.period_from, spec), spec, rules)
+        hidden = hidden_of(level, result.period, result.period_from, spec)
         if spec.change_of and result.period_from:
             base = _base_layer(spec)
             for when in (result.period, result.period_from):
-                hidden = hidden.union(_primary_hidden(compute(level, when, None, base), base, rules))
+                hidden = hidden.union(hidden_of(level, when, None, base))
         result = _hide(result, fed_cells(hidden, bundle.weights(result.basis.res)))
     if rules.fallback == "parent" and not result.basis.is_h3 and spec.aggregate != "sum":
-        result = _parent_fallback(bundle, spec, result, rules, compute)
+        result = _parent_fallback(bundle, spec, result, rules, compute, hidden_of)
     return result
 
 
@@ -211,7 +223,8 @@ def _base_layer(spec: LayerSpec) -> LayerSpec:
     return get_layer(spec.change_of)
 
 
-def _parent_fallback(bundle, spec: LayerSpec, result: LayerResult, rules: Rules, compute: Callable[..., LayerResult]) -> LayerResult:
+def _parent_fallback(bundle, spec: LayerSpec, result: LayerResult, rules: Rules, compute: Callable[..., LayerResult],
+                     hidden_of: Callable[..., pd.Index]) -> LayerResult:
     """Hidden units show the value of their nearest shown ancestor; ``fallback_from`` names it (empty elsewhere)."""
     levels = [lvl.id for lvl in bundle.levels]
     depth = levels.index(result.basis.level)
@@ -230,7 +243,7 @@ def _parent_fallback(bundle, spec: LayerSpec, result: LayerResult, rules: Rules,
         current = current.reindex(todo).map(parent_of)
         level = bundle.levels[up]
         ancestor = compute(Basis(level=level.id), result.period, result.period_from, spec)
-        shown = ~ancestor.values.index.isin(_primary_hidden(ancestor, spec, rules))
+        shown = ~ancestor.values.index.isin(hidden_of(Basis(level=level.id), result.period, result.period_from, spec))
         values = ancestor.values["value"].where(shown)
         take = current[current.map(values).notna()]
         if take.empty:

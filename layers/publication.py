@@ -73,17 +73,18 @@ def record(result: LayerResult) -> LayerResult:
 # --- layer results ---------------------------------------------------------------------------------------------------
 
 def publish_result(bundle: Bundle, settings, spec: LayerSpec, result: LayerResult,
-                   compute: Callable[..., LayerResult]) -> LayerResult:
+                   compute: Callable[..., LayerResult], truth: Callable[..., LayerResult] | None = None) -> LayerResult:
     """A layer result as the audience may see it.
 
     `bundle` and `result` must come from `computing_bundle(…, settings)`; `compute(basis, period, period_from, spec)`
-    gives the same layer elsewhere on that bundle (for hidden H3 cells, change layers and the parent fallback).
+    gives the same layer elsewhere on that bundle (for hidden H3 cells, change layers and the parent fallback); `truth` the
+    same on the baseline (true counts), used only to hide what rests on too few people in truth.
     Portal: disclosure rules (`layers.disclosure.disclose`), values to `VALUE_DECIMALS`, counts to whole persons, and
     ``fallback_from`` on every row (empty unless the parent fallback filled it).
     """
     if is_portal(settings) and not isinstance(bundle, PublishedBundle):
         raise ValueError("the portal publishes only figures computed on the published bundle (computing_bundle)")
-    out = disclose(bundle, settings, spec, result, compute)
+    out = disclose(bundle, settings, spec, result, compute, truth)
     if is_portal(settings):
         v = out.values.copy()
         if "fallback_from" not in v:

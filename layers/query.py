@@ -103,7 +103,11 @@ def run_query(bundle: Bundle, settings: Settings, query: LayerQuery, scenario=No
         with using_settings(settings):
             return layer.compute(bundle, basis, period, None, group=query.group, period_from=period_from)
 
-    return publish_result(bundle, settings, spec, result, elsewhere)
+    def truth(basis: Basis, period: str, period_from: str | None, layer=spec) -> LayerResult:  # true counts: only to decide what to hide
+        with using_settings(settings):
+            return layer.compute(bundle.base, basis, period, None, group=query.group, period_from=period_from)
+
+    return publish_result(bundle, settings, spec, result, elsewhere, truth if settings.mode == "portal" else None)
 
 
 def _comparison(now: LayerResult, before: LayerResult) -> LayerResult:
