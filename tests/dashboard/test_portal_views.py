@@ -9,7 +9,9 @@ from bench.run import _views_payload
 from dashboard import ids
 from dashboard.app import create_app
 from layers.bundle import write_bundle
-from layers.disclosure import apply_minimum_counts, hide_small_counts
+from layers.disclosure import apply_minimum_counts
+from layers.publication import TableSpec, publish_table
+from layers.settings import load_settings as _load
 from layers.registry import get_layer
 from layers.settings import load_settings
 from layers.spatial.basis import Basis
@@ -77,9 +79,11 @@ def test_hover_notes_of_suppressed_areas_are_removed_in_the_portal():
 def test_profile_tables_hide_what_rests_on_few_people():
     table = pd.DataFrame({"type": ["kita", "school"], "residents": [30.0, 500.0], "target": [5.0, 80.0], "covered_pct": [90.0, 80.0],
                           "mean_dist_m": [200.0, 300.0], "covered_target_pct": [100.0, 75.0]})
-    out = hide_small_counts(table, {"residents": ["covered_pct", "mean_dist_m"], "target": ["covered_target_pct"]}, 50)
+    spec = TableSpec("test", residents={"residents": ("covered_pct", "mean_dist_m"), "target": ("covered_target_pct",)}, area_name="type")
+    out = publish_table(table, spec, _load(mode="portal"))
     assert np.isnan(out.loc[0, ["residents", "covered_pct", "mean_dist_m", "target", "covered_target_pct"]].astype(float)).all()
     assert out.loc[1, "covered_pct"] == 80.0 and out.loc[1, "covered_target_pct"] == 75.0
+    assert publish_table(table, spec, _load(mode="planner")).equals(table)  # planners see everything
 
 
 def test_an_area_without_value_and_people_reads_no_value_not_suppressed():
