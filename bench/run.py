@@ -15,6 +15,7 @@ from .accessibility import bench_accessibility
 from .briefing import bench_briefing
 from .common import Row, timed
 from .disclosure import bench_disclosure
+from .disclosure_cost import bench_disclosure_cost
 from .education import bench_education
 from .infrastructure import bench_infrastructure
 from .portal_hardening import bench_portal_hardening
@@ -219,6 +220,7 @@ BENCHMARKS = {
     "scenario": lambda settings, work, args: bench_scenario(settings, _ensure_berlin(settings, work)),
     # --- disclosure ---
     "disclosure": lambda settings, work, args: bench_disclosure(settings, _ensure_berlin(settings, work)),
+    "disclosure_cost": lambda settings, work, args: bench_disclosure_cost(settings, _ensure_berlin(settings, work)),
     # --- briefing and area profile ---
     "briefing": lambda settings, work, args: bench_briefing(settings, _ensure_berlin(settings, work)),
     # --- portal hardening ---

@@ -14,6 +14,8 @@ import orjson
 import pandas as pd
 from flask import Blueprint, Response, request
 
+from layers import tables
+from layers.publication import publish_records
 from layers.query import ParameterError, check_query
 from layers.registry import get_layer
 from layers.scenario import Scenario, ScenarioError, compare_layer, need_weight_keys, scenario_effects, store_for, suggest_sites, validate_scenario
@@ -139,7 +141,8 @@ def effects() -> Response:
     if fmt not in ("json", "csv"):
         raise ParameterError("format", fmt, ["json", "csv"])
     body = effects_dict(_bundle_key(), settings_key(settings), scenario.to_json(indent=None), period)
-    body = {"city": bundle.manifest.city, "synthetic": bundle.manifest.synthetic, "scenario": scenario.name, **body}
+    body = {"city": bundle.manifest.city, "synthetic": bundle.manifest.synthetic, "scenario": scenario.name, **body,
+            "rows": publish_records(body["rows"], tables.SCENARIO_EFFECTS, settings)}
     if fmt == "json":
         return _json(body)
     out = io.StringIO()
@@ -244,5 +247,5 @@ def suggest() -> Response:
                        int(res_raw), scenario.to_json(indent=None) if scenario else "")
     return _json({"type": facility_type, "k": int(k_raw), "res": int(res_raw), "weights": weights,
                   "coverage_m": settings.values[f"coverage_m_{facility_type}"], "need_weight_keys": need_weight_keys(bundle),
-                  "proposals": rows})
+                  "proposals": publish_records(rows, tables.SCENARIO_SITES, settings)})
 

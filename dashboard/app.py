@@ -43,7 +43,9 @@ def create_app(settings: Settings | None = None, bundle_folder: Path | str | Non
     @server.after_request
     def published_header(response: Response) -> Response:
         """How many results and tables of this response passed the one exit (`layers.publication`; checked by the contract test)."""
-        response.headers["X-Quartiersatlas-Published"] = str(len(receipts()))
+        names = list(dict.fromkeys(receipts()))
+        response.headers["X-Quartiersatlas-Published"] = str(len(names))
+        response.headers["X-Quartiersatlas-Published-Names"] = ",".join(names)[:2000]
         return response
 
     # --- segregation ---

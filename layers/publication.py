@@ -156,6 +156,15 @@ def publish_table(frame: pd.DataFrame, spec: TableSpec, settings) -> pd.DataFram
     return out
 
 
+def publish_records(records: list[dict], spec: TableSpec, settings) -> list[dict]:
+    """`publish_table` for answers built as a list of records (planner: the same records, with a receipt)."""
+    if not is_portal(settings):
+        _receipt(f"table:{spec.name}")
+        return records
+    frame = publish_table(pd.DataFrame(records), spec, settings)
+    return [{k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in r.items()} for r in frame.to_dict("records")]
+
+
 def disclosure_metadata(settings) -> dict:
     """What the deployment publishes about its protection (API and docs): method, noise bound, thresholds."""
     rules = rules_from(settings)
