@@ -13,11 +13,11 @@ import orjson
 import pandas as pd
 from flask import Blueprint, Response, request
 
+from layers import tables
 from layers.education.facility_segregation import KINDS
 from layers.education.kita import serving_kitas
 from layers.education.params import EducationParams
 from layers.education.views import city_figures, compositions_visible, disclosed_catchments, facility_segregation_view, kita_table
-from layers import tables
 from layers.publication import TableSpec, publish_table
 from layers.query import ParameterError
 from layers.spatial.basis import Basis

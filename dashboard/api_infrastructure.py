@@ -11,13 +11,13 @@ import orjson
 import pandas as pd
 from flask import Blueprint, Response, request
 
+from layers import tables
 from layers.funding.areas import funding_gap_table, funding_geojson_bytes
 from layers.infrastructure.access import facility_points, facility_types
 from layers.infrastructure.params import current_params
 from layers.infrastructure.profile import access_profile, funding_profile, space_profile
-from layers.publication import TableSpec, publish_table
 from layers.public_space.use import use_series, use_summary
-from layers import tables
+from layers.publication import TableSpec, publish_table
 from layers.query import ParameterError
 
 from .api import format_param, period_param
@@ -128,7 +128,7 @@ def funding_areas_geojson() -> Response:
 def funding_gap() -> Response:
     """Funding-gap table (finest level): need without funding, and funded units with positive dynamics. within=<unit id>."""
     fmt, period = format_param(TABLE_FORMATS), period_param()
-    bundle, settings = current_bundle(), current_settings()
+    bundle = current_bundle()
     within = request.args.get("within") or None
     if within is not None and within not in set(bundle.units["unit_id"]):
         raise ParameterError("within", within, sorted(bundle.units_of(bundle.levels[0].id).index) + ["… any unit id"])

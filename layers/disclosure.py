@@ -6,7 +6,6 @@ decide which of those values are shown. `layers.publication` is the one exit tha
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import Callable
 

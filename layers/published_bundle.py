@@ -23,7 +23,7 @@ from .bundle.bundle import Counts
 from .bundle.schema import ORIGIN_PREFIX, ORIGIN_TOTAL, POPULATION_GROUPS
 from .spatial import aggregate
 from .spatial.basis import Basis
-from .spatial.h3grid import cells_to_hex, points_to_cells
+from .spatial.h3grid import cells_to_hex
 
 COUNTS_KEPT = 48  # published count frames kept per bundle (units: small; H3 res 10: ~70k rows × ~50 columns)
 

@@ -1,10 +1,10 @@
 """Key figures of a set of areas (a selection, a district, the city) and the profile of one area over time.
 
-Every figure is computed from disclosed layer results (`run_query`), so what the portal hides stays hidden:
+Every figure is computed from published layer results (`run_query`), so what the portal hides stays hidden:
 suppressed areas add nothing to a sum, and the figure says how many areas were left out. A figure is a sum over
-published areas only (rounded counts in the portal), never a district or city total minus something: the difference
-between a published district (or the city) and a card's sum is the sum of its hidden areas, which secondary suppression
-(`layers.disclosure.secondary_suppression`) keeps at two or more areas.
+published areas only (cell-key perturbed counts in the portal), never a district or city total minus something; the
+difference between a published district and a card's sum is its hidden areas' counts plus noise that does not cancel
+(every level carries its own cell-key noise, `layers.cellkey`).
 """
 
 from __future__ import annotations

@@ -10,15 +10,15 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, Output, Patch, ctx, dcc, html, no_update
 
+from layers import tables
 from layers.bundle import Bundle
 from layers.funding.areas import GAP_NEED, funding_gap_table, has_quartiersmanagement
 from layers.infrastructure.access import facility_points, facility_types, type_title
 from layers.infrastructure.params import current_params
-from layers import tables
 from layers.infrastructure.profile import access_profile, funding_profile, space_profile
-from layers.publication import publish_table
 from layers.numbers import format_number
 from layers.public_space.use import use_series, use_summary
+from layers.publication import publish_table
 from layers.settings import Settings
 
 from .. import ids

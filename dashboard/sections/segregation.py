@@ -6,14 +6,16 @@ import numpy as np
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, dash_table, dcc, html, no_update
 
+from layers import tables
 from layers.numbers import format_number as num
+from layers.publication import publish_table
 from layers.segregation import INDEX_DEFS, MULTI_INDICES, SINGLE_INDICES, available_groups
 from layers.segregation.inference import DEFAULT_ITERATIONS, DEFAULT_SEED
 from layers.spatial.basis import Basis
 
 from .. import ids
 from ..api_segregation import change_frame, indices_frame, multigroup_frame
-from ..context import current_bundle
+from ..context import current_bundle, current_settings
 from ..i18n import format_date, t
 from ..state import period_at
 from .common import when_active
@@ -96,8 +98,8 @@ def indices_view(group, index, basis_value, period_value, district, lang):
     bundle = current_bundle()
     basis, period = _basis(bundle, basis_value), period_at(bundle, period_value)
     d = INDEX_DEFS[index]
-    table = indices_frame(_key(), basis, group)
-    multi = multigroup_frame(_key(), basis)
+    table = publish_table(indices_frame(_key(), basis, group), tables.SEGREGATION_INDICES, current_settings())
+    multi = publish_table(multigroup_frame(_key(), basis), tables.SEGREGATION_INDICES, current_settings())
     gtitle = next(g.title(lang) for g in available_groups(bundle) if g.id == group)
     blabel = basis_label(bundle, basis, lang)
     explain = [html.B(f"{d.title(lang)} ({d.symbol}): "), d.explain(lang), html.Br(), html.I(t("segregation_caveat", lang)), html.Br(),
@@ -128,7 +130,8 @@ def change_view(group, index, period_from, basis_value, period_value, lang):
     bundle = current_bundle()
     basis, period = _basis(bundle, basis_value), period_at(bundle, period_value)
     d = INDEX_DEFS[index]
-    frame = change_frame(_key(), basis, group, period_from, period, index, DEFAULT_ITERATIONS, DEFAULT_SEED)
+    frame = publish_table(change_frame(_key(), basis, group, period_from, period, index, DEFAULT_ITERATIONS, DEFAULT_SEED),
+                          tables.SEGREGATION_CHANGE, current_settings())
     f0, f1 = format_date(period_from, lang), format_date(period, lang)
     cols = [{"name": t("segregation_col_area", lang), "id": "area_name"}, {"name": t("segregation_col_from", lang, period=f0), "id": "value_from"},
             {"name": t("segregation_col_to", lang, period=f1), "id": "value_to"}, {"name": t("segregation_col_diff", lang), "id": "difference"},

@@ -26,7 +26,7 @@ def portal(settings, berlin_bundle):
 
 @pytest.fixture(scope="module")
 def truth(settings):
-    return load_settings(bundle_dir=str(settings.path("bundle_dir")), mode="planner", round_counts_to=0)
+    return load_settings(bundle_dir=str(settings.path("bundle_dir")), mode="planner")
 
 
 def small(bundle, truth, layer: str, basis: str) -> set[str]:

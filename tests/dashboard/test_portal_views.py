@@ -11,9 +11,9 @@ from dashboard.app import create_app
 from layers.bundle import write_bundle
 from layers.disclosure import apply_minimum_counts
 from layers.publication import TableSpec, publish_table
-from layers.settings import load_settings as _load
 from layers.registry import get_layer
 from layers.settings import load_settings
+from layers.settings import load_settings as _load
 from layers.spatial.basis import Basis
 from layers.spec import LayerResult
 from tests.tiny import tiny_build

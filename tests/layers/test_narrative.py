@@ -39,13 +39,17 @@ def test_city_sentence_planner(tiny):
 
 
 def test_city_sentence_portal_counts_suppressed_areas_and_never_values_them(tiny):
-    # B2 (40 residents) is suppressed, and its sibling B1 with it (secondary suppression: district B minus B1 would reveal
-    # B2): city of the published areas 700/1500 = 46.7 %; shown areas A1 60 %, A2 20 %
+    # B2 (40 residents) is suppressed; the city sentence is the share of the published counts of A1, A2, B1 (≈ 1100/3500)
+    from layers.numbers import format_number
+    from layers.publication import computing_bundle
+
     text = _text(tiny, "portal", None)
-    assert "in der ganzen Stadt beträgt der Wert 46,7 %." in text
-    assert "Die 2 ausgewiesenen Gebiete (Block) liegen zwischen 20,0 % und 60,0 %; der Median ist 40,0 %." in text
-    assert "2 von 4 Gebieten werden nicht ausgewiesen (weniger als 3 Fälle oder weniger als 50 Einwohner/innen, oder ein" in text
-    assert "1.500 Einwohnerinnen" in text and "5,0 %" not in text and "3.540" not in text
+    pub = computing_bundle(tiny, load_settings(mode="portal")).counts(Basis(level="block"), "2024-12-31").frame.loc[["A1", "A2", "B1"]]
+    city = format_number(100 * pub["pop_mig_bg"].sum() / pub["pop_total"].sum(), "de", 1)
+    assert f"in der ganzen Stadt beträgt der Wert {city} %." in text
+    assert "Die 3 ausgewiesenen Gebiete (Block)" in text
+    assert "1 von 4 Gebieten werden nicht ausgewiesen (weniger als 3 Fälle oder weniger als 50 Einwohner/innen, oder ein" in text
+    assert "5,0 %" not in text and "3.540" not in text
     only_b2 = _text(tiny, "portal", ["B2"])
     assert "Für diese Gebiete wird kein Wert ausgewiesen." in only_b2 and "1 von 1 Gebieten werden nicht ausgewiesen" in only_b2
     assert "5,0" not in only_b2 and " 40 " not in only_b2 and "beträgt der Wert" not in only_b2
