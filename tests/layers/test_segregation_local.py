@@ -80,7 +80,7 @@ def test_layers_registered_with_counts_for_disclosure(spec, demo_bundle):
     settings = load_settings(mode="portal")
     result = run_query(demo_bundle, settings, check_query(demo_bundle, settings, spec.id, demo_bundle.finest_level.id, None))
     v = result.values
-    assert list(v.columns) == ["value", "numerator", "denominator", "residents", "suppressed"]
+    assert list(v.columns) == ["value", "numerator", "denominator", "residents", "suppressed", "fallback_from"]  # portal: where a value comes from
     assert v.loc[v["suppressed"], "value"].isna().all()
     shown = v[~v["suppressed"]]
     assert shown["residents"].min() >= settings.min_residents
