@@ -51,3 +51,39 @@ def bench_disclosure(settings, folder: Path, repeat: int = 5) -> list[Row]:
     rows.append(Row("portal API /api/v1/layers res 9 (JSON), warm", "< 300 ms", f"{api_warm * 1000:.0f} ms", api_warm < 0.3,
                     "app cache off: layer recomputed"))
     return rows
+
+
+def bench_attacker(settings, folder: Path) -> list[Row]:
+    """The automated attacker (tests/adversary.py) against a portal on Berlin, every migration group and level, the last
+    two Stichtage: relations it used, hidden counts, exact recoveries (target 0); and the same attack on a weak
+    publication (exact values, primary rule only) to show it has teeth."""
+    import sys
+    import tempfile
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/ beside the package
+    from dashboard.app import create_app
+    from layers.bundle import load_bundle
+    from tests.adversary import Disclosure, attack, gather_http, group_columns, truth_of
+    from tests.test_adversary import _weak_outputs
+
+    bundle = load_bundle(folder)
+    levels = [lvl.id for lvl in bundle.levels]
+    num, den = group_columns(bundle)
+    periods = bundle.periods[-2:]
+    with tempfile.TemporaryDirectory(prefix="qa-secret-") as tmp:
+        portal = load_settings(settings.config_path, mode="portal", cache_type="NullCache", rate_limit_api="", rate_limit_downloads="",
+                               access_log=False, cell_key_secret_file=str(Path(tmp) / "s"))
+        client = create_app(portal, folder).server.test_client()
+        outputs, disclosure = gather_http(client, periods, levels, list(num))
+    report = attack(outputs, disclosure, levels, truth_of(bundle), num, den)
+    weak = attack(_weak_outputs(bundle, periods, levels, list(num)), Disclosure(), levels, truth_of(bundle), num, den)
+    used = "; ".join(f"{k} {v:,}" for k, v in report.relations.items())
+    return [
+        Row("attacker: hidden counts recovered exactly (portal, Berlin)", "0", f"{len(report.recovered)} of {report.hidden:,}",
+            len(report.recovered) == 0, f"{len(outputs):,} answers, {len(periods)} Stichtage × {len(levels)} levels × {len(num)} groups; "
+            f"{report.chance_matches} chance matches (not recoveries); {report.seconds:.0f} s"),
+        Row("attacker: true counts of shown areas pinned (portal)", "0", f"{len(report.pinned_published)}", not report.pinned_published,
+            f"relations: {used}"),
+        Row("attacker on a weak publication (exact, primary rule only)", "> 0 (the attack works)",
+            f"{len(weak.recovered)} of {weak.hidden:,}", len(weak.recovered) > 0, f"wrong pins {weak.wrong_pins}"),
+    ]

@@ -14,7 +14,7 @@ from layers.settings import load_settings
 from .accessibility import bench_accessibility
 from .briefing import bench_briefing
 from .common import Row, timed
-from .disclosure import bench_disclosure
+from .disclosure import bench_attacker, bench_disclosure
 from .disclosure_cost import bench_disclosure_cost
 from .education import bench_education
 from .infrastructure import bench_infrastructure
@@ -219,7 +219,8 @@ BENCHMARKS = {
     # --- scenarios ---
     "scenario": lambda settings, work, args: bench_scenario(settings, _ensure_berlin(settings, work)),
     # --- disclosure ---
-    "disclosure": lambda settings, work, args: bench_disclosure(settings, _ensure_berlin(settings, work)),
+    "disclosure": lambda settings, work, args: bench_disclosure(settings, _ensure_berlin(settings, work))
+    + bench_attacker(settings, _ensure_berlin(settings, work)),
     "disclosure_cost": lambda settings, work, args: bench_disclosure_cost(settings, _ensure_berlin(settings, work)),
     # --- briefing and area profile ---
     "briefing": lambda settings, work, args: bench_briefing(settings, _ensure_berlin(settings, work)),

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from dash import Dash
-from flask import Response, abort
+from flask import Response, abort, g
 
 from layers.bundle import load_bundle
 from layers.cities import bundle_path
 from layers.publication import computing_bundle, receipts, start_receipts
 from layers.query import ParameterError, bases
-from layers.settings import Settings, load_settings
+from layers.settings import Settings, activate, deactivate, load_settings
 
 from .accessibility import apply_index_string
 from .api import api, parameter_error
@@ -39,6 +39,17 @@ def create_app(settings: Settings | None = None, bundle_folder: Path | str | Non
     server.register_blueprint(api)
     server.register_error_handler(ParameterError, parameter_error)
     server.before_request(start_receipts)
+
+    @server.before_request
+    def _own_settings() -> None:
+        """Every computation of this request reads this app's settings (no module-level settings anywhere)."""
+        g.settings_token = activate(settings)
+
+    @server.teardown_request
+    def _settings_done(_exc) -> None:
+        token = g.pop("settings_token", None)
+        if token is not None:
+            deactivate(token)
 
     @server.after_request
     def published_header(response: Response) -> Response:

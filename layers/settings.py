@@ -227,6 +227,16 @@ def using_settings(settings: Settings):
         _ACTIVE.reset(token)
 
 
+def activate(settings: Settings):
+    """Make `settings` the active ones until `deactivate(token)` (the app does this around every request, so every
+    computation of a request — layers, tables, panels — reads its own app's settings, never another app's)."""
+    return _ACTIVE.set(settings)
+
+
+def deactivate(token) -> None:
+    _ACTIVE.reset(token)
+
+
 def active_settings() -> Settings:
     """The settings of the running computation, or config.toml plus environment outside one."""
     return _ACTIVE.get() or load_settings()

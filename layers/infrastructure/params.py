@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from ..bundle.schema import FACILITY_TYPES
 from ..spatial.routing import Router, StraightLineRouter, default_router
@@ -42,7 +41,6 @@ class Params:
         )
 
 
-@lru_cache(maxsize=1)
 def current_params() -> Params:
     """Parameters from the settings of the running computation (`layers.settings.active_settings`: the app's settings
     inside `run_query`, config.toml plus QUARTIERSATLAS_* variables outside)."""
