@@ -3,9 +3,6 @@ against the portal on the demo city and real Berlin (it must recover nothing).""
 
 from __future__ import annotations
 
-import pandas as pd
-import pytest
-
 from dashboard.app import create_app
 from layers.query import check_query, run_query
 from layers.settings import load_settings
