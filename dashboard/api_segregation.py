@@ -12,6 +12,7 @@ from flask import Blueprint, Response, request
 from layers import tables
 from layers.publication import TableSpec, publish_table
 from layers.query import ParameterError, bases
+from layers.spatial.basis import Basis
 from layers.segregation import INDEX_DEFS, MULTI_INDICES, SINGLE_INDICES, available_groups
 from layers.segregation.inference import DEFAULT_ITERATIONS, DEFAULT_SEED, MAX_ITERATIONS
 
@@ -86,6 +87,13 @@ def _district() -> str | None:
 
 
 def _iterations() -> int:
+    """Permutations of a p-value: a request parameter for planners (19 … MAX_ITERATIONS), fixed in the portal
+    (`portal_permutations`), where an expensive computation must not be one request away."""
+    settings = current_settings()
+    if settings.mode == "portal":
+        if "iterations" in request.args:
+            raise ParameterError("iterations", request.args["iterations"], [f"(none: fixed at {settings.portal_permutations} in the portal)"])
+        return int(settings.portal_permutations)
     raw = request.args.get("iterations", str(DEFAULT_ITERATIONS))
     if not raw.isdigit() or not 19 <= int(raw) <= MAX_ITERATIONS:
         raise ParameterError("iterations", raw, [f"an integer from 19 to {MAX_ITERATIONS}"])
@@ -126,6 +134,8 @@ def indices() -> Response:
         index = choice_param("index", [d.id for d in SINGLE_INDICES], "dissim")
         pvalues = request.args.get("pvalues", "0") in ("1", "true")
         iterations = _iterations()
+        if pvalues and current_settings().mode == "portal" and Basis.parse(args["basis"]).is_h3:
+            raise ParameterError("pvalues", request.args.get("pvalues"), ["0 (p-values in the portal on unit levels only)"])
     except ParameterError as exc:
         return _error(400, str(exc), parameter=exc.parameter, allowed=exc.allowed)
     key = _bundle_key()
@@ -165,6 +175,8 @@ def change() -> Response:
         iterations = _iterations()
     except ParameterError as exc:
         return _error(400, str(exc), parameter=exc.parameter, allowed=exc.allowed)
+    if current_settings().mode == "portal" and Basis.parse(args["basis"]).is_h3:
+        return _error(400, "the change test (with p-values) is computed on unit levels only in the portal", parameter="res")
     frame = change_frame(_bundle_key(), args["basis"], args["group"], period_from, period, index, iterations, DEFAULT_SEED)
     if district is not None:
         frame = frame[frame["area"].isin(["city", district])]

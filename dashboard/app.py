@@ -17,6 +17,7 @@ from .accessibility import apply_index_string
 from .api import api, parameter_error
 from .callbacks import geojson_bytes, register_callbacks
 from .context import BUNDLE_KEY, SETTINGS_KEY, cache, cache_config
+from .guards import init_guards
 from .layout import serve_layout
 from .sections import sections_for
 
@@ -97,5 +98,6 @@ def create_app(settings: Settings | None = None, bundle_folder: Path | str | Non
     register_callbacks(app)
     for section in sections_for(settings):
         section.register(app)
+    init_guards(app, settings)  # unknown paths 404, malformed callbacks 400 (after every route and callback exists)
     apply_index_string(app, settings.language)  # <html lang>, one contentinfo landmark (dashboard/accessibility.py)
     return app

@@ -398,6 +398,9 @@ def init_rate_limits(server: Flask, settings: Settings):
     if settings.rate_limit_api:
         limits.append(ApplicationLimit(_check_limit("rate_limit_api", settings.rate_limit_api), scope="api",
                                        exempt_when=lambda: not is_api_request()))
+    if settings.values.get("rate_limit_callbacks"):
+        limits.append(ApplicationLimit(_check_limit("rate_limit_callbacks", settings.values["rate_limit_callbacks"]), scope="callbacks",
+                                       exempt_when=lambda: request.path != "/_dash-update-component"))
     if settings.rate_limit_downloads:
         limits.append(ApplicationLimit(_check_limit("rate_limit_downloads", settings.rate_limit_downloads), scope="downloads",
                                        exempt_when=lambda: not is_download_request()))

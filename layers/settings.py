@@ -123,6 +123,13 @@ SETTINGS: tuple[Setting, ...] = (
             "Portal: requests per client to /api/v1/* (Flask-Limiter syntax, e.g. `120 per minute; 2000 per day`); empty: no limit."),
     Setting("rate_limit_downloads", str, "30 per minute",
             "Portal: downloads per client (CSV/GeoJSON exports, PDFs, /geo/* geometry; Flask-Limiter syntax); empty: no limit."),
+    Setting("rate_limit_callbacks", str, "600 per minute",
+            "Portal: Dash callback requests per client (a page load makes about 25, a click a few; Flask-Limiter syntax); empty: no limit."),
+    Setting("public_base_url", str, "",
+            "Absolute address of the app as the public reaches it (e.g. `https://atlas.example.de`), for the briefing's live link and "
+            "QR code; empty: `http://<host>:<port>`. Never taken from the request's Host header, which clients can forge."),
+    Setting("portal_permutations", int, 99,
+            "Portal: permutations of the segregation p-values (fixed; not a request parameter in the portal; unit levels only)."),
     Setting("max_request_bytes", int, 16_777_216,
             "Largest request body accepted, bytes (413 above); the biggest legitimate one is a Dash callback carrying a map selection."),
     Setting("access_log", bool, True, "One JSON line per request on standard output (time, method, path, status, bytes, duration, anonymised client)."),

@@ -26,6 +26,7 @@ from layers.spec import comparison_spec
 from layers.summary import KeyFigure, key_figures
 
 from ..context import bundle_key, cache, current_bundle, current_settings, layer_result, settings_key
+from ..guards import public_link
 from ..i18n import format_date, t
 from ..pages import briefing_href, profile_href
 from ..state import default_state, parse_query, to_query
@@ -100,7 +101,8 @@ def _qr_svg(url: str, lang: str) -> Markup:
 
 
 def _live_url(query_string: str) -> str:
-    return request.host_url.rstrip("/") + request.script_root + "/" + query_string
+    """The live view's absolute link from the `public_base_url` setting (never from the request's Host header)."""
+    return public_link(current_settings(), request.script_root + "/" + query_string)
 
 
 def _sources(bundle, keys) -> list[str]:

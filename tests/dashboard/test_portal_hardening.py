@@ -223,9 +223,9 @@ def test_html_500_page_for_browsers(bundle_root, tiny_folder):
     assert b"Traceback" not in resp.data and resp.headers["X-Request-ID"].encode() in resp.data
 
 
-def test_broken_dash_request_gives_no_traceback(portal):
+def test_broken_dash_request_gives_400_without_traceback(portal):
     resp = portal.server.test_client().post("/_dash-update-component", json={"output": "no-such.thing", "inputs": [], "state": []})
-    assert resp.status_code == 500 and orjson.loads(resp.data)["request_id"] == resp.headers["X-Request-ID"]
+    assert resp.status_code == 400 and orjson.loads(resp.data)["request_id"] == resp.headers["X-Request-ID"]
     assert b"Traceback" not in resp.data and b'File "' not in resp.data and b"KeyError" not in resp.data
 
 
