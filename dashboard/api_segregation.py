@@ -12,9 +12,9 @@ from flask import Blueprint, Response, request
 from layers import tables
 from layers.publication import TableSpec, publish_table
 from layers.query import ParameterError, bases
-from layers.spatial.basis import Basis
 from layers.segregation import INDEX_DEFS, MULTI_INDICES, SINGLE_INDICES, available_groups
 from layers.segregation.inference import DEFAULT_ITERATIONS, DEFAULT_SEED, MAX_ITERATIONS
+from layers.spatial.basis import Basis
 
 from .api import _error, choice_param
 from .context import cache, current_bundle, current_settings
