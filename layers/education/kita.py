@@ -130,7 +130,8 @@ def kita_access(bundle: Bundle, res: int, period: str, params: EducationParams) 
 
 
 def access_on(bundle: Bundle, basis: Basis, period: str, params: EducationParams) -> tuple[pd.DataFrame, str | None]:
-    """2SFCA ratio on any basis: per cell, or per unit as the demand-weighted mean of its res-9 cells.
+    """2SFCA ratio on any basis: per cell, or per unit as the demand-weighted mean of its res-9 cells
+    (Σ_c A_c · D_c · s_cu / Σ_c D_c · s_cu, with s_cu the share of cell c's area in unit u).
 
     Columns ``children``, ``children_mig``, ``demand``, ``residents``, ``access`` (places per child in demand),
     ``unserved`` (children in demand without a place in reach: demand × max(0, 1 − access)).
@@ -142,14 +143,16 @@ def access_on(bundle: Bundle, basis: Basis, period: str, params: EducationParams
     res = FCA_RES_FOR_UNITS if FCA_RES_FOR_UNITS in bundle.manifest.h3_resolutions else max(bundle.manifest.h3_resolutions)
     a = kita_access(bundle, res, period, params)
     c = a.cells
-    served = pd.DataFrame({"access_x_demand": c["access"] * c["demand"],
+    served = pd.DataFrame({"access_x_demand": c["access"] * c["demand"], "demand_in_cells": c["demand"],
                            "unserved": c["demand"] * np.clip(1.0 - c["access"], 0.0, None)}, index=c.index)
     finest = aggregate.cells_to_units(served, bundle.weights(res))
     per = finest if basis.level == bundle.finest_level.id else aggregate.roll_up(finest, bundle.ancestor(basis.level))
     sd, interp = supply_demand(bundle, basis, period, params)
     per = per.reindex(sd.index, fill_value=0.0)
+    # the demand-weighted mean of the unit's cells: each cell weighs with the demand it brings into the unit
+    # (cell demand × the share of the cell's area in the unit), so the unit's value lies within its cells' range
     with np.errstate(divide="ignore", invalid="ignore"):
-        access = np.where(sd["demand"] > 0, per["access_x_demand"] / sd["demand"], np.nan)
+        access = np.where(per["demand_in_cells"] > 0, per["access_x_demand"] / per["demand_in_cells"], np.nan)
     out = sd.drop(columns=["places"]).assign(access=access, unserved=per["unserved"])
     return out, interp
 

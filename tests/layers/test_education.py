@@ -210,3 +210,25 @@ def test_berlin_serving_kitas_and_nearest_spare(berlin_bundle):
     assert (a.kitas.loc[spare["facility_id"], "supply_ratio"] > 1).all()
     with pytest.raises(KeyError, match="not a unit"):
         kita.serving_kitas(berlin_bundle, Basis(level="bezirksregion"), "999999", period, P)
+
+
+def test_unit_2sfca_is_the_demand_weighted_mean_of_its_cells(berlin_bundle):
+    """Issue 20: a unit's 2SFCA value is Σ_c A_c·D_c·s_cu / Σ_c D_c·s_cu over its res-9 cells (s_cu: share of the cell's
+    area in the unit), so it lies within its cells' range (Nonnendammallee showed 657 while its cells range 0–263)."""
+    from layers.education.kita import access_on, kita_access
+    from layers.education.params import EducationParams
+    from layers.settings import load_settings
+
+    period, params = berlin_bundle.periods[-1], EducationParams.from_settings(load_settings())
+    units, _ = access_on(berlin_bundle, Basis(level="planungsraum"), period, params)
+    cells = kita_access(berlin_bundle, 9, period, params).cells
+    w = berlin_bundle.weights(9)
+    w = w[w["cell"].isin(cells.index[cells["demand"] > 0])]
+    d = cells["demand"].reindex(w["cell"]).to_numpy() * w["cell_share"].to_numpy()
+    a = cells["access"].reindex(w["cell"]).to_numpy()
+    by_hand = pd.Series(a * d).groupby(w["unit_id"].to_numpy()).sum() / pd.Series(d).groupby(w["unit_id"].to_numpy()).sum()
+    assert np.allclose(units["access"].reindex(by_hand.index), by_hand, rtol=1e-9)
+    lo = pd.Series(a).groupby(w["unit_id"].to_numpy()).min()
+    hi = pd.Series(a).groupby(w["unit_id"].to_numpy()).max()
+    x = units["access"].reindex(lo.index)
+    assert ((x >= lo - 1e-9) & (x <= hi + 1e-9)).all()
