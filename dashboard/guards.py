@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from dash import Dash
-from flask import Response, request
+from flask import Response, redirect, request
 
 from layers.settings import Settings
 
@@ -63,6 +63,11 @@ def init_guards(app: Dash, settings: Settings) -> None:
             if problem:
                 return error_response(400, f"malformed callback request: {problem}")
         return None
+
+    @server.get("/favicon.ico")
+    def _favicon() -> Response:
+        """Browsers ask for /favicon.ico on every page (the briefing too); Dash serves its icon at /_favicon.ico."""
+        return redirect(request.script_root + "/_favicon.ico", code=301)
 
     original = server.error_handler_spec.get(None, {}).get(500, {})
     fallback = next(iter(original.values()), None)

@@ -52,7 +52,8 @@ def test_briefing_of_one_area(planner):
     assert html.count('class="briefing-map"') == 2 and 'class="legend-bar"' in html and "% · 31.12.2024" in html
     assert "in Block Block A1 beträgt der Wert 60,0 %." in html  # the plain-language text
     assert "<title>QR-Code: Link zur Live-Ansicht</title>" in html  # the QR code, made offline
-    assert '<a href="http://localhost/?layer=migration_share&amp;sel=A1">' in html  # the live link (block is the default basis)
+    # the live link (block is the default basis) from the configured address, not the request's Host header
+    assert '<a href="http://127.0.0.1:8050/?layer=migration_share&amp;sel=A1">' in html
     assert "Synthetische Demo-Stadt" in html
 
 
