@@ -44,7 +44,7 @@ def apply_minimum_counts(result: LayerResult, spec: LayerSpec, min_cases: int, m
     With ``publish=True`` (portal mode) flagged values are removed (NaN) and the counts behind them too,
     so no output can show them; they are displayed as "not shown (fewer than N)", never as 0.
     With ``publish=False`` (planner mode) values stay and carry the flag.
-    This is the primary rule only; `disclose` adds secondary suppression, fallback and rounding.
+    This is the primary rule only; `disclose` adds the rule on true counts, hidden H3 cells, group levels and the fallback.
     """
     v = result.values.copy()
     small = small_counts(v, max(min_cases, spec.min_count), min_residents)

@@ -34,8 +34,7 @@ _TEXT = {
         "classes": "Verteilung der {n} ausgewiesenen Gebiete ({basis}) auf die Klassen: {parts}.",
         "class_part": "{n} „{label}“", "one_class": "Klasse: „{label}“.",
         "residents": "Die Angaben beruhen auf {residents} Einwohnerinnen und Einwohnern.",
-        "hidden": "{k} von {n} Gebieten werden nicht ausgewiesen (weniger als {cases} Fälle oder weniger als {residents} Einwohner/innen, "
-                  "oder ein verborgener Wert ließe sich aus ihnen zurückrechnen).",
+        "hidden": "{k} von {n} Gebieten werden nicht ausgewiesen (weniger als {cases} Fälle oder weniger als {residents} Einwohner/innen).",
         "small": "{k} von {n} Gebieten beruhen auf kleinen Zahlen (weniger als {cases} Fälle oder weniger als {residents} Einwohner/innen); "
                  "im öffentlichen Portal werden sie nicht ausgewiesen.",
         "empty": "{k} von {n} Gebieten haben keinen Wert (keine Einwohner/innen oder keine Daten).",
@@ -56,8 +55,7 @@ _TEXT = {
         "classes": "The {n} areas shown ({basis}) by class: {parts}.",
         "class_part": "{n} “{label}”", "one_class": "Class: “{label}”.",
         "residents": "The figures rest on {residents} residents.",
-        "hidden": "{k} of {n} areas are not shown (fewer than {cases} cases or fewer than {residents} residents, "
-                  "or a hidden value could be recovered from them).",
+        "hidden": "{k} of {n} areas are not shown (fewer than {cases} cases or fewer than {residents} residents).",
         "small": "{k} of {n} areas rest on small numbers (fewer than {cases} cases or fewer than {residents} residents); "
                  "the public portal does not show them.",
         "empty": "{k} of {n} areas have no value (no residents or no data).",

@@ -120,9 +120,8 @@ def test_value_text_not_shown_small_and_no_value(settings):
     portal = load_settings(settings, mode="portal")
     planner = load_settings(settings)
     hidden = pd.Series({"value": float("nan"), "suppressed": True})
-    assert a11y.value_text(hidden, spec, portal, "de") == ("nicht ausgewiesen (weniger als 3 Fälle oder 50 Einwohner/innen, "
-                                                                    "oder zum Schutz eines solchen Werts)")
-    assert a11y.value_text(hidden, spec, portal, "en") == "not shown (fewer than 3 cases or 50 residents, or to protect such a value)"
+    assert a11y.value_text(hidden, spec, portal, "de") == "nicht ausgewiesen (weniger als 3 Fälle oder 50 Einwohner/innen)"
+    assert a11y.value_text(hidden, spec, portal, "en") == "not shown (fewer than 3 cases or 50 residents)"
     assert a11y.value_text(pd.Series({"value": float("nan"), "suppressed": False}), spec, planner, "de") == "kein Wert"
     assert a11y.value_text(pd.Series({"value": 5.0, "suppressed": True}), spec, planner, "de") == "5,0 (kleine Fallzahl)"
     assert a11y.value_text(pd.Series({"value": 1234.56, "suppressed": False}), get_layer("migration_count"), planner, "de") == "1.235"
@@ -159,7 +158,7 @@ def test_table_callback_portal_never_shows_small_values(settings, tiny_folder):
     assert abs(num - 600) <= 5 and abs(den - 1000) <= 5 and value == round(100 * num / den, 1)
     assert abs(float(rows[1][1]) - 20.0) <= 1.5
     assert not rows[2][1].startswith("not shown")  # B1 stays: every level carries its own noise, no secondary suppression
-    assert rows[3] == ["Block B2 (B2)", "not shown (fewer than 3 cases or 50 residents, or to protect such a value)", "not shown", "not shown",
+    assert rows[3] == ["Block B2 (B2)", "not shown (fewer than 3 cases or 50 residents)", "not shown", "not shown",
                        "not shown"]
     text = orjson.dumps(response).decode()
     assert '"40"' not in text and '"5.0' not in text and '"2"' not in text  # B2's counts and value appear nowhere

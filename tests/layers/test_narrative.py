@@ -48,7 +48,7 @@ def test_city_sentence_portal_counts_suppressed_areas_and_never_values_them(tiny
     city = format_number(100 * pub["pop_mig_bg"].sum() / pub["pop_total"].sum(), "de", 1)
     assert f"in der ganzen Stadt beträgt der Wert {city} %." in text
     assert "Die 3 ausgewiesenen Gebiete (Block)" in text
-    assert "1 von 4 Gebieten werden nicht ausgewiesen (weniger als 3 Fälle oder weniger als 50 Einwohner/innen, oder ein" in text
+    assert "1 von 4 Gebieten werden nicht ausgewiesen (weniger als 3 Fälle oder weniger als 50 Einwohner/innen)." in text
     assert "5,0 %" not in text and "3.540" not in text
     only_b2 = _text(tiny, "portal", ["B2"])
     assert "Für diese Gebiete wird kein Wert ausgewiesen." in only_b2 and "1 von 1 Gebieten werden nicht ausgewiesen" in only_b2
