@@ -92,7 +92,7 @@ def legend(result, query: LayerQuery, spec, lang: str, settings) -> list:
         html.Div(head),
         html.Div([html.Span(origin, className="badge bg-info text-dark me-2", id="map-badge"), spec.description(lang)]),
         html.Div(t("legend_not_shown", lang, cases=settings.min_cases, residents=settings.min_residents)
-                 + " " + t("legend_perturbed", lang, noise=MAX_NOISE)
+                 + ". " + t("legend_perturbed", lang, noise=MAX_NOISE)
                  if settings.mode == "portal"
                  else t("legend_small", lang, cases=settings.min_cases, residents=settings.min_residents)),
         html.Div(t("description_note", lang), className="fst-italic"),
