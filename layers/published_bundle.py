@@ -12,7 +12,6 @@ from collections import OrderedDict
 from dataclasses import replace
 from functools import cached_property
 
-import geopandas as gpd
 import h3
 import numpy as np
 import pandas as pd
@@ -20,6 +19,7 @@ import pandas as pd
 from . import cellkey
 from .bundle import Bundle
 from .bundle.bundle import Counts
+from .bundle.derived import DerivedBundle
 from .bundle.schema import ORIGIN_PREFIX, ORIGIN_TOTAL, POPULATION_GROUPS
 from .spatial import aggregate
 from .spatial.basis import Basis
@@ -28,7 +28,7 @@ from .spatial.h3grid import cells_to_hex
 COUNTS_KEPT = 48  # published count frames kept per bundle (units: small; H3 res 10: ~70k rows × ~50 columns)
 
 
-class PublishedBundle(Bundle):
+class PublishedBundle(DerivedBundle):
     """A `Bundle` whose population counts are the published ones (see module docstring). Made by `published_bundle`."""
 
     def __init__(self, base: Bundle, secret: bytes):  # noqa: D107 - no dataclass init
@@ -42,40 +42,6 @@ class PublishedBundle(Bundle):
 
     def __repr__(self) -> str:
         return f"PublishedBundle({self.base.manifest.city!r})"
-
-    # shared with the baseline ------------------------------------------------------------------------
-    def _check_unchanged(self) -> None:
-        self.base._check_unchanged()
-
-    @property
-    def units(self) -> gpd.GeoDataFrame:
-        return self.base.units
-
-    def units_of(self, level_id: str) -> gpd.GeoDataFrame:
-        return self.base.units_of(level_id)
-
-    def ancestor(self, level_id: str) -> pd.Series:
-        return self.base.ancestor(level_id)
-
-    def weights(self, res: int) -> pd.DataFrame:
-        return self.base.weights(res)
-
-    def cells(self, res: int) -> np.ndarray:
-        return self.base.cells(res)
-
-    def ids(self, basis: Basis) -> np.ndarray:
-        return self.base.ids(basis)
-
-    @property
-    def point_based(self) -> bool:
-        return self.base.point_based
-
-    @property
-    def count_columns(self) -> list[str]:
-        return self.base.count_columns
-
-    def has(self, table: str) -> bool:
-        return self.base.has(table)
 
     def table(self, name: str) -> pd.DataFrame:
         """Baseline tables, except the population tables, which hold published counts only."""

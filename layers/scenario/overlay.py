@@ -20,6 +20,7 @@ import shapely
 
 from ..bundle import Bundle
 from ..bundle.bundle import Counts
+from ..bundle.derived import DerivedBundle
 from ..bundle.schema import AGE_BANDS, FACILITY_TYPES, Source
 from ..settings import Settings, active_settings
 from ..spatial.basis import Basis
@@ -302,7 +303,7 @@ class AddedResidents:
     counts: pd.Series
 
 
-class ScenarioBundle(Bundle):
+class ScenarioBundle(DerivedBundle):
     """The baseline bundle with a scenario applied (see module docstring). Do not construct directly: `with_scenario`."""
 
     def __init__(self, base: Bundle, scenario: Scenario, variant: str, settings: Settings):  # noqa: D107 - no dataclass init
@@ -327,34 +328,6 @@ class ScenarioBundle(Bundle):
 
     def __repr__(self) -> str:
         return f"ScenarioBundle({self.base.manifest.city!r}, {self.scenario.fingerprint()}, {self.variant})"
-
-    # shared with the baseline ------------------------------------------------------------------------
-    def _check_unchanged(self) -> None:
-        self.base._check_unchanged()
-
-    @property
-    def units(self) -> gpd.GeoDataFrame:
-        return self.base.units
-
-    def units_of(self, level_id: str) -> gpd.GeoDataFrame:
-        return self.base.units_of(level_id)
-
-    def ancestor(self, level_id: str) -> pd.Series:
-        return self.base.ancestor(level_id)
-
-    def weights(self, res: int) -> pd.DataFrame:
-        return self.base.weights(res)
-
-    def cells(self, res: int) -> np.ndarray:
-        return self.base.cells(res)
-
-    @property
-    def point_based(self) -> bool:
-        return self.base.point_based
-
-    @property
-    def count_columns(self) -> list[str]:
-        return self.base.count_columns
 
     def has(self, table: str) -> bool:
         if table == "facilities" and self.new_facilities:
@@ -454,9 +427,6 @@ class ScenarioBundle(Bundle):
             while len(self._counts) > COUNTS_PER_OVERLAY:
                 self._counts.popitem(last=False)
         return out
-
-    def ids(self, basis: Basis) -> np.ndarray:
-        return self.base.ids(basis)
 
 
 def _add(frame: pd.DataFrame, delta: pd.DataFrame) -> pd.DataFrame:
