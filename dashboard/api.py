@@ -116,6 +116,7 @@ def layer_values(layer_id: str) -> Response:
         "layer": spec.id, "title": spec.title_de, "unit": spec.unit_de, "unit_en": spec.unit_en, "basis": result.basis.key,
         "period": result.period, "period_from": result.period_from, "compare_from": query.compare_from, "group": result.group,
         "interpolated_from": result.interpolated_from, "synthetic": bundle.manifest.synthetic,
+        "residents_means": {"de": spec.persons_de, "en": spec.persons_en},
         "sources": [bundle.sources[k].attribution for k in result.sources if k in bundle.sources],
         "suppressed_note": (f"suppressed: fewer than {settings.min_cases} cases or {settings.min_residents} residents"
                             + ("; counts carry a small fixed noise of at most ±5 persons (cell-key method, see docs/methods.md)"

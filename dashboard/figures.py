@@ -162,7 +162,7 @@ def value_props(result: LayerResult, spec: LayerSpec, d: Display, names: pd.Seri
         colorbar = {"tickvals": None, "ticktext": None}
     return {
         "z": typed(np.where(plain | small, z, np.nan)), "small_z": typed(np.where(small, 0.0, np.nan)), "customdata": typed(residents),
-        "hovertemplate": f"<b>{'%{text}' if extra is not None else head}</b><br>{value_line}{t('residents', lang)}: %{{customdata:,.0f}}<br>"
+        "hovertemplate": f"<b>{'%{text}' if extra is not None else head}</b><br>{value_line}{spec.persons(lang)}: %{{customdata:,.0f}}<br>"
                          f"{period}{badge}<extra></extra>",
         "small_hovertemplate": f"<b>{head}</b><br><i>{small_note}</i><br>{period}<extra></extra>",
         "hidden_hovertemplate": f"<b>{head}</b><br>{hidden_note}<extra></extra>",

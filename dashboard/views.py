@@ -121,7 +121,7 @@ def _card(title: str, figure: KeyFigure | None, spec: LayerSpec, lang: str, card
     value = (html.Span([_fmt(figure.value, spec.value_format, lang), html.Small(f" {spec.unit(lang)}")])
              if spec.aggregate != "none" else html.Small(t("cards_not_combinable", lang)))
     lines = [html.Div(title, className="small text-muted"), html.Div(value, className="fs-4 fw-semibold", id=f"{card_id}-value"),
-             html.Div(f"{_fmt(figure.residents, ',.0f', lang)} {t('cards_residents', lang)} · {t('cards_areas', lang, n=figure.areas)}",
+             html.Div(f"{_fmt(figure.residents, ',.0f', lang)} {spec.persons(lang)} · {t('cards_areas', lang, n=figure.areas)}",
                       className="small")]
     if figure.left_out:
         lines.append(html.Div(t("cards_left_out", lang, n=figure.left_out, total=figure.areas), className="small text-muted"))
@@ -175,7 +175,7 @@ def ranked_table(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd
     return html.Div([
         html.Div(t("table_title_by_name" if portal else "table_title", lang, scope=scope), className="small fw-semibold mb-1"),
         dbc.Table([html.Thead(html.Tr([html.Th(t("table_area", lang)), html.Th(spec.unit(lang), className="text-end"),
-                                       html.Th(t("cards_residents", lang), className="text-end")])),
+                                       html.Th(spec.persons(lang), className="text-end")])),
                    html.Tbody(rows)], size="sm", hover=True, className="mb-1", id="overview-table-rows"),
         *more,
     ])

@@ -107,6 +107,8 @@ class LayerSpec:
     section: str = "migration"  # dashboard section the layer belongs to (migration, segregation, education, infrastructure, ...)
     aggregate: str = ""  # how values of several areas combine into one key figure, see AGGREGATES; "" = none for classes, else weighted_mean
     change_of: str | None = None  # for a change layer: the layer whose change between two periods it shows
+    persons_de: str = "Einwohner/innen"  # who the ``residents`` column counts (Kita layers: children under 6)
+    persons_en: str = "residents"
 
     def __post_init__(self) -> None:
         if not self.aggregate:
@@ -126,6 +128,10 @@ class LayerSpec:
 
     def unit(self, lang: str) -> str:
         return self.unit_de if lang == "de" else self.unit_en
+
+    def persons(self, lang: str) -> str:
+        """Who the ``residents`` column of this layer counts (e.g. "Kinder unter 6")."""
+        return self.persons_de if lang == "de" else self.persons_en
 
 
 def comparison_spec(spec: LayerSpec) -> LayerSpec:

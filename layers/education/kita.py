@@ -119,7 +119,7 @@ def kita_access(bundle: Bundle, res: int, period: str, params: EducationParams) 
     kxy = to_metric_xy(k.geometry.x.to_numpy(), k.geometry.y.to_numpy()) if len(k) else np.empty((0, 2))
     r = fca_ratio(origin_xy, f["demand"].to_numpy()[has], kxy, k["capacity"].to_numpy(dtype=float), router_for(params),
                   params.radius_m, params.decay, params.decay_param)
-    access = np.zeros(len(f))
+    access = np.full(len(f), np.nan)  # a cell without children in demand has no ratio ("no value", never 0)
     access[has] = r.access
     cells = f.assign(access=access)
     # r.origin indexes the demand cells only; map back to positions in `cells`
@@ -139,12 +139,12 @@ def access_on(bundle: Bundle, basis: Basis, period: str, params: EducationParams
     if basis.is_h3:
         a = kita_access(bundle, basis.res, period, params)
         c = a.cells.drop(columns=["places"])
-        return c.assign(unserved=c["demand"] * np.clip(1.0 - c["access"], 0.0, None)), a.interpolated_from
+        return c.assign(unserved=(c["demand"] * np.clip(1.0 - c["access"], 0.0, None)).fillna(0.0)), a.interpolated_from
     res = FCA_RES_FOR_UNITS if FCA_RES_FOR_UNITS in bundle.manifest.h3_resolutions else max(bundle.manifest.h3_resolutions)
     a = kita_access(bundle, res, period, params)
     c = a.cells
-    served = pd.DataFrame({"access_x_demand": c["access"] * c["demand"], "demand_in_cells": c["demand"],
-                           "unserved": c["demand"] * np.clip(1.0 - c["access"], 0.0, None)}, index=c.index)
+    served = pd.DataFrame({"access_x_demand": (c["access"] * c["demand"]).fillna(0.0), "demand_in_cells": c["demand"],
+                           "unserved": (c["demand"] * np.clip(1.0 - c["access"], 0.0, None)).fillna(0.0)}, index=c.index)
     finest = aggregate.cells_to_units(served, bundle.weights(res))
     per = finest if basis.level == bundle.finest_level.id else aggregate.roll_up(finest, bundle.ancestor(basis.level))
     sd, interp = supply_demand(bundle, basis, period, params)
@@ -154,7 +154,7 @@ def access_on(bundle: Bundle, basis: Basis, period: str, params: EducationParams
     with np.errstate(divide="ignore", invalid="ignore"):
         access = np.where(per["demand_in_cells"] > 0, per["access_x_demand"] / per["demand_in_cells"], np.nan)
     out = sd.drop(columns=["places"]).assign(access=access, unserved=per["unserved"])
-    return out, interp
+    return out, a.interpolated_from or interp  # the demand behind a unit's value was interpolated to cells
 
 
 def serving_kitas(bundle: Bundle, basis: Basis, unit_or_cell: str, period: str, params: EducationParams) -> pd.DataFrame:

@@ -100,22 +100,23 @@ def compute_catchment_children(bundle: Bundle, basis: Basis, period: str, scenar
     return _catchment_result(CATCHMENT_CHILDREN.id, "children_6_12", bundle, basis, period)
 
 
-_KITA = dict(provenance=KITA_PROVENANCE, section=SECTION)
-_SCHOOL = dict(provenance=SCHOOL_PROVENANCE, section=SECTION)
+_KITA = dict(provenance=KITA_PROVENANCE, section=SECTION, persons_de="Kinder unter 6", persons_en="children under 6")
+_SCHOOL = dict(provenance=SCHOOL_PROVENANCE, section=SECTION, persons_de="Kinder von 6 bis 12", persons_en="children aged 6 to 12")
 KITA_RATIO = LayerSpec(
     "education_kita_ratio", "Kita-Plätze je 100 Kinder mit Bedarf", "Kita places per 100 children in demand",
     "Kita-Plätze im Gebiet je 100 Kinder mit Bedarf (Kinder unter 6 × Betreuungsquote) im Gebiet. Kinder besuchen oft eine Kita "
     "außerhalb ihres Gebiets; für die erreichbaren Plätze siehe die 2SFCA-Ebene.",
     "Kita places in the area per 100 children in demand (children under 6 × take-up rate) living there. Children often attend a Kita "
     "outside their area; see the 2SFCA layer for places within reach.",
-    "Plätze je 100 Kinder", "places per 100 children", ",.0f", "PuOr", compute_kita_ratio, midpoint=100.0, **_KITA)
+    "Plätze je 100 Kinder mit Bedarf", "places per 100 children in demand", ",.0f", "PuOr", compute_kita_ratio, midpoint=100.0, **_KITA)
 KITA_FCA = LayerSpec(
-    "education_kita_fca", "Erreichbare Kita-Plätze je 100 Kinder (2SFCA)", "Kita places within reach per 100 children (2SFCA)",
+    "education_kita_fca", "Erreichbare Kita-Plätze je 100 Kinder mit Bedarf (2SFCA)",
+    "Kita places within reach per 100 children in demand (2SFCA)",
     "Kita-Plätze in Gehweite je 100 Kinder mit Bedarf, nach der Two-Step-Floating-Catchment-Methode: die Plätze jeder Kita werden auf "
     "die Kinder in ihrem Einzugsradius verteilt, mit Distanzgewichtung. 100 = ein Platz je Kind mit Bedarf.",
     "Kita places within walking distance per 100 children in demand, by the two-step floating catchment area method: each Kita's "
     "places are shared among the children within its radius, weighted by distance. 100 = one place per child in demand.",
-    "Plätze je 100 Kinder", "places per 100 children", ",.0f", "PuOr", compute_kita_fca, midpoint=100.0, **_KITA)
+    "Plätze je 100 Kinder mit Bedarf", "places per 100 children in demand", ",.0f", "PuOr", compute_kita_fca, midpoint=100.0, **_KITA)
 KITA_UNSERVED = LayerSpec(
     "education_kita_unserved", "Kinder mit Bedarf ohne erreichbaren Kita-Platz", "Children in demand without a Kita place in reach",
     "Geschätzte Zahl der Kinder mit Bedarf, für die in Gehweite rechnerisch kein Platz bleibt: Bedarf × (1 − 2SFCA-Verhältnis), "

@@ -223,7 +223,8 @@ def _kita(b: Bundle, where: _Places, period: str, edu: EducationParams, cf: pd.D
     a = kita_access(b, res, period, edu)
     w_cell, w_unit, w_share = _weights_np(b, res)
     top = b.ancestor(b.levels[0].id)
-    served = (a.cells["access"] * a.cells["demand"]).to_numpy()
+    served = (a.cells["access"] * a.cells["demand"]).fillna(0.0).to_numpy()
+    cell_demand = a.cells["demand"].to_numpy(dtype=float)
     pos = pd.Index(a.cells.index).get_indexer(w_cell)
     out: dict[tuple[str, str], float] = {}
     scopes = [(u, [u]) for u in where.areas] + [(d, list(top.index[top == d])) for d in where.districts]
@@ -233,7 +234,8 @@ def _kita(b: Bundle, where: _Places, period: str, edu: EducationParams, cf: pd.D
         demand = children * edu.take_up_under_6
         out[("kita_demand", scope_id)] = demand
         num = float((served[pos[rows]] * w_share[rows]).sum())
-        out[("kita_places_per_100", scope_id)] = 100.0 * num / demand if demand > 0 else np.nan
+        weight = float((cell_demand[pos[rows]] * w_share[rows]).sum())  # the demand the cells bring into the scope
+        out[("kita_places_per_100", scope_id)] = 100.0 * num / weight if weight > 0 else np.nan
     return out
 
 
