@@ -35,6 +35,8 @@ def _per_resident_layer(layer_id: str, bundle: Bundle, basis: Basis, period: str
     """m² of `column` per resident, with a hover note of the share of the standard reached."""
     a, interp = supply(bundle, basis, period)
     value = per_resident(a[column].to_numpy(), a["residents"].to_numpy())
+    if not bundle.has("green_spaces"):  # no green-space list in the bundle: no value, never 0 m²
+        value = np.full(len(a), np.nan)
     frame = pd.DataFrame({"value": value, "numerator": a["residents"], "denominator": a["residents"], "residents": a["residents"]}, index=a.index)
     notes = _standard_notes(value, standard, a.index, what)
     return _result(layer_id, bundle, basis, period, frame, interp, ("green_spaces", "demo", "population"), notes)

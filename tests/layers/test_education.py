@@ -232,3 +232,15 @@ def test_unit_2sfca_is_the_demand_weighted_mean_of_its_cells(berlin_bundle):
     hi = pd.Series(a).groupby(w["unit_id"].to_numpy()).max()
     x = units["access"].reindex(lo.index)
     assert ((x >= lo - 1e-9) & (x <= hi + 1e-9)).all()
+
+
+def test_cells_without_children_have_no_2sfca_value_not_zero(berlin_bundle):
+    """Issue 20: 22 cells without children showed 0 places per 100 children (11 with Kitas in reach)."""
+    from layers.education.layers import compute_kita_fca
+
+    r = compute_kita_fca(berlin_bundle, Basis(res=9), berlin_bundle.periods[-1])
+    v = r.values
+    nobody = v["residents"] == 0
+    assert nobody.sum() > 0 and v.loc[nobody, "value"].isna().all()
+    assert (v.loc[~nobody, "value"].notna()).mean() > 0.99
+    assert KITA_FCA.persons_en == "children under 6" and "in demand" in KITA_FCA.unit_en

@@ -115,3 +115,17 @@ def test_space_use_must_refer_to_a_known_green_space():
     with pytest.raises(BundleValidationError) as err:
         validate_tables(tables, build.manifest)
     assert [(p.file, p.row, p.column) for p in err.value.problems] == [("zaehlung.csv", 2, "space_id")]
+
+
+def test_no_green_space_list_means_no_value_not_zero(tmp_path):
+    """Issue 20: green and play space per resident showed 0.0 where the bundle has no green-space data."""
+    from layers.bundle import load_bundle, write_bundle
+    from layers.public_space.layers import compute_green, compute_play
+    from layers.spatial.basis import Basis
+    from tests.tiny import tiny_build
+
+    tiny = load_bundle(write_bundle(tiny_build(), tmp_path / "tiny", log=lambda *_: None))  # the hand-made city has no green spaces
+    assert not tiny.has("green_spaces")
+    for compute in (compute_green, compute_play):
+        v = compute(tiny, Basis(level="block"), "2024-12-31").values
+        assert v["value"].isna().all() and (v["residents"] == 0).all()  # "no value", resting on nobody
