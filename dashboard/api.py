@@ -117,6 +117,7 @@ def layer_values(layer_id: str) -> Response:
         "period": result.period, "period_from": result.period_from, "compare_from": query.compare_from, "group": result.group,
         "interpolated_from": result.interpolated_from, "synthetic": bundle.manifest.synthetic,
         "residents_means": {"de": spec.persons_de, "en": spec.persons_en},
+        "data_dates": dict(result.data_dates),  # inputs whose own date is not the Stichtag (e.g. MSS 2021: 2020-12-31)
         "sources": [bundle.sources[k].attribution for k in result.sources if k in bundle.sources],
         "suppressed_note": (f"suppressed: fewer than {settings.min_cases} cases or {settings.min_residents} residents"
                             + ("; counts carry a small fixed noise of at most ±5 persons (cell-key method, see docs/methods.md)"

@@ -88,6 +88,8 @@ def legend(result, query: LayerQuery, spec, lang: str, settings) -> list:
     origin = (t("interpolated", lang, level=level_name(bundle, result.interpolated_from, lang)) if result.interpolated_from
               else t("exact", lang))
     head = [html.Strong(spec.title(lang))] + ([f" · {group}"] if group else []) + [f" · {spec.unit(lang)} · {basis_label} · {t('period', lang)} {period}"]
+    head += [f" · {t('data_date', lang, source=bundle.sources[k].title if k in bundle.sources else k, date=format_date(d, lang))}"
+             for k, d in result.data_dates]
     return [
         html.Div(head),
         html.Div([html.Span(origin, className="badge bg-info text-dark me-2", id="map-badge"), spec.description(lang)]),

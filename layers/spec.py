@@ -68,6 +68,7 @@ class LayerResult:
     sources: tuple[str, ...] = ()
     notes: pd.DataFrame | None = None  # optional extra hover line per area: columns "de" and "en", same index as values
     published: bool = False  # set by layers.publication.publish_result, the one exit of every value
+    data_dates: tuple[tuple[str, str], ...] = ()  # (source key, ISO date) of inputs whose date is not `period` (e.g. MSS 2021: 2020-12-31)
 
     def with_values(self, values: pd.DataFrame) -> "LayerResult":
         return replace(self, values=values)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -10,18 +12,22 @@ from ..infrastructure.params import current_params
 from ..spatial.basis import Basis
 from ..spec import Category, LayerResult, LayerSpec, result_from_frame
 from .areas import unit_overlap
-from .mss import DYNAMICS, STATUS, class_on_basis, indicator, mss_table
+from .mss import DYNAMICS, STATUS, class_on_basis, indicator, indicator_period, mss_table
 
 SECTION = "infrastructure"
 PROVENANCE = "indicators (MSS 2021 status and dynamics index per Planungsraum) and funding_areas"
 NO_NEED_COLOUR, NEED_COLOUR = "#F0F0F0", "#CC79A7"  # neutral grey, Okabe–Ito reddish purple (docs/accessibility.md)
 
 
-def _result(layer_id: str, bundle: Bundle, basis: Basis, period: str, frame: pd.DataFrame, interpolated: str | None) -> LayerResult:
-    # A class rests on all residents of its units: disclosure looks at the residents, not at a group count.
+def _result(layer_id: str, bundle: Bundle, basis: Basis, period: str, frame: pd.DataFrame, interpolated: str | None,
+            keys: tuple[str, ...] = ("mss", "demo", "population")) -> LayerResult:
+    """A class rests on all residents of its units (disclosure looks at the residents); the MSS carries its own date
+    (MSS 2021: 31.12.2020), which the result states beside the population's Stichtag."""
     out = pd.DataFrame({"value": frame["value"], "numerator": frame["residents"], "denominator": frame["residents"],
                         "residents": frame["residents"]}, index=frame.index)
-    return result_from_frame(layer_id, bundle, basis, period, out, ("mss", "demo", "erhaltungsgebiete", "population"), None, interpolated)
+    result = result_from_frame(layer_id, bundle, basis, period, out, keys, None, interpolated)
+    mss_date = indicator_period(bundle, STATUS)
+    return replace(result, data_dates=(("mss", mss_date),) if mss_date else ())
 
 
 def compute_status(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
@@ -66,7 +72,7 @@ def compute_need_funding(bundle: Bundle, basis: Basis, period: str, scenario=Non
     funded = unit_overlap(bundle, finest)["funded_share"].reindex(mss.index).fillna(0.0) >= current_params().funding_min_overlap
     codes = pd.Series(need_funding_class(mss["attention"].to_numpy(), funded.to_numpy()), index=mss.index).dropna()
     frame, interp = class_on_basis(bundle, basis, codes, period)
-    return _result(NEED_FUNDING_LAYER.id, bundle, basis, period, frame, interp)
+    return _result(NEED_FUNDING_LAYER.id, bundle, basis, period, frame, interp, ("mss", "demo", "erhaltungsgebiete", "population"))
 
 
 _COMMON = dict(provenance=PROVENANCE, section=SECTION, unit_de="Klasse", unit_en="class", value_format=".0f", colorscale="Viridis")

@@ -139,3 +139,14 @@ def test_space_use_import_and_errors(tiny, tmp_path):
         import_file(tiny, "space_use", nocol, keep=False)
     assert ("nocol.csv", None, "timestamp") in {(p.file, p.row, p.column) for p in err.value.problems}
     shutil.rmtree(tiny)
+
+
+def test_attention_layer_states_the_mss_date_and_only_its_own_sources(berlin_bundle):
+    """Issue 20: funding_attention carried the population Stichtag 31.12.2024 although MSS 2021 is as of 31.12.2020, and
+    named a source it does not use (the soziale Erhaltungsgebiete)."""
+    from layers.funding.layers import compute_attention
+    from layers.spatial.basis import Basis
+
+    r = compute_attention(berlin_bundle, Basis(level="planungsraum"), berlin_bundle.periods[-1])
+    assert dict(r.data_dates) == {"mss": "2020-12-31"}
+    assert "mss" in r.sources and "erhaltungsgebiete" not in r.sources
