@@ -77,6 +77,11 @@ def api_url(result, query: LayerQuery, fmt: str) -> str:
     return f"api/v1/layers/{result.layer_id}?{'&'.join(params)}&format={fmt}"
 
 
+def _date_text(date: str, lang: str) -> str:
+    """An ISO date in the UI's form (31.12.2020); a source's own wording (01/2026) as it is."""
+    return format_date(date, lang) if len(date) == 10 and date[4] == "-" else date
+
+
 def legend(result, query: LayerQuery, spec, lang: str, settings) -> list:
     bundle = current_bundle()
     basis = result.basis
@@ -88,7 +93,7 @@ def legend(result, query: LayerQuery, spec, lang: str, settings) -> list:
     origin = (t("interpolated", lang, level=level_name(bundle, result.interpolated_from, lang)) if result.interpolated_from
               else t("exact", lang))
     head = [html.Strong(spec.title(lang))] + ([f" · {group}"] if group else []) + [f" · {spec.unit(lang)} · {basis_label} · {t('period', lang)} {period}"]
-    head += [f" · {t('data_date', lang, source=bundle.sources[k].title if k in bundle.sources else k, date=format_date(d, lang))}"
+    head += [f" · {t('data_date', lang, source=bundle.sources[k].title if k in bundle.sources else k, date=_date_text(d, lang))}"
              for k, d in result.data_dates]
     return [
         html.Div(head),

@@ -23,13 +23,19 @@ def _sources(bundle: Bundle, keys: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(k for k in (*keys, "demo") if k in bundle.sources)
 
 
+def _kita_date(bundle: Bundle) -> tuple[tuple[str, str], ...]:
+    """The Kita list's own date (Berlin: 01/2026), stated beside the population's Stichtag."""
+    source = bundle.sources.get("kitas")
+    return (("kitas", source.period),) if source is not None and source.period else ()
+
+
 def _result(layer_id: str, value, persons: pd.Series, basis: Basis, period: str, interp: str | None, sources, notes=None,
-            numerator: pd.Series | None = None) -> LayerResult:
+            numerator: pd.Series | None = None, data_dates: tuple[tuple[str, str], ...] = ()) -> LayerResult:
     """Values with the children they rest on as numerator/denominator/residents (disclosure counts children, not all residents)."""
     persons = persons.astype(float)
     frame = pd.DataFrame({"value": np.asarray(value, dtype=float), "numerator": (persons if numerator is None else numerator).astype(float),
                           "denominator": persons, "residents": persons, "suppressed": False}, index=persons.index)
-    return LayerResult(layer_id, frame, basis, period, None, None, interp, sources, notes)
+    return LayerResult(layer_id, frame, basis, period, None, None, interp, sources, notes, data_dates=data_dates)
 
 
 def _city_note(bundle: Bundle, index: pd.Index, period: str) -> pd.DataFrame:
@@ -45,20 +51,21 @@ def compute_kita_ratio(bundle: Bundle, basis: Basis, period: str, scenario=None,
     with np.errstate(divide="ignore", invalid="ignore"):
         value = np.where(f["demand"] > 0, 100.0 * f["places"] / f["demand"], np.nan)
     return _result(KITA_RATIO.id, value, f["children"], basis, period, interp, _sources(bundle, ("kitas", "population")),
-                   _city_note(bundle, f.index, period))
+                   _city_note(bundle, f.index, period), data_dates=_kita_date(bundle))
 
 
 def compute_kita_fca(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group=None, period_from=None) -> LayerResult:
     """2SFCA: Kita places within walking reach per 100 children in demand (units: demand-weighted mean of their cells)."""
     f, interp = access_on(bundle, basis, period, current_params())
     return _result(KITA_FCA.id, 100.0 * f["access"], f["children"], basis, period, interp, _sources(bundle, ("kitas", "population")),
-                   _city_note(bundle, f.index, period))
+                   _city_note(bundle, f.index, period), data_dates=_kita_date(bundle))
 
 
 def compute_kita_unserved(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group=None, period_from=None) -> LayerResult:
     """Children in demand without a Kita place within walking reach: demand × max(0, 1 − 2SFCA ratio) (persons)."""
     f, interp = access_on(bundle, basis, period, current_params())
-    return _result(KITA_UNSERVED.id, f["unserved"], f["children"], basis, period, interp, _sources(bundle, ("kitas", "population")))
+    return _result(KITA_UNSERVED.id, f["unserved"], f["children"], basis, period, interp, _sources(bundle, ("kitas", "population")),
+                   data_dates=_kita_date(bundle))
 
 
 def _catchment_values(bundle: Bundle, basis: Basis, period: str) -> tuple[pd.DataFrame, pd.Series]:

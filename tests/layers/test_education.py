@@ -244,3 +244,11 @@ def test_cells_without_children_have_no_2sfca_value_not_zero(berlin_bundle):
     assert nobody.sum() > 0 and v.loc[nobody, "value"].isna().all()
     assert (v.loc[~nobody, "value"].notna()).mean() > 0.99
     assert KITA_FCA.persons_en == "children under 6" and "in demand" in KITA_FCA.unit_en
+
+
+def test_kita_layers_state_the_kita_list_date(berlin_bundle):
+    """Issue 20: the Kita list's date (01/2026) was missing beside the population's Stichtag."""
+    from layers.education.layers import compute_kita_ratio
+
+    r = compute_kita_ratio(berlin_bundle, Basis(level="bezirk"), berlin_bundle.periods[-1])
+    assert dict(r.data_dates) == {"kitas": "01/2026"}
