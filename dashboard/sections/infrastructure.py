@@ -12,7 +12,7 @@ from dash import Dash, Input, Output, Patch, ctx, dcc, html, no_update
 
 from layers import tables
 from layers.bundle import Bundle
-from layers.funding.areas import GAP_NEED, funding_gap_table, has_quartiersmanagement
+from layers.funding.areas import GAP_NEED, funding_gap_table, has_funding_programmes
 from layers.infrastructure.access import facility_points, facility_types, type_title
 from layers.infrastructure.params import current_params
 from layers.infrastructure.profile import access_profile, funding_profile, space_profile
@@ -132,22 +132,25 @@ def space_view(bundle: Bundle, unit: str | None, period: str, lang: str, setting
 def funding_view(bundle: Bundle, unit: str | None, district: str | None, period: str, lang: str, settings: Settings) -> list:
     params = current_params()
     p = funding_profile(bundle, unit or district, period, params)
+    programmes = has_funding_programmes(bundle)  # soziale Erhaltungsgebiete protect; they are no funding
     out = [html.P(t("infrastructure_funding_intro", lang), className="small"),
            html.P(t("infrastructure_funded", lang, pct=format_number(p["funded_share_pct"], lang) + " %",
                     areas=", ".join(p["funding_areas"]) or t("infrastructure_funded_none", lang)), className="small mb-1"),
            html.P(t("infrastructure_need", lang, need=p["units_need"], units=p["units_with_status"], funded=p["units_need_funded"],
-                    unfunded=p["units_need_not_funded"]), className="small mb-1", id="infrastructure-need")]
-    if p["need_not_funded"]:
+                    unfunded=p["units_need_not_funded"]) if programmes else
+                  t("infrastructure_need_only", lang, need=p["units_need"], units=p["units_with_status"]), className="small mb-1",
+                  id="infrastructure-need")]
+    if p["need_not_funded"] and programmes:
         out.append(html.P(t("infrastructure_need_list", lang, names=", ".join(p["need_not_funded"][:12])), className="small"))
-    if not has_quartiersmanagement(bundle):
+    if not programmes:
         out.append(dbc.Alert(t("infrastructure_qm_missing", lang), color="light", className="small py-1"))
-    gap = funding_gap_table(bundle, period, params.funding_min_overlap, unit or district)
-    status = {1: "hoch/high", 2: "mittel/medium", 3: "niedrig/low", 4: "sehr niedrig/very low"}
+    gap = publish_table(funding_gap_table(bundle, period, params.funding_min_overlap, unit or district), tables.FUNDING_GAP, settings)
+    status = ({1: "hoch", 2: "mittel", 3: "niedrig", 4: "sehr niedrig"} if lang == "de" else {1: "high", 2: "medium", 3: "low", 4: "very low"})
     dynamics = {1: "+", 3: "±", 5: "−"}
     head = [t(k, lang) for k in ("infrastructure_col_unit", "infrastructure_col_residents", "infrastructure_col_status",
                                  "infrastructure_col_dynamics", "infrastructure_col_funded", "infrastructure_col_gap_kind")]
     rows = [html.Tr([html.Td(f"{r.name} ({r.unit_id})"),
-                     html.Td(t("infrastructure_not_shown", lang) if settings.mode == "portal" and r.residents < settings.min_residents
+                     html.Td(t("infrastructure_not_shown", lang) if settings.mode == "portal" and pd.isna(r.residents)
                              else format_number(r.residents, lang)),
                      html.Td(status.get(int(r.status), "–") if pd.notna(r.status) else "–"),
                      html.Td(dynamics.get(int(r.dynamics), "–") if pd.notna(r.dynamics) else "–"), html.Td(format_number(r.funded_share_pct, lang)),

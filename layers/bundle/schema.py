@@ -154,10 +154,14 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "funding_areas",
-            "Funding and protection areas: Sozialer Zusammenhalt, Quartiersmanagement, soziale Erhaltungsgebiete.",
+            "Funding and protection areas: funding programmes (Quartiersmanagement, Sozialer Zusammenhalt, …) and protection "
+            "instruments (soziale Erhaltungsgebiete), told apart by `instrument`.",
             (
                 Column("area_id", "id", pattern=ID),
                 Column("programme", "str"),
+                Column("instrument", "str", required=False, nullable=True, choices=("funding", "protection"),
+                       description="`funding` (a funding programme) or `protection` (a protection instrument such as a soziales "
+                                   "Erhaltungsgebiet); empty: from the programme's name."),
                 Column("name", "str"),
                 Column("start_year", "int", required=False, nullable=True),
                 Column("end_year", "int", required=False, nullable=True),

@@ -15,8 +15,30 @@ from ..spatial.basis import Basis
 from ..spatial.h3grid import to_metric
 from .mss import DYNAMICS_POSITIVE, indicator_period, mss_table
 
-PROPERTIES = ("area_id", "programme", "name", "start_year", "end_year", "budget_eur", "status")
+PROPERTIES = ("area_id", "programme", "instrument", "name", "start_year", "end_year", "budget_eur", "status")
 QM_PROGRAMMES = ("quartiersmanagement",)
+# Programmes that protect residents rather than fund a quarter (BauGB § 172: soziale Erhaltungsgebiete, "Milieuschutz").
+PROTECTION_PROGRAMMES = ("sozialeerhaltungsgebiet", "soziales erhaltungsgebiet", "erhaltungsgebiet", "milieuschutz", "milieuschutzgebiet")
+INSTRUMENTS = ("funding", "protection")
+
+
+def _key(programme) -> str:
+    return str(programme).lower().replace("_", "").replace(" ", "").replace("-", "")
+
+
+def instrument_of(fa: pd.DataFrame) -> pd.Series:
+    """`funding` or `protection` per area: the `instrument` column where given, else from the programme's name."""
+    guessed = fa["programme"].map(lambda p: "protection" if _key(p) in {_key(x) for x in PROTECTION_PROGRAMMES} else "funding")
+    if "instrument" in fa.columns:
+        given = fa["instrument"].astype(object).where(fa["instrument"].notna(), None)
+        return given.where(given.isin(INSTRUMENTS), guessed)
+    return guessed
+
+
+def has_funding_programmes(bundle: Bundle) -> bool:
+    """Whether the bundle has any funding-programme area (Berlin's open data have only protection instruments)."""
+    fa = funding_areas(bundle)
+    return bool((instrument_of(fa) == "funding").any()) if len(fa) else False
 
 
 def funding_areas(bundle: Bundle) -> gpd.GeoDataFrame:
@@ -47,8 +69,9 @@ def funding_geojson_bytes(bundle: Bundle) -> bytes:
     """FeatureCollection of the funding areas (WGS84, 5 decimals) with programme, years, budget and status (cached)."""
     fa = funding_areas(bundle)
     features = []
-    for row, geom in zip(fa.itertuples(index=False), fa.geometry):
-        props = {c: _clean(getattr(row, c, None)) for c in PROPERTIES}
+    instrument = instrument_of(fa) if len(fa) else pd.Series([], dtype=object)
+    for row, geom, kind in zip(fa.itertuples(index=False), fa.geometry, instrument):
+        props = {**{c: _clean(getattr(row, c, None)) for c in PROPERTIES}, "instrument": kind}
         g = shapely.set_precision(geom, 1e-5) if geom is not None else None
         features.append({"type": "Feature", "id": props["area_id"], "properties": props,
                          "geometry": shapely.geometry.mapping(g) if g is not None and not g.is_empty else None})
@@ -62,18 +85,23 @@ def funding_geojson(bundle: Bundle) -> dict:
 
 @lru_cache(maxsize=16)
 def unit_overlap(bundle: Bundle, level: str) -> pd.DataFrame:
-    """Per unit of `level`: share of its area inside any funding area (0–1, equal-area CRS) and the areas' names and programmes."""
+    """Per unit of `level`: share of its area inside funding-programme areas (``funded_share``) and inside protection
+    instruments (``protected_share``), 0–1 in an equal-area CRS, and the names and programmes of all areas touching it."""
     units = bundle.units_of(level)
     fa = funding_areas(bundle)
-    out = pd.DataFrame({"funded_share": 0.0, "areas": "", "programmes": ""}, index=units.index)
+    out = pd.DataFrame({"funded_share": 0.0, "protected_share": 0.0, "areas": "", "programmes": ""}, index=units.index)
     if fa.empty:
         return out
     ug = to_metric(np.asarray(units.geometry.values))
     fg = to_metric(np.asarray(fa.geometry.values))
-    union = shapely.union_all(shapely.make_valid(fg))
     area = shapely.area(ug)
-    inter = shapely.area(shapely.intersection(shapely.make_valid(ug), union))
-    out["funded_share"] = np.where(area > 0, inter / np.where(area > 0, area, 1.0), 0.0).clip(0, 1)
+    kinds = instrument_of(fa).to_numpy()
+    for kind, column in (("funding", "funded_share"), ("protection", "protected_share")):
+        if not (kinds == kind).any():
+            continue
+        union = shapely.union_all(shapely.make_valid(fg[kinds == kind]))
+        inter = shapely.area(shapely.intersection(shapely.make_valid(ug), union))
+        out[column] = np.where(area > 0, inter / np.where(area > 0, area, 1.0), 0.0).clip(0, 1)
     tree = shapely.STRtree(fg)
     pairs = tree.query(ug, predicate="intersects")
     names: dict[int, list[str]] = {}
@@ -87,6 +115,9 @@ def unit_overlap(bundle: Bundle, level: str) -> pd.DataFrame:
     return out
 
 
+NO_FUNDING_NOTE = ("This bundle has no funding-programme areas (Quartiersmanagement, Sozialer Zusammenhalt …): Berlin's open data "
+                   "hold only soziale Erhaltungsgebiete, a protection instrument. Funding areas can be imported as GeoJSON or "
+                   "GeoPackage (docs/bundle-format.md, 'funding_areas').")
 GAP_NEED = "need_without_funding"
 GAP_IMPROVED = "funded_improving"
 
@@ -98,6 +129,8 @@ def funding_gap_table(bundle: Bundle, period: str, min_overlap: float, within: s
     areas (``gap = need_without_funding``), and funded units whose status improved (``gap = funded_improving``;
     with one MSS edition: dynamics class positive). `within`: id of a unit of any coarser level to filter by.
     Columns: unit_id, name, parent names, residents, status, dynamics, attention, funded_share (%), areas, gap.
+    Only funding programmes count as funding (protection instruments such as soziale Erhaltungsgebiete do not); a
+    bundle without funding-programme areas gives an empty table whose ``attrs["note"]`` says so.
     """
     finest = bundle.finest_level.id
     units = bundle.units_of(finest)
@@ -117,6 +150,9 @@ def funding_gap_table(bundle: Bundle, period: str, min_overlap: float, within: s
     for lvl in bundle.levels[:-1]:
         df.insert(2, f"{lvl.id}_id", bundle.ancestor(lvl.id).reindex(units.index).to_numpy())
     df = df[df["gap"] != ""]
+    if not has_funding_programmes(bundle):  # "need without funding" would claim what the data cannot say
+        df = df.iloc[0:0]
+        df.attrs["note"] = NO_FUNDING_NOTE
     if within:
         cols = [c for c in df.columns if c.endswith("_id")]
         df = df[np.logical_or.reduce([df[c] == within for c in cols])]

@@ -11,7 +11,7 @@ from ..bundle import Bundle
 from ..infrastructure.params import current_params
 from ..spatial.basis import Basis
 from ..spec import Category, LayerResult, LayerSpec, result_from_frame
-from .areas import unit_overlap
+from .areas import has_funding_programmes, unit_overlap
 from .mss import DYNAMICS, STATUS, class_on_basis, indicator, indicator_period, mss_table
 
 SECTION = "infrastructure"
@@ -69,6 +69,8 @@ def compute_need_funding(bundle: Bundle, basis: Basis, period: str, scenario=Non
     """Special attention need against funding: is a unit with need inside a funding area, or should it be?"""
     finest = bundle.finest_level.id
     mss = mss_table(bundle)
+    if not has_funding_programmes(bundle):  # protection instruments are no funding: without programmes nothing to compare
+        mss = mss.iloc[0:0]
     funded = unit_overlap(bundle, finest)["funded_share"].reindex(mss.index).fillna(0.0) >= current_params().funding_min_overlap
     codes = pd.Series(need_funding_class(mss["attention"].to_numpy(), funded.to_numpy()), index=mss.index).dropna()
     frame, interp = class_on_basis(bundle, basis, codes, period)

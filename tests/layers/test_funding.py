@@ -10,7 +10,8 @@ import pytest
 
 from layers.bundle import load_bundle, write_bundle
 from layers.bundle.validate import BundleValidationError
-from layers.funding.areas import GAP_IMPROVED, GAP_NEED, funding_gap_table, funding_geojson, has_quartiersmanagement, unit_overlap
+from layers.funding.areas import (GAP_IMPROVED, GAP_NEED, funding_gap_table, funding_geojson, has_funding_programmes, has_quartiersmanagement,
+                                 unit_overlap)
 from layers.funding.layers import compute_attention, compute_need_funding, compute_status, need_funding_class
 from layers.funding.mss import attention_need, mss_table
 from layers.public_space.use import use_series
@@ -57,12 +58,16 @@ def test_berlin_attention_counts_and_overlay(berlin_bundle):
     fc = funding_geojson(berlin_bundle)
     assert len(fc["features"]) == 81 and fc["features"][0]["properties"]["programme"] == "soziale_erhaltungsgebiet"
     assert not has_quartiersmanagement(berlin_bundle)  # Berlin's open data have no QM polygons
+    # Issue 20: the 81 soziale Erhaltungsgebiete are a protection instrument, not funding: Berlin has no funding polygons,
+    # so "need without funding" / "funded and improving" cannot be said, and the table says why instead
+    assert {f["properties"]["instrument"] for f in fc["features"]} == {"protection"}
+    assert not has_funding_programmes(berlin_bundle)
     gap = funding_gap_table(berlin_bundle, berlin_bundle.periods[-1], 0.5)
-    need = gap[gap["gap"] == GAP_NEED]
-    assert (need["attention"] == 1).all() and (need["funded_share_pct"] < 50).all()
-    assert (gap.loc[gap["gap"] == GAP_IMPROVED, "dynamics"] == 1).all()
-    mitte = funding_gap_table(berlin_bundle, berlin_bundle.periods[-1], 0.5, within="01")
-    assert len(mitte) and (mitte["bezirk_id"] == "01").all()
+    assert gap.empty and "no funding-programme areas" in gap.attrs["note"]
+    ov = unit_overlap(berlin_bundle, "planungsraum")
+    assert (ov["funded_share"] == 0).all() and (ov["protected_share"] > 0.5).sum() > 50
+    v = compute_need_funding(berlin_bundle, Basis(level="planungsraum"), berlin_bundle.periods[-1]).values["value"]
+    assert v.isna().all()  # no value rather than a claim that need areas lack funding
 
 
 def test_overlap_and_need_vs_funding_hand_worked(tiny):
@@ -70,6 +75,7 @@ def test_overlap_and_need_vs_funding_hand_worked(tiny):
     ov = unit_overlap(b, "block")["funded_share"]
     assert ov["A1"] == pytest.approx(1.0, abs=1e-3) and ov["A2"] == pytest.approx(0.25, abs=1e-3) and ov["B1"] == pytest.approx(0.0, abs=1e-3)
     assert unit_overlap(b, "block").loc["A1", "areas"] == "QM Nord"
+    assert (unit_overlap(b, "block")["protected_share"] == 0).all()  # the tiny city's areas are funding programmes
     # A1: medium + negative → need, funded → 1; A2: low → need, 25 % < 50 % → 2; B1: medium + positive → 0; B2: high → 0
     v = compute_need_funding(b, Basis(level="block"), PERIOD).values["value"]
     assert v.to_dict() == {"A1": 1.0, "A2": 2.0, "B1": 0.0, "B2": 0.0}
