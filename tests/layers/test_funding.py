@@ -10,8 +10,7 @@ import pytest
 
 from layers.bundle import load_bundle, write_bundle
 from layers.bundle.validate import BundleValidationError
-from layers.funding.areas import (GAP_IMPROVED, GAP_NEED, funding_gap_table, funding_geojson, has_funding_programmes, has_quartiersmanagement,
-                                 unit_overlap)
+from layers.funding.areas import GAP_NEED, funding_gap_table, funding_geojson, has_funding_programmes, has_quartiersmanagement, unit_overlap
 from layers.funding.layers import compute_attention, compute_need_funding, compute_status, need_funding_class
 from layers.funding.mss import attention_need, mss_table
 from layers.public_space.use import use_series
