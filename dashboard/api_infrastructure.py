@@ -133,8 +133,9 @@ def funding_gap() -> Response:
     if within is not None and within not in set(bundle.units["unit_id"]):
         raise ParameterError("within", within, sorted(bundle.units_of(bundle.levels[0].id).index) + ["… any unit id"])
     df = funding_gap_table(bundle, period, current_params().funding_min_overlap, within)
-    return _table(df, tables.FUNDING_GAP, fmt, f"funding_gap_{within or 'city'}", {**_meta(period), "mss_period": df.attrs.get("mss_period"), "note": df.attrs.get("note"),
-                                                                "min_overlap": current_params().funding_min_overlap})
+    meta = {**_meta(period), "mss_period": df.attrs.get("mss_period"), "note": df.attrs.get("note"),
+            "min_overlap": current_params().funding_min_overlap}
+    return _table(df, tables.FUNDING_GAP, fmt, f"funding_gap_{within or 'city'}", meta)
 
 
 @api_infrastructure.get("/funding/profile")

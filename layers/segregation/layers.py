@@ -83,14 +83,17 @@ EB_SHARE = LayerSpec(
     "Anteil der Gruppe an ihrer Vergleichsbevölkerung, empirisch-Bayes-geglättet: kleine Gebiete werden zum Stadtmittel hin gezogen.",
     "Share of the group in its comparison population, empirical-Bayes smoothed: small areas are pulled towards the city mean.",
     "%", "%", ".1f", "Viridis", compute_eb_share, groups=layer_groups, **_COMMON)
+# Clusters are patterns, not judgements: colours that no status or need layer uses (the MSS status runs blue → vermillion),
+# so a "cluster of high shares" never looks like "very low status" (Okabe–Ito bluish green and yellow; CVD-checked).
+HIGH_CLUSTER, LOW_CLUSTER = "#009E73", "#F0E442"
 GI_STAR = LayerSpec(
     "segregation_gi_star", "Cluster (Getis-Ord Gi*)", "Clusters (Getis-Ord Gi*)",
     "Gebiete, deren Umgebung (Gebiet und direkte Nachbarn) einen auffällig hohen oder niedrigen geglätteten Anteil der Gruppe hat. " + SIGNIFICANT_DE,
     "Areas whose neighbourhood (the area and its direct neighbours) has a notably high or low smoothed share of the group. " + SIGNIFICANT_EN,
     "Klasse", "class", ".0f", "PuOr_r", compute_gi_star, groups=layer_groups,
     categories=(Category(0, "nicht signifikant", "not significant", "#F0F0F0"),
-                Category(1, "Cluster hoher Anteile", "cluster of high shares", "#D55E00"),
-                Category(2, "Cluster niedriger Anteile", "cluster of low shares", "#0072B2")), **_COMMON)
+                Category(1, "Cluster hoher Anteile", "cluster of high shares", HIGH_CLUSTER),
+                Category(2, "Cluster niedriger Anteile", "cluster of low shares", LOW_CLUSTER)), **_COMMON)
 LOCAL_MORAN = LayerSpec(
     "segregation_local_moran", "Cluster und Ausreißer (lokales Moran's I)", "Clusters and outliers (local Moran's I)",
     "Hoch-hoch / niedrig-niedrig: Gebiet und Nachbarn liegen gemeinsam über bzw. unter dem Mittel; hoch-niedrig / niedrig-hoch: "
@@ -99,10 +102,10 @@ LOCAL_MORAN = LayerSpec(
     "neighbours. " + SIGNIFICANT_EN,
     "Klasse", "class", ".0f", "PuOr_r", compute_local_moran, groups=layer_groups,
     categories=(Category(0, "nicht signifikant", "not significant", "#F0F0F0"),
-                Category(1, "hoch – hoch", "high – high", "#D55E00"),
-                Category(2, "niedrig – niedrig", "low – low", "#0072B2"),
-                Category(3, "niedrig inmitten hoher Werte", "low among high", "#56B4E9"),
-                Category(4, "hoch inmitten niedriger Werte", "high among low", "#E69F00")), **_COMMON)
+                Category(1, "hoch – hoch", "high – high", HIGH_CLUSTER),
+                Category(2, "niedrig – niedrig", "low – low", LOW_CLUSTER),
+                Category(3, "niedrig inmitten hoher Werte", "low among high", "#000000"),
+                Category(4, "hoch inmitten niedriger Werte", "high among low", "#CC79A7")), **_COMMON)
 LOCAL_ENTROPY = LayerSpec(
     "segregation_local_entropy", "Vielfalt der Herkunftsregionen (lokale Entropie)", "Diversity of origin regions (local entropy)",
     "Wie gleichmäßig sich die Einwohner/innen mit Migrationshintergrund im Gebiet auf die Herkunftsregionen verteilen "

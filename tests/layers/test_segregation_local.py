@@ -124,3 +124,14 @@ def test_gi_star_z_on_berlin_agrees_with_significance(berlin_bundle):
     assert significant.sum() > 100
     assert (h.loc[significant, "gi_z"].abs() > 1.96).all()
     assert h.loc["01100101", "gi_z"] == pytest.approx(3.38, abs=0.01)
+
+
+def test_cluster_colours_are_not_the_colours_of_status_or_need():
+    """Issue 20: 'cluster of high shares' used the colour of MSS 'very low', so maps read as judgements."""
+    from layers.funding.layers import ATTENTION_LAYER, DYNAMICS_LAYER, NEED_FUNDING_LAYER, STATUS_LAYER
+    from layers.segregation.layers import GI_STAR, LOCAL_MORAN
+
+    judged = {c.colour.upper() for spec in (STATUS_LAYER, DYNAMICS_LAYER, ATTENTION_LAYER, NEED_FUNDING_LAYER) for c in spec.categories
+              if c.value != 0 and c.colour.upper() not in ("#F0F0F0",)}
+    clusters = {c.colour.upper() for spec in (GI_STAR, LOCAL_MORAN) for c in spec.categories if c.value in (1, 2)}
+    assert clusters and not clusters & judged
