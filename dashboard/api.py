@@ -11,6 +11,7 @@ from flask import Blueprint, Response, request
 from layers.publication import disclosure_metadata
 from layers.query import ParameterError, check_query, visible_layers
 from layers.registry import get_layer
+from layers.social import context_columns
 from layers.spatial.geometry import basis_geojson
 from layers.spec import comparison_spec
 
@@ -18,6 +19,7 @@ from .context import current_bundle, current_settings, layer_result
 
 api = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 FORMATS = ("json", "csv", "geojson")
+CONTEXT_SECTIONS = ("migration", "segregation")  # layers whose figures are about migration: their answers carry the social context
 
 
 def _error(status: int, message: str, **extra) -> Response:
@@ -125,10 +127,17 @@ def layer_values(layer_id: str) -> Response:
         "disclosure": disclosure_metadata(settings),
     }
     fallback = frame["fallback_from"] if "fallback_from" in frame else pd.Series("", index=frame.index)
+    context, context_dates = (context_columns(bundle, result.basis, result.period) if spec.section in CONTEXT_SECTIONS
+                              else (pd.DataFrame(index=frame.index), {}))
+    if context_dates:  # no migration figure without its social context (BRIEF §6): every row carries it
+        meta["social_context"] = {"columns": context_dates, "unit": "%", "interpolated_from": result.interpolated_from,
+                                  "method": "resident-weighted mean of the finest units (docs/methods.md#social-situation)"}
+    context = context.reindex(frame.index)
     records = [
         {"id": i, "value": None if pd.isna(r.value) else round(float(r.value), 6), "suppressed": bool(r.suppressed),
-         "residents": None if pd.isna(r.residents) else round(float(r.residents), 2), **({"fallback_from": f} if f else {})}
-        for i, r, f in zip(frame.index, frame.itertuples(index=False), fallback.to_numpy())
+         "residents": None if pd.isna(r.residents) else round(float(r.residents), 2), **({"fallback_from": f} if f else {}),
+         **{c: (None if pd.isna(v) else float(v)) for c, v in ctx.items()}}
+        for i, r, f, ctx in zip(frame.index, frame.itertuples(index=False), fallback.to_numpy(), context.to_dict("records"))
     ]
     if fmt == "json":
         return Response(orjson.dumps({**meta, "values": records}), mimetype="application/json")
@@ -137,7 +146,8 @@ def layer_values(layer_id: str) -> Response:
         table = pd.DataFrame(records).assign(
             layer=spec.id, unit=spec.unit_de, basis=result.basis.key, period=result.period, period_from=result.period_from,
             group=result.group, interpolated_from=result.interpolated_from, synthetic=bundle.manifest.synthetic,
-            source="; ".join(meta["sources"]))
+            source="; ".join(meta["sources"]),
+            **({"social_context_as_of": "; ".join(sorted(set(context_dates.values())))} if context_dates else {}))
         table.to_csv(out, index=False)
         return Response(out.getvalue(), mimetype="text/csv",
                         headers={"Content-Disposition": f"attachment; filename={spec.id}_{result.basis.key}_{result.period}.csv"})

@@ -1,41 +1,46 @@
-"""Social context next to migration figures (BRIEF §6): unemployment, transfer receipt and child poverty."""
+"""Social context next to migration figures (BRIEF §6): unemployment, transfer receipt and child poverty, on every basis."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from .bundle import Bundle
+from .numbers import format_number
+from .social import CONTEXT, indicator_date, indicator_on
 from .spatial.basis import Basis
 
-# Indicator id → (German label, English label); shown where the bundle has them for the basis' units.
+# Indicator id → (German label, English label), in the order of `layers.social.CONTEXT`.
 CONTEXT_INDICATORS: dict[str, tuple[str, str]] = {
     "mss_unemployment_pct": ("Arbeitslosigkeit", "unemployment"),
     "mss_transfer_pct": ("Transferbezug", "transfer receipt"),
     "mss_child_poverty_pct": ("Kinderarmut", "child poverty"),
 }
+assert tuple(CONTEXT_INDICATORS) == CONTEXT
 
 
-def social_context(bundle: Bundle, basis: Basis, lang: str) -> pd.Series:
-    """One line of social context per unit (empty where the bundle has none), with indicator unit and period.
+def social_context(bundle: Bundle, basis: Basis, lang: str, period: str | None = None) -> pd.Series:
+    """One line of social context per unit or cell (empty where the bundle has none), with source and date.
 
-    Values are the bundle's indicators as published (per cent, at their own Stichtag); nothing is
-    interpolated, so H3 cells and levels without indicators get an empty string.
+    Finest units show the indicators as published; coarser units and H3 cells the weighted mean of their finest units
+    (`layers.social.indicator_on`), and cells say that they are interpolated.
     """
     ids = bundle.ids(basis)
-    if basis.is_h3 or not bundle.has("indicators"):
+    names = tuple(n for n in CONTEXT if n in bundle.manifest.indicators) if bundle.has("indicators") else ()
+    if not names:
         return pd.Series("", index=ids)
-    ind = bundle.table("indicators")
-    ind = ind[ind["indicator"].isin(CONTEXT_INDICATORS) & ind["unit_id"].isin(ids)].dropna(subset=["value"])
-    if ind.empty:
-        return pd.Series("", index=ids)
-    period = pd.Timestamp(ind["period"].max()).strftime("%d.%m.%Y" if lang == "de" else "%d %b %Y")
-    source_key = bundle.manifest.indicators.get(ind["indicator"].iloc[0], {}).get("source", "")
+    frame, interpolated = indicator_on(bundle, basis, period or bundle.periods[-1], names)
+    date = pd.Timestamp(indicator_date(bundle, names[0])).strftime("%d.%m.%Y" if lang == "de" else "%d %b %Y")
+    source_key = bundle.manifest.indicators.get(names[0], {}).get("source", "")
     source = bundle.sources[source_key].title if source_key in bundle.sources else ""
-    wide = ind.pivot_table(index="unit_id", columns="indicator", values="value", aggfunc="first")
     label = ("Sozialer Kontext" if lang == "de" else "Social context") + f" ({source + ', ' if source else ''}"
-    label += ("Stand " if lang == "de" else "as of ") + period + ")"
+    label += ("Stand " if lang == "de" else "as of ") + date
+    if interpolated:
+        level = bundle.level(interpolated)
+        label += ", aus " + level.name_de + " interpoliert" if lang == "de" else f", interpolated from {level.name_en}"
+    label += ")"
+
     def line(row: pd.Series) -> str:
-        parts = [f"{CONTEXT_INDICATORS[c][0 if lang == 'de' else 1]} {row[c]:.1f} %".replace(".", "," if lang == "de" else ".")
-                 for c in CONTEXT_INDICATORS if c in row and pd.notna(row[c])]
+        parts = [f"{CONTEXT_INDICATORS[c][0 if lang == 'de' else 1]} {format_number(row[c], lang, 1)} %" for c in names if pd.notna(row[c])]
         return f"{label}:<br>" + ", ".join(parts) if parts else ""
-    return wide.apply(line, axis=1).reindex(ids).fillna("")
+
+    return frame.apply(line, axis=1).reindex(ids).fillna("")

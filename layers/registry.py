@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import migrant_concentration
+from . import migrant_concentration, social
 from .education import layers as education  # education (Kita and school)
 from .funding import layers as funding  # infrastructure, public space, funding
 from .infrastructure import layers as infrastructure  # infrastructure, public space, funding
@@ -15,6 +15,8 @@ LAYERS: tuple[LayerSpec, ...] = (
     migrant_concentration.COUNT,
     migrant_concentration.LOCATION_QUOTIENT,
     migrant_concentration.CHANGE,
+    # --- social situation (never a migration figure without it) ---
+    *social.LAYERS,
     # --- segregation ---
     *segregation_layers.LAYERS,
     # --- education (Kita and school) ---

@@ -73,3 +73,23 @@ def test_geometry_served_once_per_basis(client):
     resp = client.get("/geo/block.json")
     assert resp.status_code == 200 and len(resp.get_json()["features"]) == 4
     assert client.get("/geo/h3_12.json").status_code == 404
+
+
+def test_migration_answers_carry_the_social_context(berlin_bundle, settings):
+    """Issue 20: no download or API answer with migration figures without social context (H3 too)."""
+    import io
+
+    import pandas as pd
+
+    from dashboard.app import create_app
+    from layers.settings import load_settings
+
+    client = create_app(load_settings(bundle_dir=str(settings.path("bundle_dir")), cache_type="NullCache", access_log=False),
+                        berlin_bundle.folder).server.test_client()
+    body = client.get("/api/v1/layers/migration_share?res=9").get_json()
+    assert set(body["social_context"]["columns"]) == {"mss_unemployment_pct", "mss_transfer_pct", "mss_child_poverty_pct"}
+    assert sum(r["mss_child_poverty_pct"] is not None for r in body["values"]) > 0.9 * len(body["values"])
+    csv = pd.read_csv(io.StringIO(client.get("/api/v1/layers/migration_count?level=bezirk&format=csv").get_data(as_text=True)))
+    assert {"mss_unemployment_pct", "social_context_as_of"} <= set(csv.columns) and csv["mss_unemployment_pct"].notna().all()
+    kita = client.get("/api/v1/layers/education_kita_ratio?level=bezirk").get_json()
+    assert "social_context" not in kita  # only answers about migration carry it

@@ -1,4 +1,5 @@
-"""Social context next to migration figures: MSS indicators with source and date, none on H3 cells."""
+"""Social context next to migration figures: MSS indicators with source and date, on every basis (issue 20: H3 hovers
+and coarser units had none)."""
 
 from layers.context import social_context
 from layers.spatial.basis import Basis
@@ -13,6 +14,9 @@ def test_berlin_planungsraum_context(berlin_bundle):
     assert "unemployment" in social_context(berlin_bundle, Basis(level="planungsraum"), "en")["01100101"]
 
 
-def test_no_context_where_none_is_published(berlin_bundle):
-    assert (social_context(berlin_bundle, Basis(res=9), "de") == "").all()
-    assert (social_context(berlin_bundle, Basis(level="bezirk"), "de") == "").all()
+def test_cells_and_districts_carry_the_weighted_context_and_cells_say_interpolated(berlin_bundle):
+    cells = social_context(berlin_bundle, Basis(res=9), "de")
+    assert (cells != "").mean() > 0.9
+    assert "aus Planungsraum interpoliert" in cells[cells != ""].iloc[0]
+    districts = social_context(berlin_bundle, Basis(level="bezirk"), "en")
+    assert (districts != "").all() and "interpolated" not in districts.iloc[0]

@@ -1,0 +1,147 @@
+"""Social layers (BRIEF §6): every social-monitoring indicator of a bundle (Berlin: MSS 2021, as of 31.12.2020) as a
+map layer with its own date and source, and the same figures as context beside every migration figure.
+
+Indicators are published per finest unit (Planungsraum) as shares. Coarser units show the resident-weighted mean of
+their Planungsräume, H3 cells the resident-weighted mean of the Planungsräume that overlap them (labelled as
+interpolated):
+
+    v_A = Σ_u r_u · v_u / Σ_u r_u        (u: finest units in A with a value; r_u: the share's base population at the Stichtag)
+    v_c = Σ_u w_uc · r_u · v_u / Σ_u w_uc · r_u        (w_uc: share of unit u's area in cell c)
+
+The base r_u is whom the share counts among where the age bands can say it (unemployment: residents 15–65; child
+poverty: under 15; old-age poverty: 65 and older; `BASES`), else all residents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from .bundle import Bundle
+from .spatial.basis import Basis
+from .spec import Group, LayerResult, LayerSpec, result_from_frame
+
+# The context shown beside migration figures (hover, text, every download), in this order.
+CONTEXT = ("mss_unemployment_pct", "mss_transfer_pct", "mss_child_poverty_pct")
+SECTION = "social"
+# Whom a share counts among, where the bundle's age bands can say it (else all residents): the weights of a mean.
+BASES: dict[str, tuple[str, ...]] = {
+    "mss_unemployment_pct": ("age_15_18", "age_18_27", "age_27_45", "age_45_55", "age_55_65"),  # 15 to under 65
+    "mss_youth_unemployment_pct": ("age_15_18", "age_18_27"),  # MSS: 15 to under 25; the bands reach 27
+    "mss_child_poverty_pct": ("age_0_6", "age_6_15"),  # under 15
+    "mss_children_mig_bg_pct": ("age_0_6", "age_6_15", "age_15_18"),  # under 18
+    "mss_old_age_poverty_pct": ("age_65_plus",),
+}
+PROVENANCE = "indicators (social monitoring per finest unit, e.g. Berlin MSS 2021) × population (pop_total as weights)"
+
+
+def indicators_with_unit(bundle: Bundle, units: tuple[str, ...]) -> tuple[Group, ...]:
+    """Indicators of the bundle whose unit is one of `units` (classes are left to their own layers)."""
+    if not bundle.has("indicators"):
+        return ()
+    return tuple(Group(name, meta.get("title_de", name), meta.get("title_en", name), name, "pop_total")
+                 for name, meta in bundle.manifest.indicators.items() if meta.get("unit") in units)
+
+
+@lru_cache(maxsize=8)
+def _wide(bundle: Bundle) -> pd.DataFrame:
+    """Indicator values per finest unit (columns: indicator ids; latest period of each)."""
+    ind = bundle.table("indicators").dropna(subset=["value"]).sort_values("period")
+    return ind.pivot_table(index="unit_id", columns="indicator", values="value", aggfunc="last")
+
+
+def indicator_on(bundle: Bundle, basis: Basis, period: str, names: tuple[str, ...]) -> tuple[pd.DataFrame, str | None]:
+    """Resident-weighted indicator values (columns `names`) on any basis, and the level they were interpolated from
+    (two Planungsräume with 100 residents at 10 % and 300 at 30 % give their parent (100·10 + 300·30) / 400 = 25 %)."""
+    finest = bundle.finest_level.id
+    ids = bundle.ids(basis)
+    if not bundle.has("indicators"):
+        return pd.DataFrame(np.nan, index=ids, columns=list(names)), None
+    values = _wide(bundle).reindex(columns=list(names)).reindex(bundle.units_of(finest).index)
+    counts = bundle.counts(Basis(level=finest), period).frame.reindex(values.index).fillna(0.0)
+    base = np.column_stack([counts[list(BASES[n])].sum(axis=1) if n in BASES and set(BASES[n]) <= set(counts.columns)
+                            else counts["pop_total"] for n in names]).astype(float)
+    known = values.notna().to_numpy()
+    weighted = np.where(known, values.to_numpy(dtype=float) * base, 0.0)
+    weights = np.where(known, base, 0.0)
+    if basis.is_h3:
+        w = bundle.weights(basis.res)
+        pos = values.index.get_indexer(w["unit_id"].to_numpy())
+        ok = pos >= 0
+        share = w["unit_share"].to_numpy()[ok, None]
+        cells = w["cell"].to_numpy()[ok]
+        num = pd.DataFrame(weighted[pos[ok]] * share).groupby(cells).sum()
+        den = pd.DataFrame(weights[pos[ok]] * share).groupby(cells).sum()
+        interp: str | None = finest
+    else:
+        owner = values.index.to_numpy() if basis.level == finest else bundle.ancestor(basis.level).reindex(values.index).to_numpy()
+        num = pd.DataFrame(weighted).groupby(owner).sum()
+        den = pd.DataFrame(weights).groupby(owner).sum()
+        interp = None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = pd.DataFrame(np.where(den.to_numpy() > 0, num.to_numpy() / den.to_numpy(), np.nan), index=num.index, columns=list(names))
+    return out.reindex(ids), interp
+
+
+def indicator_date(bundle: Bundle, name: str) -> str:
+    return str(bundle.manifest.indicators.get(name, {}).get("period", ""))
+
+
+def _compute(layer_id: str, units: tuple[str, ...]):
+    def compute(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
+                period_from: str | None = None) -> LayerResult:
+        groups = indicators_with_unit(bundle, units)
+        name = group or (groups[0].id if groups else "")
+        frame, interp = indicator_on(bundle, basis, period, (name,))
+        residents = bundle.counts(basis, period).frame["pop_total"].reindex(frame.index).fillna(0.0).astype(float)
+        out = pd.DataFrame({"value": frame[name], "numerator": residents, "denominator": residents, "residents": residents})
+        source = bundle.manifest.indicators.get(name, {}).get("source", "")
+        result = result_from_frame(layer_id, bundle, basis, period, out, (source, "population"), name, interp)
+        date = indicator_date(bundle, name)
+        return replace(result, data_dates=((source, date),) if date else ())
+
+    compute.__doc__ = f"Social-monitoring indicators with unit {' / '.join(units)} on any basis (resident-weighted; see module)."
+    return compute
+
+
+def _spec(layer_id: str, title: tuple[str, str], description: tuple[str, str], unit: tuple[str, str], units: tuple[str, ...],
+          colorscale: str, midpoint: float | None) -> LayerSpec:
+    return LayerSpec(layer_id, title[0], title[1], description[0], description[1], unit[0], unit[1], ",.1f", colorscale,
+                     _compute(layer_id, units), PROVENANCE, groups=lambda bundle: indicators_with_unit(bundle, units), midpoint=midpoint,
+                     section=SECTION, aggregate="weighted_mean")
+
+
+_DESCRIBES_DE = " Ein Wert beschreibt die Lebenslage der Bewohnerinnen und Bewohner; er ist keine Bewertung des Quartiers."
+_DESCRIBES_EN = " A value describes the living conditions of the residents; it is not a verdict on the quarter."
+SHARES = _spec("social_indicator", ("Soziale Lage", "Social situation"),
+               ("Anteil nach dem Monitoring Soziale Stadtentwicklung (Stand siehe Legende): Arbeitslosigkeit, Transferbezug, "
+                "Kinderarmut, Alleinerziehende, Wohndauer und mehr; gröbere Gebiete und H3-Zellen: nach Einwohner/innen gewichtetes "
+                "Mittel der Planungsräume." + _DESCRIBES_DE,
+                "Share from the social monitoring (date in the legend): unemployment, transfer receipt, child poverty, single "
+                "parents, length of residence and more; coarser areas and H3 cells: resident-weighted mean of the planning areas."
+                + _DESCRIBES_EN),
+               ("%", "%"), ("%",), "Viridis", None)
+CHANGES = _spec("social_indicator_change", ("Soziale Lage: Veränderung", "Social situation: change"),
+                ("Veränderung eines Anteils des Monitorings in zwei Jahren, in Prozentpunkten." + _DESCRIBES_DE,
+                 "Change of a monitoring share over two years, in percentage points." + _DESCRIBES_EN),
+                ("Prozentpunkte", "percentage points"), ("pp",), "PuOr_r", 0.0)
+MOBILITY = _spec("social_mobility", ("Zu- und Fortzüge", "Moving in and out"),
+                 ("Wanderungsvolumen und Wanderungssaldo je 100 Einwohner/innen und Jahr: wie viele Menschen ankommen, fortziehen "
+                  "und bleiben. Viel Bewegung beschreibt eine Ankunftsfunktion eines Quartiers, keine Schwäche." + _DESCRIBES_DE,
+                  "Migration volume and net migration per 100 residents and year: how many people arrive, leave and stay. Much movement "
+                  "describes a quarter's arrival function, not a weakness." + _DESCRIBES_EN),
+                 ("% je Jahr", "% per year"), ("% p.a.",), "PuOr_r", 0.0)
+LAYERS = (SHARES, CHANGES, MOBILITY)
+
+
+def context_columns(bundle: Bundle, basis: Basis, period: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The social context of every area of `basis` as columns for downloads and API answers (``<indicator>`` in %),
+    and the date of each (empty frame where the bundle has none)."""
+    names = tuple(n for n in CONTEXT if n in bundle.manifest.indicators)
+    if not names:
+        return pd.DataFrame(index=bundle.ids(basis)), {}
+    frame, _ = indicator_on(bundle, basis, period, names)
+    return frame.round(1), {n: indicator_date(bundle, n) for n in names}

@@ -1,0 +1,63 @@
+"""Social layers (issue 20): every MSS indicator as a layer with its own date, resident-weighted on coarser units and
+interpolated on H3; the social context beside migration figures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from layers import social
+from layers.registry import REGISTRY
+from layers.spatial.basis import Basis
+
+
+def test_every_social_indicator_of_berlin_is_a_layer_group(berlin_bundle):
+    continuous = {k for k, m in berlin_bundle.manifest.indicators.items() if m.get("unit") in ("%", "pp", "% p.a.")}
+    offered = {g.id for spec in social.LAYERS for g in spec.groups(berlin_bundle)}
+    assert len(continuous) >= 18 and offered == continuous
+    assert all(spec.id in REGISTRY for spec in social.LAYERS)
+
+
+def test_child_poverty_of_a_district_is_the_child_weighted_mean_of_its_planning_areas(berlin_bundle):
+    period = berlin_bundle.periods[-1]
+    r = social.SHARES.compute(berlin_bundle, Basis(level="bezirk"), period, group="mss_child_poverty_pct")
+    ind = berlin_bundle.table("indicators")
+    v = ind[ind["indicator"] == "mss_child_poverty_pct"].set_index("unit_id")["value"]
+    counts = berlin_bundle.counts(Basis(level="planungsraum"), period).frame
+    children = (counts["age_0_6"] + counts["age_6_15"]).reindex(v.index)
+    district = pd.Series(v.index.str[:2], index=v.index)
+    by_hand = (v * children).groupby(district).sum() / children.groupby(district).sum()
+    assert np.allclose(r.values["value"].reindex(by_hand.index), by_hand)
+    assert dict(r.data_dates) == {"mss": "2020-12-31"} and r.interpolated_from is None
+
+
+def test_cells_lie_between_the_planning_areas_that_feed_them_and_say_interpolated(berlin_bundle):
+    period = berlin_bundle.periods[-1]
+    r = social.SHARES.compute(berlin_bundle, Basis(res=9), period, group="mss_unemployment_pct")
+    assert r.interpolated_from == "planungsraum"
+    ind = berlin_bundle.table("indicators")
+    v = ind[ind["indicator"] == "mss_unemployment_pct"].set_index("unit_id")["value"]
+    w = berlin_bundle.weights(9)
+    w = w[w["unit_id"].isin(v.index)].assign(v=lambda d: v.reindex(d["unit_id"]).to_numpy())
+    lo, hi = w.groupby("cell")["v"].min(), w.groupby("cell")["v"].max()
+    x = r.values["value"].reindex(lo.index)
+    assert ((x >= lo - 1e-9) & (x <= hi + 1e-9)).all()
+
+
+def test_context_columns_for_downloads(berlin_bundle):
+    frame, dates = social.context_columns(berlin_bundle, Basis(level="bezirksregion"), berlin_bundle.periods[-1])
+    assert list(frame.columns) == list(social.CONTEXT) and set(dates.values()) == {"2020-12-31"}
+    assert frame.notna().all().all() and (frame >= 0).all().all() and len(frame) == 143
+
+
+def test_a_bundle_without_indicators_offers_no_social_groups(demo_bundle, tmp_path):
+    from layers.bundle import load_bundle, write_bundle
+    from tests.tiny import tiny_build
+
+    tiny = load_bundle(write_bundle(tiny_build(), tmp_path / "tiny", log=lambda *_: None))
+    assert social.indicators_with_unit(tiny, ("%",)) == ()
+    frame, dates = social.context_columns(tiny, Basis(level="block"), "2024-12-31")
+    assert frame.shape[1] == 0 and dates == {}
+    with pytest.raises(KeyError):
+        tiny.table("indicators")
