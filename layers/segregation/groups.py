@@ -33,6 +33,7 @@ class SegGroup:
     title_en: str
     numerator: tuple[str, ...]
     denominator: tuple[str, ...]
+    share_of: str | None = None  # social group: x = indicator share (%) × t per finest unit (e.g. child poverty × children)
 
     def title(self, lang: str) -> str:
         return self.title_de if lang == "de" else self.title_en
@@ -57,10 +58,25 @@ SEG_GROUPS: tuple[SegGroup, ...] = (
 )
 
 
+# Social groups (BRIEF §6: segregation in German cities is mainly social): counts derived from the social monitoring's
+# shares × the share's base population per finest unit (Berlin MSS 2021, as of 31.12.2020).
+WORKING_AGE = ("age_15_18", "age_18_27", "age_27_45", "age_45_55", "age_55_65")
+SOCIAL_GROUPS: tuple[SegGroup, ...] = (
+    SegGroup("children_transfer", "Kinder unter 15 im Transferbezug (unter allen Kindern unter 15)",
+             "Children under 15 in transfer receipt (among all children under 15)", (), ("age_0_6", "age_6_15"), "mss_child_poverty_pct"),
+    SegGroup("unemployed", "Arbeitslose (unter den Einwohner/innen von 15 bis unter 65)",
+             "Unemployed residents (among residents aged 15 to under 65)", (), WORKING_AGE, "mss_unemployment_pct"),
+    SegGroup("transfer", "Transferbeziehende ohne Arbeitslose (unter allen Einwohner/innen)",
+             "Transfer recipients not unemployed (among all residents)", (), ("pop_total",), "mss_transfer_pct"),
+)
+
+
 def available_groups(bundle: Bundle) -> tuple[SegGroup, ...]:
-    """The segregation groups whose columns the bundle has, in menu order."""
+    """The segregation groups whose columns (and, for social groups, indicators) the bundle has, in menu order."""
     cols = set(bundle.count_columns)
-    return tuple(g for g in SEG_GROUPS if set(g.numerator) | set(g.denominator) <= cols)
+    indicators = set(bundle.manifest.indicators) if bundle.has("indicators") else set()
+    return tuple(g for g in (*SEG_GROUPS, *SOCIAL_GROUPS)
+                 if set(g.numerator) | set(g.denominator) <= cols and (g.share_of is None or g.share_of in indicators))
 
 
 def layer_groups(bundle: Bundle) -> tuple[Group, ...]:
@@ -74,11 +90,34 @@ def get_group(bundle: Bundle, group_id: str | None) -> SegGroup:
 
 def group_frame(bundle: Bundle, basis: Basis, period: str, group: SegGroup) -> tuple[pd.DataFrame, str | None]:
     """Columns x (group), t (comparison population incl. the group) and residents per unit or cell (persons)."""
+    if group.share_of:
+        return _social_frame(bundle, basis, period, group)
     counts = bundle.counts(basis, period)
     f = counts.frame
     out = pd.DataFrame({"x": f[list(group.numerator)].sum(axis=1).astype(float), "t": f[list(group.denominator)].sum(axis=1).astype(float),
                         "residents": f["pop_total"].astype(float)})
     return out.reindex(bundle.ids(basis), fill_value=0.0), counts.interpolated_from
+
+
+def _social_frame(bundle: Bundle, basis: Basis, period: str, group: SegGroup) -> tuple[pd.DataFrame, str | None]:
+    """x = share/100 × t on every finest unit with a published share (units without one are left out: x = t = 0),
+    summed to coarser units or areally interpolated to H3 cells like any count."""
+    from ..social import _wide
+    from ..spatial import aggregate
+
+    finest = Basis(level=bundle.finest_level.id)
+    f = bundle.counts(finest, period).frame
+    share = _wide(bundle)[group.share_of].reindex(f.index)
+    t = f[list(group.denominator)].sum(axis=1).astype(float).where(share.notna(), 0.0)
+    x = (t * share / 100.0).fillna(0.0)
+    units = pd.DataFrame({"x": x, "t": t, "residents": f["pop_total"].astype(float)})
+    if basis.is_h3:
+        out, interp = aggregate.interpolate_to_cells(units, bundle.weights(basis.res)), finest.level
+    elif basis.level == finest.level:
+        out, interp = units, None
+    else:
+        out, interp = aggregate.roll_up(units, bundle.ancestor(basis.level)), None
+    return out.reindex(bundle.ids(basis), fill_value=0.0), interp
 
 
 # --- origin regions -------------------------------------------------------------------------------

@@ -162,3 +162,26 @@ def test_seeding_restores_the_global_generator():
     with inf._seeded(9):
         np.random.random()
     assert np.random.random() == expected
+
+
+def test_social_groups_segregation_by_hand(berlin_bundle):
+    """Issue 20: D for children under 15 in transfer receipt (MSS child poverty × children under 15 per Planungsraum),
+    computed here from the raw indicator and counts, next to the ethnic indices."""
+    import numpy as np
+
+    from layers.segregation import available_groups, index_table
+
+    assert {"children_transfer", "unemployed", "transfer"} <= {g.id for g in available_groups(berlin_bundle)}
+    period = berlin_bundle.periods[-1]
+    ind = berlin_bundle.table("indicators")
+    share = ind[ind["indicator"] == "mss_child_poverty_pct"].set_index("unit_id")["value"]
+    f = berlin_bundle.counts(Basis(level="planungsraum"), period).frame.reindex(share.index)
+    t = (f["age_0_6"] + f["age_6_15"]).to_numpy(dtype=float)
+    x = t * share.to_numpy() / 100
+    y = t - x
+    d = 0.5 * np.abs(x / x.sum() - y / y.sum()).sum()
+    table = index_table(berlin_bundle, "planungsraum", "children_transfer")
+    city = table[(table["area"] == "city") & (table["period"] == period)].iloc[0]
+    assert city["dissim"] == pytest.approx(d, rel=1e-9)
+    mig = index_table(berlin_bundle, "planungsraum", "mig_bg")
+    assert city["dissim"] > mig[(mig["area"] == "city") & (mig["period"] == period)].iloc[0]["dissim"]  # mainly social
