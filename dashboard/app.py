@@ -72,6 +72,10 @@ def create_app(settings: Settings | None = None, bundle_folder: Path | str | Non
     from .api_infrastructure import api_infrastructure
 
     server.register_blueprint(api_infrastructure)
+    # --- social situation: areas like mine ---
+    from .api_similar import api_similar
+
+    server.register_blueprint(api_similar)
     # --- scenarios ---
     from .api_scenario import api_scenario
 

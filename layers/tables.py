@@ -28,10 +28,11 @@ CATCHMENTS = TableSpec("education/catchments", residents={"children_6_12": ("sha
                        cases={"mig_6_12": ("share_mig_pct",)}, area_name="name")
 SERVING = TableSpec("education/serving")  # nearest first: facilities, not a ranking of areas
 FACILITY_SEGREGATION = TableSpec("education/facilities")
+SIMILAR = TableSpec("areas/similar", residents={"residents": ()}, area_name="name")  # portal: by name, no ranking
 # Scenarios are planner-only (404 in the portal); their answers still pass the exit like every other.
 SCENARIO_EFFECTS = TableSpec("scenarios/effects")
 SCENARIO_SITES = TableSpec("scenarios/suggest")
 
 TABLES: tuple[TableSpec, ...] = (ACCESS, FACILITIES, SPACE_SUPPLY, SPACE_USE, FUNDING_GAP, FUNDING_PROFILE, SEGREGATION_INDICES,
                                  SEGREGATION_CHANGE, KITAS, KITA_SUMMARY, CATCHMENTS, SERVING, FACILITY_SEGREGATION, SCENARIO_EFFECTS,
-                                 SCENARIO_SITES)
+                                 SCENARIO_SITES, SIMILAR)

@@ -1,0 +1,59 @@
+"""API /api/v1/areas/<id>/similar: areas like mine on chosen indicators (with weights), and the area's arrival profile."""
+
+from __future__ import annotations
+
+import orjson
+import pandas as pd
+from flask import Blueprint, Response, request
+
+from layers import tables
+from layers.publication import publish_records
+from layers.query import ParameterError
+from layers.similar import arrival_profile, available_indicators, similar_areas
+
+from .api import choice_param, period_param
+from .context import current_bundle, current_settings
+
+api_similar = Blueprint("api_similar", __name__, url_prefix="/api/v1/areas")
+MAX_K = 20
+
+
+def _weights(raw: str | None, available: dict) -> dict[str, float] | None:
+    """`indicators=a,b` (weight 1 each) or `weights=a:2,b:1`; None: every available indicator, weight 1."""
+    if not raw:
+        return None
+    out = {}
+    for part in raw.split(","):
+        name, _, w = part.partition(":")
+        if name not in available:
+            raise ParameterError("indicators", name, list(available))
+        try:
+            out[name] = float(w) if w else 1.0
+        except ValueError:
+            raise ParameterError("weights", part, ["indicator:number, e.g. mss_unemployment_pct:2"]) from None
+        if not 0 <= out[name] <= 10:
+            raise ParameterError("weights", part, ["weights from 0 to 10"])
+    return out
+
+
+@api_similar.get("/<unit_id>/similar")
+def similar(unit_id: str) -> Response:
+    """The k areas of the same level most like `unit_id` (standardised weighted distance), nearest first; k, indicators
+    or weights, period, lang. In the portal areas are listed by name (no ranking) and small areas are not shown."""
+    bundle, settings = current_bundle(), current_settings()
+    if unit_id not in set(bundle.units["unit_id"]):
+        raise ParameterError("unit_id", unit_id, ["… a unit id of the bundle"])
+    available = available_indicators(bundle)
+    k_raw = request.args.get("k", "5")
+    if not k_raw.isdigit() or not 1 <= int(k_raw) <= MAX_K:
+        raise ParameterError("k", k_raw, [f"1 … {MAX_K}"])
+    weights = _weights(request.args.get("weights") or request.args.get("indicators"), available)
+    period, lang = period_param(), choice_param("lang", ["de", "en"], "de")
+    rows = similar_areas(bundle, unit_id, period, weights, int(k_raw))
+    body = {"area": unit_id, "period": period, "k": int(k_raw),
+            "indicators": {n: {"title": {"de": de, "en": en}, "weight": (weights or {}).get(n, 1.0) if weights else 1.0}
+                           for n, (de, en) in available.items() if not weights or n in weights},
+            "method": "standardised weighted Euclidean distance over the areas of the same level (docs/methods.md#areas-like-mine)",
+            "areas": publish_records(rows.astype(object).where(pd.notna(rows), None).to_dict("records"), tables.SIMILAR, settings),
+            "arrival": arrival_profile(bundle, unit_id, period, lang)}
+    return Response(orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY), mimetype="application/json")
