@@ -22,7 +22,7 @@ import pandas as pd
 
 from .bundle import Bundle
 from .spatial.basis import Basis
-from .spec import Group, LayerResult, LayerSpec, result_from_frame
+from .spec import Category, Group, LayerResult, LayerSpec, result_from_frame
 
 # The context shown beside migration figures (hover, text, every download), in this order.
 CONTEXT = ("mss_unemployment_pct", "mss_transfer_pct", "mss_child_poverty_pct")
@@ -62,8 +62,7 @@ def indicator_on(bundle: Bundle, basis: Basis, period: str, names: tuple[str, ..
         return pd.DataFrame(np.nan, index=ids, columns=list(names)), None
     values = _wide(bundle).reindex(columns=list(names)).reindex(bundle.units_of(finest).index)
     counts = bundle.counts(Basis(level=finest), period).frame.reindex(values.index).fillna(0.0)
-    base = np.column_stack([counts[list(BASES[n])].sum(axis=1) if n in BASES and set(BASES[n]) <= set(counts.columns)
-                            else counts["pop_total"] for n in names]).astype(float)
+    base = np.column_stack([_base(counts, n) for n in names]).astype(float)
     known = values.notna().to_numpy()
     weighted = np.where(known, values.to_numpy(dtype=float) * base, 0.0)
     weights = np.where(known, base, 0.0)
@@ -84,6 +83,21 @@ def indicator_on(bundle: Bundle, basis: Basis, period: str, names: tuple[str, ..
     with np.errstate(divide="ignore", invalid="ignore"):
         out = pd.DataFrame(np.where(den.to_numpy() > 0, num.to_numpy() / den.to_numpy(), np.nan), index=num.index, columns=list(names))
     return out.reindex(ids), interp
+
+
+def _base(counts: pd.DataFrame, name: str) -> pd.Series:
+    """The population a share counts among (`BASES`), else all residents."""
+    cols = BASES.get(name, ())
+    return counts[list(cols)].sum(axis=1) if cols and set(cols) <= set(counts.columns) else counts["pop_total"]
+
+
+def city_mean(bundle: Bundle, period: str, name: str) -> float:
+    """The whole city's value of an indicator: the base-weighted mean over all finest units with a value."""
+    finest = Basis(level=bundle.finest_level.id)
+    v = _wide(bundle)[name].reindex(bundle.ids(finest)) if bundle.has("indicators") else pd.Series(dtype=float)
+    base = _base(bundle.counts(finest, period).frame.reindex(v.index).fillna(0.0), name)
+    ok = v.notna() & (base > 0)
+    return float((v[ok] * base[ok]).sum() / base[ok].sum()) if ok.any() else float("nan")
 
 
 def indicator_date(bundle: Bundle, name: str) -> str:
@@ -134,7 +148,47 @@ MOBILITY = _spec("social_mobility", ("Zu- und Fortzüge", "Moving in and out"),
                   "Migration volume and net migration per 100 residents and year: how many people arrive, leave and stay. Much movement "
                   "describes a quarter's arrival function, not a weakness." + _DESCRIBES_EN),
                  ("% je Jahr", "% per year"), ("% p.a.",), "PuOr_r", 0.0)
-LAYERS = (SHARES, CHANGES, MOBILITY)
+
+
+def compute_combined(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
+                     period_from: str | None = None) -> LayerResult:
+    """Migration and the social situation on one map: the share with migration background and the chosen social share
+    each above or below its city value (4 classes), so a migration map never stands alone (BRIEF §6)."""
+    groups = indicators_with_unit(bundle, ("%",))
+    name = group or next((g.id for g in groups if g.id == "mss_child_poverty_pct"), groups[0].id if groups else "")
+    frame, interp = indicator_on(bundle, basis, period, (name,))
+    counts = bundle.counts(basis, period)
+    c = counts.frame.reindex(frame.index).fillna(0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mig = np.where(c["pop_total"] > 0, c["pop_mig_bg"] / c["pop_total"], np.nan)
+    finest = bundle.counts(Basis(level=bundle.finest_level.id), period).frame
+    city_mig = float(finest["pop_mig_bg"].sum() / finest["pop_total"].sum())
+    city_value = city_mean(bundle, period, name)
+    v = frame[name].to_numpy(dtype=float)
+    code = (mig > city_mig).astype(float) + 2.0 * (v > city_value)
+    code[~(np.isfinite(mig) & np.isfinite(v))] = np.nan
+    residents = c["pop_total"].astype(float)
+    out = pd.DataFrame({"value": code, "numerator": c["pop_mig_bg"].astype(float), "denominator": residents, "residents": residents},
+                       index=frame.index)
+    source = bundle.manifest.indicators.get(name, {}).get("source", "")
+    result = result_from_frame(COMBINED.id, bundle, basis, period, out, (source, "population", "demo"), name, interp or counts.interpolated_from)
+    date = indicator_date(bundle, name)
+    return replace(result, data_dates=((source, date),) if date else ())
+
+
+COMBINED = LayerSpec(
+    "social_migration_combined", "Migration und soziale Lage", "Migration and social situation",
+    "Anteil mit Migrationshintergrund und ein gewählter Anteil der sozialen Lage (z. B. Kinderarmut), jeweils über oder unter "
+    "dem Wert der ganzen Stadt. So steht keine Migrationskarte ohne ihren sozialen Zusammenhang." + _DESCRIBES_DE,
+    "Share with migration background and a chosen share of the social situation (e.g. child poverty), each above or below the "
+    "value of the whole city, so no migration map stands without its social context." + _DESCRIBES_EN,
+    "Klasse", "class", ".0f", "Viridis", compute_combined, PROVENANCE + "; population (pop_mig_bg / pop_total)",
+    groups=lambda bundle: indicators_with_unit(bundle, ("%",)), section=SECTION,
+    categories=(Category(0, "beide unter dem Stadtwert", "both below the city value", "#F0F0F0"),
+                Category(1, "Migration über, soziale Lage unter dem Stadtwert", "migration above, social share below the city value", "#56B4E9"),
+                Category(2, "soziale Lage über, Migration unter dem Stadtwert", "social share above, migration below the city value", "#E69F00"),
+                Category(3, "beide über dem Stadtwert", "both above the city value", "#0072B2")))
+LAYERS = (SHARES, CHANGES, MOBILITY, COMBINED)
 
 
 def context_columns(bundle: Bundle, basis: Basis, period: str) -> tuple[pd.DataFrame, dict[str, str]]:

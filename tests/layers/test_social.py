@@ -61,3 +61,21 @@ def test_a_bundle_without_indicators_offers_no_social_groups(demo_bundle, tmp_pa
     assert frame.shape[1] == 0 and dates == {}
     with pytest.raises(KeyError):
         tiny.table("indicators")
+
+
+def test_combined_map_classes_by_hand(berlin_bundle):
+    """Issue 20: a migration layer and a social indicator together; class = [mig share > city] + 2·[social > city]."""
+    period = berlin_bundle.periods[-1]
+    r = social.COMBINED.compute(berlin_bundle, Basis(level="bezirk"), period, group="mss_child_poverty_pct")
+    f = berlin_bundle.counts(Basis(level="bezirk"), period).frame
+    mig = f["pop_mig_bg"] / f["pop_total"]
+    city_mig = f["pop_mig_bg"].sum() / f["pop_total"].sum()
+    child = social.SHARES.compute(berlin_bundle, Basis(level="bezirk"), period, group="mss_child_poverty_pct").values["value"]
+    ind = berlin_bundle.table("indicators")
+    v = ind[ind["indicator"] == "mss_child_poverty_pct"].set_index("unit_id")["value"]
+    plr = berlin_bundle.counts(Basis(level="planungsraum"), period).frame.reindex(v.index)
+    kids = plr["age_0_6"] + plr["age_6_15"]
+    city_child = (v * kids).sum() / kids.sum()  # the city value: weighted by children under 15 (whom the share counts among)
+    expected = (mig > city_mig).astype(float) + 2.0 * (child > city_child)
+    assert r.values["value"].reindex(expected.index).tolist() == expected.tolist()
+    assert set(r.values["value"].unique()) <= {0.0, 1.0, 2.0, 3.0} and dict(r.data_dates) == {"mss": "2020-12-31"}
