@@ -183,7 +183,7 @@ COMBINED = LayerSpec(
     "Share with migration background and a chosen share of the social situation (e.g. child poverty), each above or below the "
     "value of the whole city, so no migration map stands without its social context." + _DESCRIBES_EN,
     "Klasse", "class", ".0f", "Viridis", compute_combined, PROVENANCE + "; population (pop_mig_bg / pop_total)",
-    groups=lambda bundle: indicators_with_unit(bundle, ("%",)), section=SECTION,
+    groups=lambda bundle: tuple(sorted(indicators_with_unit(bundle, ("%",)), key=lambda g: g.id != "mss_child_poverty_pct")), section=SECTION,
     categories=(Category(0, "beide unter dem Stadtwert", "both below the city value", "#F0F0F0"),
                 Category(1, "Migration über, soziale Lage unter dem Stadtwert", "migration above, social share below the city value", "#56B4E9"),
                 Category(2, "soziale Lage über, Migration unter dem Stadtwert", "social share above, migration below the city value", "#E69F00"),
