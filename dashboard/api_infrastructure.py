@@ -119,8 +119,12 @@ def space_use() -> Response:
 
 @api_infrastructure.get("/funding/areas")
 def funding_areas_geojson() -> Response:
-    """Funding areas as GeoJSON (programme, start and end year, budget in EUR, status)."""
-    return Response(funding_geojson_bytes(current_bundle()), mimetype="application/geo+json",
+    """Funding and protection areas as GeoJSON (programme, instrument, start and end year, budget in EUR, status);
+    instrument=funding|protection keeps one kind."""
+    instrument = request.args.get("instrument") or None
+    if instrument is not None and instrument not in ("funding", "protection"):
+        raise ParameterError("instrument", instrument, ["funding", "protection"])
+    return Response(funding_geojson_bytes(current_bundle(), instrument), mimetype="application/geo+json",
                     headers={"Cache-Control": "public, max-age=3600"})
 
 

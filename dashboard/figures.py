@@ -32,7 +32,8 @@ HIDDEN_TRACE, VALUES_TRACE, SMALL_TRACE, SELECTION_TRACE, FACILITY_TRACE, SCENAR
 SCENARIO_COLOUR = "#000000"
 # Order of the map's layout layers (map.layers): city outline, funding areas overlay, highlight (e.g. a catchment),
 # the outline of the chosen district.
-OUTLINE_LAYER, FUNDING_LAYER, HIGHLIGHT_LAYER, DISTRICT_LAYER = range(4)
+OUTLINE_LAYER, FUNDING_LAYER, HIGHLIGHT_LAYER, DISTRICT_LAYER, PROTECTION_LAYER = range(5)
+# The overlay draws funding programmes (solid) and protection instruments such as soziale Erhaltungsgebiete (dashed) apart.
 
 
 def typed(values: np.ndarray, dtype: str = "f4") -> dict:
@@ -215,12 +216,14 @@ def map_figure(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd.S
     empty = {"type": "FeatureCollection", "features": []}
     layers = [
         {"sourcetype": "geojson", "source": outline_url, "type": "line", "color": OUTLINE_COLOUR, "line": {"width": 1.4}, "below": ""},
-        {"sourcetype": "geojson", "source": empty, "type": "line", "color": FUNDING_COLOUR, "line": {"width": 2.2, "dash": [2, 1]},
+        {"sourcetype": "geojson", "source": empty, "type": "line", "color": FUNDING_COLOUR, "line": {"width": 2.6},
          "visible": False, "below": ""},
         {"sourcetype": "geojson", "source": empty, "type": "line", "color": HIGHLIGHT_COLOUR, "line": {"width": 3}, "visible": False,
          "below": ""},
         {"sourcetype": "geojson", "source": empty, "type": "line", "color": "#000000", "line": {"width": 2.6}, "visible": False,
          "below": ""},
+        {"sourcetype": "geojson", "source": empty, "type": "line", "color": FUNDING_COLOUR, "line": {"width": 2.0, "dash": [2, 1]},
+         "visible": False, "below": ""},
     ]
     if tile_url:  # raster tiles go last in the list but are drawn below the traces
         layers.append({"sourcetype": "raster", "source": [tile_url], "sourceattribution": tile_attribution, "below": "traces"})

@@ -23,7 +23,7 @@ from layers.settings import Settings
 
 from .. import ids
 from ..context import current_bundle, current_settings
-from ..figures import FACILITY_TRACE, FUNDING_LAYER
+from ..figures import FACILITY_TRACE, FUNDING_LAYER, PROTECTION_LAYER
 from ..i18n import format_date, t
 from ..state import period_at
 from .common import map_redrawn, when_active
@@ -200,8 +200,10 @@ def update_overlay(overlays, drawn):
         return no_update
     patch = Patch()
     on = "funding" in (overlays or [])
-    patch["layout"]["map"]["layers"][FUNDING_LAYER]["source"] = FUNDING_URL if on else {"type": "FeatureCollection", "features": []}
-    patch["layout"]["map"]["layers"][FUNDING_LAYER]["visible"] = on
+    for layer, instrument in ((FUNDING_LAYER, "funding"), (PROTECTION_LAYER, "protection")):
+        patch["layout"]["map"]["layers"][layer]["source"] = (f"{FUNDING_URL}?instrument={instrument}" if on
+                                                             else {"type": "FeatureCollection", "features": []})
+        patch["layout"]["map"]["layers"][layer]["visible"] = on
     return patch
 
 

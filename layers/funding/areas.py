@@ -65,9 +65,12 @@ def _clean(v):
 
 
 @lru_cache(maxsize=8)
-def funding_geojson_bytes(bundle: Bundle) -> bytes:
-    """FeatureCollection of the funding areas (WGS84, 5 decimals) with programme, years, budget and status (cached)."""
+def funding_geojson_bytes(bundle: Bundle, instrument: str | None = None) -> bytes:
+    """FeatureCollection of the funding areas (WGS84, 5 decimals) with programme, instrument, years, budget and status
+    (cached); `instrument` (`funding` or `protection`) keeps only those."""
     fa = funding_areas(bundle)
+    if instrument is not None and len(fa):
+        fa = fa[(instrument_of(fa) == instrument).to_numpy()]
     features = []
     instrument = instrument_of(fa) if len(fa) else pd.Series([], dtype=object)
     for row, geom, kind in zip(fa.itertuples(index=False), fa.geometry, instrument):

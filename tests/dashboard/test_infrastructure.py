@@ -7,7 +7,7 @@ import pytest
 
 from dashboard import ids
 from dashboard.app import create_app
-from dashboard.figures import FACILITY_TRACE, FUNDING_LAYER
+from dashboard.figures import FACILITY_TRACE, FUNDING_LAYER, PROTECTION_LAYER
 from dashboard.sections import infrastructure as section
 from layers.bundle import write_bundle
 from layers.settings import load_settings
@@ -83,7 +83,15 @@ def test_overlay_callback_patches_funding_layer(app, client):
                                                          {"id": ids.MAP_DRAWN, "property": "data", "value": {"basis": "block", "full": False}}])
     ops = {tuple(op["location"]): op["params"]["value"] for op in response[ids.MAP]["figure"]["operations"]}
     assert ops[("layout", "map", "layers", FUNDING_LAYER, "visible")] is True
-    assert ops[("layout", "map", "layers", FUNDING_LAYER, "source")] == section.FUNDING_URL
+    assert ops[("layout", "map", "layers", FUNDING_LAYER, "source")] == section.FUNDING_URL + "?instrument=funding"
+    # protection instruments (soziale Erhaltungsgebiete) are drawn apart, dashed: they are no funding (issue 20)
+    assert ops[("layout", "map", "layers", PROTECTION_LAYER, "source")] == section.FUNDING_URL + "?instrument=protection"
+    assert ops[("layout", "map", "layers", PROTECTION_LAYER, "visible")] is True
+    both = orjson.loads(client.get("/api/v1/funding/areas").data)["features"]
+    funding = orjson.loads(client.get("/api/v1/funding/areas?instrument=funding").data)["features"]
+    protection = orjson.loads(client.get("/api/v1/funding/areas?instrument=protection").data)["features"]
+    assert len(funding) + len(protection) == len(both) and all(f["properties"]["instrument"] == "funding" for f in funding)
+    assert client.get("/api/v1/funding/areas?instrument=other").status_code == 400
 
 
 def test_views_callback_profiles_an_area(app, client):
