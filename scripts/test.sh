@@ -3,10 +3,18 @@
 # browser tests in headless Chromium included. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v pdftotext >/dev/null; then
+# Debian packages the tests need, installed only when missing: the browser and its driver, pdftotext, and Node/npm
+# (axe-core comes from the npm registry; a fresh Debian has no Node).
+NEED=""
+command -v chromium >/dev/null || NEED="$NEED chromium"
+command -v chromedriver >/dev/null || NEED="$NEED chromium-driver"
+command -v pdftotext >/dev/null || NEED="$NEED poppler-utils"
+command -v npm >/dev/null || NEED="$NEED nodejs npm"
+if [ -n "$NEED" ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver poppler-utils >/dev/null
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $NEED >/dev/null
 fi
 # --- accessibility: axe-core (pinned) for the browser tests' automated accessibility check; installed once ---
 AXE_VERSION=4.14.1
