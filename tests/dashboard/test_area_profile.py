@@ -123,5 +123,5 @@ def test_real_berlin_profile_has_facilities_funding_context(bundle_root, berlin_
     assert "<h1>Tiergarten Süd</h1>" in html and "Bezirk Mitte" in html
     assert "Sozialer Kontext" in html and "Monitoring Soziale Stadtentwicklung, Stand 31.12.2020" in html
     assert ">Kita</th>" in html and "Einwohnerregisterstatistik Berlin (LOR)" in html
-    assert "Grünfläche je Einwohner/in" in html and "Fördergebiete" in html
+    assert "Grünfläche je Einwohner/in" in html and "Förder- und Schutzgebiete" in html
     assert ">Park</th>" in html and ">Spielplatz</th>" in html and "Nettospielfläche" in html

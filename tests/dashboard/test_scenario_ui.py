@@ -316,7 +316,7 @@ def test_effects_of_200_dwellings_in_neukoelln(berlin_app, berlin_bundle):
     cards = text_of(out[sc.CARDS]["children"])
     assert "neue Einwohner/innen +400" in cards  # 200 dwellings × 2.0 persons
     assert "davon unter 6 +18" in cards  # 400 × the reference area's share under 6 (301 of 6,699 residents): 17.97
-    assert "Kita-Plätze je 100 Kinder (Gebiet) 184,0 → 178,5" in cards
+    assert "Kita-Plätze je 100 Kinder mit Bedarf (Gebiet) 168,0 → 164,0" in cards  # demand-weighted mean of the cells (issue 20; was 184,0 → 178,5)
     row = _row(table, "scenario-effect-kita_demand-area-")
     assert row["difference"].startswith("+") and float(row["difference"][1:].replace(".", "").replace(",", ".")) > 0
     assert row["title"].endswith("Kinder · Gebiet Wartheplatz")
