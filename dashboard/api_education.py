@@ -53,7 +53,9 @@ def _send(frame: pd.DataFrame, spec: TableSpec, meta: dict, fmt: str, name: str)
 def _meta(period: str, *keys: str) -> dict:
     bundle = current_bundle()
     return {"city": bundle.manifest.city, "period": period, "synthetic": bundle.manifest.synthetic,
-            "sources": [bundle.sources[k].attribution for k in (*keys, "demo") if k in bundle.sources]}
+            "sources": [bundle.sources[k].attribution for k in (*keys, "demo") if k in bundle.sources]
+            + ([s.attribution for k, s in bundle.sources.items() if k.startswith("import_facility_composition")]
+               if "import_facility_composition" in keys else [])}
 
 
 @api_education.get("/summary")

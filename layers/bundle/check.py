@@ -40,7 +40,11 @@ def validate_bundle_folder(folder: str | Path) -> Manifest:
         Listing every problem found.
     """
     folder = Path(folder)
-    manifest = read_manifest(folder)
+    try:
+        manifest = read_manifest(folder)
+    except Exception as exc:  # noqa: BLE001 — name the file that cannot be read, not just the error
+        raise BundleValidationError([Problem(str(folder / "manifest.json"), None, None,
+                                             f"cannot read the manifest ({type(exc).__name__}: {exc})")]) from exc
     tables: dict[str, pd.DataFrame] = {}
     files: dict[str, str] = {}
     unreadable: list[Problem] = []

@@ -48,6 +48,7 @@ class Column:
     pattern: str | None = None
     description: str = ""
     choices: tuple[str, ...] = ()  # allowed values of a ``str`` column (empty: any)
+    minimum: float | None = None  # smallest allowed value of a ``number`` or ``int`` column
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ TABLES: dict[str, Table] = {
                 Column("name", "str"),
                 Column("start_year", "int", required=False, nullable=True),
                 Column("end_year", "int", required=False, nullable=True),
-                Column("budget_eur", "number", required=False, nullable=True),
+                Column("budget_eur", "number", required=False, nullable=True, minimum=0.0, description="Budget in euros (≥ 0, finite)."),
                 Column("status", "str", required=False, nullable=True),
             ),
             key=("area_id",), geometry="polygon",

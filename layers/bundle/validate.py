@@ -23,6 +23,7 @@ class Problem:
     row: int | None
     column: str | None
     message: str
+    count: int = 1  # how many rows this entry stands for (a summary of the rows beyond the first MAX_REPORTED)
 
     def __str__(self) -> str:
         where = [self.file]
@@ -38,9 +39,11 @@ class BundleValidationError(ValueError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
+        self.total = sum(p.count for p in problems)
         shown = "\n".join(f"  - {p}" for p in problems[:MAX_REPORTED])
-        more = f"\n  … and {len(problems) - MAX_REPORTED} more" if len(problems) > MAX_REPORTED else ""
-        super().__init__(f"{len(problems)} problem(s) in the city bundle:\n{shown}{more}")
+        rest = sum(p.count for p in problems[MAX_REPORTED:])
+        more = f"\n  … and {rest:,} more" if rest else ""
+        super().__init__(f"{self.total:,} problem(s) in the city bundle:\n{shown}{more}")
 
 
 def source_file(df: pd.DataFrame, default: str) -> str:
@@ -58,9 +61,16 @@ def _report(problems: list[Problem], file: str, df: pd.DataFrame, mask, column: 
     mask = np.asarray(mask, dtype=bool)
     if not mask.any():
         return
-    values = df.loc[mask, column].tolist() if column in df.columns else [None] * int(mask.sum())
-    for row, value in list(zip(_rows(df, mask), values))[:MAX_REPORTED]:
+    n = int(mask.sum())
+    first = np.flatnonzero(mask)[:MAX_REPORTED]
+    head = np.zeros(len(mask), dtype=bool)
+    head[first] = True
+    values = df.loc[head, column].tolist() if column in df.columns else [None] * len(first)
+    for row, value in zip(_rows(df, head), values):
         problems.append(Problem(file, row, column, message(value) if callable(message) else message))
+    if n > len(first):  # count every row, list the first ones ("6.55 M duplicate rows", not "25 problems")
+        text = message(values[-1]) if callable(message) else message
+        problems.append(Problem(file, None, column, f"… and {n - len(first):,} more rows like: {text}", count=n - len(first)))
 
 
 def _as_id(series: pd.Series) -> pd.Series:
@@ -103,11 +113,17 @@ def check_table(table: Table, df: pd.DataFrame, file: str, manifest: Manifest | 
         elif col.kind in ("number", "int"):
             num = pd.to_numeric(s, errors="coerce")
             _report(problems, file, df, ~null & num.isna().to_numpy(), col.name, lambda v: f"{v!r} is not a number")
+            infinite = ~null & num.notna().to_numpy() & ~np.isfinite(num.to_numpy(dtype=float, na_value=0.0))
+            _report(problems, file, df, infinite, col.name, lambda v: f"{v!r} is not a finite number")
+            if col.minimum is not None:
+                low = (num < col.minimum).fillna(False).to_numpy(dtype=bool) & ~infinite
+                _report(problems, file, df, low, col.name, lambda v, m=col.minimum: f"{v!r} is below the smallest allowed value {m:g}")
     for name in count_cols:
         num = pd.to_numeric(df[name], errors="coerce")
         null = df[name].isna().to_numpy()
         _report(problems, file, df, ~null & num.isna().to_numpy(), name, lambda v: f"{v!r} is not a count")
         _report(problems, file, df, (num < 0).fillna(False).to_numpy(dtype=bool), name, lambda v: f"negative count {v}")
+        _report(problems, file, df, num.isin([np.inf, -np.inf]).to_numpy(dtype=bool), name, lambda v: f"{v!r} is not a finite count")
         frac = (num - num.round()).abs() > 1e-6
         _report(problems, file, df, frac.fillna(False).to_numpy(dtype=bool), name, lambda v: f"count {v} is not a whole number")
 
@@ -165,6 +181,28 @@ def _check_geometry(table: Table, df: pd.DataFrame, file: str) -> list[Problem]:
         minx, miny, maxx, maxy = shapely.total_bounds(geom[~empty])
         if crs is not None and gpd.GeoSeries([], crs=crs).crs.equals(CRS) and (abs(minx) > 180 or abs(maxx) > 180 or abs(miny) > 90 or abs(maxy) > 90):
             problems.append(Problem(file, None, "geometry", f"coordinates are outside WGS84 degrees although the CRS says {CRS} (wrong CRS?)"))
+    return problems
+
+
+def outside_extent(df: pd.DataFrame, file: str, bounds: tuple[float, float, float, float], margin: float = 0.1) -> list[Problem]:
+    """Geometries that lie outside the city's extent (lon/lat bounds, widened by `margin` of their size), naming the ones
+    whose longitude and latitude look swapped."""
+    geom = np.asarray(df["geometry"].values)
+    present = ~(shapely.is_missing(geom) | shapely.is_empty(geom))
+    if not present.any():
+        return []
+    minx, miny, maxx, maxy = bounds
+    dx, dy = (maxx - minx) * margin, (maxy - miny) * margin
+    box = shapely.box(minx - dx, miny - dy, maxx + dx, maxy + dy)
+    inside = np.zeros(len(geom), dtype=bool)
+    inside[present] = shapely.intersects(geom[present], box)
+    swapped = np.zeros(len(geom), dtype=bool)
+    flipped = shapely.transform(geom[present & ~inside], lambda xy: xy[:, ::-1]) if (present & ~inside).any() else []
+    swapped[np.flatnonzero(present & ~inside)] = shapely.intersects(flipped, box) if len(flipped) else []
+    problems: list[Problem] = []
+    where = f"lon {minx:.2f}–{maxx:.2f}, lat {miny:.2f}–{maxy:.2f}"
+    _report(problems, file, df, swapped, "geometry", f"longitude and latitude look swapped (the city lies at {where})")
+    _report(problems, file, df, present & ~inside & ~swapped, "geometry", f"outside the city (which lies at {where})")
     return problems
 
 

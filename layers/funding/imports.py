@@ -25,6 +25,9 @@ def read_funding_geojson(path: Path, manifest=None) -> gpd.GeoDataFrame:
         raw = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises its own error types for unreadable files
         raise BundleValidationError([Problem(path.name, None, None, f"not a readable GeoJSON file ({exc})")]) from exc
+    if len(raw) == 0:
+        raise BundleValidationError([Problem(path.name, None, None, "the file has no data rows (no features); an import never "
+                                                                    "empties a table, nothing was changed")])
     if raw.crs is not None and not raw.crs.equals(CRS):
         raw = raw.to_crs(CRS)
     elif raw.crs is None:

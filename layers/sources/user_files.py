@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Callable
 
@@ -17,6 +18,7 @@ import pandas as pd
 
 from ..bundle.schema import Source
 from ..bundle.store import read_manifest, replace_tables
+from ..bundle.validate import BundleValidationError, Problem, outside_extent
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ def _importers() -> dict[str, Importer]:
         # --- infrastructure, public space, funding ---
         Importer("space_use", "space_use", (".csv",), __import__("layers.public_space.use", fromlist=["use"]).read_space_use_csv,
                  "Observed use of public spaces (counters, observation surveys): space_id, timestamp, count, method", append=True),
-        Importer("funding_areas", "funding_areas", (".geojson", ".json"),
+        Importer("funding_areas", "funding_areas", (".geojson", ".json", ".gpkg"),
                  __import__("layers.funding.imports", fromlist=["imports"]).read_funding_geojson,
                  "Funding areas (e.g. Quartiersmanagement): area_id, programme, name, start_year, end_year, budget_eur, status",
                  append=True),
@@ -70,7 +72,13 @@ def imports_folder(bundle_folder: Path) -> Path:
 
 
 def import_file(bundle_folder: Path, kind: str, path: Path, keep: bool = True) -> Path:
-    """Read `path` with the importer of `kind` and add it to the bundle atomically; keep a copy for rebuilds."""
+    """Read `path` with the importer of `kind` and add it to the bundle atomically; keep a copy for rebuilds.
+
+    Nothing is changed and nothing is kept when the file is refused: unreadable, empty or header-only (an import never
+    empties a table), values that break the schema (NaN, infinite, negative, a group above its total …) or geometries
+    outside the city's extent or with longitude and latitude swapped. Every refusal names the file, row and column.
+    The manifest credits every imported file (name, kind, rows, date).
+    """
     known = importers()
     if kind not in known:
         raise ValueError(f"unknown import kind {kind!r}; known: {', '.join(known) or 'none'}")
@@ -81,9 +89,26 @@ def import_file(bundle_folder: Path, kind: str, path: Path, keep: bool = True) -
     if importer.suffixes and path.suffix.lower() not in importer.suffixes:
         raise ValueError(f"{path}: a {kind} import must be a {' or '.join(importer.suffixes)} file")
     manifest = read_manifest(bundle_folder)
-    frame = importer.read(path, manifest)
-    source = Source(key=f"import_{kind}", title=f"{importer.description} ({path.name})", attribution=f"imported file {path.name}",
-                    licence="as given by the provider")
+    try:
+        frame = importer.read(path, manifest)
+    except BundleValidationError:
+        raise
+    except Exception as exc:  # noqa: BLE001 — any reader error is a refusal that names the file, never a traceback
+        raise BundleValidationError([Problem(path.name, None, None, f"cannot read the file ({type(exc).__name__}: {exc})")]) from exc
+    if len(frame) == 0:
+        raise BundleValidationError([Problem(path.name, None, None, "the file has no data rows (empty or only a header); "
+                                                                    "an import never empties a table, nothing was changed")])
+    if "geometry" in frame.columns:
+        from ..bundle.bundle import load_bundle
+
+        bounds = tuple(load_bundle(bundle_folder).units.total_bounds)
+        problems = outside_extent(frame, path.name, bounds)
+        if problems:
+            raise BundleValidationError(problems)
+    today = date.today().isoformat()
+    source = Source(key=f"import_{kind}_{path.stem}", title=f"{importer.description} ({path.name}, {len(frame):,} rows)",
+                    attribution=f"imported file {path.name} ({kind}, {len(frame):,} rows, {today})", licence="as given by the provider",
+                    period=today)
     replace_tables(bundle_folder, {importer.table: frame}, [source], append=importer.append)
     if keep:
         folder = imports_folder(bundle_folder) / kind

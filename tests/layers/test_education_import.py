@@ -76,7 +76,7 @@ def test_good_file_replaces_the_table_and_feeds_facility_segregation(folder, tmp
     assert len(comp) == 2 and comp["children_mig_bg"].tolist() == [80, 20]  # children_ndh maps onto children_mig_bg
     t = fs.facility_table(bundle, "2024-12-31", EducationParams(), "primary_school")
     assert list(t.index) == ["GS00001", "GS00002"] and t.loc["GS00001", "share_pct"] == pytest.approx(80.0)
-    assert any(s.key == "import_facility_composition" for s in bundle.manifest.sources)
+    assert any(s.key == "import_facility_composition_ndh" and "ndh.csv" in s.attribution for s in bundle.manifest.sources)  # credited per file
     assert (folder.parent / "demo.imports" / "facility_composition" / "ndh.csv").exists()
 
 
