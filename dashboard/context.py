@@ -32,8 +32,11 @@ def cache_config(settings: Settings) -> dict:
     config = {"CACHE_TYPE": settings.cache_type, "CACHE_DEFAULT_TIMEOUT": 3600}
     if settings.cache_type == "FileSystemCache":
         config["CACHE_DIR"] = settings.cache_dir
-    elif settings.cache_type == "RedisCache":
-        config["CACHE_REDIS_URL"] = settings.cache_redis_url
+    elif settings.cache_type == "RedisCache":  # shared by all workers; the app keeps serving when Redis is down
+        from .cache_backend import OPTIONS
+
+        config.update({"CACHE_TYPE": "dashboard.cache_backend.FailSafeRedisCache", "CACHE_REDIS_URL": settings.cache_redis_url,
+                       "CACHE_OPTIONS": dict(OPTIONS), "CACHE_KEY_PREFIX": "quartiersatlas:"})
     return config
 
 

@@ -407,7 +407,8 @@ def init_rate_limits(server: Flask, settings: Settings):
     if not limits:
         return None
     limiter = Limiter(get_remote_address, app=server, application_limits=limits, storage_uri=settings.cache_redis_url or "memory://",
-                      headers_enabled=False, strategy="fixed-window", key_prefix="quartiersatlas")
+                      headers_enabled=False, strategy="fixed-window", key_prefix="quartiersatlas",
+                      swallow_errors=True)  # a limiter storage (Redis) that is down must not take requests down
     server.register_error_handler(429, _too_many(limiter))
     return limiter
 

@@ -3,13 +3,14 @@
 # browser tests in headless Chromium included. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Debian packages the tests need, installed only when missing: the browser and its driver, pdftotext, and Node/npm
-# (axe-core comes from the npm registry; a fresh Debian has no Node).
+# Debian packages the tests need, installed only when missing: the browser and its driver, pdftotext, Node/npm
+# (axe-core comes from the npm registry; a fresh Debian has no Node) and Redis (tests start their own, on loopback).
 NEED=""
 command -v chromium >/dev/null || NEED="$NEED chromium"
 command -v chromedriver >/dev/null || NEED="$NEED chromium-driver"
 command -v pdftotext >/dev/null || NEED="$NEED poppler-utils"
 command -v npm >/dev/null || NEED="$NEED nodejs npm"
+command -v redis-server >/dev/null || NEED="$NEED redis-server"  # the shared-cache tests start their own server
 if [ -n "$NEED" ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
