@@ -130,6 +130,11 @@ SETTINGS: tuple[Setting, ...] = (
             "QR code; empty: `http://<host>:<port>`. Never taken from the request's Host header, which clients can forge."),
     Setting("portal_permutations", int, 99,
             "Portal: permutations of the segregation p-values (fixed; not a request parameter in the portal; unit levels only)."),
+    Setting("worker_timeout_s", int, 120,
+            "Serving: seconds a gunicorn worker may stay silent (one request's time limit) before it is killed and replaced."),
+    Setting("graceful_timeout_s", int, 20,
+            "Serving: seconds workers get to finish their requests when the server stops; then they are killed. Workers also die "
+            "with their master (Linux PR_SET_PDEATHSIG), so none is left orphaned."),
     Setting("max_request_bytes", int, 16_777_216,
             "Largest request body accepted, bytes (413 above); the biggest legitimate one is a Dash callback carrying a map selection."),
     Setting("access_log", bool, True, "One JSON line per request on standard output (time, method, path, status, bytes, duration, anonymised client)."),
