@@ -11,6 +11,18 @@ from .settings import Settings
 DEMO_SIZES = ("small", "city", "berlin")
 
 
+def described_cities() -> list[str]:
+    """Cities described by a file in data/cities (built by the generic source), e.g. `koeln`."""
+    from .sources.generic import described_cities as described
+
+    return described()
+
+
+def CITIES() -> list[str]:  # noqa: N802 - a constant that needs a directory listing
+    """Every city the app can build: Berlin, the demo city and the described ones."""
+    return ["berlin", "demo", *described_cities()]
+
+
 def berlin_available(settings: Settings) -> bool:
     """True when the configured Berlin folder exists."""
     return (settings.path("berlin_dir") / "berlin_lor_2021").is_dir()
@@ -24,8 +36,8 @@ def default_city(settings: Settings) -> str:
 
 
 def bundle_name(city: str, size: str | None = None) -> str:
-    """Folder name of a bundle: `berlin` or `demo-<size>`."""
-    return "berlin" if city == "berlin" else f"demo-{size or 'city'}"
+    """Folder name of a bundle: `berlin`, `demo-<size>`, or the id of a described city (`koeln`)."""
+    return f"demo-{size or 'city'}" if city == "demo" else city
 
 
 def bundle_path(settings: Settings, city: str | None = None, size: str | None = None) -> Path:
@@ -52,8 +64,19 @@ def build_city(settings: Settings, city: str, size: str | None = None, seed: int
         size = size or settings.demo_size
         build = build_demo(size=size, seed=settings.demo_seed if seed is None else seed, h3_resolutions=resolutions)
         target = bundle_path(settings, "demo", size)
+    elif city in described_cities():
+        from .sources.generic import build_described, description_path, read_description
+
+        desc = read_description(description_path(city))
+        setting = desc["city"].get("data_dir_setting", f"{city}_dir")
+        folder = settings.path(setting)
+        if not folder.is_dir():
+            raise FileNotFoundError(f"data folder of {city} not found at {folder} (set {setting} in config.toml or "
+                                    f"QUARTIERSATLAS_{setting.upper()})")
+        build = build_described(description_path(city), folder, resolutions)
+        target = bundle_path(settings, city)
     else:
-        raise ValueError(f"unknown city {city!r}; choose berlin or demo")
+        raise ValueError(f"unknown city {city!r}; choose one of {', '.join(CITIES())}")
     log(f"read {city} source in {time.perf_counter() - t0:.1f} s; writing {target}")
     write_bundle(build, target, log=log)
     from .sources.user_files import reapply_imports

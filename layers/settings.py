@@ -30,9 +30,11 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("city", str, "auto", "City bundle the app serves: `berlin`, `demo`, or `auto` (Berlin where its folder is found, else the demo city).",
-            ("auto", "berlin", "demo")),
+    Setting("city", str, "auto", "City bundle the app serves: `berlin`, `demo`, a described city (`koeln`), or `auto` (Berlin where its "
+            "folder is found, else the demo city).", ("auto", "berlin", "demo", "koeln")),
     Setting("berlin_dir", str, "../shared/data/berlin", "Folder of the Berlin open-data files (read only, never copied).", is_path=True),
+    Setting("koeln_dir", str, "../shared/data/koeln", "Folder of the Cologne open-data files (read only, never copied; data/cities/koeln.toml "
+            "describes them).", is_path=True),
     Setting("bundle_dir", str, "data/bundles", "Folder where builds write city bundles (one sub-folder per bundle).", is_path=True),
     Setting("demo_size", str, "city", "Size of the synthetic demo city built by default: `small`, `city` or `berlin`.", ("small", "city", "berlin")),
     Setting("demo_seed", int, 42, "Random seed of the synthetic demo city; the same seed builds the same city."),

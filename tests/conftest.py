@@ -61,3 +61,16 @@ def demo_bundle(settings):
     folder = write_bundle(build_demo("small", seed=7, h3_resolutions=[7, 8, 9, 10]), settings.path("bundle_dir") / "demo-small",
                           log=lambda *_: None)
     return load_bundle(folder)
+
+
+@pytest.fixture(scope="session")
+def koeln_bundle(settings):
+    """Cologne, built once through the generic city source from its description (data/cities/koeln.toml)."""
+    from layers.sources.generic import build_described, description_path
+
+    path = settings.path("koeln_dir")
+    assert (path / "population" / "bevoelkerung.csv").is_file(), (
+        f"the real Cologne data are needed at {path} (../shared/data/koeln beside the repo, or QUARTIERSATLAS_KOELN_DIR)")
+    folder = write_bundle(build_described(description_path("koeln"), path, [7, 8, 9, 10]), settings.path("bundle_dir") / "koeln",
+                          log=lambda *_: None)
+    return load_bundle(folder)

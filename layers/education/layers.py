@@ -23,6 +23,14 @@ def _sources(bundle: Bundle, keys: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(k for k in (*keys, "demo") if k in bundle.sources)
 
 
+def _no_places(bundle: Bundle) -> bool:
+    """No Kita with a known number of places (e.g. Cologne's OpenStreetMap Kitas): the Kita layers have no value."""
+    from .kita import kitas
+
+    k = kitas(bundle)
+    return len(k) == 0 or not k["capacity"].notna().any() or float(k["capacity"].fillna(0).sum()) == 0
+
+
 def _kita_date(bundle: Bundle) -> tuple[tuple[str, str], ...]:
     """The Kita list's own date (Berlin: 01/2026), stated beside the population's Stichtag."""
     source = bundle.sources.get("kitas")
@@ -50,6 +58,8 @@ def compute_kita_ratio(bundle: Bundle, basis: Basis, period: str, scenario=None,
     f, interp = supply_demand(bundle, basis, period, current_params())
     with np.errstate(divide="ignore", invalid="ignore"):
         value = np.where(f["demand"] > 0, 100.0 * f["places"] / f["demand"], np.nan)
+    if _no_places(bundle):
+        value = np.full(len(f), np.nan)
     return _result(KITA_RATIO.id, value, f["children"], basis, period, interp, _sources(bundle, ("kitas", "population")),
                    _city_note(bundle, f.index, period), data_dates=_kita_date(bundle))
 
@@ -57,6 +67,8 @@ def compute_kita_ratio(bundle: Bundle, basis: Basis, period: str, scenario=None,
 def compute_kita_fca(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group=None, period_from=None) -> LayerResult:
     """2SFCA: Kita places within walking reach per 100 children in demand (units: demand-weighted mean of their cells)."""
     f, interp = access_on(bundle, basis, period, current_params())
+    if _no_places(bundle):
+        f = f.assign(access=np.nan)
     return _result(KITA_FCA.id, 100.0 * f["access"], f["children"], basis, period, interp, _sources(bundle, ("kitas", "population")),
                    _city_note(bundle, f.index, period), data_dates=_kita_date(bundle))
 
@@ -64,6 +76,8 @@ def compute_kita_fca(bundle: Bundle, basis: Basis, period: str, scenario=None, *
 def compute_kita_unserved(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group=None, period_from=None) -> LayerResult:
     """Children in demand without a Kita place within walking reach: demand × max(0, 1 − 2SFCA ratio) (persons)."""
     f, interp = access_on(bundle, basis, period, current_params())
+    if _no_places(bundle):
+        f = f.assign(unserved=np.nan)
     return _result(KITA_UNSERVED.id, f["unserved"], f["children"], basis, period, interp, _sources(bundle, ("kitas", "population")),
                    data_dates=_kita_date(bundle))
 
