@@ -19,6 +19,7 @@ from .disclosure_cost import bench_disclosure_cost
 from .education import bench_education
 from .infrastructure import bench_infrastructure
 from .portal_hardening import bench_portal_hardening
+from .routing import bench_routing
 from .scenario import bench_scenario
 from .segregation import bench_segregation
 
@@ -222,6 +223,7 @@ BENCHMARKS = {
     "disclosure": lambda settings, work, args: bench_disclosure(settings, _ensure_berlin(settings, work))
     + bench_attacker(settings, _ensure_berlin(settings, work)),
     "disclosure_cost": lambda settings, work, args: bench_disclosure_cost(settings, _ensure_berlin(settings, work)),
+    "routing": lambda settings, work, args: bench_routing(settings, work),
     # --- briefing and area profile ---
     "briefing": lambda settings, work, args: bench_briefing(settings, _ensure_berlin(settings, work)),
     # --- portal hardening ---

@@ -72,8 +72,18 @@ def list_layers() -> Response:
         "layers": [layer_metadata(lid) for lid in visible_layers(settings)],
         "sources": [s.__dict__ for s in bundle.manifest.sources],
         "disclosure": disclosure_metadata(settings),
+        "walking_distance": _walking(bundle, settings),
     }
     return Response(orjson.dumps(body), mimetype="application/json")
+
+
+def _walking(bundle, settings) -> dict:
+    """Which router the distance layers use: the bundle's street network, or straight line × detour factor."""
+    from layers.spatial.routing import bundle_router
+
+    detour = float(settings.values.get("detour_factor", 1.3))
+    name = bundle_router(bundle, detour).name
+    return {"method": name, **({"detour_factor": detour} if name == "straight_line" else {"network": "streets table of the bundle"})}
 
 
 def _basis_param() -> str:

@@ -59,7 +59,7 @@ class Table:
     description: str
     columns: tuple[Column, ...]
     key: tuple[str, ...] = ()
-    geometry: str | None = None  # "polygon", "point" or None
+    geometry: str | None = None  # "polygon", "point", "line" or None
     unit_refs: tuple[str, ...] = ()  # columns whose values must be unit ids
     required: bool = False
     open_columns: tuple[str, ...] = ()  # prefixes of additional count columns allowed
@@ -170,6 +170,15 @@ TABLES: dict[str, Table] = {
                 Column("status", "str", required=False, nullable=True),
             ),
             key=("area_id",), geometry="polygon",
+        ),
+        Table(
+            "streets",
+            "Street centre lines: the walking network for distances, coverage, 2SFCA and site suggestions (optional).",
+            (
+                Column("street_id", "id", pattern=ID),
+                Column("name", "str", required=False, nullable=True, description="Street name."),
+            ),
+            key=("street_id",), geometry="line",
         ),
         Table(
             "green_spaces",

@@ -168,9 +168,10 @@ def _check_geometry(table: Table, df: pd.DataFrame, file: str) -> list[Problem]:
     geom = np.asarray(df["geometry"].values)
     empty = shapely.is_missing(geom) | shapely.is_empty(geom)
     _report(problems, file, df, empty, "geometry", "empty geometry")
-    wanted = ("Polygon", "MultiPolygon") if table.geometry == "polygon" else ("Point",)
+    wanted, ids = {"polygon": (("Polygon", "MultiPolygon"), [3, 6]), "line": (("LineString", "MultiLineString"), [1, 5])}.get(
+        table.geometry, (("Point",), [0]))
     types = shapely.get_type_id(geom)
-    type_ok = np.isin(types, [3, 6]) if table.geometry == "polygon" else types == 0
+    type_ok = np.isin(types, ids)
     _report(problems, file, df, ~empty & ~type_ok, "geometry", f"geometry must be {' or '.join(wanted)}")
     invalid = ~empty & type_ok & ~shapely.is_valid(geom)
     if invalid.any():

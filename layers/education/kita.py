@@ -13,7 +13,7 @@ from ..bundle import Bundle
 from ..spatial import aggregate
 from ..spatial.basis import Basis
 from ..spatial.h3grid import cells_to_hex, hex_to_cells, points_to_cells
-from ..spatial.routing import Router, cell_centres_xy, default_router, to_metric_xy
+from ..spatial.routing import Router, bundle_router, cell_centres_xy, to_metric_xy
 from .fca import FcaResult, fca_ratio
 from .params import EducationParams
 
@@ -104,8 +104,9 @@ class KitaAccess:
     interpolated_from: str | None
 
 
-def router_for(params: EducationParams) -> Router:
-    return default_router(params.detour_factor)
+def router_for(bundle: Bundle, params: EducationParams) -> Router:
+    """Walking distances for the Kita layers: the bundle's street network, or straight line × detour factor."""
+    return bundle_router(bundle, params.detour_factor)
 
 
 @lru_cache(maxsize=32)
@@ -117,7 +118,7 @@ def kita_access(bundle: Bundle, res: int, period: str, params: EducationParams) 
     has = f["demand"].to_numpy() > 0
     origin_xy = cell_centres_xy(hex_to_cells(f.index[has]))
     kxy = to_metric_xy(k.geometry.x.to_numpy(), k.geometry.y.to_numpy()) if len(k) else np.empty((0, 2))
-    r = fca_ratio(origin_xy, f["demand"].to_numpy()[has], kxy, k["capacity"].to_numpy(dtype=float), router_for(params),
+    r = fca_ratio(origin_xy, f["demand"].to_numpy()[has], kxy, k["capacity"].to_numpy(dtype=float), router_for(bundle, params),
                   params.radius_m, params.decay, params.decay_param)
     access = np.full(len(f), np.nan)  # a cell without children in demand has no ratio ("no value", never 0)
     access[has] = r.access
@@ -178,7 +179,7 @@ def serving_kitas(bundle: Bundle, basis: Basis, unit_or_cell: str, period: str, 
         cells = w.loc[w["unit_id"].isin(finest), "cell"].unique()
     origin_xy = cell_centres_xy(hex_to_cells(np.asarray(cells)))
     kxy = a.kitas[["x", "y"]].to_numpy()
-    i, j, d = router_for(params).within(origin_xy, kxy, params.radius_m)
+    i, j, d = router_for(bundle, params).within(origin_xy, kxy, params.radius_m)
     near = pd.DataFrame({"pos": j, "dist_m": d}).groupby("pos")["dist_m"].min()
     out = a.kitas.iloc[near.index.to_numpy()].assign(dist_m=near.to_numpy())
     return out.assign(spare=out["supply_ratio"] > 1.0).sort_values("dist_m")
@@ -188,6 +189,6 @@ def nearest_spare(bundle: Bundle, xy: np.ndarray, period: str, params: Education
     """For points `xy` (EPSG:3035 m): the nearest Kita whose places exceed the weighted demand in its reach (``facility_id``, ``dist_m``)."""
     a = kita_access(bundle, res, period, params)
     spare = a.kitas[a.kitas["supply_ratio"] > 1.0]
-    dist, pos = router_for(params).nearest(np.asarray(xy, dtype=float).reshape(-1, 2), spare[["x", "y"]].to_numpy())
+    dist, pos = router_for(bundle, params).nearest(np.asarray(xy, dtype=float).reshape(-1, 2), spare[["x", "y"]].to_numpy())
     ids = np.where(pos >= 0, spare.index.to_numpy()[np.maximum(pos, 0)] if len(spare) else None, None)
     return pd.DataFrame({"facility_id": ids, "dist_m": dist})

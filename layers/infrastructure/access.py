@@ -128,7 +128,7 @@ def cell_centres(bundle: Bundle, res: int) -> tuple[np.ndarray, np.ndarray]:
 def cell_distances(bundle: Bundle, res: int, params: Params) -> pd.DataFrame:
     """Walking distance (m) from the centre of every cell at `res` to the nearest facility of each type (cached)."""
     cells, xy = cell_centres(bundle, res)
-    frame = nearest_by_type(xy, facility_points(bundle), facility_types(bundle), params.router())
+    frame = nearest_by_type(xy, facility_points(bundle), facility_types(bundle), params.router(bundle))
     frame.index = pd.Index(cells, name="cell")
     return frame
 
@@ -152,7 +152,7 @@ def pieces(bundle: Bundle, period: str, params: Params) -> Pieces:
         pts = bundle.table("population_points")
         pts = pts[pts["period"] == pd.Timestamp(period)].reset_index(drop=True)
         xy = to_metric_xy(pts["lon"].to_numpy(), pts["lat"].to_numpy())
-        dist = nearest_by_type(xy, facility_points(bundle), facility_types(bundle), params.router())
+        dist = nearest_by_type(xy, facility_points(bundle), facility_types(bundle), params.router(bundle))
         cells = cells_to_hex(points_to_cells(pts["lat"].to_numpy(), pts["lon"].to_numpy(), res))
         return Pieces(pts[cols].astype(float).reset_index(drop=True), pts["unit_id"].astype(str).to_numpy(), dist, cells)
     w = bundle.weights(res)

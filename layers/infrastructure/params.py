@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..bundle.schema import FACILITY_TYPES
-from ..spatial.routing import Router, StraightLineRouter, default_router
+from ..spatial.routing import Router, StraightLineRouter, bundle_router, default_router
 
 DEFAULT_DETOUR = StraightLineRouter().detour_factor  # 1.3, used where the settings have no `detour_factor`
 
@@ -25,8 +25,9 @@ class Params:
         """Coverage distance of a facility type in walking metres."""
         return dict(self.coverage_m)[kind]
 
-    def router(self) -> Router:
-        return default_router(self.detour_factor)
+    def router(self, bundle=None) -> Router:
+        """Walking distances: on the bundle's street network where it has one, else straight line × detour factor."""
+        return bundle_router(bundle, self.detour_factor) if bundle is not None else default_router(self.detour_factor)
 
     @classmethod
     def from_settings(cls, settings) -> "Params":

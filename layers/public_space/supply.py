@@ -117,7 +117,7 @@ def space_pressure(bundle: Bundle, period: str, params: Params) -> pd.DataFrame:
     counts = bundle.counts(Basis(res=res), period).frame["pop_total"]
     cells = counts.index.to_numpy()
     xy = cell_centres_xy(hex_to_cells(cells))
-    oi, dj, _ = params.router().within(xy, spaces[["x", "y"]].to_numpy(dtype=float), params.green_walking_m)
+    oi, dj, _ = params.router(bundle).within(xy, spaces[["x", "y"]].to_numpy(dtype=float), params.green_walking_m)
     reach = np.bincount(dj, weights=counts.to_numpy(dtype=float)[oi], minlength=len(spaces))
     spaces = spaces.assign(residents_within=reach)
     spaces["pressure"] = per_resident(reach, spaces["area_m2"].to_numpy())  # residents per m²: same arithmetic

@@ -166,7 +166,7 @@ def _measures(b: Bundle, where: _Places, period: str, settings: Settings) -> dic
         fac = facility_points(b)
         for kind in where.types:
             sub = fac[fac["type"] == kind]
-            dist, _ = params.router().nearest(xy, sub[["x", "y"]].to_numpy(dtype=float))
+            dist, _ = params.router(b).nearest(xy, sub[["x", "y"]].to_numpy(dtype=float))
             inside = dist <= params.coverage(kind)
             need = cell_need(b, EFFECT_RES, period, default_need_weights(b, kind))["need"].reindex(ids).to_numpy()
             r = counts["pop_total"].to_numpy(dtype=float)
@@ -202,7 +202,7 @@ def _pressure(b: Bundle, where: _Places, period: str, params: Params) -> dict[tu
     spaces_xy = sp[["x", "y"]].to_numpy(dtype=float)
     for added in getattr(b, "added", ()):
         cell = points_to_cells(np.array([added.placed.lat]), np.array([added.placed.lon]), res)
-        _, j, _ = params.router().within(cell_centres_xy(cell), spaces_xy, params.green_walking_m)
+        _, j, _ = params.router(base).within(cell_centres_xy(cell), spaces_xy, params.green_walking_m)
         reach[j] += float(added.counts["pop_total"])
     unit = sp["unit_id"].to_numpy()
     area = sp["area_m2"].to_numpy(dtype=float)

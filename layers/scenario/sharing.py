@@ -137,7 +137,7 @@ def _incremental_space_pressure(fn):
         xy = sp[["x", "y"]].to_numpy(dtype=float)
         for a in added:
             cell = points_to_cells(np.array([a.placed.lat]), np.array([a.placed.lon]), res)
-            _, j, _ = params.router().within(cell_centres_xy(cell), xy, params.green_walking_m)
+            _, j, _ = params.router(base).within(cell_centres_xy(cell), xy, params.green_walking_m)
             reach[j] += float(a.counts["pop_total"])
         return sp.assign(residents_within=reach, pressure=per_resident(reach, sp["area_m2"].to_numpy()))
 

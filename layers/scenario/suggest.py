@@ -11,7 +11,7 @@ from ..bundle import Bundle
 from ..infrastructure.access import _cell_poverty, cell_centres, child_poverty, facility_points
 from ..settings import Settings
 from ..spatial.basis import Basis
-from ..spatial.routing import Router, default_router
+from ..spatial.routing import Router, bundle_router
 from .model import Scenario
 from .overlay import locate_points, with_scenario
 
@@ -116,7 +116,7 @@ def suggest_sites(bundle: Bundle, settings: Settings, facility_type: str, k: int
     period = period or b.periods[-1]
     weights = dict(need_weights) if need_weights is not None else default_need_weights(b, facility_type)
     limit = float(settings.values[f"coverage_m_{facility_type}"])
-    router = router or default_router(float(settings.values.get("detour_factor", 1.3)))
+    router = router or bundle_router(b, float(settings.values.get("detour_factor", 1.3)))
     ids, xy = cell_centres(b, res)
     order = np.argsort(ids, kind="stable")
     ids, xy = ids[order], xy[order]
@@ -171,7 +171,7 @@ def covered_need(bundle: Bundle, settings: Settings, facility_type: str, cells: 
     period = period or bundle.periods[-1]
     weights = dict(need_weights) if need_weights is not None else default_need_weights(bundle, facility_type)
     limit = float(settings.values[f"coverage_m_{facility_type}"])
-    router = default_router(float(settings.values.get("detour_factor", 1.3)))
+    router = bundle_router(bundle, float(settings.values.get("detour_factor", 1.3)))
     ids, xy = cell_centres(bundle, res)
     demand = cell_need(bundle, res, period, weights).reindex(ids)
     fac = facility_points(bundle)

@@ -135,6 +135,16 @@ def build_facilities(desc: dict, folder: Path, finest: gpd.GeoDataFrame) -> gpd.
     return facilities[facilities["unit_id"].notna()].reset_index(drop=True)  # OSM points outside the city's units are left out
 
 
+def build_streets(spec: dict, folder: Path) -> gpd.GeoDataFrame:
+    """Street centre lines (`streets` table) from a line file; ids from a column or the row number."""
+    raw = _read_geo(folder, spec["file"])
+    raw = raw[raw.geometry.geom_type.isin(["LineString", "MultiLineString"])].reset_index(drop=True)
+    ids = (raw[spec["id_column"]].map(lambda v: _format_id(v, "")) + "-" + raw.index.astype(str)) if spec.get("id_column") else raw.index.astype(str)
+    return gpd.GeoDataFrame({"street_id": ("s" + ids).astype("string"),
+                             "name": raw[spec["name_column"]].astype("string") if spec.get("name_column") in raw.columns else pd.NA},
+                            geometry=raw.geometry.values, crs=CRS)
+
+
 def build_described(desc_path: Path, folder: Path, h3_resolutions: list[int]) -> BundleBuild:
     """The bundle of a described city (see module docstring); every problem names the file, row and column."""
     desc = read_description(desc_path)
@@ -162,6 +172,8 @@ def build_described(desc_path: Path, folder: Path, h3_resolutions: list[int]) ->
                         id_prefix_nesting=bool(city.get("id_prefix_nesting", False)))
     population["period"] = population["period"].astype("string")
     tables = {"units": units, "population": population}
+    if "streets" in desc:  # a walking network: distances on streets instead of straight line × detour
+        tables["streets"] = build_streets(desc["streets"], folder)
     if len(facilities):
         tables["facilities"] = facilities
     return BundleBuild(manifest, tables)

@@ -9,6 +9,7 @@ router can replace it by implementing the same two methods. Coordinates are metr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -86,3 +87,19 @@ class StraightLineRouter:
 def default_router(detour_factor: float) -> Router:
     """The router the layers use unless a caller passes another one."""
     return StraightLineRouter(detour_factor=detour_factor)
+
+
+def bundle_router(bundle, detour_factor: float) -> Router:
+    """The router of a bundle: shortest paths on its street network where it has one (`streets` table), else straight
+    line × `detour_factor`. The network is built once per bundle (scenario and published views share their base's)."""
+    base = getattr(bundle, "base", bundle)
+    if base is not None and base.has("streets"):
+        return _network_of(base)
+    return default_router(detour_factor)
+
+
+@lru_cache(maxsize=4)
+def _network_of(bundle) -> Router:
+    from .network import build_network
+
+    return build_network(bundle.table("streets").geometry.values)
