@@ -103,10 +103,10 @@ def compute_gap(bundle: Bundle, basis: Basis, period: str, scenario=None, *, gro
 _COMMON = dict(provenance=PROVENANCE, groups=type_groups, section=SECTION)
 DISTANCE = LayerSpec(
     "infra_distance", "Fußweg zur nächsten Einrichtung", "Walk to the nearest facility",
-    "Fußweg in Metern zur nächsten Einrichtung des gewählten Typs (auf dem Straßennetz, wo der Datensatz eines hat, sonst Luftlinie × Umwegfaktor); bei Gebieten der Mittelwert über "
-    "die Einwohner/innen. Der Hover zeigt die Wege zu allen Typen.",
-    "Walking distance in metres to the nearest facility of the chosen type (on the street network where the data set has one, else straight line × detour factor); for areas the "
-    "mean over the residents. The hover shows the distances to all types.",
+    "Fußweg in Metern zur nächsten Einrichtung des gewählten Typs (auf dem Straßennetz, wo der Datensatz eines hat, sonst "
+    "Luftlinie × Umwegfaktor); bei Gebieten der Mittelwert über die Einwohner/innen. Der Hover zeigt die Wege zu allen Typen.",
+    "Walking distance in metres to the nearest facility of the chosen type (on the street network where the data set has one, "
+    "else straight line × detour factor); for areas the mean over the residents. The hover shows the distances to all types.",
     "m", "m", ",.0f", "YlOrRd", compute_distance, **_COMMON)
 COVERAGE = LayerSpec(
     "infra_coverage", "Versorgung in Gehweite", "Coverage within walking distance",
