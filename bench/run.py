@@ -18,6 +18,7 @@ from .disclosure import bench_attacker, bench_disclosure
 from .disclosure_cost import bench_disclosure_cost
 from .education import bench_education
 from .infrastructure import bench_infrastructure
+from .load import bench_load
 from .portal_hardening import bench_portal_hardening
 from .routing import bench_routing
 from .scenario import bench_scenario
@@ -224,6 +225,7 @@ BENCHMARKS = {
     + bench_attacker(settings, _ensure_berlin(settings, work)),
     "disclosure_cost": lambda settings, work, args: bench_disclosure_cost(settings, _ensure_berlin(settings, work)),
     "routing": lambda settings, work, args: bench_routing(settings, work),
+    "load": lambda settings, work, args: bench_load(settings, _ensure_berlin(settings, work)),
     # --- briefing and area profile ---
     "briefing": lambda settings, work, args: bench_briefing(settings, _ensure_berlin(settings, work)),
     # --- portal hardening ---
