@@ -73,6 +73,7 @@ def list_layers() -> Response:
         "sources": [s.__dict__ for s in bundle.manifest.sources],
         "disclosure": disclosure_metadata(settings),
         "walking_distance": _walking(bundle, settings),
+        "data_notes": {k: v for k, v in bundle.manifest.notes.items() if k in ("de", "en")},  # what the city's data lack
     }
     return Response(orjson.dumps(body), mimetype="application/json")
 

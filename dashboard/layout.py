@@ -76,12 +76,15 @@ def subtitle(bundle: Bundle, settings: Settings, lang: str) -> str:
 
 
 def notice(bundle: Bundle, settings: Settings, lang: str) -> list:
-    """The synthetic-data label (always on a demo city) and, when Berlin was not found, how to get real data."""
+    """The synthetic-data label (always on a demo city) and, when Berlin was not found, how to get real data; for a real
+    city with notes in its manifest, what its data lack."""
     items = []
     if bundle.manifest.synthetic:
         items.append(dbc.Badge(t("synthetic_badge", lang), color="warning", text_color="dark", className="me-2 fs-6", id="header-synthetic"))
         if settings.city == "auto":
             items.append(html.Span(t("demo_notice", lang), className="small"))
+    elif bundle.manifest.notes.get(lang):  # what a real city's data lack (a described city's `[notes]`): said, not hidden
+        items.append(html.Span(bundle.manifest.notes[lang], className="small text-muted", id="header-data-notes"))
     return items
 
 

@@ -55,7 +55,8 @@ def test_layers_answer_or_say_what_they_lack(koeln_bundle, settings):
     assert by_id["101"] == pytest.approx(100 * f.loc["101", "pop_mig_bg"] / f.loc["101", "pop_total"], rel=1e-6)
     kita = client.get("/api/v1/layers/education_kita_ratio?level=stadtteil").get_json()
     assert all(r["value"] is None for r in kita["values"])  # no Kita places in Cologne's data: no value, never 0
-    assert "Kita-Plätze" in koeln_bundle.manifest.notes["de"]
+    assert "Kita-Plätze" in koeln_bundle.manifest.notes["de"] and "Kita places" in meta["data_notes"]["en"]
+    assert "Es fehlen Kita-Plätze" in client.get("/").get_data(as_text=True) or "header-data-notes" in client.get("/_dash-layout").get_data(as_text=True)
     seg = client.get("/api/v1/segregation/indices?level=stadtteil&period=2012-12-31").get_json()
     city = next(r for r in seg["rows"] if r["area"] == "city")
     assert 0 < city["dissim"] < 1
