@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import orjson
 import pandas as pd
 from flask import Blueprint, Response, request
@@ -144,6 +145,8 @@ def layer_values(layer_id: str) -> Response:
         meta["social_context"] = {"columns": context_dates, "unit": "%", "interpolated_from": result.interpolated_from,
                                   "method": "resident-weighted mean of the finest units (docs/methods.md#social-situation)"}
     context = context.reindex(frame.index)
+    if settings.mode == "portal":  # a hidden area shows nothing, its context neither
+        context.loc[frame["suppressed"].to_numpy(dtype=bool)] = np.nan
     records = [
         {"id": i, "value": None if pd.isna(r.value) else round(float(r.value), 6), "suppressed": bool(r.suppressed),
          "residents": None if pd.isna(r.residents) else round(float(r.residents), 2), **({"fallback_from": f} if f else {}),

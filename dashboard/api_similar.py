@@ -50,6 +50,9 @@ def similar(unit_id: str) -> Response:
     weights = _weights(request.args.get("weights") or request.args.get("indicators"), available)
     period, lang = period_param(), choice_param("lang", ["de", "en"], "de")
     rows = similar_areas(bundle, unit_id, period, weights, int(k_raw))
+    if settings.mode == "portal":  # names and distances only: no shares of small groups, no small areas
+        rows = rows.loc[rows["residents"] >= settings.min_residents, ["unit_id", "name", "distance", "residents"]]
+        rows = rows.assign(distance=rows["distance"].round(2))
     body = {"area": unit_id, "period": period, "k": int(k_raw),
             "indicators": {n: {"title": {"de": de, "en": en}, "weight": (weights or {}).get(n, 1.0) if weights else 1.0}
                            for n, (de, en) in available.items() if not weights or n in weights},

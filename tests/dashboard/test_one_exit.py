@@ -115,3 +115,25 @@ def test_an_unpublished_result_is_refused():
     raw = LayerResult("migration_share", pd.DataFrame({"value": [1.0]}), Basis(level="x"), "2024-12-31")
     with pytest.raises(ValueError, match="did not pass the publication step"):
         record(raw)
+
+
+def test_portal_similar_areas_give_names_and_distances_only(demo_bundle, settings, tmp_path):
+    s = load_settings(bundle_dir=str(settings.path("bundle_dir")), mode="portal", access_log=False, cache_type="NullCache",
+                      rate_limit_api="", cell_key_secret_file=str(tmp_path / "s"))
+    client = create_app(s, demo_bundle.folder).server.test_client()
+    unit = demo_bundle.units_of(demo_bundle.finest_level.id).index[0]
+    body = client.get(f"/api/v1/areas/{unit}/similar?k=5").get_json()
+    assert body["areas"] and all(set(a) <= {"unit_id", "name", "distance", "residents"} for a in body["areas"])
+    assert all(a["residents"] is None or a["residents"] >= 50 for a in body["areas"])
+    names = [a["name"] for a in body["areas"]]
+    assert names == sorted(names, key=str.casefold)  # no ranking in the portal
+
+
+def test_hidden_areas_carry_no_context_either(berlin_bundle, settings, tmp_path):
+    s = load_settings(bundle_dir=str(settings.path("bundle_dir")), mode="portal", access_log=False, cache_type="NullCache",
+                      rate_limit_api="", cell_key_secret_file=str(tmp_path / "s"))
+    client = create_app(s, berlin_bundle.folder).server.test_client()
+    rows = client.get("/api/v1/layers/migration_share?res=9&group=origin_syria").get_json()["values"]
+    hidden = [r for r in rows if r["suppressed"]]
+    assert hidden and all(r["mss_unemployment_pct"] is None for r in hidden)
+    assert any(r["mss_unemployment_pct"] is not None for r in rows if not r["suppressed"])
