@@ -18,6 +18,7 @@ from .numbers import format_number
 from .query import LayerQuery, run_query
 from .registry import get_layer
 from .settings import Settings
+from .social import indicator_date, mean_over
 from .spatial.basis import Basis
 from .spatial.selection import translate_selection
 from .spec import LayerResult, LayerSpec, comparison_spec
@@ -94,30 +95,19 @@ def about_migration(spec: LayerSpec, group: str | None, bundle: Bundle) -> bool:
 
 
 def context_figures(bundle: Bundle, basis: Basis, area_ids: list[str] | None) -> tuple[dict[str, float], str | None]:
-    """Social-context indicators (per cent) for a set of areas: the residents-weighted mean over the finest units in it.
+    """Social-context indicators (per cent) for a set of areas: the base-weighted mean over the finest units in it
+    (`layers.social.mean_over`, the weighting of the social layers).
 
     Returns the indicator values and the indicators' Stichtag (None where the bundle has none). The indicators are
     published per finest unit (e.g. MSS per Planungsraum); a set of cells takes the finest units its cells cover.
     """
-    if not bundle.has("indicators"):
-        return {}, None
-    ind = bundle.table("indicators")
-    ind = ind[ind["indicator"].isin(CONTEXT_INDICATORS)].dropna(subset=["value"])
-    if ind.empty:
+    names = tuple(n for n in CONTEXT_INDICATORS if n in bundle.manifest.indicators) if bundle.has("indicators") else ()
+    if not names:
         return {}, None
     finest = Basis(level=bundle.finest_level.id)
-    units = list(bundle.ids(finest)) if area_ids is None else translate_selection(bundle, list(area_ids), basis, finest)
-    period = ind["period"].max()
-    wide = ind[ind["period"] == period].pivot_table(index="unit_id", columns="indicator", values="value", aggfunc="first")
-    wide = wide.reindex(pd.Index(units).intersection(wide.index))
-    residents = bundle.counts(finest, bundle.periods[-1]).frame["pop_total"].reindex(wide.index).fillna(0.0)
-    out = {}
-    for column in CONTEXT_INDICATORS:
-        if column in wide:
-            ok = wide[column].notna() & (residents > 0)
-            if ok.any():
-                out[column] = float((wide.loc[ok, column] * residents[ok]).sum() / residents[ok].sum())
-    return out, pd.Timestamp(period).strftime("%Y-%m-%d")
+    units = None if area_ids is None else translate_selection(bundle, list(area_ids), basis, finest)
+    values = mean_over(bundle, units, bundle.periods[-1], names)
+    return values, (indicator_date(bundle, names[0]) or None) if values else None
 
 
 def _context_parts(values: dict[str, float], lang: str) -> str:

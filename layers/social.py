@@ -100,6 +100,22 @@ def city_mean(bundle: Bundle, period: str, name: str) -> float:
     return float((v[ok] * base[ok]).sum() / base[ok].sum()) if ok.any() else float("nan")
 
 
+def mean_over(bundle: Bundle, unit_ids, period: str, names: tuple[str, ...]) -> dict[str, float]:
+    """Base-weighted mean of indicators over a set of finest units (all finest units for None): the same weighting as
+    `indicator_on`, for a selection, a district or the city."""
+    finest = Basis(level=bundle.finest_level.id)
+    ids = bundle.ids(finest) if unit_ids is None else pd.Index(list(unit_ids))
+    wide = _wide(bundle).reindex(columns=list(names)).reindex(ids)
+    counts = bundle.counts(finest, period).frame.reindex(ids).fillna(0.0)
+    out = {}
+    for name in names:
+        v, base = wide[name], _base(counts, name)
+        ok = v.notna() & (base > 0)
+        if ok.any():
+            out[name] = float((v[ok] * base[ok]).sum() / base[ok].sum())
+    return out
+
+
 def indicator_date(bundle: Bundle, name: str) -> str:
     return str(bundle.manifest.indicators.get(name, {}).get("period", ""))
 
