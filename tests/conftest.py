@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from layers.bundle import load_bundle, write_bundle
-from layers.settings import load_settings
+# One fixed cell-key secret for every test (a deployment makes its own): the portal's published values, and so every
+# test of them, are the same on every machine. Tests that need another secret pass cell_key_secret_file themselves.
+os.environ.setdefault("QUARTIERSATLAS_CELL_KEY_SECRET_FILE", str(Path(__file__).resolve().parent / "fixtures" / "cell-key.secret"))
+
+from layers.bundle import load_bundle, write_bundle  # noqa: E402 - after the secret is set
+from layers.settings import load_settings  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 
