@@ -14,6 +14,7 @@ from layers.query import ParameterError, check_query, visible_layers
 from layers.registry import get_layer
 from layers.social import context_columns
 from layers.spatial.geometry import basis_geojson
+from layers.spatial.routing import bundle_router
 from layers.spec import comparison_spec
 
 from .context import current_bundle, current_settings, layer_result
@@ -81,8 +82,6 @@ def list_layers() -> Response:
 
 def _walking(bundle, settings) -> dict:
     """Which router the distance layers use: the bundle's street network, or straight line × detour factor."""
-    from layers.spatial.routing import bundle_router
-
     detour = float(settings.values.get("detour_factor", 1.3))
     name = bundle_router(bundle, detour).name
     return {"method": name, **({"detour_factor": detour} if name == "straight_line" else {"network": "streets table of the bundle"})}

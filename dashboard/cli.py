@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from layers.bundle import BundleValidationError
-from layers.cities import CITIES, DEMO_SIZES, build_city, bundle_path, default_city
+from layers.cities import DEMO_SIZES, build_city, bundle_path, default_city, known_cities
 from layers.settings import SettingsError, load_settings
 
 
@@ -81,7 +81,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("build", help="build a city bundle (default: the configured city)")
-    b.add_argument("city", nargs="?", choices=CITIES(), help="berlin, demo or a described city such as koeln (default: config `city`)")
+    b.add_argument("city", nargs="?", choices=known_cities(), help="berlin, demo or a described city such as koeln (default: config `city`)")
     b.add_argument("--size", choices=DEMO_SIZES, help="demo city size (default: config `demo_size`)")
     b.add_argument("--seed", type=int, help="demo city seed (default: config `demo_seed`)")
     b.add_argument("--if-missing", action="store_true", help="do nothing when the bundle exists")
@@ -91,7 +91,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--host")
     s.add_argument("--port", type=int)
     s.add_argument("--mode", choices=("planner", "portal"))
-    s.add_argument("--city", choices=CITIES())
+    s.add_argument("--city", choices=known_cities())
     s.add_argument("--size", choices=DEMO_SIZES)
     s.add_argument("--workers", type=int, default=2)
     s.add_argument("--debug", action="store_true", help="Dash's development server with hot reload instead of gunicorn")
@@ -104,7 +104,7 @@ def parser() -> argparse.ArgumentParser:
     i = sub.add_parser("import", help="import a user file (compositions, use counts, funding areas …) into a built bundle")
     i.add_argument("kind", help="what the file holds (see docs/bundle-format.md, section Imports)")
     i.add_argument("file", help="the CSV or GeoJSON file")
-    i.add_argument("--city", choices=CITIES(), help="bundle to import into (default: config `city`)")
+    i.add_argument("--city", choices=known_cities(), help="bundle to import into (default: config `city`)")
     i.add_argument("--size", choices=DEMO_SIZES)
     i.set_defaults(func=_import)
 

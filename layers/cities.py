@@ -18,7 +18,7 @@ def described_cities() -> list[str]:
     return described()
 
 
-def CITIES() -> list[str]:  # noqa: N802 - a constant that needs a directory listing
+def known_cities() -> list[str]:
     """Every city the app can build: Berlin, the demo city and the described ones."""
     return ["berlin", "demo", *described_cities()]
 
@@ -76,7 +76,7 @@ def build_city(settings: Settings, city: str, size: str | None = None, seed: int
         build = build_described(description_path(city), folder, resolutions)
         target = bundle_path(settings, city)
     else:
-        raise ValueError(f"unknown city {city!r}; choose one of {', '.join(CITIES())}")
+        raise ValueError(f"unknown city {city!r}; choose one of {', '.join(known_cities())}")
     log(f"read {city} source in {time.perf_counter() - t0:.1f} s; writing {target}")
     write_bundle(build, target, log=log)
     from .sources.user_files import reapply_imports

@@ -47,7 +47,7 @@ def indicators_with_unit(bundle: Bundle, units: tuple[str, ...]) -> tuple[Group,
 
 
 @lru_cache(maxsize=8)
-def _wide(bundle: Bundle) -> pd.DataFrame:
+def indicator_values(bundle: Bundle) -> pd.DataFrame:
     """Indicator values per finest unit (columns: indicator ids; latest period of each)."""
     ind = bundle.table("indicators").dropna(subset=["value"]).sort_values("period")
     return ind.pivot_table(index="unit_id", columns="indicator", values="value", aggfunc="last")
@@ -60,7 +60,7 @@ def indicator_on(bundle: Bundle, basis: Basis, period: str, names: tuple[str, ..
     ids = bundle.ids(basis)
     if not bundle.has("indicators"):
         return pd.DataFrame(np.nan, index=ids, columns=list(names)), None
-    values = _wide(bundle).reindex(columns=list(names)).reindex(bundle.units_of(finest).index)
+    values = indicator_values(bundle).reindex(columns=list(names)).reindex(bundle.units_of(finest).index)
     counts = bundle.counts(Basis(level=finest), period).frame.reindex(values.index).fillna(0.0)
     base = np.column_stack([_base(counts, n) for n in names]).astype(float)
     known = values.notna().to_numpy()
@@ -94,7 +94,7 @@ def _base(counts: pd.DataFrame, name: str) -> pd.Series:
 def city_mean(bundle: Bundle, period: str, name: str) -> float:
     """The whole city's value of an indicator: the base-weighted mean over all finest units with a value."""
     finest = Basis(level=bundle.finest_level.id)
-    v = _wide(bundle)[name].reindex(bundle.ids(finest)) if bundle.has("indicators") else pd.Series(dtype=float)
+    v = indicator_values(bundle)[name].reindex(bundle.ids(finest)) if bundle.has("indicators") else pd.Series(dtype=float)
     base = _base(bundle.counts(finest, period).frame.reindex(v.index).fillna(0.0), name)
     ok = v.notna() & (base > 0)
     return float((v[ok] * base[ok]).sum() / base[ok].sum()) if ok.any() else float("nan")
@@ -105,7 +105,7 @@ def mean_over(bundle: Bundle, unit_ids, period: str, names: tuple[str, ...]) -> 
     `indicator_on`, for a selection, a district or the city."""
     finest = Basis(level=bundle.finest_level.id)
     ids = bundle.ids(finest) if unit_ids is None else pd.Index(list(unit_ids))
-    wide = _wide(bundle).reindex(columns=list(names)).reindex(ids)
+    wide = indicator_values(bundle).reindex(columns=list(names)).reindex(ids)
     counts = bundle.counts(finest, period).frame.reindex(ids).fillna(0.0)
     out = {}
     for name in names:

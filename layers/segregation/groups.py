@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 
 from ..bundle import Bundle
+from ..social import indicator_values
+from ..spatial import aggregate
 from ..spatial.basis import Basis
 from ..spec import Group, find_by_id
 
@@ -102,12 +104,9 @@ def group_frame(bundle: Bundle, basis: Basis, period: str, group: SegGroup) -> t
 def _social_frame(bundle: Bundle, basis: Basis, period: str, group: SegGroup) -> tuple[pd.DataFrame, str | None]:
     """x = share/100 × t on every finest unit with a published share (units without one are left out: x = t = 0),
     summed to coarser units or areally interpolated to H3 cells like any count."""
-    from ..social import _wide
-    from ..spatial import aggregate
-
     finest = Basis(level=bundle.finest_level.id)
     f = bundle.counts(finest, period).frame
-    share = _wide(bundle)[group.share_of].reindex(f.index)
+    share = indicator_values(bundle)[group.share_of].reindex(f.index)
     t = f[list(group.denominator)].sum(axis=1).astype(float).where(share.notna(), 0.0)
     x = (t * share / 100.0).fillna(0.0)
     units = pd.DataFrame({"x": x, "t": t, "residents": f["pop_total"].astype(float)})

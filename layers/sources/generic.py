@@ -22,7 +22,6 @@ from ..bundle.store import BundleBuild
 from ..bundle.validate import ROW_COLUMN, BundleValidationError, Problem, check_table
 
 CITIES = Path(__file__).resolve().parent.parent.parent / "data" / "cities"
-REPAIRED: dict[str, int] = {}  # geometry file → outlines repaired by make_valid in the last build
 
 
 def description_path(city: str) -> Path:
@@ -66,9 +65,10 @@ def _read_geo(folder: Path, relative: str) -> gpd.GeoDataFrame:
     return df.to_crs(CRS)
 
 
-def build_units(desc: dict, folder: Path) -> gpd.GeoDataFrame:
-    """Units of every level (coarse → fine) with string ids, names and parent ids."""
-    frames = []
+def build_units(desc: dict, folder: Path) -> tuple[gpd.GeoDataFrame, dict[str, int]]:
+    """Units of every level (coarse → fine) with string ids, names and parent ids; and per geometry file the number
+    of invalid outlines repaired."""
+    frames, repaired = [], {}
     for depth, lvl in enumerate(desc["levels"]):
         raw = _read_geo(folder, lvl["file"])
         invalid = ~raw.geometry.is_valid
@@ -77,14 +77,14 @@ def build_units(desc: dict, folder: Path) -> gpd.GeoDataFrame:
             raw.loc[invalid, "geometry"] = [g if g.geom_type in ("Polygon", "MultiPolygon") else
                                             shapely.MultiPolygon([p for p in getattr(g, "geoms", []) if p.geom_type == "Polygon"])
                                             for g in raw.geometry[invalid]]
-            REPAIRED[lvl["file"]] = int(invalid.sum())
+            repaired[lvl["file"]] = int(invalid.sum())
         ids = raw[lvl["id_column"]].map(lambda v: _format_id(v, lvl.get("id_format", "")))
         parents = ids.map(lambda i: lvl["parent"].format(id=i)) if depth > 0 else pd.Series(pd.NA, index=raw.index)
         frames.append(gpd.GeoDataFrame({"unit_id": ids.astype("string"), "level": lvl["id"], "name": raw[lvl["name_column"]].astype("string"),
                                         "parent_id": parents.astype("string"), ROW_COLUMN: np.arange(1, len(raw) + 1)},
                                        geometry=raw.geometry.values, crs=CRS).assign(_file=lvl["file"]))
     units = pd.concat(frames, ignore_index=True)
-    return gpd.GeoDataFrame(units, geometry="geometry", crs=CRS)
+    return gpd.GeoDataFrame(units, geometry="geometry", crs=CRS), repaired
 
 
 def build_population(desc: dict, folder: Path, finest_ids: set[str]) -> pd.DataFrame:
@@ -149,10 +149,9 @@ def build_described(desc_path: Path, folder: Path, h3_resolutions: list[int]) ->
     """The bundle of a described city (see module docstring); every problem names the file, row and column."""
     desc = read_description(desc_path)
     folder = Path(folder)
-    REPAIRED.clear()
     city = desc["city"]
     levels = [Level(lvl["id"], lvl["name_de"], lvl["name_en"], lvl.get("id_pattern", ID)) for lvl in desc["levels"]]
-    units = build_units(desc, folder)
+    units, repaired = build_units(desc, folder)
     problems = []
     for file, part in units.groupby("_file", sort=False):
         problems += check_table(TABLES["units"], part.drop(columns=["_file"]), str(folder / file))
@@ -165,8 +164,8 @@ def build_described(desc_path: Path, folder: Path, h3_resolutions: list[int]) ->
     periods = sorted(population["period"].unique())
     sources = [Source(s["key"], s["title"], s["attribution"], s["licence"], s.get("url", ""), s.get("period", "")) for s in desc["sources"]]
     notes = {k: str(v) for k, v in desc.get("notes", {}).items()}
-    if REPAIRED:
-        notes["geometry_repaired"] = "; ".join(f"{file}: {n} invalid outline(s) repaired (shapely make_valid)" for file, n in REPAIRED.items())
+    if repaired:
+        notes["geometry_repaired"] = "; ".join(f"{file}: {n} invalid outline(s) repaired (shapely make_valid)" for file, n in repaired.items())
     manifest = Manifest(city=city["id"], title=city["title"], synthetic=False, levels=levels, periods=list(periods), sources=sources,
                         notes=notes, h3_resolutions=list(h3_resolutions),
                         id_prefix_nesting=bool(city.get("id_prefix_nesting", False)))

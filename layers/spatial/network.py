@@ -29,7 +29,7 @@ class NetworkRouter:
     """Shortest walking paths on a street graph (see module docstring)."""
 
     nodes: np.ndarray  # (n, 2) EPSG:3035 metres
-    graph: sparse.csr_matrix  # symmetric, edge lengths in metres
+    graph: sparse.csr_matrix  # each edge once (lower node first), length in metres; searched as undirected
     name: str = field(default="street_network")
 
     @property
