@@ -268,8 +268,8 @@ def _scope_ids(bundle: Bundle, basis_key: str, district: str | None, selection: 
 
 def _view(layer_id, group, basis_key, period_index, period_from, compare, scenario, view):
     """Query, shown spec, result and cached runner of what the map shows (baseline, scenario or difference), or None mid-switch."""
-    from .callbacks import checked_scenario, current_query, runner, shown_spec
-    from .context import view_result
+    from .callbacks import checked_scenario, current_query, runner
+    from .context import shown_spec, view_result
 
     query = current_query(layer_id, group, basis_key, period_index, period_from, compare)
     if query is None:

@@ -15,9 +15,9 @@ from layers.registry import get_layer
 from layers.social import context_columns
 from layers.spatial.geometry import basis_geojson
 from layers.spatial.routing import bundle_router
-from layers.spec import comparison_spec
 
-from .context import current_bundle, current_settings, layer_result
+from .context import current_bundle, current_settings, shown_spec, view_result
+from .state import SCENARIO_VIEWS
 
 api = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 FORMATS = ("json", "csv", "geojson")
@@ -87,6 +87,25 @@ def _walking(bundle, settings) -> dict:
     return {"method": name, **({"detour_factor": detour} if name == "straight_line" else {"network": "streets table of the bundle"})}
 
 
+def _scenario_params() -> tuple[str | None, str]:
+    """`scenario` (a scenario link parameter, checked against the bundle) and `view` of the request.
+
+    The portal knows no scenarios: there a `scenario` parameter is refused like any unknown value."""
+    from layers.scenario import Scenario, ScenarioError, validate_scenario
+
+    text, view = request.args.get("scenario"), choice_param("view", SCENARIO_VIEWS, "scenario")
+    if not text:
+        return None, "baseline"
+    if current_settings().mode == "portal":
+        raise ParameterError("scenario", text[:40], ["none in the public portal"])
+    try:
+        scenario = Scenario.from_url_param(text)
+        validate_scenario(current_bundle(), scenario, current_settings())
+    except ScenarioError as exc:
+        raise ParameterError("scenario", f"{text[:40]}… ({exc})", ["a scenario link parameter of this bundle"]) from None
+    return (None, "baseline") if scenario.is_empty else (text, view)
+
+
 def _basis_param() -> str:
     level, res = request.args.get("level"), request.args.get("res")
     bundle = current_bundle()
@@ -109,7 +128,9 @@ def _basis_param() -> str:
 def layer_values(layer_id: str) -> Response:
     """Values of one layer. Parameters: level | res, period (YYYY-MM-DD), group, period_from, compare_from, format.
 
-    compare_from: the change of the layer's value since that period (as the map's "show change" switch)."""
+    compare_from: the change of the layer's value since that period (as the map's "show change" switch).
+    scenario (planner only): a scenario link parameter; view: baseline | scenario | difference (default scenario) —
+    the values the map shows while it shows that scenario view."""
     bundle, settings = current_bundle(), current_settings()
     if layer_id not in visible_layers(settings):
         return _error(404, f"no layer {layer_id!r}", layers=visible_layers(settings))
@@ -119,10 +140,11 @@ def layer_values(layer_id: str) -> Response:
             raise ParameterError("format", fmt, list(FORMATS))
         query = check_query(bundle, settings, layer_id, _basis_param(), request.args.get("period"),
                             request.args.get("group"), request.args.get("period_from"), request.args.get("compare_from"))
+        scenario, view = _scenario_params()
     except ParameterError as exc:
         return _error(400, str(exc), parameter=exc.parameter, allowed=exc.allowed)
-    result = layer_result(query)
-    spec = comparison_spec(get_layer(layer_id)) if query.compare_from else get_layer(layer_id)
+    result = view_result(query, scenario, view)
+    spec = shown_spec(query, scenario, view)
     frame = result.values.copy()
     frame.index.name = "id"
     meta = {
@@ -136,6 +158,7 @@ def layer_values(layer_id: str) -> Response:
                             + ("; counts carry a small fixed noise of at most ±5 persons (cell-key method, see docs/methods.md)"
                                if settings.mode == "portal" else "")),
         "disclosure": disclosure_metadata(settings),
+        **({"scenario": scenario, "view": view} if scenario else {}),
     }
     fallback = frame["fallback_from"] if "fallback_from" in frame else pd.Series("", index=frame.index)
     context, context_dates = (context_columns(bundle, result.basis, result.period) if spec.section in CONTEXT_SECTIONS
@@ -157,7 +180,8 @@ def layer_values(layer_id: str) -> Response:
     if fmt == "csv":
         out = io.StringIO()
         table = pd.DataFrame(records).assign(
-            layer=spec.id, unit=spec.unit_de, basis=result.basis.key, period=result.period, period_from=result.period_from,
+            **({"scenario_view": view} if scenario else {}), layer=spec.id, unit=spec.unit_de, basis=result.basis.key,
+            period=result.period, period_from=result.period_from,
             group=result.group, interpolated_from=result.interpolated_from, synthetic=bundle.manifest.synthetic,
             source="; ".join(meta["sources"]),
             **({"social_context_as_of": "; ".join(sorted(set(context_dates.values())))} if context_dates else {}))
@@ -167,6 +191,7 @@ def layer_values(layer_id: str) -> Response:
     fc = orjson.loads(basis_geojson(bundle, result.basis))
     by_id = {r["id"]: r for r in records}
     for feature in fc["features"]:
-        feature["properties"] = {**by_id.get(feature["id"], {}), "unit": spec.unit_de, "period": result.period}
+        feature["properties"] = {**by_id.get(feature["id"], {}), "unit": spec.unit_de, "period": result.period,
+                                 **({"scenario_view": view} if scenario else {})}
     fc["metadata"] = meta
     return Response(orjson.dumps(fc), mimetype="application/geo+json")

@@ -18,11 +18,10 @@ from layers.registry import get_layer
 from layers.spatial.basis import Basis
 from layers.spatial.geometry import basis_geojson
 from layers.spatial.selection import translate_selection
-from layers.spec import comparison_spec
 
 from . import ids
 from .accessibility import register_accessibility
-from .context import SETTINGS_KEY, current_bundle, current_settings, layer_result, view_result
+from .context import SETTINGS_KEY, current_bundle, current_settings, layer_result, shown_spec, view_result
 from .figures import SCENARIO_TRACE, SELECTION_TRACE, Display, map_figure, map_patch, values_key
 from .i18n import format_date, t
 from .layout import basis_options, group_options, layer_options, notice, overlay_options, period_options, sources_line, subtitle
@@ -67,13 +66,14 @@ def level_name(bundle, level_id: str, lang: str) -> str:
     return level.name_de if lang == "de" else level.name_en
 
 
-def api_url(result, query: LayerQuery, fmt: str) -> str:
-    """The data-API address of exactly the values on the map (relative to the page)."""
+def api_url(result, query: LayerQuery, fmt: str, scenario: str | None = None, view: str = "baseline") -> str:
+    """The data-API address of exactly the values on the map (relative to the page): with a scenario shown, its view."""
     basis = f"res={result.basis.res}" if result.basis.is_h3 else f"level={result.basis.level}"
     params = [basis, f"period={result.period}"]
     params += [f"group={result.group}"] if result.group else []
     params += [f"period_from={query.period_from}"] if query.period_from else []
     params += [f"compare_from={query.compare_from}"] if query.compare_from else []
+    params += [f"scenario={scenario}", f"view={view}"] if scenario and view != "baseline" else []
     return f"api/v1/layers/{result.layer_id}?{'&'.join(params)}&format={fmt}"
 
 
@@ -82,7 +82,7 @@ def _date_text(date: str, lang: str) -> str:
     return format_date(date, lang) if len(date) == 10 and date[4] == "-" else date
 
 
-def legend(result, query: LayerQuery, spec, lang: str, settings) -> list:
+def legend(result, query: LayerQuery, spec, lang: str, settings, scenario: str | None = None, view: str = "baseline") -> list:
     bundle = current_bundle()
     basis = result.basis
     basis_label = next(o["label"] for o in basis_options(bundle, lang) if o["value"] == basis.key)
@@ -103,9 +103,10 @@ def legend(result, query: LayerQuery, spec, lang: str, settings) -> list:
                  if settings.mode == "portal"
                  else t("legend_small", lang, cases=settings.min_cases, residents=settings.min_residents)),
         html.Div(t("description_note", lang), className="fst-italic"),
-        html.Div([html.A(t("download_csv", lang), href=api_url(result, query, "csv"), id="map-download-csv", className="me-3"),
-                  html.A(t("api_link", lang) + " (JSON)", href=api_url(result, query, "json"), target="_blank", className="me-3"),
-                  html.A("GeoJSON", href=api_url(result, query, "geojson"), target="_blank")]),
+        html.Div([html.A(t("download_csv", lang), href=api_url(result, query, "csv", scenario, view), id="map-download-csv", className="me-3"),
+                  html.A(t("api_link", lang) + " (JSON)", href=api_url(result, query, "json", scenario, view), target="_blank",
+                         className="me-3", id="map-download-json"),
+                  html.A("GeoJSON", href=api_url(result, query, "geojson", scenario, view), target="_blank", id="map-download-geojson")]),
     ]
 
 
@@ -130,15 +131,6 @@ def current_query(layer_id, group, basis_key, period_index, period_from, compare
 def runner(scenario: str | None = None, view: str = "baseline"):
     """`run_query` through the app's cache, for the baseline or a scenario view (the signature `layers.summary` expects)."""
     return lambda bundle, settings, query: view_result(query, scenario, view)
-
-
-def shown_spec(query: LayerQuery, scenario: str | None = None, view: str = "baseline"):
-    spec = get_layer(query.layer_id)
-    if scenario and view == "difference" and current_settings().mode != "portal":
-        from layers.scenario.compare import difference_spec
-
-        return difference_spec(spec)
-    return comparison_spec(spec) if query.compare_from else spec
 
 
 def checked_scenario(data: dict | None) -> str | None:
@@ -219,7 +211,7 @@ def update_map(layer_id, group, basis_key, period_index, period_from, compare, l
         if triggered & {f"{ids.SCENARIO}.data", f"{ids.LANGUAGE}.value"}:
             for name, value in scenario_sites(scenario, lang).items():
                 fig["data"][SCENARIO_TRACE][name] = value
-    return fig, legend(result, query, spec, lang, settings), {"basis": basis_key, "rich": rich, "full": full, **key}
+    return fig, legend(result, query, spec, lang, settings, param, view), {"basis": basis_key, "rich": rich, "full": full, **key}
 
 
 def update_views(layer_id, group, basis_key, period_index, period_from, compare, district, selection, lang, scenario, view):

@@ -8,8 +8,9 @@ from flask_caching import Cache
 from layers.bundle import Bundle
 from layers.publication import record
 from layers.query import LayerQuery, run_query
+from layers.registry import get_layer
 from layers.settings import Settings
-from layers.spec import LayerResult
+from layers.spec import LayerResult, LayerSpec, comparison_spec
 
 cache = Cache()
 
@@ -66,6 +67,17 @@ def view_result(query: LayerQuery, scenario: str | None, view: str) -> LayerResu
     if not scenario or view == "baseline" or settings.mode == "portal":
         return layer_result(query)
     return record(_cached_scenario_result(bundle_key(current_bundle()), settings_key(settings), query, scenario, view))
+
+
+def shown_spec(query: LayerQuery, scenario: str | None = None, view: str = "baseline") -> LayerSpec:
+    """The spec of what `view_result` returns: the difference spec for a scenario's difference, the comparison spec for a
+    change since `compare_from`, else the layer's own."""
+    spec = get_layer(query.layer_id)
+    if scenario and view == "difference" and current_settings().mode != "portal":
+        from layers.scenario.compare import difference_spec
+
+        return difference_spec(spec)
+    return comparison_spec(spec) if query.compare_from else spec
 
 
 def bundle_key(bundle: Bundle) -> str:

@@ -106,3 +106,54 @@ def test_difference_colours_span_the_changed_areas_not_the_unchanged_rest():
     assert colour_range(np.concatenate([np.zeros(100), [1e-14, -1e-15]]), 0.0) == {"zmin": -1.0, "zmax": 1.0}
     many = np.linspace(-2, 2, 401)
     assert colour_range(many, 0.0)["zmax"] == pytest.approx(np.percentile(np.abs(many[many != 0]), 98))
+
+
+def _link(legend: dict, link_id: str) -> str:
+    """href of the legend's link with that id."""
+    def walk(node):
+        if isinstance(node, dict):
+            props = node.get("props", {})
+            if props.get("id") == link_id:
+                return props["href"]
+            return walk(props.get("children"))
+        if isinstance(node, list):
+            return next((h for h in map(walk, node) if h), None)
+        return None
+    return walk(legend["children"])
+
+
+@pytest.mark.parametrize("view", ["scenario", "difference"])
+def test_downloads_follow_the_scenario_view(client, view):
+    """CSV, JSON and GeoJSON links of the legend export what the map shows, not the baseline."""
+    legend = draw(client, view, SCENARIO.to_dict())[ids.LEGEND]
+    shown = z_of(draw(client, view, SCENARIO.to_dict())[ids.MAP]["figure"]["data"][VALUES_TRACE])
+    base_link = _link(draw(client, "baseline", SCENARIO.to_dict())[ids.LEGEND], "map-download-json")
+    assert "scenario=" not in base_link
+    link = _link(legend, "map-download-json")
+    assert f"view={view}" in link and f"scenario={SCENARIO.to_url_param()}" in link
+    answer = orjson.loads(client.get("/" + link).data)
+    assert answer["view"] == view
+    by_id = {r["id"]: r["value"] for r in answer["values"]}
+    locations = draw(client, view, SCENARIO.to_dict())[ids.MAP]["figure"]["data"][VALUES_TRACE]["locations"]
+    assert by_id[SITE_UNIT] == pytest.approx(shown[locations.index(SITE_UNIT)], abs=0.01)
+    baseline = {r["id"]: r["value"] for r in orjson.loads(client.get("/" + base_link).data)["values"]}
+    assert by_id[SITE_UNIT] != pytest.approx(baseline[SITE_UNIT], abs=0.01)
+    csv = client.get("/" + _link(legend, "map-download-csv")).data.decode()
+    assert csv.splitlines()[0].startswith("id,") and f",{view}," in csv.splitlines()[1]
+    geo = orjson.loads(client.get("/" + _link(legend, "map-download-geojson")).data)
+    assert {f["properties"].get("scenario_view") for f in geo["features"]} == {view}
+
+
+def test_api_refuses_a_broken_scenario(client):
+    resp = client.get("/api/v1/layers/migration_count?scenario=xyz&view=scenario")
+    assert resp.status_code == 400 and orjson.loads(resp.data)["parameter"] == "scenario"
+    resp = client.get(f"/api/v1/layers/migration_count?scenario={SCENARIO.to_url_param()}&view=sideways")
+    assert resp.status_code == 400 and orjson.loads(resp.data)["parameter"] == "view"
+
+
+def test_portal_api_refuses_scenarios(settings, berlin_bundle):
+    """The portal runs no scenario: a valid scenario parameter is refused, not silently answered with the baseline."""
+    portal = load_settings(bundle_dir=str(settings.path("bundle_dir")), mode="portal", access_log=False, cache_type="NullCache")
+    client = create_app(portal, berlin_bundle.folder).server.test_client()
+    resp = client.get(f"/api/v1/layers/migration_share?scenario={SCENARIO.to_url_param()}&view=scenario")
+    assert resp.status_code == 400 and orjson.loads(resp.data)["parameter"] == "scenario"
