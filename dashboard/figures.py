@@ -44,14 +44,32 @@ def typed(values: np.ndarray, dtype: str = "f4") -> dict:
     return {"dtype": dtype, "bdata": base64.b64encode(np.ascontiguousarray(values, dtype=np.dtype(dtype)).tobytes()).decode("ascii")}
 
 
-def map_view(bundle: Bundle, width_px: int = 900, height_px: int = 640) -> tuple[dict, float]:
-    """Centre and zoom that fit the city into a map of the given size (MapLibre 512-px tiles, Web Mercator)."""
-    minx, miny, maxx, maxy = bundle.units.total_bounds
+MAP_SIZE_PX = (930, 490)  # the map at 1366×768 (64vh high, colour bar beside it); the browser then fits to the real size
+MAP_PAD_PX = {"top": 16, "bottom": 16, "left": 16, "right": 16}  # as in assets/map-fit.js
+
+
+def fit_view(bounds: tuple[float, float, float, float], size: dict | None = None) -> tuple[dict, float]:
+    """Centre and zoom that show `bounds` (lon/lat: minx, miny, maxx, maxy) whole in a map of `size` ({"w", "h"} in CSS
+    pixels; default `MAP_SIZE_PX`), with a small margin (MapLibre 512-px tiles, Web Mercator)."""
+    minx, miny, maxx, maxy = bounds
+    width = (size or {}).get("w") or MAP_SIZE_PX[0]
+    height = (size or {}).get("h") or MAP_SIZE_PX[1]
+    inner_w = max(width - MAP_PAD_PX["left"] - MAP_PAD_PX["right"], 50)
+    inner_h = max(height - MAP_PAD_PX["top"] - MAP_PAD_PX["bottom"], 50)
+
     def merc(lat: float) -> float:
         return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-    zoom_x = math.log2(width_px * 360 / (512 * (maxx - minx)))
-    zoom_y = math.log2(height_px * 2 * math.pi / (512 * (merc(maxy) - merc(miny))))
-    return {"lon": (minx + maxx) / 2, "lat": (miny + maxy) / 2}, round(min(zoom_x, zoom_y) - 0.15, 2)
+
+    zoom_x = math.log2(inner_w * 360 / (512 * max(maxx - minx, 1e-6)))
+    zoom_y = math.log2(inner_h * 2 * math.pi / (512 * max(merc(maxy) - merc(miny), 1e-8)))
+    zoom = math.floor(min(zoom_x, zoom_y) * 100) / 100  # round down: never cut the area off
+    # the centre of the padded frame, in Mercator y so that the area sits in the middle of what is seen
+    y_mid = (merc(miny) + merc(maxy)) / 2
+    px_per_rad = 512 * 2 ** zoom / (2 * math.pi)
+    lon_shift = (MAP_PAD_PX["right"] - MAP_PAD_PX["left"]) / 2 * 360 / (512 * 2 ** zoom)
+    y_mid += (MAP_PAD_PX["top"] - MAP_PAD_PX["bottom"]) / 2 / px_per_rad
+    lat = math.degrees(2 * math.atan(math.exp(y_mid)) - math.pi / 2)
+    return {"lon": (minx + maxx) / 2 + lon_shift, "lat": lat}, zoom
 
 
 def separators(lang: str) -> str:
@@ -212,7 +230,8 @@ def map_figure(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd.S
     """The whole map: values, not-shown areas, and the city's coarsest outlines as context (no external tiles)."""
     props = value_props(result, spec, display, names)
     ids = result.values.index.tolist()
-    centre, zoom = map_view(bundle)
+    bounds = [round(float(b), 6) for b in bundle.units.total_bounds]
+    centre, zoom = fit_view(tuple(bounds))
     empty = {"type": "FeatureCollection", "features": []}
     layers = [
         {"sourcetype": "geojson", "source": outline_url, "type": "line", "color": OUTLINE_COLOUR, "line": {"width": 1.4}, "below": ""},
@@ -232,7 +251,8 @@ def map_figure(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd.S
         "layout": {
             "map": {"style": "white-bg", "center": centre, "zoom": zoom, "layers": layers},
             "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "uirevision": bundle.manifest.city,
-            "paper_bgcolor": "white", "meta": {"basis": result.basis.key}, "separators": separators(display.lang),
+            "paper_bgcolor": "white", "meta": {"basis": result.basis.key, "fit": bounds},
+            "separators": separators(display.lang),
         },
     }
 

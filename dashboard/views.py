@@ -5,7 +5,6 @@ Builders only: they take layer results from `layers/` and return plain figure di
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 
 import dash_bootstrap_components as dbc
@@ -251,29 +250,33 @@ def _district_outline(bundle: Bundle, district: str) -> tuple[str, tuple[float, 
 
 
 def district_layout(bundle: Bundle, district: str | None) -> dict:
-    """Centre, zoom and outline of the district (or of the whole city when None)."""
-    from .figures import map_view
+    """Bounds, first centre and zoom, and outline of the district (or of the whole city when None).
+
+    The browser fits the bounds to the map's real size (`assets/map-fit.js` reads `layout.meta.fit`); centre and zoom
+    are the server's estimate for a map of `MAP_SIZE_PX`, shown until then."""
+    from .figures import fit_view
 
     if not district:
-        centre, zoom = map_view(bundle)
-        return {"center": centre, "zoom": zoom, "outline": None}
-    feature, (minx, miny, maxx, maxy) = _district_outline(bundle, district)
-    span = max(maxx - minx, (maxy - miny) * 1.6, 1e-4)
-    return {"center": {"lon": (minx + maxx) / 2, "lat": (miny + maxy) / 2}, "zoom": round(math.log2(360 * 900 / (512 * span)) - 0.3, 2),
-            "outline": orjson.loads(feature)}
+        bounds, outline = tuple(float(b) for b in bundle.units.total_bounds), None
+    else:
+        feature, bounds = _district_outline(bundle, district)
+        outline = orjson.loads(feature)
+    centre, zoom = fit_view(bounds)
+    return {"center": centre, "zoom": zoom, "fit": [round(b, 6) for b in bounds], "outline": outline}
 
 
-def apply_district(layout_map, view: dict) -> None:
-    """Write a `district_layout` into a figure's layout.map (a dict or a Patch)."""
-    layout_map["center"] = view["center"]
-    layout_map["zoom"] = view["zoom"]
+def apply_district(layout, view: dict) -> None:
+    """Write a `district_layout` into a figure's layout (a dict or a Patch)."""
+    layout["map"]["center"] = view["center"]
+    layout["map"]["zoom"] = view["zoom"]
+    layout["meta"]["fit"] = view["fit"]
     if view["outline"] is not None:
-        layout_map["layers"][DISTRICT_LAYER]["source"] = view["outline"]
-    layout_map["layers"][DISTRICT_LAYER]["visible"] = view["outline"] is not None
+        layout["map"]["layers"][DISTRICT_LAYER]["source"] = view["outline"]
+    layout["map"]["layers"][DISTRICT_LAYER]["visible"] = view["outline"] is not None
 
 
 def district_view(bundle: Bundle, district: str | None) -> Patch:
     """Zoom to the district and outline it; without a district, back to the whole city."""
     patch = Patch()
-    apply_district(patch["layout"]["map"], district_layout(bundle, district))
+    apply_district(patch["layout"], district_layout(bundle, district))
     return patch

@@ -103,3 +103,63 @@ def test_switch_layer_level_period(dash_duo, settings, berlin_bundle):
 
     severe = [entry for entry in dash_duo.get_logs() if entry["level"] == "SEVERE"]
     assert severe == [], severe
+
+
+VIEW_BOUNDS_JS = """
+const gd = document.querySelector('#%s .js-plotly-plot');
+const m = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map;
+if (!m || m.isMoving()) return null;
+const b = m.getBounds(), c = m.getContainer().getBoundingClientRect();
+return {west: b.getWest(), south: b.getSouth(), east: b.getEast(), north: b.getNorth(), zoom: m.getZoom(), width: c.width, height: c.height};
+""" % ids.MAP
+
+
+def shows_whole(view: dict | None, bounds) -> bool:
+    """The map's visible extent (MapLibre's canvas; plotly puts the colour bar beside it) holds `bounds` (minx, miny, maxx, maxy) whole."""
+    if not view:
+        return False
+    minx, miny, maxx, maxy = bounds
+    return view["west"] <= minx and maxx <= view["east"] and view["south"] <= miny and maxy <= view["north"]
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1400, 900)])
+def test_city_and_every_district_fit_the_map(dash_duo, settings, berlin_bundle, size):
+    """Fit to the map's real size: the default view shows all of Berlin, each district chosen shows that district whole."""
+    dash_duo.driver.set_window_size(*size)
+    dash_duo.start_server(create_app(settings, berlin_bundle.folder))
+    map_state(dash_duo, lambda s: s["drawn"] > 400)
+    city = tuple(berlin_bundle.units.total_bounds)
+    view = map_state_of(dash_duo, lambda v: shows_whole(v, city))
+    assert view["zoom"] > 8.3  # not merely zoomed far out: Berlin fills most of the map
+    districts = berlin_bundle.units_of(berlin_bundle.levels[0].id)
+    for name, geom in zip(districts["name"], districts.geometry):
+        choose(dash_duo, ids.DISTRICT, name)
+        view = map_state_of(dash_duo, lambda v, g=geom: shows_whole(v, g.bounds) and v["zoom"] > 9.6, name)
+        span_x = (geom.bounds[2] - geom.bounds[0]) / (view["east"] - view["west"])
+        span_y = (geom.bounds[3] - geom.bounds[1]) / (view["north"] - view["south"])
+        assert max(span_x, span_y) > 0.6, (name, view)  # the district fills the map in one direction
+
+
+def map_state_of(dash_duo, until, what: str = "", timeout: float = 20.0) -> dict:
+    deadline, view = time.time() + timeout, None
+    while time.time() < deadline:
+        view = dash_duo.driver.execute_script(VIEW_BOUNDS_JS)
+        if view and until(view):
+            return view
+        time.sleep(0.3)
+    raise AssertionError(f"the map did not show {what or 'the area'} whole; last view: {view}")
+
+
+@pytest.mark.parametrize("res", [7, 8])
+def test_coarse_h3_resolutions_from_a_link(dash_duo, settings, berlin_bundle, res):
+    """`/?basis=h3_7` and `h3_8` open the map on hexagons of that resolution (not the Planungsräume)."""
+    dash_duo.start_server(create_app(settings, berlin_bundle.folder))
+    dash_duo.wait_for_element(f"#{ids.MAP}")
+    dash_duo.driver.get(dash_duo.server_url + f"/?basis=h3_{res}")
+    state = map_state(dash_duo, lambda s: f"h3_{res}" in s["geojson"] and s["drawn"] > 50)
+    import h3
+
+    assert h3.get_resolution(dash_duo.driver.execute_script(
+        "return document.querySelector('#%s .js-plotly-plot')._fullData[%d].locations[0]" % (ids.MAP, VALUES_TRACE))) == res
+    assert state["locations"] > (40 if res == 7 else 300)
+    assert f"basis=h3_{res}" in dash_duo.driver.current_url

@@ -1,0 +1,67 @@
+/*
+ * Fit the map to what it should show, at the map's real size.
+ *
+ * The server cannot know how large the map is on this screen (64vh high, as wide as its column), so each map figure
+ * carries the bounds it should show whole in `layout.meta.fit` ([west, south, east, north], lon/lat: the city, or the
+ * chosen district) and a first estimate of centre and zoom. This script computes centre and zoom from the map's real
+ * size (Web Mercator, MapLibre's 512-px tiles; padding as `MAP_PAD_PX` in dashboard/figures.py). The size is that of
+ * MapLibre's own container: plotly makes room for the colour bar beside it, so the graph's box is wider than the map and applies them with Plotly.relayout, once per bounds and size: panning or zooming by hand is left alone
+ * until the bounds change (another district) or the map's size does (a resized window).
+ */
+(function () {
+    "use strict";
+    var PAD = {top: 16, bottom: 16, left: 16, right: 16};
+    var MAP_ID = "map-graph";
+
+    function merc(lat) {
+        return Math.log(Math.tan(Math.PI / 4 + lat * Math.PI / 360));
+    }
+
+    function view(bounds, width, height) {
+        var w = Math.max(width - PAD.left - PAD.right, 50), h = Math.max(height - PAD.top - PAD.bottom, 50);
+        var zoomX = Math.log2(w * 360 / (512 * Math.max(bounds[2] - bounds[0], 1e-6)));
+        var zoomY = Math.log2(h * 2 * Math.PI / (512 * Math.max(merc(bounds[3]) - merc(bounds[1]), 1e-8)));
+        var zoom = Math.floor(Math.min(zoomX, zoomY) * 100) / 100;  // round down: never cut the area off
+        var lonShift = (PAD.right - PAD.left) / 2 * 360 / (512 * Math.pow(2, zoom));
+        var y = (merc(bounds[1]) + merc(bounds[3])) / 2 + (PAD.top - PAD.bottom) / 2 / (512 * Math.pow(2, zoom) / (2 * Math.PI));
+        var lat = (2 * Math.atan(Math.exp(y)) - Math.PI / 2) * 180 / Math.PI;
+        return {center: {lon: (bounds[0] + bounds[2]) / 2 + lonShift, lat: lat}, zoom: zoom};
+    }
+
+    function fit() {
+        var holder = document.getElementById(MAP_ID);
+        var gd = holder && holder.querySelector(".js-plotly-plot");
+        if (!gd || !gd.layout || !gd.layout.meta || !gd.layout.meta.fit || !gd._fullLayout || !gd._fullLayout.map || !window.Plotly) {
+            return;
+        }
+        var sub = gd._fullLayout.map._subplot;
+        if (!sub || !sub.map || !sub.map.loaded() || sub.map.isMoving()) {
+            return;  // a relayout before MapLibre has loaded is written to the layout but not shown
+        }
+        var box = sub.map.getContainer().getBoundingClientRect();
+        if (box.width < 50 || box.height < 50) {
+            return;  // not laid out yet
+        }
+        var bounds = gd.layout.meta.fit;
+        var key = bounds.join(",") + "|" + Math.round(box.width) + "x" + Math.round(box.height);
+        var centre = sub.map.getCenter(), now = {lon: centre.lng, lat: centre.lat, zoom: sub.map.getZoom()};
+        var done = gd.__quartiersatlasFit;
+        // Plotly.relayout is not a user edit to plotly: the next Plotly.react (a new value from the server) puts the
+        // server's first estimate back. Then, and only then, fit again; a view the user panned to differs from it.
+        if (done && done.key === key && !(same(now, done.estimate) && !same(now, done.applied))) {
+            return;
+        }
+        var v = view(bounds, box.width, box.height);
+        var applied = {lon: v.center.lon, lat: v.center.lat, zoom: v.zoom};
+        gd.__quartiersatlasFit = {key: key, estimate: done && done.key === key ? done.estimate : now, applied: applied};
+        if (!same(now, applied)) {
+            window.Plotly.relayout(gd, {"map.center": v.center, "map.zoom": v.zoom});
+        }
+    }
+
+    function same(a, b) {
+        return Math.abs(a.zoom - b.zoom) < 1e-4 && Math.abs(a.lon - b.lon) < 1e-6 && Math.abs(a.lat - b.lat) < 1e-6;
+    }
+
+    setInterval(fit, 250);  // cheap: a string comparison while nothing changes
+}());
