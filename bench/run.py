@@ -83,14 +83,14 @@ def _payload(layer: str, group: str, basis: str, period: int, period_from: str, 
 
 
 def _views_payload(layer: str, basis: str, period: int, period_from: str, changed: str, district: str | None,
-                   selection: list[str], scenario: dict | None = None, view: str = "scenario") -> dict:
+                   selection: list[str], scenario: dict | None = None, view: str = "scenario", order: str = "name") -> dict:
     """Body of the linked-views callback's request (histogram, cards, table) as the browser sends it."""
     from dashboard import ids
 
     values = [(ids.LAYER, "value", layer), (ids.GROUP, "value", "mig_bg"), (ids.BASIS, "value", basis), (ids.PERIOD, "value", period),
               (ids.PERIOD_FROM, "value", period_from), (ids.COMPARE, "value", []), (ids.DISTRICT, "value", district),
               (ids.SELECTION, "data", {"basis": basis, "ids": selection, "focus": None}), (ids.LANGUAGE, "value", "de"),
-              (ids.SCENARIO, "data", scenario), (ids.SCENARIO_VIEW, "value", view)]
+              (ids.SCENARIO, "data", scenario), (ids.SCENARIO_VIEW, "value", view), (ids.TABLE_ORDER, "value", order)]
     outputs = [(ids.HISTOGRAM, "figure"), (ids.CARDS, "children"), (ids.TABLE, "children"), (ids.SELECTION_INFO, "children")]
     return {
         "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",

@@ -39,6 +39,8 @@ from .views import (
     ids_in_range,
     ranked_table,
     selection_patch,
+    table_order_options,
+    table_orders,
 )
 
 
@@ -213,7 +215,7 @@ def update_map(layer_id, group, basis_key, period_index, period_from, compare, l
     return fig, legend(result, query, spec, lang, settings, param, view), {"basis": basis_key, "rich": rich, "full": full, **key}
 
 
-def update_views(layer_id, group, basis_key, period_index, period_from, compare, district, selection, lang, scenario, view):
+def update_views(layer_id, group, basis_key, period_index, period_from, compare, district, selection, lang, scenario, view, order="name"):
     """Histogram, key-figure cards, ranked table and the selection line, all from the same cached result."""
     bundle, settings = current_bundle(), current_settings()
     query = current_query(layer_id, group, basis_key, period_index, period_from, compare)
@@ -228,7 +230,7 @@ def update_views(layer_id, group, basis_key, period_index, period_from, compare,
         info += " " + t("selection_not_in_link", lang)
     return (histogram_figure(bundle, result, spec, district, chosen, lang),
             cards(bundle, settings, query, spec, chosen, district, lang, runner(param, view)),
-            ranked_table(bundle, result, spec, _labels(bundle, basis_key, lang), district, chosen, lang, settings.mode == "portal"),
+            ranked_table(bundle, result, spec, _labels(bundle, basis_key, lang), district, chosen, lang, settings.mode == "portal", order),
             info)
 
 
@@ -309,6 +311,13 @@ def update_controls(layer_id, lang, group):
     return (layer_options(settings, lang), groups, new_group if new_group != group else no_update, basis_options(bundle, lang),
             periods, compare_style, labels, sources_line(bundle, lang), subtitle(bundle, settings, lang), notice(bundle, settings, lang),
             [{"label": t("compare", lang), "value": "on"}], t("whole_city", lang), overlay_options(lang), t("clear_selection", lang))
+
+
+def table_order_control(layer_id, lang, order):
+    """The overview table's orders for this layer (by value only where `table_orders` allows it), in the UI language."""
+    spec, portal = get_layer(layer_id), current_settings().mode == "portal"
+    allowed = table_orders(spec, portal)
+    return table_order_options(spec, portal, lang), (order if order in allowed else "name"), t("table_order", lang)
 
 
 def period_from_row(layer_id, compare):
@@ -401,7 +410,11 @@ def register_callbacks(app: Dash) -> None:
     app.callback(
         Output(ids.HISTOGRAM, "figure"), Output(ids.CARDS, "children"), Output(ids.TABLE, "children"), Output(ids.SELECTION_INFO, "children"),
         *view_inputs, Input(ids.DISTRICT, "value"), Input(ids.SELECTION, "data"), Input(ids.LANGUAGE, "value"), *scenario_inputs,
+        Input(ids.TABLE_ORDER, "value"),
     )(update_views)
+    app.callback(Output(ids.TABLE_ORDER, "options"), Output(ids.TABLE_ORDER, "value"), Output("overview-table-order-label", "children"),
+                 Input(ids.LAYER, "value"), Input(ids.LANGUAGE, "value"), State(ids.TABLE_ORDER, "value"),
+                 prevent_initial_call=True)(table_order_control)
     app.callback(
         Output(ids.DETAIL, "children"),
         Input(ids.SELECTION, "data"), *view_inputs, Input(ids.LANGUAGE, "value"), *scenario_inputs,

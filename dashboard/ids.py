@@ -32,6 +32,7 @@ CLEAR_SELECTION = "controls-clear-selection"
 MAP_DRAWN = "state-map-drawn"  # dcc.Store: basis of the drawn map figure and whether its hover heads carry layer lines
 HISTOGRAM = "overview-histogram"
 TABLE = "overview-table"
+TABLE_ORDER = "overview-table-order"  # how the overview table lists areas: by name (default), residents or value
 CARDS = "overview-cards"
 DETAIL = "overview-detail"
 TABLE_AREA = "overview-table-area"  # pattern-matching id type of the area buttons in the ranked table

@@ -18,6 +18,7 @@ from .i18n import format_date, t
 from .pages import briefing_href
 from .sections import sections_for
 from .state import OVERLAY_KEYS, ViewState, default_state
+from .views import table_order_options
 
 H3_AREA_KM2 = {7: "5,2", 8: "0,74", 9: "0,105", 10: "0,015"}
 
@@ -135,8 +136,9 @@ def scenario_view(settings: Settings, lang: str) -> html.Div:
                     id=f"{ids.SCENARIO_VIEW}-row", className="mt-2", style={"display": "none"})
 
 
-def _overview(lang: str) -> html.Div:
-    """Linked views of the current layer: histogram, key figures, ranked table, detail of one area."""
+def _overview(settings: Settings, layer: str, lang: str) -> html.Div:
+    """Linked views of the current layer: histogram, key figures, table of areas (by name unless the user picks another
+    order), detail of one area."""
     return html.Div([
         dbc.Row([
             dbc.Col(dcc.Graph(id=ids.HISTOGRAM, style={"height": "260px"},
@@ -144,15 +146,19 @@ def _overview(lang: str) -> html.Div:
             dbc.Col(html.Div(id=ids.CARDS), md=6),
         ], className="mt-2"),
         dbc.Row([
-            dbc.Col(html.Div(id=ids.TABLE), md=6),
+            dbc.Col([html.Div([html.Span(t("table_order", lang), className="small me-2", id="overview-table-order-label"),
+                               dbc.RadioItems(options=table_order_options(get_layer(layer), settings.mode == "portal", lang),
+                                              value="name", id=ids.TABLE_ORDER, inline=True, className="small d-inline-block")],
+                              className="mb-1"),
+                     html.Div(id=ids.TABLE)], md=6),
             dbc.Col(html.Div(id=ids.DETAIL), md=6),
         ], className="mt-2"),
     ])
 
 
-def section_tabs(bundle: Bundle, settings: Settings, lang: str) -> dbc.Tabs:
+def section_tabs(bundle: Bundle, settings: Settings, lang: str, layer: str) -> dbc.Tabs:
     """The overview of the current layer first, then one tab per dashboard section (see `dashboard.sections`)."""
-    tabs = [dbc.Tab(_overview(lang), label=t("overview", lang), tab_id="overview", tab_class_name="tab-overview")]
+    tabs = [dbc.Tab(_overview(settings, layer, lang), label=t("overview", lang), tab_id="overview", tab_class_name="tab-overview")]
     tabs += [dbc.Tab(section.panel(bundle, settings, lang), label=section.title(lang), tab_id=section.SECTION_ID,
                      tab_class_name=f"tab-{section.SECTION_ID}") for section in sections_for(settings)]
     return dbc.Tabs(tabs, id=ids.SECTION_TABS, active_tab="overview", className="mt-3")
@@ -191,7 +197,7 @@ def serve_layout(bundle: Bundle, settings: Settings):
                 scenario_view(settings, lang),
                 html.Div(id=ids.LEGEND, className="small mt-2"),
                 a11y.map_alternatives(lang, settings.mode == "portal"),
-                section_tabs(bundle, settings, lang),
+                section_tabs(bundle, settings, lang, state.layer),
             ], md=9),
         ])),
         html.Footer(sources_line(bundle, lang), id=ids.SOURCES, className="small text-muted border-top mt-3 pt-2 pb-3"),

@@ -145,34 +145,57 @@ def cards(bundle: Bundle, settings: Settings, query: LayerQuery, spec: LayerSpec
     ])
 
 
-def ranked_table(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd.Series, district: str | None, selection: list[str],
-                 lang: str, portal: bool = False) -> html.Div:
-    """Areas by value, highest first: the selection when there is one, else the district or the city. Click a name for its detail.
+TABLE_ORDERS = ("name", "residents", "value")
+VALUE_ORDER_SECTIONS = ("migration", "segregation", "social")  # no table of quarters ranked by migrant share or deprivation (§6)
 
-    The public portal does not rank quarters (BRIEF §6): there the table lists the areas by name.
+
+def table_orders(spec: LayerSpec, portal: bool) -> tuple[str, ...]:
+    """The orders the overview table offers for this layer: by name and by residents always; by value only in the planner
+    and for layers that are not about migration (the portal ranks no quarters, BRIEF §6)."""
+    if portal or spec.section in VALUE_ORDER_SECTIONS or spec.categories:
+        return TABLE_ORDERS[:2]
+    return TABLE_ORDERS
+
+
+def table_order_options(spec: LayerSpec, portal: bool, lang: str) -> list[dict]:
+    return [{"label": t(f"table_order_{o}", lang), "value": o} for o in table_orders(spec, portal)]
+
+
+def ranked_table(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd.Series, district: str | None, selection: list[str],
+                 lang: str, portal: bool = False, order: str = "name") -> html.Div:
+    """The areas of the selection when there is one, else of the district or the city; click a name for its detail.
+
+    `order`: by name (the default), by residents (largest first) or, where `table_orders` allows it, by value (highest
+    first). The table never opens as a ranking of quarters by migrant share.
     """
     scope = t("cards_selection", lang) if selection else (
         bundle.units_of(bundle.levels[0].id)["name"].get(district, district) if district else t("cards_city", lang))
     v = scoped_values(bundle, result, None if selection else district)  # a selection may reach beyond the district
     if selection:
         v = v.reindex(pd.Index(selection).intersection(v.index))
-    if portal:
-        v = v.assign(_name=names.reindex(v.index).astype(str)).sort_values("_name")
+    order = order if order in table_orders(spec, portal) else "name"
+    v = v.assign(_name=names.reindex(v.index).astype(str).str.split("<br>").str[0])
+    if order == "name":
+        v = v.sort_values("_name", key=lambda s: s.str.casefold())
     else:
-        v = v.sort_values("value", ascending=False)
+        v = v.sort_values([order, "_name"], ascending=[False, True], na_position="last")
     labels = {c.value: c.title(lang) for c in spec.categories}
     rows = []
     for area, row in v.head(TABLE_ROWS).iterrows():
-        shown = labels.get(int(row["value"]), "") if spec.categories else f"{_fmt(float(row['value']), spec.value_format, lang)} {spec.unit(lang)}"
-        name = str(names.get(area, area)).split("<br>")[0]
+        if pd.isna(row["value"]):
+            shown = "–"
+        elif spec.categories:
+            shown = labels.get(int(row["value"]), "–")
+        else:
+            shown = f"{_fmt(float(row['value']), spec.value_format, lang)} {spec.unit(lang)}"
         rows.append(html.Tr([
-            html.Td(html.Button(name, id={"type": ids.TABLE_AREA, "index": str(area)}, className="btn btn-link btn-sm p-0 text-start")),
+            html.Td(html.Button(row["_name"], id={"type": ids.TABLE_AREA, "index": str(area)}, className="btn btn-link btn-sm p-0 text-start")),
             html.Td(shown, className="text-end"),
             html.Td(_fmt(float(row["residents"]), ",.0f", lang) if pd.notna(row["residents"]) else "–", className="text-end"),
         ], className="table-warning" if area in selection else None))
     more = [html.Div(t("table_more", lang, n=len(v) - TABLE_ROWS), className="small text-muted")] if len(v) > TABLE_ROWS else []
     return html.Div([
-        html.Div(t("table_title_by_name" if portal else "table_title", lang, scope=scope), className="small fw-semibold mb-1"),
+        html.Div(t(f"table_title_by_{order}", lang, scope=scope), className="small fw-semibold mb-1", id="overview-table-title"),
         dbc.Table([html.Thead(html.Tr([html.Th(t("table_area", lang)), html.Th(spec.unit(lang), className="text-end"),
                                        html.Th(spec.persons(lang), className="text-end")])),
                    html.Tbody(rows)], size="sm", hover=True, className="mb-1", id="overview-table-rows"),

@@ -48,14 +48,15 @@ def find(tree, component_id: str):
     return None
 
 
-def test_portal_lists_areas_by_name_planner_by_value(tiny_folder, bundle_root):
+def test_portal_and_planner_list_areas_by_name(tiny_folder, bundle_root):
+    """Neither opens the migration share's table as a ranking (BRIEF §6); the planner may order other layers by value."""
     portal = create_app(load_settings(bundle_dir=str(bundle_root), mode="portal"), tiny_folder).server.test_client()
     planner = create_app(load_settings(bundle_dir=str(bundle_root), mode="planner"), tiny_folder).server.test_client()
     by_name = [views(portal).index(f"Block {b}") for b in ("A1", "A2")]
     assert by_name == sorted(by_name)  # alphabetical (B2 is not published, nor B1: district B − B1 would reveal B2)
     a1, a2, b1, b2 = [views(planner).index(f"Block {b}") for b in ("A1", "A2", "B1", "B2")]
-    assert a1 < min(a2, b1) and max(a2, b1) < b2  # 60 % first, 20 % and 20 %, then 5 %
-    assert "Gebiete (Stadt)" in views(portal) and "Gebiete nach Wert" in views(planner)
+    assert a1 < a2 < b1 < b2  # by name, although the shares are 60 %, 20 %, 20 % and 5 %
+    assert "Gebiete (Stadt)" in views(portal) and "Gebiete (Stadt)" in views(planner) and "nach Wert" not in views(planner)
 
 
 def test_card_of_suppressed_areas_says_not_shown_never_zero(tiny_folder, bundle_root):
