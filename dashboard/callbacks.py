@@ -24,7 +24,7 @@ from .accessibility import register_accessibility
 from .context import SETTINGS_KEY, current_bundle, current_settings, layer_result, shown_spec, view_result
 from .figures import SCENARIO_TRACE, SELECTION_TRACE, Display, map_figure, map_patch, values_key
 from .i18n import format_date, t
-from .layout import basis_options, group_options, layer_options, notice, overlay_options, period_options, sources_line, subtitle
+from .layout import basis_options, group_options, layer_options, notice, overlay_options, period_options, section_tabs, sources_line, subtitle
 from .pages import briefing_href
 from .state import ViewState, parse_query, period_at, scenario_dict, selection_fits_link, to_query
 from .views import (
@@ -313,6 +313,13 @@ def update_controls(layer_id, lang, group):
             [{"label": t("compare", lang), "value": "on"}], t("whole_city", lang), overlay_options(lang), t("clear_selection", lang))
 
 
+def tabs_in_language(lang, built_in, layer_id):
+    """The section tabs (labels and panels) in the chosen language; built once per language switch, not per change."""
+    if lang == built_in or lang not in ("de", "en"):
+        return no_update, no_update, no_update
+    return section_tabs(current_bundle(), current_settings(), lang, layer_id).children, lang, lang
+
+
 def table_order_control(layer_id, lang, order):
     """The overview table's orders for this layer (by value only where `table_orders` allows it), in the UI language."""
     spec, portal = get_layer(layer_id), current_settings().mode == "portal"
@@ -412,6 +419,8 @@ def register_callbacks(app: Dash) -> None:
         *view_inputs, Input(ids.DISTRICT, "value"), Input(ids.SELECTION, "data"), Input(ids.LANGUAGE, "value"), *scenario_inputs,
         Input(ids.TABLE_ORDER, "value"),
     )(update_views)
+    app.callback(Output(ids.SECTION_TABS, "children"), Output(ids.SECTION_TABS, "key"), Output(ids.TABS_LANG, "data"),
+                 Input(ids.LANGUAGE, "value"), State(ids.TABS_LANG, "data"), State(ids.LAYER, "value"))(tabs_in_language)
     app.callback(Output(ids.TABLE_ORDER, "options"), Output(ids.TABLE_ORDER, "value"), Output("overview-table-order-label", "children"),
                  Input(ids.LAYER, "value"), Input(ids.LANGUAGE, "value"), State(ids.TABLE_ORDER, "value"),
                  prevent_initial_call=True)(table_order_control)

@@ -67,7 +67,8 @@ def overlay_options(lang: str) -> list[dict]:
 def sources_line(bundle: Bundle, lang: str) -> list:
     items = [html.Span(f"{t('sources', lang)}: ", className="fw-semibold")]
     for i, src in enumerate(bundle.manifest.sources):
-        items.append(html.Span(f"{'; ' if i else ''}{src.attribution} ({src.licence})", title=src.title))
+        licence = src.public_licence or t("licence_see_source", lang)
+        items.append(html.Span(f"{'; ' if i else ''}{src.attribution} ({licence})", title=src.title))
     return items
 
 
@@ -161,7 +162,8 @@ def section_tabs(bundle: Bundle, settings: Settings, lang: str, layer: str) -> d
     tabs = [dbc.Tab(_overview(settings, layer, lang), label=t("overview", lang), tab_id="overview", tab_class_name="tab-overview")]
     tabs += [dbc.Tab(section.panel(bundle, settings, lang), label=section.title(lang), tab_id=section.SECTION_ID,
                      tab_class_name=f"tab-{section.SECTION_ID}") for section in sections_for(settings)]
-    return dbc.Tabs(tabs, id=ids.SECTION_TABS, active_tab="overview", className="mt-3")
+    # `key`: a new language remounts the tabs (dbc.Tabs keeps the panes it has drawn and would go on showing the old texts)
+    return dbc.Tabs(tabs, id=ids.SECTION_TABS, active_tab="overview", className="mt-3", key=lang)
 
 
 def serve_layout(bundle: Bundle, settings: Settings):
@@ -198,6 +200,7 @@ def serve_layout(bundle: Bundle, settings: Settings):
                 html.Div(id=ids.LEGEND, className="small mt-2"),
                 a11y.map_alternatives(lang, settings.mode == "portal"),
                 section_tabs(bundle, settings, lang, state.layer),
+                dcc.Store(id=ids.TABS_LANG, data=lang),
             ], md=9),
         ])),
         html.Footer(sources_line(bundle, lang), id=ids.SOURCES, className="small text-muted border-top mt-3 pt-2 pb-3"),

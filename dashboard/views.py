@@ -17,6 +17,8 @@ from dash import Patch, dcc, html
 from layers.area import SERVE_RADIUS_M, facilities_near, funding_areas_of
 from layers.bundle import Bundle
 from layers.context import social_context
+from layers.funding.areas import programme_title
+from layers.infrastructure.access import type_title
 from layers.numbers import format_number
 from layers.query import LayerQuery
 from layers.settings import Settings
@@ -238,11 +240,12 @@ def detail_panel(bundle: Bundle, settings: Settings, query: LayerQuery, spec: La
     near = facilities_near(bundle, basis, area)
     by_type = near.groupby("type").size().sort_values(ascending=False) if not near.empty else pd.Series(dtype=int)
     parts += [html.Div(t("detail_facilities", lang, radius=SERVE_RADIUS_M), className="small text-muted mt-1"),
-              html.Div(", ".join(f"{kind} {n}" for kind, n in by_type.items()) or t("detail_no_facilities", lang), className="small",
+              html.Div(", ".join(f"{type_title(kind, lang)} {n}" for kind, n in by_type.items()) or t("detail_no_facilities", lang), className="small",
                        id="detail-facilities")]
     funding = funding_areas_of(bundle, basis, area)
     parts += [html.Div(t("detail_funding", lang), className="small text-muted mt-1"),
-              html.Div("; ".join(f"{r.name} ({r.programme}, {_fmt(100 * r.share, '.0f', lang)} %)" for r in funding.itertuples())
+              html.Div("; ".join(f"{r.name} ({programme_title(r.programme, lang)}, {_fmt(100 * r.share, '.0f', lang)} %)"
+                                 for r in funding.itertuples())
                        or t("detail_no_funding", lang), className="small", id="detail-funding")]
     if not basis.is_h3 and settings.area_profile_enabled:
         parts.append(html.A(t("detail_profile", lang), href=profile_href(area, lang), target="_blank", className="small d-block mt-2",

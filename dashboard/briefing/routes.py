@@ -17,6 +17,8 @@ from flask import Blueprint, abort, redirect, render_template, request
 from markupsafe import Markup
 
 from layers.area import SERVE_RADIUS_M, facilities_near, funding_areas_of
+from layers.funding.areas import programme_title
+from layers.infrastructure.access import type_title
 from layers.narrative import context_figures, format_value, summary_text
 from layers.query import LayerQuery, check_query, visible_layers
 from layers.registry import REGISTRY, get_layer
@@ -325,12 +327,12 @@ def area_page(unit_id: str):
     inside = facilities[facilities["distance_m"] <= 0]
     by_type = inside.groupby("type").size().sort_values(ascending=False)
     near_by_type = facilities.groupby("type").size()
-    fac_rows = [{"type": _type_label(kind, lang), "inside": int(n), "near": int(near_by_type.get(kind, 0))} for kind, n in by_type.items()]
-    fac_rows += [{"type": _type_label(kind, lang), "inside": 0, "near": int(n)} for kind, n in near_by_type.items() if kind not in by_type.index]
+    fac_rows = [{"type": type_title(kind, lang), "inside": int(n), "near": int(near_by_type.get(kind, 0))} for kind, n in by_type.items()]
+    fac_rows += [{"type": type_title(kind, lang), "inside": 0, "near": int(n)} for kind, n in near_by_type.items() if kind not in by_type.index]
     listed = inside.head(80)
-    fac_list = [{"name": str(r.name) if isinstance(r.name, str) else "–", "type": _type_label(r.type, lang),
+    fac_list = [{"name": str(r.name) if isinstance(r.name, str) else "–", "type": type_title(r.type, lang),
                  "capacity": "–" if pd.isna(r.capacity) else format_value(float(r.capacity), _PERSONS, lang, unit=False)} for r in listed.itertuples()]
-    funding = [{"name": str(r.name), "programme": str(r.programme), "share": format_value(100 * float(r.share), _PCT0, lang)}
+    funding = [{"name": str(r.name), "programme": programme_title(r.programme, lang), "share": format_value(100 * float(r.share), _PCT0, lang)}
                for r in funding_areas_of(bundle, basis, unit_id).itertuples()]
     green = _green(bundle, basis, unit_id, lang)
     scenarios = _scenarios(bundle, settings, unit_id, lang) if not portal else None
@@ -432,7 +434,7 @@ def _green(bundle, basis: Basis, unit_id: str, lang: str) -> list[dict]:
     rows = []
     for kind, group in inside.groupby("kind"):
         net = pd.to_numeric(group["net_area_m2"], errors="coerce") if "net_area_m2" in group else pd.Series(dtype=float)
-        rows.append({"kind": _type_label(str(kind), lang), "n": len(group),
+        rows.append({"kind": type_title(str(kind), lang), "n": len(group),
                      "area": format_value(float(group["area_m2"].sum()), _M2, lang),
                      "net": format_value(float(net.sum()), _M2, lang) if net.notna().any() else "–"})
     return rows
@@ -444,13 +446,6 @@ class _M2:
     @staticmethod
     def unit(lang: str) -> str:
         return "m²"
-
-
-def _type_label(kind: str, lang: str) -> str:
-    try:
-        return t(f"briefing_type_{kind}", lang)
-    except KeyError:
-        return str(kind)
 
 
 def _scenarios(bundle, settings, unit_id: str, lang: str) -> list[dict] | None:

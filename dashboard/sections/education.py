@@ -34,7 +34,6 @@ COMPOSITION = "education-composition"
 TABLE = "education-table"
 TABLE_TITLE = "education-table-title"
 DETAIL = "education-detail"
-IMPORT_COMMAND = "quartiersatlas import facility_composition <datei.csv>"
 
 
 def title(lang: str) -> str:
@@ -71,7 +70,7 @@ def _kita_figures(bundle, period: str, lang: str) -> list:
              (t("education_children_u6", lang), num(f["children_under_6"], lang)), (t("education_demand", lang), num(f["demand"], lang)),
              (t("education_per_100", lang), num(f["places_per_100"], lang))]
     note = t("education_demand_note", lang, rate=num(100 * p.take_up_under_6, lang, 1), u3=num(100 * p.take_up_under_3, lang, 1),
-             o3=num(100 * p.take_up_3_6, lang, 1), radius=num(p.radius_m, lang), detour=num(p.detour_factor, lang, 1), decay=p.decay)
+             o3=num(100 * p.take_up_3_6, lang, 1), radius=num(p.radius_m, lang), detour=num(p.detour_factor, lang, 1), decay=t(f"education_decay_{p.decay}", lang))
     return [html.Strong(t("education_figures_kita", lang, period=format_date(period, lang))), _cards(items), html.Div(note, className="text-muted"),
             html.Div(t("education_estimate_note", lang), className="text-muted")]
 
@@ -96,7 +95,7 @@ def _composition(bundle, settings, period: str, kind: str, lang: str):
         return html.Div(t("education_compositions_internal", lang)), None
     view = facility_segregation_view(bundle, settings, period, _params(), kind)
     if not view["available"]:
-        return dbc.Alert(t("education_no_compositions", lang, command=IMPORT_COMMAND), color="secondary", className="py-2 mb-0"), None
+        return dbc.Alert(t("education_no_compositions", lang), color="secondary", className="py-2 mb-0"), None
     s = view["summary"]
     if not s:
         return html.Div(), view["table"]
@@ -127,7 +126,10 @@ def update_section(view, period, lang):
                 ("deviation_pp", "education_col_deviation", "+.1f"), ("ratio", "education_col_ratio_share", ".2f"), ("z", "education_col_z", "+.1f")]
         title_key = "education_table_facilities"
     elif view == "kita":
-        rows = kita_table(bundle, period, _params()).reset_index().sort_values("supply_ratio")
+        rows = kita_table(bundle, period, _params()).reset_index()
+        # a Kita listed with 0 places has no supply ratio to compare: shown with "–" and listed after the others
+        rows["supply_ratio"] = rows["supply_ratio"].where(rows["places"] > 0)
+        rows = rows.sort_values(["supply_ratio", "name"], na_position="last")
         cols = [("name", "education_col_name", None), ("places", "education_col_places", ",.0f"), ("reach_demand", "education_col_reach", ",.0f"),
                 ("supply_ratio", "education_col_ratio", ".2f")]
         title_key = "education_table_kitas"

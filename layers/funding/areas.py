@@ -20,6 +20,20 @@ QM_PROGRAMMES = ("quartiersmanagement",)
 # Programmes that protect residents rather than fund a quarter (BauGB § 172: soziale Erhaltungsgebiete, "Milieuschutz").
 PROTECTION_PROGRAMMES = ("sozialeerhaltungsgebiet", "soziales erhaltungsgebiet", "erhaltungsgebiet", "milieuschutz", "milieuschutzgebiet")
 INSTRUMENTS = ("funding", "protection")
+PROGRAMME_TITLES: dict[str, tuple[str, str]] = {  # keys as `_key` writes them
+    "sozialeerhaltungsgebiet": ("Soziales Erhaltungsgebiet (Milieuschutz)", "social preservation area (Milieuschutz)"),
+    "quartiersmanagement": ("Quartiersmanagement", "Quartiersmanagement (neighbourhood management)"),
+    "sozialerzusammenhalt": ("Sozialer Zusammenhalt", "Sozialer Zusammenhalt (social cohesion programme)"),
+    "sozialestadt": ("Soziale Stadt", "Soziale Stadt (Socially Integrative City)"),
+}
+
+
+def programme_title(programme: object, lang: str) -> str:
+    """A programme's name for people: the known ones by name (German, English), others as the source writes them."""
+    de_en = PROGRAMME_TITLES.get(_key(programme))
+    if de_en:
+        return de_en[0] if lang == "de" else de_en[1]
+    return str(programme).replace("_", " ")
 
 
 def _key(programme) -> str:

@@ -126,8 +126,16 @@ def test_berlin_section_kita_view_and_no_composition_statement(berlin, berlin_bu
     out = callback(berlin, SECTION_OUT, [(ids.SECTION_TABS, "active_tab", "education"), (sec.VIEW, "value", "kita"),
                                          (ids.PERIOD, "value", "2024-12-31"), (ids.LANGUAGE, "value", "de")])
     assert "199.851" in orjson.dumps(out[sec.FIGURES]["children"]).decode()
-    assert "quartiersatlas import facility_composition" in orjson.dumps(out[sec.COMPOSITION]["children"]).decode()
-    assert len(out[sec.TABLE]["data"]) == 2893
+    composition = orjson.dumps(out[sec.COMPOSITION]["children"]).decode()
+    assert "keine Daten zur Zusammensetzung" in composition and "quartiersatlas" not in composition  # no command lines on screen
+    rows = out[sec.TABLE]["data"]
+    assert len(rows) == 2893
+    # Kitas listed with 0 places (10 in the 01/2026 list) have no supply ratio: "–", after all others, never on top
+    assert rows[0]["places"] > 0 and rows[0]["supply_ratio"] is not None
+    zero = [i for i, r in enumerate(rows) if r["places"] == 0]
+    assert len(zero) == 10 and zero == list(range(len(rows) - 10, len(rows))) and all(rows[i]["supply_ratio"] is None for i in zero)
+    ratios = [r["supply_ratio"] for r in rows[:-10]]
+    assert ratios == sorted(ratios)
 
 
 def test_demo_section_table_sorted_by_deviation(demo):

@@ -1,0 +1,58 @@
+"""English is complete: with ?lang=en every tab, control and footer is English, no internal key shows, and switching
+back gives German again (real Berlin, headless Debian Chromium)."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from dashboard import ids
+from dashboard.app import create_app
+from dashboard.i18n import catalogue
+
+pytestmark = pytest.mark.browser
+
+TAB_TEXT_JS = """
+const panes = Array.from(document.querySelectorAll('#%s ~ .tab-content .tab-pane, .tab-content .tab-pane'));
+return {labels: Array.from(document.querySelectorAll('#%s .nav-link')).map(e => e.textContent.trim()),
+        panes: panes.map(p => p.innerText), footer: (document.getElementById('%s') || {innerText: ''}).innerText};
+""" % (ids.SECTION_TABS, ids.SECTION_TABS, ids.SOURCES)
+
+# German texts of the panels' own controls (the catalogue's, so this follows the wording) and internal keys
+INTERNAL_KEYS = ("soziale_erhaltungsgebiet", "gaussian", "sehr niedrig", "not verified", "quartiersatlas import", "facility_composition")
+
+
+def _panel_texts(lang: str) -> list[str]:
+    keys = ("segregation_group", "education_show_facilities", "table_order", "scenario_form_title", "infrastructure_area")
+    return [catalogue()[lang][k] for k in keys if k in catalogue()[lang] and catalogue()["de"][k] != catalogue()["en"][k]]
+
+
+def _page(dash_duo, until, timeout: float = 40.0) -> dict:
+    deadline, page = time.time() + timeout, None
+    while time.time() < deadline:
+        page = dash_duo.driver.execute_script(TAB_TEXT_JS)
+        if page and until(page):
+            return page
+        time.sleep(0.5)
+    raise AssertionError(f"page did not reach the expected language; last: {str(page)[:1500]}")
+
+
+def test_english_is_complete_and_switches_back(dash_duo, settings, berlin_bundle):
+    dash_duo.start_server(create_app(settings, berlin_bundle.folder))
+    dash_duo.wait_for_element(f"#{ids.MAP}")
+    dash_duo.driver.get(dash_duo.server_url + "/?lang=en")
+    english = _page(dash_duo, lambda p: p["labels"] and p["labels"][0] == catalogue()["en"]["overview"]
+                    and all(text in "\n".join(p["panes"]) for text in _panel_texts("en")[:3]))
+    assert english["labels"][:4] == ["Overview", "Segregation", "Education", catalogue()["en"]["infrastructure_title"]]
+    shown = "\n".join(english["panes"]) + english["footer"]
+    for german in _panel_texts("de"):
+        assert german not in shown, german
+    for key in INTERNAL_KEYS:
+        assert key not in shown, key
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", "\n".join(english["panes"])), re.findall(r"\b[a-z]+_[a-z_]+\b", shown)[:5]
+
+    dash_duo.driver.execute_script("document.querySelector('#%s input[value=de]').click()" % ids.LANGUAGE)
+    german = _page(dash_duo, lambda p: p["labels"] and p["labels"][0] == catalogue()["de"]["overview"])
+    assert all(text in "\n".join(german["panes"]) for text in _panel_texts("de")[:3])
