@@ -70,7 +70,8 @@ def _kita_figures(bundle, period: str, lang: str) -> list:
              (t("education_children_u6", lang), num(f["children_under_6"], lang)), (t("education_demand", lang), num(f["demand"], lang)),
              (t("education_per_100", lang), num(f["places_per_100"], lang))]
     note = t("education_demand_note", lang, rate=num(100 * p.take_up_under_6, lang, 1), u3=num(100 * p.take_up_under_3, lang, 1),
-             o3=num(100 * p.take_up_3_6, lang, 1), radius=num(p.radius_m, lang), detour=num(p.detour_factor, lang, 1), decay=t(f"education_decay_{p.decay}", lang))
+             o3=num(100 * p.take_up_3_6, lang, 1), radius=num(p.radius_m, lang), detour=num(p.detour_factor, lang, 1),
+             decay=t(f"education_decay_{p.decay}", lang))
     return [html.Strong(t("education_figures_kita", lang, period=format_date(period, lang))), _cards(items), html.Div(note, className="text-muted"),
             html.Div(t("education_estimate_note", lang), className="text-muted")]
 
