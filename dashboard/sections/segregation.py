@@ -32,6 +32,10 @@ CHANGE = "segregation-change"
 CHANGE_TITLE = "segregation-change-title"
 CHANGE_NOTE = "segregation-change-note"
 DEFAULT_GROUP = "mig_bg_under_18"
+CITY_COLOUR = "#222222"
+# 12 districts, 12 distinguishable colours (ColorBrewer Paired, reordered so neighbours in the legend differ in hue)
+DISTRICT_COLOURS = ("#1f78b4", "#e31a1c", "#33a02c", "#ff7f00", "#6a3d9a", "#b15928", "#a6cee3", "#fb9a99", "#b2df8a",
+                    "#fdbf6f", "#cab2d6", "#8c8c00")
 
 
 def title(lang: str) -> str:
@@ -82,7 +86,12 @@ def panel(bundle, settings, lang: str):
         html.Div(id=EXPLAIN, className="small border rounded p-2 bg-light"),
         dcc.Graph(id=CHART, config={"displayModeBar": False}, style={"height": "320px"}),
         html.H6(id=TABLE_TITLE, className="mt-2"),
-        dash_table.DataTable(id=TABLE, style_table={"overflowX": "auto"}, style_cell={"fontSize": "12px", "padding": "2px 6px"},
+        # headers spelled out (symbol in brackets, the explanation on hover), wrapped so the table fits the page
+        dash_table.DataTable(id=TABLE, style_table={"overflowX": "auto", "maxWidth": "100%"},
+                             style_cell={"fontSize": "12px", "padding": "2px 4px", "whiteSpace": "normal", "height": "auto",
+                                         "minWidth": "3.2rem", "maxWidth": "6.5rem"},
+                             style_header={"fontSize": "11px", "lineHeight": "1.15", "textDecoration": "underline dotted", "cursor": "help"},
+                             tooltip_delay=200, tooltip_duration=None,
                              style_data_conditional=[{"if": {"filter_query": '{area} = "city"'}, "fontWeight": "bold"}]),
         html.Div(t("segregation_multi_note", lang), className="small text-muted"),
         html.H6(id=CHANGE_TITLE, className="mt-3"),
@@ -107,22 +116,29 @@ def indices_view(group, index, basis_value, period_value, district, lang):
     if Basis.parse(basis).is_h3:
         explain += [" ", t("segregation_interpolated", lang)]
     fig = go.Figure()
+    districts = [a for a in table["area"].drop_duplicates() if a != "city"]
     for area, rows in table.groupby("area", sort=False):
         city = area == "city"
         if not (city or area == district or district is None):
             continue
+        colour = CITY_COLOUR if city else DISTRICT_COLOURS[districts.index(area) % len(DISTRICT_COLOURS)]
         fig.add_trace(go.Scatter(x=rows["period"], y=rows[index], mode="lines+markers", name=t("segregation_city", lang) if city else rows["area_name"].iloc[0],
-                                 line={"width": 3 if city else 1.2, "color": "#222" if city else None}, opacity=1 if city or district else 0.55))
+                                 line={"width": 3 if city else 1.6, "color": colour}, marker={"size": 5 if not city else 7}))
     fig.update_layout(title={"text": t("segregation_chart_title", lang, index=f"{d.title(lang)} ({d.symbol})", group=gtitle, basis=blabel),
                              "font": {"size": 13}}, margin={"l": 40, "r": 10, "t": 40, "b": 30}, legend={"font": {"size": 10}},
-                      yaxis={"title": d.symbol}, template="plotly_white")
+                      yaxis={"title": d.symbol}, template="plotly_white", separators=",." if lang == "de" else ".,",
+                      # ticks at the reference dates themselves (a date axis would label 31.12.2024 as "Jan 2025")
+                      xaxis={"tickvals": list(bundle.periods), "ticktext": [format_date(p, lang) for p in bundle.periods], "tickangle": 0,
+                             "tickfont": {"size": 10}})
     now = table[table["period"] == period].merge(multi[multi["period"] == period][["area", *[m.id for m in MULTI_INDICES]]], on="area")
     cols = [{"name": t("segregation_col_area", lang), "id": "area_name"}, {"name": t("segregation_col_units", lang), "id": "n_units"},
-            {"name": t("segregation_col_share", lang), "id": "share_pct"}] + [{"name": x.symbol, "id": x.id} for x in SINGLE_INDICES + MULTI_INDICES]
+            {"name": t("segregation_col_share", lang), "id": "share_pct"}] + [{"name": f"{x.title(lang)} ({x.symbol})", "id": x.id}
+                                                                             for x in SINGLE_INDICES + MULTI_INDICES]
     data = [{"area": r["area"], "area_name": t("segregation_city", lang) if r["area"] == "city" else r["area_name"], "n_units": int(r["n_units"]),
              "share_pct": num(r["share_pct"], lang, 1), **{x.id: num(r[x.id], lang, 3) for x in SINGLE_INDICES + MULTI_INDICES}}
             for r in now.to_dict("records")]
-    return explain, fig, t("segregation_table_title", lang, period=format_date(period, lang)), cols, data
+    tooltips = {x.id: {"value": f"{x.title(lang)} ({x.symbol}): {x.explain(lang)}", "type": "text"} for x in SINGLE_INDICES + MULTI_INDICES}
+    return explain, fig, t("segregation_table_title", lang, period=format_date(period, lang)), cols, data, tooltips
 
 
 def change_view(group, index, period_from, basis_value, period_value, lang):
@@ -156,10 +172,11 @@ def pick_district(active_cell, data):
 def register(app: Dash) -> None:
     app.callback(
         Output(EXPLAIN, "children"), Output(CHART, "figure"), Output(TABLE_TITLE, "children"), Output(TABLE, "columns"), Output(TABLE, "data"),
+        Output(TABLE, "tooltip_header"),
         Input(ids.SECTION_TABS, "active_tab"), Input(GROUP, "value"), Input(INDEX, "value"), Input(ids.BASIS, "value"),
         Input(ids.PERIOD, "value"), Input(ids.DISTRICT, "value"),
         Input(ids.LANGUAGE, "value"),
-    )(when_active(SECTION_ID, 5, indices_view))
+    )(when_active(SECTION_ID, 6, indices_view))
     app.callback(
         Output(CHANGE_TITLE, "children"), Output(CHANGE, "columns"), Output(CHANGE, "data"), Output(CHANGE_NOTE, "children"),
         Input(ids.SECTION_TABS, "active_tab"), Input(GROUP, "value"), Input(INDEX, "value"), Input(PERIOD_FROM, "value"),

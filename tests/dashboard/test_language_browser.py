@@ -56,3 +56,23 @@ def test_english_is_complete_and_switches_back(dash_duo, settings, berlin_bundle
     dash_duo.driver.execute_script("document.querySelector('#%s input[value=de]').click()" % ids.LANGUAGE)
     german = _page(dash_duo, lambda p: p["labels"] and p["labels"][0] == catalogue()["de"]["overview"])
     assert all(text in "\n".join(german["panes"]) for text in _panel_texts("de")[:3])
+
+
+def test_no_view_scrolls_sideways(dash_duo, settings, berlin_bundle):
+    """At 1366×768 no tab widens the page beyond the window (wide tables scroll inside their own box)."""
+    dash_duo.driver.set_window_size(1366, 768)
+    dash_duo.start_server(create_app(settings, berlin_bundle.folder))
+    dash_duo.wait_for_element(f"#{ids.MAP}")
+    tabs = dash_duo.driver.find_elements("css selector", f"#{ids.SECTION_TABS} .nav-link")
+    assert len(tabs) >= 4
+    for tab in tabs:
+        dash_duo.driver.execute_script("arguments[0].click()", tab)
+        deadline, widths = time.time() + 15, None
+        while time.time() < deadline:
+            time.sleep(1.0)
+            widths = dash_duo.driver.execute_script(
+                "return [document.documentElement.scrollWidth, document.documentElement.clientWidth,"
+                " document.querySelectorAll('.tab-pane.active table, .tab-pane.active .js-plotly-plot').length]")
+            if widths[2]:
+                break
+        assert widths[0] <= widths[1], (tab.text, widths)

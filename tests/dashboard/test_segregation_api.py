@@ -75,6 +75,17 @@ def _post(client, output_ids: list[tuple[str, str]], inputs: list[tuple[str, str
     return resp.get_json()["response"]
 
 
+def test_chart_gives_every_district_its_own_colour_and_dates_as_ticks(client, berlin_bundle):
+    out = _post(client, [(section.EXPLAIN, "children"), (section.CHART, "figure"), (section.TABLE_TITLE, "children"), (section.TABLE, "columns"),
+                         (section.TABLE, "data"), (section.TABLE, "tooltip_header")],
+                [(ids.SECTION_TABS, "active_tab", "segregation"), (section.GROUP, "value", "mig_bg_under_18"), (section.INDEX, "value", "dissim"),
+                 (ids.BASIS, "value", "planungsraum"), (ids.PERIOD, "value", 7), (ids.DISTRICT, "value", None), (ids.LANGUAGE, "value", "de")])
+    figure = out[section.CHART]["figure"]
+    colours = [trace["line"]["color"] for trace in figure["data"]]
+    assert len(colours) == 13 and len(set(colours)) == 13  # the city and 12 districts, no colour twice
+    assert figure["layout"]["xaxis"]["ticktext"][-1] == "31.12.2024"  # not "Jan 2025"
+
+
 def test_panel_shows_the_api_numbers_and_sets_the_district(client, berlin_bundle):
     out = _post(client, [(section.CHANGE_TITLE, "children"), (section.CHANGE, "columns"), (section.CHANGE, "data"), (section.CHANGE_NOTE, "children")],
                 [(ids.SECTION_TABS, "active_tab", "segregation"), (section.GROUP, "value", "mig_bg_under_18"), (section.INDEX, "value", "dissim"),
@@ -87,13 +98,17 @@ def test_panel_shows_the_api_numbers_and_sets_the_district(client, berlin_bundle
         assert shown["difference"] == f"{exact['difference']:.3f}"
         assert shown["p_value_change"] == ("< 0.01" if exact["p_value_change"] == 0 else f"{exact['p_value_change']:.2f}")
     table = _post(client, [(section.EXPLAIN, "children"), (section.CHART, "figure"), (section.TABLE_TITLE, "children"), (section.TABLE, "columns"),
-                           (section.TABLE, "data")],
+                           (section.TABLE, "data"), (section.TABLE, "tooltip_header")],
                   [(ids.SECTION_TABS, "active_tab", "segregation"), (section.GROUP, "value", "mig_bg_under_18"), (section.INDEX, "value", "dissim"),
                    (ids.BASIS, "value", "planungsraum"),
                    (ids.PERIOD, "value", 0), (ids.DISTRICT, "value", "08"), (ids.LANGUAGE, "value", "de")])
     assert "keine Diagnose" in str(table[section.EXPLAIN]["children"])
     chart = table[section.CHART]["figure"]["data"]
     assert [len(trace["x"]) for trace in chart] == [8, 8]  # city and the chosen district, 06/2021–12/2024
+    headers = {c["id"]: c["name"] for c in table[section.TABLE]["columns"]}
+    assert headers["dissim"] == "Dissimilaritätsindex (D)" and headers["isolation"].startswith("Isolationsindex")
+    assert "umziehen" in table[section.TABLE]["tooltip_header"]["dissim"]["value"]  # the explanation on hover
+
     picked = _post(client, [(ids.DISTRICT, "value")], [(section.TABLE, "active_cell", {"row": 8, "column": 0})],
                    state=[(section.TABLE, "data", table[section.TABLE]["data"])])
     assert picked[ids.DISTRICT]["value"] == table[section.TABLE]["data"][8]["area"] != "city"
