@@ -22,7 +22,18 @@ from layers.spatial.selection import translate_selection
 from . import ids
 from .accessibility import register_accessibility
 from .context import SETTINGS_KEY, current_bundle, current_settings, layer_result, shown_spec, view_result
-from .figures import SCENARIO_TRACE, SELECTION_TRACE, Display, map_figure, map_patch, values_key
+from .figures import (
+    FACILITY_COLOUR,
+    FUNDING_COLOUR,
+    NOT_SHOWN_COLOUR,
+    SCENARIO_TRACE,
+    SELECTION_COLOUR,
+    SELECTION_TRACE,
+    Display,
+    map_figure,
+    map_patch,
+    values_key,
+)
 from .i18n import format_date, t
 from .layout import basis_options, group_options, layer_options, notice, overlay_options, period_options, section_tabs, sources_line, subtitle
 from .pages import briefing_href
@@ -99,6 +110,7 @@ def legend(result, query: LayerQuery, spec, lang: str, settings, scenario: str |
              for k, d in result.data_dates]
     return [
         html.Div(head),
+        *([map_key(spec, lang, settings)]),
         html.Div([html.Span(origin, className="badge bg-info text-dark me-2", id="map-badge"), spec.description(lang)]),
         html.Div(t("legend_not_shown", lang, cases=settings.min_cases, residents=settings.min_residents)
                  + ". " + t("legend_perturbed", lang, noise=MAX_NOISE)
@@ -110,6 +122,32 @@ def legend(result, query: LayerQuery, spec, lang: str, settings, scenario: str |
                          className="me-3", id="map-download-json"),
                   html.A("GeoJSON", href=api_url(result, query, "geojson", scenario, view), target="_blank", id="map-download-geojson")]),
     ]
+
+
+def _swatch(colour: str, label: str, shape: str = "box") -> html.Span:
+    style = {"display": "inline-block", "width": "0.9em", "height": "0.9em", "marginRight": "0.3em", "verticalAlign": "-0.1em"}
+    if shape == "box":
+        style.update(background=colour, border="1px solid #888")
+    elif shape == "outline":
+        style.update(border=f"2px solid {colour}")
+    else:  # dot
+        style.update(background=colour, borderRadius="50%")
+    return html.Span([html.Span(style=style, **{"aria-hidden": "true"}), label], className="me-3 text-nowrap d-inline-block")
+
+
+def map_key(spec, lang: str, settings) -> html.Div:
+    """What the map's marks mean: the classes of a categorical layer (swatches, no colour bar), grey areas, the outline of
+    small counts (planner), the selection, facility points and funding and protection areas."""
+    items = [_swatch(c.colour, c.title(lang)) for c in sorted(spec.categories, key=lambda c: c.value)]
+    grey = (t("key_not_shown", lang, cases=settings.min_cases, residents=settings.min_residents) if settings.mode == "portal"
+            else t("key_no_value", lang))
+    items += [_swatch(NOT_SHOWN_COLOUR, grey)]
+    if settings.mode != "portal":
+        items.append(_swatch("#3c3c3c", t("key_small", lang), "outline"))
+    items += [_swatch(SELECTION_COLOUR, t("key_selection", lang), "outline"), _swatch(FACILITY_COLOUR, t("key_facilities", lang), "dot"),
+              html.Span([html.Span("━ ", style={"color": FUNDING_COLOUR}), t("key_funding", lang)], className="me-3 text-nowrap d-inline-block"),
+              html.Span([html.Span("╍ ", style={"color": FUNDING_COLOUR}), t("key_protection", lang)], className="d-inline-block")]
+    return html.Div(items, id="map-key", className="my-1")
 
 
 def _period(index) -> str:

@@ -11,9 +11,10 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 from dash import Patch
-from plotly.colors import get_colorscale
+from plotly.colors import get_colorscale, sample_colorscale
 
 from layers.bundle import Bundle
+from layers.numbers import format_number
 from layers.spec import LayerResult, LayerSpec
 
 from .i18n import format_date, t
@@ -30,6 +31,7 @@ SMALL_OUTLINE_COLOUR = "rgba(60,60,60,0.35)"
 # through wherever the traces above have no value.
 HIDDEN_TRACE, VALUES_TRACE, SMALL_TRACE, SELECTION_TRACE, FACILITY_TRACE, SCENARIO_TRACE = range(6)
 SCENARIO_COLOUR = "#000000"
+FACILITY_COLOUR = "#1f4e79"  # facility points of the education and infrastructure sections
 # Order of the map's layout layers (map.layers): city outline, funding areas overlay, highlight (e.g. a catchment),
 # the outline of the chosen district.
 OUTLINE_LAYER, FUNDING_LAYER, HIGHLIGHT_LAYER, DISTRICT_LAYER, PROTECTION_LAYER = range(5)
@@ -100,6 +102,50 @@ def colour_range(values: np.ndarray, midpoint: float | None) -> dict:
         return {"zmin": midpoint - half, "zmax": midpoint + half}
     lo, hi = np.percentile(finite, [2, 98]) if finite.size > 20 else (finite.min(), finite.max())
     return {"zmin": float(lo), "zmax": float(hi if hi > lo else lo + 1)}
+
+
+def continuous_colouring(values: np.ndarray, spec: LayerSpec) -> tuple[list, dict]:
+    """Colour scale and z range of a continuous layer over the values shown (`colour_range`).
+
+    A diverging scale stays centred on its midpoint, but a side the data never reach is cut off at the data's extreme,
+    the scale with it (the midpoint keeps its colour): a ratio that is never below 0 does not run to −100."""
+    scale, rng = colour_scale(spec.colorscale), colour_range(values, spec.midpoint)
+    finite = values[np.isfinite(values)]
+    if spec.midpoint is None or finite.size == 0:
+        return scale, rng
+    zmin, zmax = rng["zmin"], rng["zmax"]
+    lo, hi = max(zmin, float(finite.min())), min(zmax, float(finite.max()))
+    if hi <= lo or (lo == zmin and hi == zmax):
+        return scale, rng
+    a, b = (lo - zmin) / (zmax - zmin), (hi - zmin) / (zmax - zmin)
+    points = np.unique(np.r_[np.linspace(a, b, 21), [0.5] if a < 0.5 < b else []])  # a stop at the midpoint keeps its colour
+    cut = [[round(float((p - a) / (b - a)), 6), c] for p, c in zip(points, sample_colorscale(scale, points.tolist()))]
+    return cut, {"zmin": lo, "zmax": hi}
+
+
+def clipped_ticks(values: np.ndarray, rng: dict, spec: LayerSpec, lang: str) -> dict:
+    """Colour-bar ticks that say when the range is clipped: "▲ 82" at the top when values above the top colour exist
+    (up to 82), "▼ 3" at the bottom likewise; {"tickvals": None, "ticktext": None} (plotly's own ticks) otherwise."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return {"tickvals": None, "ticktext": None}
+    zmin, zmax = float(rng["zmin"]), float(rng["zmax"])
+    span = zmax - zmin
+    above, below = float(finite.max()) > zmax + 1e-9 * max(1.0, abs(zmax)), float(finite.min()) < zmin - 1e-9 * max(1.0, abs(zmin))
+    if not (above or below) or span <= 0:
+        return {"tickvals": None, "ticktext": None}
+    step = 10 ** math.floor(math.log10(span / 4))
+    step *= next(m for m in (1, 2, 2.5, 5, 10) if span / (step * m) <= 5)
+    ticks = [v for v in np.arange(math.ceil(zmin / step) * step, zmax + 1e-9, step) if zmin + 0.08 * span < v < zmax - 0.08 * span]
+    digits = 0 if step >= 1 else (1 if step >= 0.1 else 2)
+    sign = spec.value_format.startswith("+")
+    vals, text = [zmin, *ticks, zmax], [format_number(zmin, lang, digits, sign), *(format_number(v, lang, digits, sign) for v in ticks),
+                                         format_number(zmax, lang, digits, sign)]
+    if above:
+        text[-1] = f"▲ {format_number(float(finite.max()), lang, digits, sign)}"
+    if below:
+        text[0] = f"▼ {format_number(float(finite.min()), lang, digits, sign)}"
+    return {"tickvals": [float(v) for v in vals], "ticktext": text}
 
 
 @dataclass(frozen=True)
@@ -177,8 +223,9 @@ def value_props(result: LayerResult, spec: LayerSpec, d: Display, names: pd.Seri
         colorscale, z_range = category_scale(spec)
         colorbar = {"tickvals": [c.value for c in spec.categories], "ticktext": [c.title(lang) for c in spec.categories]}
     else:
-        colorscale, z_range = colour_scale(spec.colorscale), colour_range(z[finite & ~(flagged & d.portal)], spec.midpoint)
-        colorbar = {"tickvals": None, "ticktext": None}
+        shown = z[finite & ~(flagged & d.portal)]
+        colorscale, z_range = continuous_colouring(shown, spec)
+        colorbar = clipped_ticks(shown, z_range, spec, lang)
     return {
         "z": typed(np.where(plain | small, z, np.nan)), "small_z": typed(np.where(small, 0.0, np.nan)), "customdata": typed(residents),
         "hovertemplate": f"<b>{'%{text}' if extra is not None else head}</b><br>{value_line}{spec.persons(lang)}: %{{customdata:,.0f}}<br>"
@@ -187,6 +234,7 @@ def value_props(result: LayerResult, spec: LayerSpec, d: Display, names: pd.Seri
         "hidden_hovertemplate": f"<b>{head}</b><br>{hidden_note}<extra></extra>",
         "text": area_text(names, v.index, extra) if extra is not None else None,
         "colorscale": colorscale, "colorbar_title": "" if spec.categories else spec.unit(lang), "colorbar_ticks": colorbar,
+        "showscale": not spec.categories,  # classes get swatches in the legend below the map (`dashboard.callbacks.legend`)
         "range": z_range,
     }
 
@@ -203,7 +251,7 @@ def _traces(props: dict, ids: list[str], names: list[str] | None, geo_url: str) 
     values = {**base, "z": props["z"], **({"text": props["text"] or names} if props["text"] or names else {}), "customdata": props["customdata"],
               "hovertemplate": props["hovertemplate"], "colorscale": props["colorscale"], **props["range"], "marker": MARKER,
               "colorbar": {"title": {"text": props["colorbar_title"]}, "thickness": 14, "len": 0.6, **props["colorbar_ticks"]},
-              "name": "values"}
+              "showscale": props["showscale"], "name": "values"}
     small = {**base, "z": props["small_z"], **({"text": names} if names else {}), "hovertemplate": props["small_hovertemplate"],
              "colorscale": [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], "zmin": 0, "zmax": 1, "showscale": False,
              "marker": {"line": {"width": 0.7, "color": SMALL_OUTLINE_COLOUR}, "opacity": 1}, "name": "small_counts"}
@@ -211,7 +259,7 @@ def _traces(props: dict, ids: list[str], names: list[str] | None, geo_url: str) 
                  "colorscale": [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], "showscale": False,
                  "hoverinfo": "skip", "marker": {"line": {"width": 3, "color": SELECTION_COLOUR}, "opacity": 1}, "name": "selection"}
     facilities = {"type": "scattermap", "lon": [], "lat": [], "text": [], "mode": "markers", "name": "facilities",
-                  "marker": {"size": 7, "color": "#1f4e79"}, "hovertemplate": "%{text}<extra></extra>", "showlegend": False}
+                  "marker": {"size": 7, "color": FACILITY_COLOUR}, "hovertemplate": "%{text}<extra></extra>", "showlegend": False}
     sites = {"type": "scattermap", "lon": [], "lat": [], "text": [], "mode": "markers", "name": "scenario_sites",
              "marker": {"size": 15, "color": SCENARIO_COLOUR, "opacity": 0.85}, "hovertemplate": "%{text}<extra></extra>", "showlegend": False}
     return [hidden, values, small, selection, facilities, sites]
@@ -285,6 +333,7 @@ def map_patch(result: LayerResult, spec: LayerSpec, names: pd.Series, display: D
             for trace in (SMALL_TRACE, HIDDEN_TRACE):
                 patch["data"][trace]["text"] = plain_names
     patch["data"][v]["colorbar"]["title"]["text"] = props["colorbar_title"]
+    patch["data"][v]["showscale"] = props["showscale"]
     for name, value in props["colorbar_ticks"].items():
         patch["data"][v]["colorbar"][name] = value
     patch["data"][v]["zmin"] = props["range"]["zmin"]

@@ -22,7 +22,7 @@ from layers.spatial.geometry import basis_geometries
 from layers.spatial.h3grid import to_metric
 from layers.spec import LayerResult, LayerSpec
 
-from ..figures import NOT_SHOWN_COLOUR, category_scale, colour_range, colour_scale
+from ..figures import NOT_SHOWN_COLOUR, category_scale, continuous_colouring
 
 WIDTH = 800  # viewBox width; the page scales it
 CONTEXT_FILL = "#fbfbfb"  # neighbouring areas, not part of the briefing's set: near white with grey edges
@@ -66,8 +66,8 @@ def colours_for(result: LayerResult, spec: LayerSpec, portal: bool) -> Colours:
     v = result.values
     z = v["value"].to_numpy(dtype=float)
     shown = np.isfinite(z) & ~(v["suppressed"].to_numpy(dtype=bool) & portal)
-    rng = colour_range(z[shown], spec.midpoint)
-    return Colours(spec, float(rng["zmin"]), float(rng["zmax"]), colour_scale(spec.colorscale))
+    scale, rng = continuous_colouring(z[shown], spec)
+    return Colours(spec, float(rng["zmin"]), float(rng["zmax"]), scale)
 
 
 def _path(geom, minx: float, maxy: float, k: float) -> str:
