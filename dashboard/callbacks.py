@@ -238,12 +238,12 @@ def update_map(layer_id, group, basis_key, period_index, period_from, compare, l
                          settings.tile_url, settings.tile_attribution)
         chosen = _selection_ids(selection, basis_key)
         fig["data"][SELECTION_TRACE]["locations"], fig["data"][SELECTION_TRACE]["z"] = chosen, [0] * len(chosen)
-        apply_district(fig["layout"], district_layout(bundle, district))
+        apply_district(fig, district_layout(bundle, district))
         fig["data"][SCENARIO_TRACE].update(scenario_sites(scenario, lang))
     else:
         fig = map_patch(result, spec, labels, display, rich or drawn.get("rich", False) or f"{ids.LANGUAGE}.value" in triggered, drawn, key)
         if f"{ids.DISTRICT}.value" in triggered:
-            apply_district(fig["layout"], district_layout(bundle, district))
+            apply_district(fig, district_layout(bundle, district))
         if f"{ids.SELECTION}.data" in triggered:
             chosen = _selection_ids(selection, basis_key)
             fig["data"][SELECTION_TRACE]["locations"], fig["data"][SELECTION_TRACE]["z"] = chosen, [0] * len(chosen)

@@ -28,7 +28,7 @@ from layers.spec import LayerResult, LayerSpec
 from layers.summary import KeyFigure, area_history, key_figures
 
 from . import ids
-from .figures import DISTRICT_LAYER, HIDDEN_TRACE, SELECTION_COLOUR, SELECTION_TRACE, SMALL_TRACE, VALUES_TRACE, colour_scale, separators
+from .figures import DISTRICT_LAYER, HIDDEN_TRACE, LABEL_TRACE, SELECTION_COLOUR, SELECTION_TRACE, SMALL_TRACE, VALUES_TRACE, colour_scale, separators
 from .i18n import format_date, t
 from .pages import profile_href
 
@@ -275,8 +275,24 @@ def _district_outline(bundle: Bundle, district: str) -> tuple[str, tuple[float, 
     return orjson.dumps(feature).decode(), tuple(geom.bounds)
 
 
+@lru_cache(maxsize=64)
+def place_labels(bundle: Bundle, district: str | None) -> dict:
+    """Names to write on the map, from the bundle (offline): the districts for the whole city; inside a chosen district
+    the units of a middle level (Berlin: Bezirksregionen, Cologne: Stadtteile), about a dozen. Placed at a point
+    inside each unit."""
+    if district is None:
+        units = bundle.units_of(bundle.levels[0].id)
+    else:
+        level = bundle.levels[min(2, len(bundle.levels) - 1)]
+        inside = ids_in_district(bundle, Basis(level=level.id), district)
+        units = bundle.units_of(level.id).loc[list(inside)]
+    points = units.geometry.representative_point()
+    return {"lon": [round(float(p.x), 5) for p in points], "lat": [round(float(p.y), 5) for p in points],
+            "text": [str(n) for n in units["name"]]}
+
+
 def district_layout(bundle: Bundle, district: str | None) -> dict:
-    """Bounds, first centre and zoom, and outline of the district (or of the whole city when None).
+    """Bounds, first centre and zoom, outline and place names of the district (or of the whole city when None).
 
     The browser fits the bounds to the map's real size (`assets/map-fit.js` reads `layout.meta.fit`); centre and zoom
     are the server's estimate for a map of `MAP_SIZE_PX`, shown until then."""
@@ -288,21 +304,25 @@ def district_layout(bundle: Bundle, district: str | None) -> dict:
         feature, bounds = _district_outline(bundle, district)
         outline = orjson.loads(feature)
     centre, zoom = fit_view(bounds)
-    return {"center": centre, "zoom": zoom, "fit": [round(b, 6) for b in bounds], "outline": outline}
+    return {"center": centre, "zoom": zoom, "fit": [round(b, 6) for b in bounds], "outline": outline,
+            "labels": place_labels(bundle, district or None)}
 
 
-def apply_district(layout, view: dict) -> None:
-    """Write a `district_layout` into a figure's layout (a dict or a Patch)."""
+def apply_district(figure, view: dict) -> None:
+    """Write a `district_layout` into a figure (a dict or a Patch): view, outline and place names."""
+    layout = figure["layout"]
     layout["map"]["center"] = view["center"]
     layout["map"]["zoom"] = view["zoom"]
     layout["meta"]["fit"] = view["fit"]
     if view["outline"] is not None:
         layout["map"]["layers"][DISTRICT_LAYER]["source"] = view["outline"]
     layout["map"]["layers"][DISTRICT_LAYER]["visible"] = view["outline"] is not None
+    for name, values in view["labels"].items():
+        figure["data"][LABEL_TRACE][name] = values
 
 
 def district_view(bundle: Bundle, district: str | None) -> Patch:
     """Zoom to the district and outline it; without a district, back to the whole city."""
     patch = Patch()
-    apply_district(patch["layout"], district_layout(bundle, district))
+    apply_district(patch, district_layout(bundle, district))
     return patch
