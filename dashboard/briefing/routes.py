@@ -187,26 +187,31 @@ def briefing_page():
                            f"{format_date(start, lang)} → {format_date(query.period, lang)}"))
     for card in cards:
         card["source"] = source_line
-    colours = colours_for(result, spec, portal)
-    maps = []
-    if area_ids is not None:
-        detail_basis, detail_result, detail_ids = _detail(bundle, settings, query, basis, area_ids, result)
-        detail_colours = colours_for(detail_result, spec, portal) if detail_basis != basis else colours
-        maps.append({"title": t("briefing_map_detail", lang, scope=scope, level=_basis_label(bundle, detail_basis, lang)),
-                     "svg": Markup(map_svg(bundle, detail_result, spec, detail_colours, coloured=detail_ids, outlined=area_ids if detail_basis == basis
-                                           else detail_ids, frame_ids=detail_ids, portal=portal, lang=lang, title=scope)),
-                     "legend": _legend(detail_colours, spec, lang, settings, context=True)})
     overview_basis = basis if len(bundle.ids(basis)) <= MAX_OVERVIEW_AREAS else Basis(level=bundle.finest_level.id)
     overview = result if overview_basis == basis else layer_result(replace(query, basis=overview_basis))
-    overview_colours = colours if overview_basis == basis else colours_for(overview, spec, portal)
+    detail = _detail(bundle, settings, query, basis, area_ids, result) if area_ids is not None else None
+    # one colour range for both maps: the same colour is the same value on each
+    colours = colours_for([overview] + ([detail[1]] if detail else []), spec, portal)
+    middle = Basis(level=bundle.levels[min(2, len(bundle.levels) - 1)].id)
+    maps = []
+    if detail is not None:
+        detail_basis, detail_result, detail_ids = detail
+        frame_district = district or (str(district_of(bundle, detail_basis).get(detail_ids[0])) if detail_ids and not detail_basis.is_h3 else None)
+        names = (middle, [str(i) for i in ids_in_district(bundle, middle, frame_district)]) if frame_district else None
+        maps.append({"title": t("briefing_map_detail", lang, scope=scope, level=_basis_label(bundle, detail_basis, lang)),
+                     "svg": Markup(map_svg(bundle, detail_result, spec, colours, coloured=detail_ids, outlined=area_ids if detail_basis == basis
+                                           else detail_ids, frame_ids=detail_ids, portal=portal, lang=lang, title=scope, labels=names)),
+                     "legend": _legend(colours, spec, lang, settings, context=True)})
     outlined = area_ids if overview_basis == basis else (translate_selection(bundle, area_ids, basis, overview_basis) if area_ids else None)
     frame = [str(i) for i in ids_in_district(bundle, overview_basis, district)] if district and selection else None
     overview_title = (f"{level0} {district_name}" if frame else bundle.manifest.title) + f" · {_basis_label(bundle, overview_basis, lang)}"
+    overview_names = (middle, [str(i) for i in ids_in_district(bundle, middle, district)]) if frame else (Basis(level=bundle.levels[0].id), None)
     maps.append({"title": overview_title,
-                 "svg": Markup(map_svg(bundle, overview, spec, overview_colours, coloured=frame, outlined=outlined, frame_ids=frame,
+                 "svg": Markup(map_svg(bundle, overview, spec, colours, coloured=frame, outlined=outlined, frame_ids=frame,
                                        portal=portal, lang=lang, title=overview_title,
-                                       context_basis=Basis(level=bundle.levels[0].id) if not overview_basis == Basis(level=bundle.levels[0].id) else None)),
-                 "legend": _legend(overview_colours, spec, lang, settings, context=bool(frame))})
+                                       context_basis=Basis(level=bundle.levels[0].id) if not overview_basis == Basis(level=bundle.levels[0].id) else None,
+                                       labels=overview_names)),
+                 "legend": _legend(colours, spec, lang, settings, context=bool(frame))})
     text = summary_text(bundle, settings, query, result, area_ids, lang, scope_name=scope if area_ids is not None else None, compute=cached_run)
     live_qs = to_query(state, bundle, settings)
     live = _live_url(live_qs)

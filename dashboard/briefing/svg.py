@@ -57,16 +57,19 @@ class Colours:
         return sample_colorscale(self.scale, positions.tolist()) if len(positions) else []
 
 
-def colours_for(result: LayerResult, spec: LayerSpec, portal: bool) -> Colours:
-    """The colour mapping of a result: `figures.category_scale` for classes, else `figures.colour_scale` over the
-    range `figures` uses for the live map (2nd–98th percentile of the values that are shown)."""
+def colours_for(results: list[LayerResult], spec: LayerSpec, portal: bool) -> Colours:
+    """One colour mapping for all maps of a page: `figures.category_scale` for classes, else the scale and range
+    `figures.continuous_colouring` gives the live map, over the shown values of all `results` together (so the same
+    colour means the same value on each map)."""
     if spec.categories:
         _, rng = category_scale(spec)
         return Colours(spec, rng["zmin"], rng["zmax"], [])
-    v = result.values
-    z = v["value"].to_numpy(dtype=float)
-    shown = np.isfinite(z) & ~(v["suppressed"].to_numpy(dtype=bool) & portal)
-    scale, rng = continuous_colouring(z[shown], spec)
+    shown_values = []
+    for result in results:
+        v = result.values
+        z = v["value"].to_numpy(dtype=float)
+        shown_values.append(z[np.isfinite(z) & ~(v["suppressed"].to_numpy(dtype=bool) & portal)])
+    scale, rng = continuous_colouring(np.concatenate(shown_values) if shown_values else np.array([]), spec)
     return Colours(spec, float(rng["zmin"]), float(rng["zmax"]), scale)
 
 
@@ -105,13 +108,14 @@ def _distance_label(metres: float, lang: str) -> str:
 
 def map_svg(bundle: Bundle, result: LayerResult, spec: LayerSpec, colours: Colours, *, coloured: list[str] | None,
             outlined: list[str] | None, frame_ids: list[str] | None, portal: bool, lang: str, title: str,
-            context_basis: Basis | None = None) -> str:
+            context_basis: Basis | None = None, labels: tuple[Basis, list[str] | None] | None = None) -> str:
     """An SVG map of `result` on its basis.
 
     coloured: ids drawn in the layer's colours (None: all); the others inside the frame are grey context.
     outlined: ids whose union gets a thick outline (the briefing's area); frame_ids: ids the view is fitted to (None: all).
     Areas without a published value are drawn in the live map's "not shown" grey. A scale bar in metres sits bottom left;
-    outlines of `context_basis` (e.g. the districts) are drawn thin on top.
+    outlines of `context_basis` (e.g. the districts) are drawn thin on top. `labels`: a basis and the ids on it (None:
+    all) whose names are written on the map, for orientation without tiles.
     """
     geoms = metric_geometries(bundle, result.basis)
     frame = geoms if frame_ids is None else geoms.reindex(pd.Index(frame_ids).intersection(geoms.index))
@@ -170,11 +174,29 @@ def map_svg(bundle: Bundle, result: LayerResult, spec: LayerSpec, colours: Colou
              f'<rect x="{20 + bar_px / 2:.1f}" y="{y0}" width="{bar_px / 2:.1f}" height="8" fill="#ffffff" stroke="#222222" stroke-width="1.5"/>'
              f'<text x="20" y="{y0 - 6}" font-size="20" fill="#222222">0</text>'
              f'<text x="{20 + bar_px:.1f}" y="{y0 - 6}" font-size="20" fill="#222222" text-anchor="middle">{_distance_label(bar_m, lang)}</text></g>')
+    names = _place_names(bundle, labels, view, minx, maxy, k) if labels else ""
     north = (f'<g class="north"><path d="M{WIDTH - 30} 12 L{WIDTH - 42} 44 L{WIDTH - 30} 36 L{WIDTH - 18} 44 Z" fill="#222222"/>'
              f'<text x="{WIDTH - 30}" y="66" font-size="20" text-anchor="middle" fill="#222222">N</text></g>')
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" class="briefing-map" role="img" '
             f'aria-label="{escape(title)}" data-scale-m="{bar_m:g}"><title>{escape(title)}</title>'
-            f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>{"".join(shapes)}{"".join(lines)}{scale}{north}</svg>')
+            f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>{"".join(shapes)}{"".join(lines)}{names}{scale}{north}</svg>')
+
+
+def _place_names(bundle: Bundle, labels: tuple[Basis, list[str] | None], view, minx: float, maxy: float, k: float) -> str:
+    """Names of the units of `labels` inside the view, at a point inside each unit, dark on a white halo."""
+    basis, wanted = labels
+    geoms = metric_geometries(bundle, basis)
+    if wanted is not None:
+        geoms = geoms.reindex(pd.Index(wanted).intersection(geoms.index))
+    names = bundle.units_of(basis.level)["name"]
+    texts = []
+    for area, point in zip(geoms.index, shapely.point_on_surface(geoms.to_numpy())):
+        if not shapely.contains(view, point):
+            continue
+        x, y = (point.x - minx) * k, (maxy - point.y) * k
+        texts.append(f'<text x="{x:.1f}" y="{y:.1f}" font-size="17" font-weight="600" text-anchor="middle" fill="#111111" '
+                     f'stroke="#ffffff" stroke-width="4" stroke-opacity="0.85" paint-order="stroke">{escape(str(names.get(area, area)))}</text>')
+    return f'<g class="place-names">{"".join(texts)}</g>'
 
 
 def legend_entries(colours: Colours, lang: str, fmt) -> dict:

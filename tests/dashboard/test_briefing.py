@@ -107,3 +107,19 @@ def test_links_for_the_main_view():
     assert briefing_href("?layer=migration_share&sel=A1") == "/briefing?layer=migration_share&sel=A1"
     assert briefing_href("") == "/briefing"
     assert profile_href("01100101", "de") == "/area/01100101" and profile_href("A/1", "en") == "/area/A%2F1?lang=en"
+
+
+def test_briefing_maps_share_one_colour_range_and_name_places(settings, berlin_bundle):
+    """Both maps of a briefing use one colour range (the same colour is the same value) and carry place names."""
+    import re
+
+    from dashboard.app import create_app
+
+    client = create_app(settings, berlin_bundle.folder).server.test_client()
+    html_text = client.get("/briefing?layer=migration_share&district=08&sel=08100104").data.decode()
+    bars = re.findall(r'<svg[^>]*class="legend-bar"[^>]*>.*?</svg>', html_text, flags=re.S)
+    assert len(bars) == 2 and bars[0] == bars[1]
+    names = re.findall(r'<g class="place-names">(.*?)</g>', html_text, flags=re.S)
+    assert len(names) == 2 and "Schillerpromenade" in names[0] and "Britz" in names[1]  # detail: its Bezirksregion; overview: the district
+    city = client.get("/briefing?layer=migration_share").data.decode()
+    assert all(n in city for n in ("Pankow", "Spandau", "Treptow-Köpenick"))
