@@ -41,7 +41,9 @@ def available_groups(bundle: Bundle) -> tuple[Group, ...]:
     ]
     for band in AGE_BANDS:
         de, en = AGE_TITLES[band]
-        groups.append(Group(f"mig_bg_{band}", f"Mit Migrationshintergrund, {de}", f"With migration background, {en}", f"mig_bg_{band}", band))
+        # the share's base is the age band itself: the title says so (BRIEF §6: every share names its base)
+        groups.append(Group(f"mig_bg_{band}", f"Mit Migrationshintergrund, {de} (Basis: alle {de})",
+                            f"With migration background, {en} (base: all aged {en})", f"mig_bg_{band}", band))
     for col in sorted(c for c in cols if c.startswith("origin_")):
         name = col.removeprefix("origin_")
         de, en = ORIGIN_TITLES.get(name, (name.replace("_", " "), name.replace("_", " ")))

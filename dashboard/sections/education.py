@@ -130,9 +130,10 @@ def update_section(view, period, lang):
         rows = kita_table(bundle, period, _params()).reset_index()
         # a Kita listed with 0 places has no supply ratio to compare: shown with "–" and listed after the others
         rows["supply_ratio"] = rows["supply_ratio"].where(rows["places"] > 0)
-        rows = rows.sort_values(["supply_ratio", "name"], na_position="last")
+        rows["per_100"] = 100 * rows["supply_ratio"]  # the unit of every Kita figure: places per 100 children in demand
+        rows = rows.sort_values(["per_100", "name"], na_position="last")
         cols = [("name", "education_col_name", None), ("places", "education_col_places", ",.0f"), ("reach_demand", "education_col_reach", ",.0f"),
-                ("supply_ratio", "education_col_ratio", ".2f")]
+                ("per_100", "education_col_ratio", ",.0f")]
         title_key = "education_table_kitas"
     else:
         rows = disclosed_catchments(bundle, settings, period).reset_index()
@@ -267,7 +268,7 @@ def unit_detail(bundle, settings, basis: Basis, uid: str, period: str, lang: str
     if len(spare):
         s = spare.iloc[0]
         lines.append(html.Div(t("education_detail_spare", lang, name=names.get(spare.index[0], spare.index[0]), dist=num(s["dist_m"], lang),
-                                ratio=num(s["supply_ratio"], lang, 2))))
+                                ratio=num(100 * s["supply_ratio"], lang))))
     else:
         lines.append(html.Div(t("education_detail_no_spare", lang)))
     lines.append(html.Div(t("education_estimate_note", lang), className="text-muted"))

@@ -131,11 +131,13 @@ def test_berlin_section_kita_view_and_no_composition_statement(berlin, berlin_bu
     rows = out[sec.TABLE]["data"]
     assert len(rows) == 2893
     # Kitas listed with 0 places (10 in the 01/2026 list) have no supply ratio: "–", after all others, never on top
-    assert rows[0]["places"] > 0 and rows[0]["supply_ratio"] is not None
+    assert rows[0]["places"] > 0 and rows[0]["per_100"] is not None
     zero = [i for i, r in enumerate(rows) if r["places"] == 0]
-    assert len(zero) == 10 and zero == list(range(len(rows) - 10, len(rows))) and all(rows[i]["supply_ratio"] is None for i in zero)
-    ratios = [r["supply_ratio"] for r in rows[:-10]]
+    assert len(zero) == 10 and zero == list(range(len(rows) - 10, len(rows))) and all(rows[i]["per_100"] is None for i in zero)
+    ratios = [r["per_100"] for r in rows[:-10]]
     assert ratios == sorted(ratios)
+    columns = {c["id"]: c["name"] for c in out[sec.TABLE]["columns"]}
+    assert columns["per_100"] == "Plätze je 100 Kinder mit Bedarf in Reichweite"  # one unit for every Kita figure
 
 
 def test_demo_section_table_sorted_by_deviation(demo):
