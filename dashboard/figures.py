@@ -29,7 +29,7 @@ SMALL_OUTLINE_COLOUR = "rgba(60,60,60,0.35)"
 # Trace order of the map figure (callbacks patch traces by index). Every choropleth trace holds all areas of the basis
 # (locations and hover heads are sent once per basis); a value update only sends z arrays. The grey base shows
 # through wherever the traces above have no value.
-HIDDEN_TRACE, VALUES_TRACE, SMALL_TRACE, SELECTION_TRACE, FACILITY_TRACE, SCENARIO_TRACE, LABEL_TRACE = range(7)
+HIDDEN_TRACE, VALUES_TRACE, SMALL_TRACE, SELECTION_TRACE, FACILITY_TRACE, SCENARIO_TRACE, LABEL_TRACE, PROPOSAL_TRACE = range(8)
 SCENARIO_COLOUR = "#000000"
 FACILITY_COLOUR = "#1f4e79"  # facility points of the education and infrastructure sections
 # Order of the map's layout layers (map.layers): city outline, funding areas overlay, highlight (e.g. a catchment),
@@ -266,7 +266,10 @@ def _traces(props: dict, ids: list[str], names: list[str] | None, geo_url: str) 
     labels = {"type": "scattermap", "lon": [], "lat": [], "text": [], "mode": "text", "name": "place_names", "hoverinfo": "skip",
               "textfont": {"size": 12, "color": "#111111", "family": "Open Sans, Arial, sans-serif", "weight": 600},
               "showlegend": False}
-    return [hidden, values, small, selection, facilities, sites, labels]
+    proposals = {"type": "scattermap", "lon": [], "lat": [], "text": [], "hovertext": [], "mode": "markers+text", "name": "proposals",
+                 "marker": {"size": 20, "color": "#ffffff", "opacity": 0.95}, "textfont": {"size": 13, "color": SCENARIO_COLOUR, "weight": 700},
+                 "textposition": "middle center", "hovertemplate": "%{hovertext}<extra></extra>", "showlegend": False}
+    return [hidden, values, small, selection, facilities, sites, labels, proposals]
 
 
 def values_key(result: LayerResult, display: Display) -> dict:

@@ -31,6 +31,7 @@ SELECTION_INFO = "controls-selection-info"
 CLEAR_SELECTION = "controls-clear-selection"
 MAP_DRAWN = "state-map-drawn"  # dcc.Store: basis of the drawn map figure and whether its hover heads carry layer lines
 HISTOGRAM = "overview-histogram"
+MAP_HINT = "map-hint"  # what a map click will do right now (placing a scenario site), shown at the map
 TABS_LANG = "state-tabs-lang"  # dcc.Store: the language the section tabs were built in
 TABLE = "overview-table"
 TABLE_ORDER = "overview-table-order"  # how the overview table lists areas: by name (default), residents or value

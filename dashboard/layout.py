@@ -157,10 +157,16 @@ def _overview(settings: Settings, layer: str, lang: str) -> html.Div:
     ])
 
 
+def waiting(content, component_id: str | None = None) -> dcc.Loading:
+    """A spinner over `content` whenever an update of it takes longer than half a second (the content stays visible, dimmed)."""
+    return dcc.Loading(content, delay_show=500, type="circle", overlay_style={"visibility": "visible", "opacity": 0.55},
+                       **({"id": component_id} if component_id else {}))
+
+
 def section_tabs(bundle: Bundle, settings: Settings, lang: str, layer: str) -> dbc.Tabs:
     """The overview of the current layer first, then one tab per dashboard section (see `dashboard.sections`)."""
-    tabs = [dbc.Tab(_overview(settings, layer, lang), label=t("overview", lang), tab_id="overview", tab_class_name="tab-overview")]
-    tabs += [dbc.Tab(section.panel(bundle, settings, lang), label=section.title(lang), tab_id=section.SECTION_ID,
+    tabs = [dbc.Tab(waiting(_overview(settings, layer, lang)), label=t("overview", lang), tab_id="overview", tab_class_name="tab-overview")]
+    tabs += [dbc.Tab(waiting(section.panel(bundle, settings, lang)), label=section.title(lang), tab_id=section.SECTION_ID,
                      tab_class_name=f"tab-{section.SECTION_ID}") for section in sections_for(settings)]
     # `key`: a new language remounts the tabs (dbc.Tabs keeps the panes it has drawn and would go on showing the old texts)
     return dbc.Tabs(tabs, id=ids.SECTION_TABS, active_tab="overview", className="mt-3", key=lang)
@@ -193,9 +199,10 @@ def serve_layout(bundle: Bundle, settings: Settings):
         html.Main(dbc.Row([
             dbc.Col(a11y.controls_region(_controls(bundle, settings, state), lang), md=3, className="pt-1"),
             dbc.Col([
-                a11y.map_region(dcc.Loading(dcc.Graph(id=ids.MAP, style={"height": "64vh"},
-                                      config={"scrollZoom": True, "displaylogo": False, "modeBarButtonsToRemove": ["toImage"]}),
-                            delay_show=400, type="circle"), lang),
+                html.Div(id=ids.MAP_HINT),
+                a11y.map_region(waiting(dcc.Graph(id=ids.MAP, style={"height": "64vh"},
+                                                  config={"scrollZoom": True, "displaylogo": False, "modeBarButtonsToRemove": ["toImage"]})),
+                                lang),
                 scenario_view(settings, lang),
                 html.Div(id=ids.LEGEND, className="small mt-2"),
                 a11y.map_alternatives(lang, settings.mode == "portal"),

@@ -12,7 +12,7 @@ from functools import lru_cache
 import dash_bootstrap_components as dbc
 import h3
 import pandas as pd
-from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 
 from layers.bundle import Bundle
 from layers.infrastructure.access import facility_points, type_title
@@ -31,16 +31,18 @@ from layers.scenario import (
     suggest_sites,
     validate_scenario,
 )
+from layers.scenario.overlay import locate_points
 from layers.scenario.store import slugify
 from layers.scenario.suggest import default_need_weights
 from layers.settings import Settings
 
 from .. import ids
 from ..context import SETTINGS_KEY, bundle_key, cache, current_bundle, current_settings, settings_key
+from ..figures import PROPOSAL_TRACE
 from ..i18n import format_date, t
 from ..state import period_at
 from ..views import SELECTABLE_TRACES
-from .common import when_active
+from .common import map_redrawn, when_active
 
 SECTION_ID = "scenario"
 KIND = "scenario-kind"
@@ -308,12 +310,19 @@ def apply(bundle: Bundle, scenario: Scenario, item: dict, site: Site | None, rep
 # --- descriptions ------------------------------------------------------------------------------------------
 
 def site_text(bundle: Bundle, site: Site, lang: str) -> str:
+    """Where a site is, for people: the area's name (a clicked point or a suggested cell: the finest unit it lies in)."""
     names = _unit_points(bundle)["name"]
     if site.kind == "unit" and site.id in names.index:
         return t("scenario_site_unit", lang, name=names[site.id], id=site.id)
+    lon, lat = site.lon, site.lat
+    if site.kind == "cell" and lon is None:
+        lat, lon = h3.cell_to_latlng(site.id)
+    unit = locate_points(bundle, [lon], [lat])[0] if lon is not None else None
+    if unit is not None and unit in names.index:
+        return t("scenario_site_in_unit", lang, name=names[unit], id=unit)
     if site.kind == "cell":
         return t("scenario_site_cell", lang, id=site.id)
-    return t("scenario_site_point", lang, lat=num(site.lat, lang, 5), lon=num(site.lon, lang, 5))
+    return t("scenario_site_point", lang, lat=num(lat, lang, 5), lon=num(lon, lang, 5))
 
 
 def _facility_name(bundle: Bundle, facility_id: str, lang: str = "de") -> str:
@@ -654,10 +663,12 @@ def update_list(data, editing, lang):
 
 
 def update_hint(placing, lang):
+    """"Click the map now" in the panel and at the map itself, where the click happens."""
     if not placing:
-        return ""
+        return "", ""
     text = t("scenario_placing_move", lang) if placing.get("move") else t("scenario_placing_hint", lang, what=placing.get("what", ""))
-    return dbc.Alert(text, color="info", className="py-1 px-2 mb-1 small", id="scenario-placing-hint")
+    return (dbc.Alert(text, color="info", className="py-1 px-2 mb-1 small", id="scenario-placing-hint"),
+            html.Div(dbc.Alert(text, color="warning", className="py-1 px-2 mb-1 small fw-semibold", id="map-placing-hint"), role="status"))
 
 
 def update_effects(data, period, lang):
@@ -673,24 +684,42 @@ def update_effects(data, period, lang):
     return html.Div([note, effects_table(effects, lang)]), effect_cards(effects, scenario, lang)
 
 
-def update_suggestions(clicks, facility_type, k, weight_values, weight_ids, data, lang):
+def update_suggestions(clicks, facility_type, k, weight_values, weight_ids, data, district, lang):
+    """Proposals for a new facility (inside the chosen district when there is one), listed here and drawn on the map."""
     if not clicks:
         return no_update, no_update
     bundle, settings = current_bundle(), current_settings()
     weights = {w["key"]: float(v if v is not None else 0) for w, v in zip(weight_ids or [], weight_values or [])}
     scenario = scenario_of(data)
-    proposals = suggest_sites(bundle, settings, facility_type, k=int(k or 5), need_weights=weights or None, scenario=scenario or None)
+    proposals = suggest_sites(bundle, settings, facility_type, k=int(k or 5), need_weights=weights or None, scenario=scenario or None,
+                              district=district or None)
     if not proposals:
         return html.Div(t("scenario_suggest_none", lang), className="text-muted"), []
     stored = [{"rank": p.rank, "cell": p.cell, "lon": p.lon, "lat": p.lat, "unit_id": p.unit_id, "unit_name": p.unit_name,
                "gain_need": p.gain_need, "gain_residents": p.gain_residents, "facility_type": facility_type} for p in proposals]
+    where = (t("scenario_suggest_in_district", lang, name=bundle.units_of(bundle.levels[0].id)["name"].get(district, district))
+             if district else t("scenario_suggest_in_city", lang))
     rows = [html.Li([
         html.Span(f"{p.rank}. {p.unit_name} ({p.unit_id}) – ", className="fw-semibold"),
         t("scenario_suggest_gain", lang, need=num(p.gain_need, lang), residents=num(p.gain_residents, lang)), " ",
         html.Button(t("scenario_accept", lang), id={"type": ACCEPT, "index": p.rank}, className="btn btn-link btn-sm p-0 me-2"),
         html.Button(t("scenario_move", lang), id={"type": MOVE, "index": p.rank}, className="btn btn-link btn-sm p-0"),
     ]) for p in proposals]
-    return html.Ol(rows, className="list-unstyled mb-0", id="scenario-proposal-list"), stored
+    return html.Div([html.Div(where, className="small text-muted", id="scenario-proposal-scope"),
+                     html.Ol(rows, className="list-unstyled mb-0", id="scenario-proposal-list")]), stored
+
+
+def proposals_on_map(proposals, drawn, lang):
+    """The proposals as numbered marks on the map (again after the map got a new figure)."""
+    if not drawn or (ctx.triggered_id == ids.MAP_DRAWN and not map_redrawn(drawn)):
+        return no_update
+    patch = Patch()
+    items = proposals or []
+    patch["data"][PROPOSAL_TRACE]["lon"] = [p["lon"] for p in items]
+    patch["data"][PROPOSAL_TRACE]["lat"] = [p["lat"] for p in items]
+    patch["data"][PROPOSAL_TRACE]["text"] = [str(p["rank"]) for p in items]
+    patch["data"][PROPOSAL_TRACE]["hovertext"] = [t("scenario_proposal_hover", lang, n=p["rank"], name=p["unit_name"]) for p in items]
+    return patch
 
 
 def weight_defaults(facility_type, weight_ids):
@@ -744,14 +773,17 @@ def register(app: Dash) -> None:
                  State(CHANGE_FACILITY, "value"))(update_facility_options)
     app.callback(Output(LIST, "children"), Output(UPDATE, "style"),
                  Input(ids.SCENARIO, "data"), Input(EDITING, "data"), Input(ids.LANGUAGE, "value"))(update_list)
-    app.callback(Output(HINT, "children"), Input(ids.SCENARIO_PLACING, "data"), Input(ids.LANGUAGE, "value"))(update_hint)
+    app.callback(Output(HINT, "children"), Output(ids.MAP_HINT, "children"), Input(ids.SCENARIO_PLACING, "data"),
+                 Input(ids.LANGUAGE, "value"))(update_hint)
     app.callback(Output(EFFECTS, "children"), Output(CARDS, "children"),
                  Input(ids.SECTION_TABS, "active_tab"), Input(ids.SCENARIO, "data"), Input(ids.PERIOD, "value"), Input(ids.LANGUAGE, "value"),
                  )(when_active(SECTION_ID, 2, update_effects))
     app.callback(Output(SUGGESTIONS, "children"), Output(PROPOSALS, "data"),
                  Input(SUGGEST_RUN, "n_clicks"), State(SUGGEST_TYPE, "value"), State(SUGGEST_K, "value"),
                  State({"type": WEIGHT, "key": ALL}, "value"), State({"type": WEIGHT, "key": ALL}, "id"), State(ids.SCENARIO, "data"),
-                 State(ids.LANGUAGE, "value"), prevent_initial_call=True)(update_suggestions)
+                 State(ids.DISTRICT, "value"), State(ids.LANGUAGE, "value"), prevent_initial_call=True)(update_suggestions)
+    app.callback(Output(ids.MAP, "figure", allow_duplicate=True), Input(PROPOSALS, "data"), Input(ids.MAP_DRAWN, "data"),
+                 State(ids.LANGUAGE, "value"), prevent_initial_call=True)(proposals_on_map)
     app.callback(Output({"type": WEIGHT, "key": ALL}, "value"), Input(SUGGEST_TYPE, "value"), State({"type": WEIGHT, "key": ALL}, "id"),
                  prevent_initial_call=True)(weight_defaults)
     app.clientside_callback(KIND_FIELDS, Output(HOUSING_FIELDS, "style"), Output(FACILITY_FIELDS, "style"), Output(CHANGE_FIELDS, "style"),

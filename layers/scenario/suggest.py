@@ -12,6 +12,7 @@ from ..infrastructure.access import _cell_poverty, cell_centres, child_poverty, 
 from ..settings import Settings
 from ..spatial.basis import Basis
 from ..spatial.routing import Router, bundle_router
+from ..spatial.selection import ids_in_district
 from .model import Scenario
 from .overlay import locate_points, with_scenario
 
@@ -85,9 +86,14 @@ def cell_need(bundle: Bundle, res: int, period: str, weights: dict[str, float]) 
     return pd.DataFrame({"need": need, "residents": c["pop_total"].to_numpy(dtype=float)}, index=ids)
 
 
+# Facility types that already serve as one another's kind: a neighbourhood centre (Stadtteil-/Nachbarschaftszentrum) is
+# a meeting place, so a new meeting place is only proposed where neither is within reach.
+SERVED_BY: dict[str, tuple[str, ...]] = {"meeting_place": ("meeting_place", "community_centre")}
+
+
 def suggest_sites(bundle: Bundle, settings: Settings, facility_type: str, k: int = 5, need_weights: dict[str, float] | None = None,
                   res: int = 9, scenario: Scenario | None = None, candidates: int | None = None, router: Router | None = None,
-                  period: str | None = None) -> list[SiteProposal]:
+                  period: str | None = None, district: str | None = None) -> list[SiteProposal]:
     """Propose `k` cells for a new facility of `facility_type`: greedy maximal coverage of need not yet served.
 
     Parameters
@@ -97,6 +103,7 @@ def suggest_sites(bundle: Bundle, settings: Settings, facility_type: str, k: int
     res : H3 resolution of demand cells and candidate sites (must be built).
     scenario : proposals on top of a scenario (its residents and facilities count).
     candidates : consider only the this many candidate cells with most unserved need within reach (None: all cells).
+    district : a unit of the coarsest level: sites only inside it (the need they reach may lie across its border).
 
     Notes
     -----
@@ -122,7 +129,7 @@ def suggest_sites(bundle: Bundle, settings: Settings, facility_type: str, k: int
     ids, xy = ids[order], xy[order]
     demand = cell_need(b, res, period, weights).reindex(ids)
     fac = facility_points(b)
-    fac = fac[fac["type"] == facility_type]
+    fac = fac[fac["type"].isin(SERVED_BY.get(facility_type, (facility_type,)))]
     dist, _ = router.nearest(xy, fac[["x", "y"]].to_numpy(dtype=float))
     unserved = dist > limit
     u_need = demand["need"].to_numpy() * unserved
@@ -131,6 +138,11 @@ def suggest_sites(bundle: Bundle, settings: Settings, facility_type: str, k: int
     if len(has) == 0:
         return []
     cand = np.arange(len(ids))
+    if district is not None:
+        inside = {str(c) for c in ids_in_district(b, Basis.parse(f"h3_{res}"), district)}
+        cand = cand[np.isin(ids.astype(str), list(inside))]
+        if len(cand) == 0:
+            return []
     i, j, _ = router.within(xy[cand], xy[has], limit)  # candidate i covers demand cell has[j]
     from scipy.sparse import csr_matrix
 
@@ -175,7 +187,7 @@ def covered_need(bundle: Bundle, settings: Settings, facility_type: str, cells: 
     ids, xy = cell_centres(bundle, res)
     demand = cell_need(bundle, res, period, weights).reindex(ids)
     fac = facility_points(bundle)
-    fac = fac[fac["type"] == facility_type]
+    fac = fac[fac["type"].isin(SERVED_BY.get(facility_type, (facility_type,)))]
     dist, _ = router.nearest(xy, fac[["x", "y"]].to_numpy(dtype=float))
     u_need = demand["need"].to_numpy() * (dist > limit)
     pos = pd.Index(ids).get_indexer(cells)

@@ -300,6 +300,32 @@ def test_suggestions_can_be_accepted_and_moved(demo_app, demo_bundle):
     assert len(moved) == 1 and moved.interventions[0].site.id == target
 
 
+def test_proposals_on_the_map_in_the_district_named_by_area(berlin_app, berlin_bundle):
+    """Suggestions inside the chosen district, drawn on the map; an accepted site is named by its area, not a cell id;
+    the "click the map now" hint shows at the map."""
+    from dashboard.figures import PROPOSAL_TRACE
+
+    out = call(berlin_app, "scenario-suggestions.children", [f"{sc.SUGGEST_RUN}.n_clicks"],
+               {(sc.SUGGEST_RUN, "n_clicks"): 1, (sc.SUGGEST_TYPE, "value"): "kita", (sc.SUGGEST_K, "value"): 3,
+                (ids.DISTRICT, "value"): "08", (ids.LANGUAGE, "value"): "de"})
+    proposals = out[sc.PROPOSALS]["data"]
+    assert len(proposals) == 3 and all(p["unit_id"].startswith("08") for p in proposals)
+    assert "Bezirk Neukölln" in text_of(out[sc.SUGGESTIONS]["children"])
+    key = next(k for k, cb in berlin_app.callback_map.items()
+               if k.startswith(f"{ids.MAP}.figure") and any(i["id"] == sc.PROPOSALS for i in cb["inputs"]))
+    patch = call(berlin_app, key, [f"{sc.PROPOSALS}.data"],
+                 {(sc.PROPOSALS, "data"): proposals, (ids.MAP_DRAWN, "data"): {"basis": "planungsraum", "full": True},
+                  (ids.LANGUAGE, "value"): "de"})
+    ops = {tuple(o["location"]): o["params"]["value"] for o in patch[ids.MAP]["figure"]["operations"]}
+    assert ops[("data", PROPOSAL_TRACE, "lon")] == [p["lon"] for p in proposals] and ops[("data", PROPOSAL_TRACE, "text")] == ["1", "2", "3"]
+    site = Site("cell", proposals[0]["lon"], proposals[0]["lat"], proposals[0]["cell"])
+    text = sc.site_text(berlin_bundle, site, "de")
+    assert proposals[0]["unit_name"] in text and proposals[0]["cell"] not in text
+    hint = call(berlin_app, f"{ids.MAP_HINT}.children", [f"{ids.SCENARIO_PLACING}.data"],
+                {(ids.SCENARIO_PLACING, "data"): {"what": "200 Wohnungen"}, (ids.LANGUAGE, "value"): "de"})
+    assert "200 Wohnungen" in text_of(hint[ids.MAP_HINT]["children"])
+
+
 # --- effects on real Berlin ----------------------------------------------------------------------------------
 
 def test_effects_of_200_dwellings_in_neukoelln(berlin_app, berlin_bundle):

@@ -139,3 +139,36 @@ def test_green_effects_equal_the_public_space_layer(settings, demo_bundle):
         sup, _ = supply(b, Basis(level="block"), period)
         assert e.loc[("green_m2_per_resident", unit), col] == pytest.approx(sup.loc[unit, "park_m2"] / sup.loc[unit, "residents"])
     assert e.loc[("green_pressure", unit), "difference"] > 0
+
+
+def test_meeting_places_count_the_neighbourhood_centres_already_there(settings, berlin_bundle, monkeypatch):
+    """Berlin's neighbourhood centres serve as meeting places: counting them leaves less unserved need, and the first
+    proposal lies farther from any centre than without them."""
+    from layers.infrastructure.access import facility_points
+    from layers.scenario import suggest as suggest_module
+    from layers.spatial.routing import to_metric_xy
+
+    centres = facility_points(berlin_bundle)
+    centres = centres[centres["type"] == "community_centre"][["x", "y"]].to_numpy(dtype=float)
+    assert len(centres) > 100
+
+    def nearest_centre(p) -> float:
+        x, y = to_metric_xy(np.array([p.lon]), np.array([p.lat]))[0]
+        return float(np.hypot(centres[:, 0] - x, centres[:, 1] - y).min())
+
+    counted = suggest_sites(berlin_bundle, settings, "meeting_place", k=3, res=9)
+    monkeypatch.setattr(suggest_module, "SERVED_BY", {})
+    ignored = suggest_sites(berlin_bundle, settings, "meeting_place", k=3, res=9)
+    assert sum(p.gain_need for p in counted) < sum(p.gain_need for p in ignored)
+    assert nearest_centre(counted[0]) > nearest_centre(ignored[0])
+
+
+def test_proposals_stay_in_the_chosen_district(settings, berlin_bundle):
+    from layers.scenario.overlay import locate_points
+
+    proposals = suggest_sites(berlin_bundle, settings, "kita", k=3, res=9, district="08")
+    assert len(proposals) == 3
+    units = locate_points(berlin_bundle, [p.lon for p in proposals], [p.lat for p in proposals])
+    assert all(str(u).startswith("08") for u in units), units
+    city = suggest_sites(berlin_bundle, settings, "kita", k=3, res=9)
+    assert [p.cell for p in city] != [p.cell for p in proposals] or all(p.unit_id.startswith("08") for p in city)
