@@ -29,7 +29,7 @@ SMALL_OUTLINE_COLOUR = "rgba(60,60,60,0.35)"
 # Trace order of the map figure (callbacks patch traces by index). Every choropleth trace holds all areas of the basis
 # (locations and hover heads are sent once per basis); a value update only sends z arrays. The grey base shows
 # through wherever the traces above have no value.
-HIDDEN_TRACE, VALUES_TRACE, SMALL_TRACE, SELECTION_TRACE, FACILITY_TRACE, SCENARIO_TRACE, LABEL_TRACE, PROPOSAL_TRACE = range(8)
+HIDDEN_TRACE, VALUES_TRACE, SMALL_TRACE, SELECTION_TRACE, FACILITY_TRACE, SCENARIO_TRACE, PROPOSAL_TRACE = range(7)
 SCENARIO_COLOUR = "#000000"
 FACILITY_COLOUR = "#1f4e79"  # facility points of the education and infrastructure sections
 # Order of the map's layout layers (map.layers): city outline, funding areas overlay, highlight (e.g. a catchment),
@@ -262,14 +262,11 @@ def _traces(props: dict, ids: list[str], names: list[str] | None, geo_url: str) 
                   "marker": {"size": 7, "color": FACILITY_COLOUR}, "hovertemplate": "%{text}<extra></extra>", "showlegend": False}
     sites = {"type": "scattermap", "lon": [], "lat": [], "text": [], "mode": "markers", "name": "scenario_sites",
              "marker": {"size": 15, "color": SCENARIO_COLOUR, "opacity": 0.85}, "hovertemplate": "%{text}<extra></extra>", "showlegend": False}
-    # place names from the bundle (no tiles needed): filled in by `views.apply_district`
-    labels = {"type": "scattermap", "lon": [], "lat": [], "text": [], "mode": "text", "name": "place_names", "hoverinfo": "skip",
-              "textfont": {"size": 12, "color": "#111111", "family": "Open Sans, Arial, sans-serif", "weight": 600},
-              "showlegend": False}
-    proposals = {"type": "scattermap", "lon": [], "lat": [], "text": [], "hovertext": [], "mode": "markers+text", "name": "proposals",
-                 "marker": {"size": 20, "color": "#ffffff", "opacity": 0.95}, "textfont": {"size": 13, "color": SCENARIO_COLOUR, "weight": 700},
-                 "textposition": "middle center", "hovertemplate": "%{hovertext}<extra></extra>", "showlegend": False}
-    return [hidden, values, small, selection, facilities, sites, labels, proposals]
+    # numbered by assets/map-labels.js (HTML over the map: MapLibre text would fetch glyphs from the internet)
+    proposals = {"type": "scattermap", "lon": [], "lat": [], "text": [], "hovertext": [], "mode": "markers", "name": "proposals",
+                 "marker": {"size": 22, "color": "#ffffff", "opacity": 0.95}, "hovertemplate": "%{hovertext}<extra></extra>",
+                 "showlegend": False}
+    return [hidden, values, small, selection, facilities, sites, proposals]
 
 
 def values_key(result: LayerResult, display: Display) -> dict:
@@ -306,7 +303,7 @@ def map_figure(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd.S
         "layout": {
             "map": {"style": "white-bg", "center": centre, "zoom": zoom, "layers": layers},
             "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "uirevision": bundle.manifest.city,
-            "paper_bgcolor": "white", "meta": {"basis": result.basis.key, "fit": bounds},
+            "paper_bgcolor": "white", "meta": {"basis": result.basis.key, "fit": bounds, "labels": {"lon": [], "lat": [], "text": []}},
             "separators": separators(display.lang),
         },
     }

@@ -28,7 +28,7 @@ from layers.spec import LayerResult, LayerSpec
 from layers.summary import KeyFigure, area_history, key_figures
 
 from . import ids
-from .figures import DISTRICT_LAYER, HIDDEN_TRACE, LABEL_TRACE, SELECTION_COLOUR, SELECTION_TRACE, SMALL_TRACE, VALUES_TRACE, colour_scale, separators
+from .figures import DISTRICT_LAYER, HIDDEN_TRACE, SELECTION_COLOUR, SELECTION_TRACE, SMALL_TRACE, VALUES_TRACE, colour_scale, separators
 from .i18n import format_date, t
 from .pages import profile_href
 
@@ -309,7 +309,7 @@ def district_layout(bundle: Bundle, district: str | None) -> dict:
 
 
 def apply_district(figure, view: dict) -> None:
-    """Write a `district_layout` into a figure (a dict or a Patch): view, outline and place names."""
+    """Write a `district_layout` into a figure (a dict or a Patch): view, outline and place names (`layout.meta.labels`)."""
     layout = figure["layout"]
     layout["map"]["center"] = view["center"]
     layout["map"]["zoom"] = view["zoom"]
@@ -317,8 +317,7 @@ def apply_district(figure, view: dict) -> None:
     if view["outline"] is not None:
         layout["map"]["layers"][DISTRICT_LAYER]["source"] = view["outline"]
     layout["map"]["layers"][DISTRICT_LAYER]["visible"] = view["outline"] is not None
-    for name, values in view["labels"].items():
-        figure["data"][LABEL_TRACE][name] = values
+    layout["meta"]["labels"] = view["labels"]  # written over the map by assets/map-labels.js
 
 
 def district_view(bundle: Bundle, district: str | None) -> Patch:

@@ -131,6 +131,9 @@ def test_city_and_every_district_fit_the_map(dash_duo, settings, berlin_bundle, 
     city = tuple(berlin_bundle.units.total_bounds)
     view = map_state_of(dash_duo, lambda v: shows_whole(v, city))
     assert view["zoom"] > 8.3  # not merely zoomed far out: Berlin fills most of the map
+    dash_duo.wait_for_contains_text(".qa-labels", "Pankow", timeout=10)  # place names over the map (assets/map-labels.js)
+    names = dash_duo.driver.execute_script("return Array.from(document.querySelectorAll('.qa-label-place')).map(e => e.textContent)")
+    assert sorted(names) == sorted(berlin_bundle.units_of("bezirk")["name"])
     districts = berlin_bundle.units_of(berlin_bundle.levels[0].id)
     for name, geom in zip(districts["name"], districts.geometry):
         choose(dash_duo, ids.DISTRICT, name)
@@ -138,6 +141,8 @@ def test_city_and_every_district_fit_the_map(dash_duo, settings, berlin_bundle, 
         span_x = (geom.bounds[2] - geom.bounds[0]) / (view["east"] - view["west"])
         span_y = (geom.bounds[3] - geom.bounds[1]) / (view["north"] - view["south"])
         assert max(span_x, span_y) > 0.6, (name, view)  # the district fills the map in one direction
+    severe = [entry for entry in dash_duo.get_logs() if entry["level"] == "SEVERE"]
+    assert severe == [], severe  # e.g. no font fetch refused by the CSP
 
 
 def map_state_of(dash_duo, until, what: str = "", timeout: float = 20.0) -> dict:
