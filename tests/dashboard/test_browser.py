@@ -27,15 +27,20 @@ return {drawn: drawn, locations: values.locations.length, z0: Array.from(values.
 """ % (ids.MAP, VALUES_TRACE)
 
 
-def map_state(dash_duo, until, timeout: float = 60.0):
-    """Poll the map until `until(state)` holds; fail with the last state otherwise."""
+def poll_script(dash_duo, script: str, until, timeout: float, what: str):
+    """Run `script` in the page until `until(result)` holds; fail naming `what` and the last result otherwise."""
     deadline, state = time.time() + timeout, None
     while time.time() < deadline:
-        state = dash_duo.driver.execute_script(MAP_STATE_JS)
+        state = dash_duo.driver.execute_script(script)
         if state and until(state):
             return state
         time.sleep(0.4)
-    raise AssertionError(f"map did not reach the expected state; last state: {state}")
+    raise AssertionError(f"{what}; last state: {str(state)[:1500]}")
+
+
+def map_state(dash_duo, until, timeout: float = 60.0):
+    """Poll the map until `until(state)` holds; fail with the last state otherwise."""
+    return poll_script(dash_duo, MAP_STATE_JS, until, timeout, "map did not reach the expected state")
 
 
 HOVER_JS = """
@@ -146,13 +151,7 @@ def test_city_and_every_district_fit_the_map(dash_duo, settings, berlin_bundle, 
 
 
 def map_state_of(dash_duo, until, what: str = "", timeout: float = 20.0) -> dict:
-    deadline, view = time.time() + timeout, None
-    while time.time() < deadline:
-        view = dash_duo.driver.execute_script(VIEW_BOUNDS_JS)
-        if view and until(view):
-            return view
-        time.sleep(0.3)
-    raise AssertionError(f"the map did not show {what or 'the area'} whole; last view: {view}")
+    return poll_script(dash_duo, VIEW_BOUNDS_JS, until, timeout, f"the map did not show {what or 'the area'} whole")
 
 
 @pytest.mark.parametrize("res", [7, 8])

@@ -11,6 +11,7 @@ import pytest
 from dashboard import ids
 from dashboard.app import create_app
 from dashboard.i18n import catalogue
+from tests.dashboard.test_browser import poll_script
 
 pytestmark = pytest.mark.browser
 
@@ -30,13 +31,7 @@ def _panel_texts(lang: str) -> list[str]:
 
 
 def _page(dash_duo, until, timeout: float = 40.0) -> dict:
-    deadline, page = time.time() + timeout, None
-    while time.time() < deadline:
-        page = dash_duo.driver.execute_script(TAB_TEXT_JS)
-        if page and until(page):
-            return page
-        time.sleep(0.5)
-    raise AssertionError(f"page did not reach the expected language; last: {str(page)[:1500]}")
+    return poll_script(dash_duo, TAB_TEXT_JS, until, timeout, "page did not reach the expected language")
 
 
 def test_english_is_complete_and_switches_back(dash_duo, settings, berlin_bundle):
