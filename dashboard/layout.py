@@ -13,7 +13,6 @@ from layers.settings import Settings
 
 from . import accessibility as a11y
 from . import ids
-from .figures import FUNDING_COLOUR
 from .i18n import format_date, t
 from .pages import briefing_href
 from .sections import sections_for
@@ -116,9 +115,6 @@ def _controls(bundle: Bundle, settings: Settings, state: ViewState) -> html.Div:
         _labelled("district", t("district", lang), dcc.Dropdown(district_options(bundle), state.district, id=ids.DISTRICT,
                                                                   placeholder=t("whole_city", lang))),
         _labelled("overlays", t("overlays", lang), dbc.Checklist(overlay_options(lang), list(state.overlays), id=ids.OVERLAYS, switch=True)),
-        html.Div([html.Span("━━ ", style={"color": FUNDING_COLOUR}), t("overlay_key_funding", lang), html.Br(),
-                  html.Span("╍╍ ", style={"color": FUNDING_COLOUR}), t("overlay_key_protection", lang)],
-                 className="small text-muted mb-2", id="overlay-key"),
         html.Div([html.Span(id=ids.SELECTION_INFO, className="small me-2"),
                   dbc.Button(t("clear_selection", lang), id=ids.CLEAR_SELECTION, size="sm", color="link", className="p-0")],
                  className="mb-2"),

@@ -520,7 +520,8 @@ def edit_scenario(place, at_selection, add_change, update, cancel, click, edit_c
                   data, placing, editing, selection, proposals, lang):
     """Add, place, replace, delete, accept and move interventions; on bad input a message and nothing else changes."""
     trigger = ctx.triggered_id
-    if trigger is None or (isinstance(trigger, dict) and not (ctx.triggered[0].get("value"))):
+    # a button drawn anew (the tabs are rebuilt on a language switch) fires with no clicks: that is no click
+    if trigger is None or not ctx.triggered[0].get("value"):
         return (no_update,) * 4
     if trigger == ids.MAP and not placing:
         return (no_update,) * 4  # a map click for the linked views

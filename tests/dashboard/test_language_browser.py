@@ -48,6 +48,11 @@ def test_english_is_complete_and_switches_back(dash_duo, settings, berlin_bundle
         assert key not in shown, key
     assert not re.search(r"\b[a-z]+_[a-z_]+\b", "\n".join(english["panes"])), re.findall(r"\b[a-z]+_[a-z_]+\b", shown)[:5]
 
+    time.sleep(2)
+    # the rebuilt scenario panel's buttons fire with no clicks: that must not start placing a site
+    assert dash_duo.driver.find_element("css selector", f"#{ids.MAP_HINT}").text == ""
+    assert "Förder" not in dash_duo.driver.find_element("css selector", f"#{ids.LEGEND}").text
+
     dash_duo.driver.execute_script("document.querySelector('#%s input[value=de]').click()" % ids.LANGUAGE)
     german = _page(dash_duo, lambda p: p["labels"] and p["labels"][0] == catalogue()["de"]["overview"])
     assert all(text in "\n".join(german["panes"]) for text in _panel_texts("de")[:3])
