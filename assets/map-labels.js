@@ -40,9 +40,20 @@
     }
 
     function place(map, layer) {
+        var shown = [];
         Array.prototype.forEach.call(layer.children, function (el) {
             var p = map.project([Number(el.dataset.lon), Number(el.dataset.lat)]);
             el.style.transform = "translate(" + Math.round(p.x) + "px," + Math.round(p.y) + "px) translate(-50%,-50%)";
+            // a place name that would cover one already written waits for a closer zoom (proposals always show)
+            var w = el.offsetWidth, h = el.offsetHeight;
+            var box = {l: p.x - w / 2, r: p.x + w / 2, t: p.y - h / 2, b: p.y + h / 2};
+            var hit = el.classList.contains("qa-label-place") && shown.some(function (o) {
+                return box.l < o.r && o.l < box.r && box.t < o.b && o.t < box.b;
+            });
+            el.style.visibility = hit ? "hidden" : "visible";
+            if (!hit) {
+                shown.push(box);
+            }
         });
     }
 
@@ -60,7 +71,8 @@
             list.forEach(function (item) {
                 var el = document.createElement("span");
                 el.className = "qa-label qa-label-" + item.kind;
-                el.textContent = item.text;
+                // long double names break at their hyphen (Charlottenburg-/Wilmersdorf)
+                el.textContent = item.text.length > 14 ? item.text.replace("-", "-\n") : item.text;
                 el.dataset.lon = item.lon;
                 el.dataset.lat = item.lat;
                 layer.appendChild(el);
