@@ -137,7 +137,7 @@ def test_city_and_every_district_fit_the_map(dash_duo, settings, berlin_bundle, 
     view = map_state_of(dash_duo, lambda v: shows_whole(v, city))
     assert view["zoom"] > 8.3  # not merely zoomed far out: Berlin fills most of the map
     dash_duo.wait_for_contains_text(".qa-labels", "Pankow", timeout=10)  # place names over the map (assets/map-labels.js)
-    names = dash_duo.driver.execute_script("return Array.from(document.querySelectorAll('.qa-label-place')).map(e => e.textContent)")
+    names = dash_duo.driver.execute_script("return Array.from(document.querySelectorAll('.qa-label-place')).map(e => e.textContent.replace('\\n', ''))")
     assert sorted(names) == sorted(berlin_bundle.units_of("bezirk")["name"])
     districts = berlin_bundle.units_of(berlin_bundle.levels[0].id)
     for name, geom in zip(districts["name"], districts.geometry):
