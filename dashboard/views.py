@@ -153,14 +153,17 @@ VALUE_ORDER_SECTIONS = ("migration", "segregation", "social")  # no table of qua
 
 def table_orders(spec: LayerSpec, portal: bool) -> tuple[str, ...]:
     """The orders the overview table offers for this layer: by name and by residents always; by value only in the planner
-    and for layers that are not about migration (the portal ranks no quarters, BRIEF §6)."""
-    if portal or spec.section in VALUE_ORDER_SECTIONS or spec.categories:
+    and for layers that are not about migration or the social situation (`spec.about_migration` marks a migration figure
+    in another section); the portal ranks no quarters (BRIEF §6)."""
+    if portal or spec.section in VALUE_ORDER_SECTIONS or spec.about_migration or spec.categories:
         return TABLE_ORDERS[:2]
     return TABLE_ORDERS
 
 
 def table_order_options(spec: LayerSpec, portal: bool, lang: str) -> list[dict]:
-    return [{"label": t(f"table_order_{o}", lang), "value": o} for o in table_orders(spec, portal)]
+    """Name, the persons the layer counts (residents, or children for Kita and school layers) and value."""
+    return [{"label": spec.persons(lang) if o == "residents" else t(f"table_order_{o}", lang), "value": o}
+            for o in table_orders(spec, portal)]
 
 
 def ranked_table(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd.Series, district: str | None, selection: list[str],
@@ -197,7 +200,8 @@ def ranked_table(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd
         ], className="table-warning" if area in selection else None))
     more = [html.Div(t("table_more", lang, n=len(v) - TABLE_ROWS), className="small text-muted")] if len(v) > TABLE_ROWS else []
     return html.Div([
-        html.Div(t(f"table_title_by_{order}", lang, scope=scope), className="small fw-semibold mb-1", id="overview-table-title"),
+        html.Div(t(f"table_title_by_{order}", lang, scope=scope, persons=spec.persons(lang)), className="small fw-semibold mb-1",
+                 id="overview-table-title"),
         dbc.Table([html.Thead(html.Tr([html.Th(t("table_area", lang)), html.Th(spec.unit(lang), className="text-end"),
                                        html.Th(spec.persons(lang), className="text-end")])),
                    html.Tbody(rows)], size="sm", hover=True, className="mb-1", id="overview-table-rows"),

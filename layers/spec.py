@@ -110,6 +110,7 @@ class LayerSpec:
     change_of: str | None = None  # for a change layer: the layer whose change between two periods it shows
     persons_de: str = "Einwohner/innen"  # who the ``residents`` column counts (Kita layers: children under 6)
     persons_en: str = "residents"
+    about_migration: bool = False  # a migration figure outside the migration/segregation sections: never a ranking (BRIEF §6)
 
     def __post_init__(self) -> None:
         if not self.aggregate:

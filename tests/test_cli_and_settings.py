@@ -64,3 +64,11 @@ def test_boolean_settings_parse_words_not_truthiness():
         assert "true or false" in str(exc)
     else:
         raise AssertionError("an unknown word for a boolean setting must be an error")
+
+
+def test_public_licence_drops_unverified_notes_in_any_case():
+    from layers.bundle.schema import Source
+
+    assert Source("k", "t", "a", "dl-de/zero-2.0 (Not Verified); school data: licence NOT VERIFIED").public_licence == "dl-de/zero-2.0"
+    assert Source("k", "t", "a", "not verified").public_licence == ""
+    assert Source("k", "t", "a", "CC BY 4.0").public_licence == "CC BY 4.0"

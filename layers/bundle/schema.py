@@ -249,8 +249,8 @@ class Source:
     def public_licence(self) -> str:
         """The licence as the public sees it: the stated terms without the maintainers' "(not verified)" notes; empty when
         nothing was stated (the credit line then links to the source, whose terms apply)."""
-        parts = [p.replace("(not verified)", "").strip(" ;,") for p in self.licence.split(";")]
-        return "; ".join(p for p in parts if p and "not verified" not in p)
+        parts = [re.sub(r"\(\s*not verified\s*\)", "", p, flags=re.IGNORECASE).strip(" ;,") for p in self.licence.split(";")]
+        return "; ".join(p for p in parts if p and "not verified" not in p.lower())
 
 
 @dataclass

@@ -152,7 +152,8 @@ CATCHMENT_SHARE = LayerSpec(
     "Anteil der Altersgruppe 6–15 Jahre).",
     "Share of children aged 6 to 12 with migration background in the primary-school catchment (interpolated from the Planungsräume; "
     "the share of the 6–15 band).",
-    "%", "%", ".1f", "Viridis", compute_catchment_share, aggregate="none", **_SCHOOL)  # the catchment's value, repeated
+    "%", "%", ".1f", "Viridis", compute_catchment_share, aggregate="none", about_migration=True,
+    **_SCHOOL)  # the catchment's value, repeated
 CATCHMENT_CHILDREN = LayerSpec(
     "education_catchment_children", "Einschulbereich: Kinder von 6 bis 12 Jahren", "School catchment: children aged 6 to 12",
     "Kinder von 6 bis 12 Jahren im Einschulbereich: 6/9 der Altersgruppe 6–15 Jahre, aus den Planungsräumen flächenanteilig interpoliert.",

@@ -139,6 +139,8 @@ def suggest_sites(bundle: Bundle, settings: Settings, facility_type: str, k: int
         return []
     cand = np.arange(len(ids))
     if district is not None:
+        if district not in set(b.units_of(b.levels[0].id).index):
+            raise KeyError(f"no district {district!r} (level {b.levels[0].id})")
         inside = {str(c) for c in ids_in_district(b, Basis.parse(f"h3_{res}"), district)}
         cand = cand[np.isin(ids.astype(str), list(inside))]
         if len(cand) == 0:

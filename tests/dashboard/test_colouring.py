@@ -23,6 +23,14 @@ def test_clipped_range_is_marked_with_the_extremes():
     assert clipped_ticks(unclipped, colour_range(unclipped, None), spec, "de") == {"tickvals": None, "ticktext": None}
 
 
+def test_small_differences_get_enough_decimals():
+    values = np.r_[np.linspace(-0.004, 0.004, 200), 0.02]
+    spec = get_layer("migration_share")
+    _, rng = continuous_colouring(values, spec)
+    ticks = clipped_ticks(values, rng, spec, "de")
+    assert ticks["ticktext"][-1] == "▲ 0,020" and all(text not in ("0,00", "-0,00") for text in ticks["ticktext"])
+
+
 def test_diverging_scale_stops_where_the_data_stop():
     """Places per 100 children around 100: values from 0 to 300 give a scale from 0 (not −100) to 300, with 100 still
     in the middle colour of the original scale."""

@@ -48,7 +48,7 @@ def test_migration_share_is_never_ranked(client, berlin_bundle, asked):
 def test_by_residents_largest_first(client):
     title, rows = table_rows(client, "migration_share", "residents")
     residents = [_number(r[2]) for r in rows if r[2] != "–"]
-    assert residents == sorted(residents, reverse=True) and "Einwohnerzahl" in title
+    assert residents == sorted(residents, reverse=True) and "Zahl der Einwohner/innen" in title
 
 
 def test_value_order_only_for_neutral_layers_in_the_planner(client):
@@ -60,3 +60,12 @@ def test_value_order_only_for_neutral_layers_in_the_planner(client):
         assert [r[0] for r in rows] == sorted((r[0] for r in rows), key=str.casefold)
     else:
         assert values == sorted(values, reverse=True) and "Wert" in title
+
+
+def test_school_catchment_migrant_share_is_never_ranked(client):
+    """A migration share in the education section (school catchments) is not ordered by value either."""
+    from dashboard.views import table_orders
+    from layers.registry import get_layer
+
+    assert "value" not in table_orders(get_layer("education_catchment_share"), portal=False)
+    assert "value" in table_orders(get_layer("education_kita_ratio"), portal=False)

@@ -172,3 +172,8 @@ def test_proposals_stay_in_the_chosen_district(settings, berlin_bundle):
     assert all(str(u).startswith("08") for u in units), units
     city = suggest_sites(berlin_bundle, settings, "kita", k=3, res=9)
     assert [p.cell for p in city] != [p.cell for p in proposals] or all(p.unit_id.startswith("08") for p in city)
+
+
+def test_an_unknown_district_is_an_error_not_an_empty_answer(settings, berlin_bundle):
+    with pytest.raises(KeyError, match="no district '99'"):
+        suggest_sites(berlin_bundle, settings, "kita", k=1, res=9, district="99")
