@@ -110,7 +110,7 @@ def legend(result, query: LayerQuery, spec, lang: str, settings, scenario: str |
              for k, d in result.data_dates]
     return [
         html.Div(head),
-        *([map_key(spec, lang, settings)]),
+        map_key(spec, lang, settings),
         html.Div([html.Span(origin, className="badge bg-info text-dark me-2", id="map-badge"), spec.description(lang)]),
         html.Div(t("legend_not_shown", lang, cases=settings.min_cases, residents=settings.min_residents)
                  + ". " + t("legend_perturbed", lang, noise=MAX_NOISE)

@@ -47,31 +47,23 @@ def typed(values: np.ndarray, dtype: str = "f4") -> dict:
 
 
 MAP_SIZE_PX = (930, 490)  # the map at 1366×768 (64vh high, colour bar beside it); the browser then fits to the real size
-MAP_PAD_PX = {"top": 16, "bottom": 16, "left": 16, "right": 16}  # as in assets/map-fit.js
+MAP_PAD_PX = 16  # margin on every side, as PAD in assets/map-fit.js
 
 
-def fit_view(bounds: tuple[float, float, float, float], size: dict | None = None) -> tuple[dict, float]:
-    """Centre and zoom that show `bounds` (lon/lat: minx, miny, maxx, maxy) whole in a map of `size` ({"w", "h"} in CSS
-    pixels; default `MAP_SIZE_PX`), with a small margin (MapLibre 512-px tiles, Web Mercator)."""
+def fit_view(bounds: tuple[float, float, float, float]) -> tuple[dict, float]:
+    """Centre and zoom that show `bounds` (lon/lat: minx, miny, maxx, maxy) whole in a map of `MAP_SIZE_PX` with a
+    margin of `MAP_PAD_PX` (MapLibre 512-px tiles, Web Mercator): the first view, until assets/map-fit.js fits the
+    same bounds to the map's real size."""
     minx, miny, maxx, maxy = bounds
-    width = (size or {}).get("w") or MAP_SIZE_PX[0]
-    height = (size or {}).get("h") or MAP_SIZE_PX[1]
-    inner_w = max(width - MAP_PAD_PX["left"] - MAP_PAD_PX["right"], 50)
-    inner_h = max(height - MAP_PAD_PX["top"] - MAP_PAD_PX["bottom"], 50)
 
     def merc(lat: float) -> float:
         return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
 
-    zoom_x = math.log2(inner_w * 360 / (512 * max(maxx - minx, 1e-6)))
-    zoom_y = math.log2(inner_h * 2 * math.pi / (512 * max(merc(maxy) - merc(miny), 1e-8)))
+    zoom_x = math.log2((MAP_SIZE_PX[0] - 2 * MAP_PAD_PX) * 360 / (512 * max(maxx - minx, 1e-6)))
+    zoom_y = math.log2((MAP_SIZE_PX[1] - 2 * MAP_PAD_PX) * 2 * math.pi / (512 * max(merc(maxy) - merc(miny), 1e-8)))
     zoom = math.floor(min(zoom_x, zoom_y) * 100) / 100  # round down: never cut the area off
-    # the centre of the padded frame, in Mercator y so that the area sits in the middle of what is seen
-    y_mid = (merc(miny) + merc(maxy)) / 2
-    px_per_rad = 512 * 2 ** zoom / (2 * math.pi)
-    lon_shift = (MAP_PAD_PX["right"] - MAP_PAD_PX["left"]) / 2 * 360 / (512 * 2 ** zoom)
-    y_mid += (MAP_PAD_PX["top"] - MAP_PAD_PX["bottom"]) / 2 / px_per_rad
-    lat = math.degrees(2 * math.atan(math.exp(y_mid)) - math.pi / 2)
-    return {"lon": (minx + maxx) / 2 + lon_shift, "lat": lat}, zoom
+    y_mid = (merc(miny) + merc(maxy)) / 2  # the middle in Mercator y, so the area sits in the middle of what is seen
+    return {"lon": (minx + maxx) / 2, "lat": math.degrees(2 * math.atan(math.exp(y_mid)) - math.pi / 2)}, zoom
 
 
 def separators(lang: str) -> str:

@@ -153,10 +153,9 @@ def _overview(settings: Settings, layer: str, lang: str) -> html.Div:
     ])
 
 
-def waiting(content, component_id: str | None = None) -> dcc.Loading:
+def waiting(content) -> dcc.Loading:
     """A spinner over `content` whenever an update of it takes longer than half a second (the content stays visible, dimmed)."""
-    return dcc.Loading(content, delay_show=500, type="circle", overlay_style={"visibility": "visible", "opacity": 0.55},
-                       **({"id": component_id} if component_id else {}))
+    return dcc.Loading(content, delay_show=500, type="circle", overlay_style={"visibility": "visible", "opacity": 0.55})
 
 
 def section_tabs(bundle: Bundle, settings: Settings, lang: str, layer: str) -> dbc.Tabs:

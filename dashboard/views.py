@@ -279,6 +279,12 @@ def _district_outline(bundle: Bundle, district: str) -> tuple[str, tuple[float, 
     return orjson.dumps(feature).decode(), tuple(geom.bounds)
 
 
+def names_level(bundle: Bundle) -> Basis:
+    """The level whose names label a district's map (Berlin: Bezirksregionen, about a dozen per district; Cologne, with
+    two levels: Stadtteile)."""
+    return Basis(level=bundle.levels[min(2, len(bundle.levels) - 1)].id)
+
+
 @lru_cache(maxsize=64)
 def place_labels(bundle: Bundle, district: str | None) -> dict:
     """Names to write on the map, from the bundle (offline): the districts for the whole city; inside a chosen district
@@ -287,9 +293,8 @@ def place_labels(bundle: Bundle, district: str | None) -> dict:
     if district is None:
         units = bundle.units_of(bundle.levels[0].id)
     else:
-        level = bundle.levels[min(2, len(bundle.levels) - 1)]
-        inside = ids_in_district(bundle, Basis(level=level.id), district)
-        units = bundle.units_of(level.id).loc[list(inside)]
+        level = names_level(bundle)
+        units = bundle.units_of(level.level).loc[list(ids_in_district(bundle, level, district))]
     points = units.geometry.representative_point()
     return {"lon": [round(float(p.x), 5) for p in points], "lat": [round(float(p.y), 5) for p in points],
             "text": [str(n) for n in units["name"]]}

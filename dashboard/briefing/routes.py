@@ -32,6 +32,7 @@ from ..guards import public_link
 from ..i18n import format_date, t
 from ..pages import briefing_href, profile_href
 from ..state import default_state, parse_query, to_query
+from ..views import names_level
 from .svg import colours_for, legend_entries, legend_svg, line_chart_svg, map_svg
 
 HERE = Path(__file__).resolve().parent
@@ -192,7 +193,7 @@ def briefing_page():
     detail = _detail(bundle, settings, query, basis, area_ids, result) if area_ids is not None else None
     # one colour range for both maps: the same colour is the same value on each
     colours = colours_for([overview] + ([detail[1]] if detail else []), spec, portal)
-    middle = Basis(level=bundle.levels[min(2, len(bundle.levels) - 1)].id)
+    middle = names_level(bundle)
     maps = []
     if detail is not None:
         detail_basis, detail_result, detail_ids = detail

@@ -23,7 +23,7 @@ from ..spatial.h3grid import hex_to_cells, points_to_cells
 from ..spatial.routing import cell_centres_xy
 from .model import FacilityChange, Housing, NewFacility, Scenario
 from .overlay import locate_points, place_site, validate_scenario, with_scenario
-from .suggest import SERVED_BY, cell_need, default_need_weights
+from .suggest import cell_need, default_need_weights, serving_types
 
 SCENARIO_SOURCE_DE = "Szenario (Annahme)"
 SCENARIO_SOURCE_EN = "Scenario (assumption)"
@@ -165,7 +165,7 @@ def _measures(b: Bundle, where: _Places, period: str, settings: Settings) -> dic
         cell_unit = _cell_units(b, EFFECT_RES)
         fac = facility_points(b)
         for kind in where.types:
-            sub = fac[fac["type"].isin(SERVED_BY.get(kind, (kind,)))]  # a neighbourhood centre is a meeting place too
+            sub = fac[fac["type"].isin(serving_types(kind))]  # a neighbourhood centre is a meeting place too
             dist, _ = params.router(b).nearest(xy, sub[["x", "y"]].to_numpy(dtype=float))
             inside = dist <= params.coverage(kind)
             need = cell_need(b, EFFECT_RES, period, default_need_weights(b, kind))["need"].reindex(ids).to_numpy()

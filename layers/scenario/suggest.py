@@ -91,6 +91,11 @@ def cell_need(bundle: Bundle, res: int, period: str, weights: dict[str, float]) 
 SERVED_BY: dict[str, tuple[str, ...]] = {"meeting_place": ("meeting_place", "community_centre")}
 
 
+def serving_types(facility_type: str) -> tuple[str, ...]:
+    """The facility types whose sites already serve as `facility_type` (itself, and see `SERVED_BY`)."""
+    return SERVED_BY.get(facility_type, (facility_type,))
+
+
 def suggest_sites(bundle: Bundle, settings: Settings, facility_type: str, k: int = 5, need_weights: dict[str, float] | None = None,
                   res: int = 9, scenario: Scenario | None = None, candidates: int | None = None, router: Router | None = None,
                   period: str | None = None, district: str | None = None) -> list[SiteProposal]:
@@ -129,7 +134,7 @@ def suggest_sites(bundle: Bundle, settings: Settings, facility_type: str, k: int
     ids, xy = ids[order], xy[order]
     demand = cell_need(b, res, period, weights).reindex(ids)
     fac = facility_points(b)
-    fac = fac[fac["type"].isin(SERVED_BY.get(facility_type, (facility_type,)))]
+    fac = fac[fac["type"].isin(serving_types(facility_type))]
     dist, _ = router.nearest(xy, fac[["x", "y"]].to_numpy(dtype=float))
     unserved = dist > limit
     u_need = demand["need"].to_numpy() * unserved
@@ -189,7 +194,7 @@ def covered_need(bundle: Bundle, settings: Settings, facility_type: str, cells: 
     ids, xy = cell_centres(bundle, res)
     demand = cell_need(bundle, res, period, weights).reindex(ids)
     fac = facility_points(bundle)
-    fac = fac[fac["type"].isin(SERVED_BY.get(facility_type, (facility_type,)))]
+    fac = fac[fac["type"].isin(serving_types(facility_type))]
     dist, _ = router.nearest(xy, fac[["x", "y"]].to_numpy(dtype=float))
     u_need = demand["need"].to_numpy() * (dist > limit)
     pos = pd.Index(ids).get_indexer(cells)
