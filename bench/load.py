@@ -29,6 +29,7 @@ from .common import Row
 HOST = "127.0.0.1"
 LEVELS = (50, 100, 200)
 SECONDS = 20.0  # per level
+ACCEPT_ENCODING = "gzip, deflate, br, zstd"  # what Chromium sends: the server compresses as it does for a browser
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -39,7 +40,7 @@ def _free_port() -> int:
 
 
 async def _request(reader, writer, method: str, path: str, body: bytes | None = None) -> int:
-    head = f"{method} {path} HTTP/1.1\r\nHost: {HOST}\r\nConnection: keep-alive\r\n"
+    head = f"{method} {path} HTTP/1.1\r\nHost: {HOST}\r\nConnection: keep-alive\r\nAccept-Encoding: {ACCEPT_ENCODING}\r\n"
     if body is not None:
         head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
     writer.write(head.encode() + b"\r\n" + (body or b""))
@@ -152,11 +153,11 @@ def _children(pid: int) -> list[int]:
     return [int(x) for x in out.split()]
 
 
-def _serve(folder: Path, extra_env: dict) -> subprocess.Popen:
+def _serve(folder: Path, extra_env: dict, city: tuple[str, ...] = ("--city", "berlin")) -> subprocess.Popen:
     env = {**os.environ, "QUARTIERSATLAS_BUNDLE_DIR": str(folder.parent), "QUARTIERSATLAS_ACCESS_LOG": "false",
            "QUARTIERSATLAS_RATE_LIMIT_API": "", "QUARTIERSATLAS_RATE_LIMIT_DOWNLOADS": "", "QUARTIERSATLAS_RATE_LIMIT_CALLBACKS": "",
            "QUARTIERSATLAS_CELL_KEY_SECRET_FILE": str(folder.parent / "bench-cell-key.secret"), **extra_env}
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "serve", "--mode", "portal", "--city", "berlin", "--port", str(PORT[0]),
+    proc = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "serve", "--mode", "portal", *city, "--port", str(PORT[0]),
                              "--workers", "2"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(1200):
         try:
@@ -212,6 +213,8 @@ def bench_load(settings, folder: Path, seconds: float = SECONDS) -> list[Row]:
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(60)
+    rows.append(_without_answer_cache(folder, reqs, seconds))
+    rows.append(_demo_memory(settings, folder, seconds))
     redis_bin = shutil.which("redis-server")
     if redis_bin:
         rport = _free_port()
@@ -233,3 +236,45 @@ def bench_load(settings, folder: Path, seconds: float = SECONDS) -> list[Row]:
     else:
         rows.append(Row("Redis stopped under 100 users", "0 failed", "not run: redis-server missing", False))
     return rows
+
+
+def _without_answer_cache(folder: Path, reqs, seconds: float) -> Row:
+    """200 users with `answer_cache` off: every callback builds its figure again (the capacity without repeated views)."""
+    proc = _serve(folder, {"QUARTIERSATLAS_ANSWER_CACHE": "false"})
+    try:
+        _run(20, 5.0, reqs)
+        n, p50, p95, p99, errors, _ = _stats(_run(200, seconds, reqs))
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(60)
+    return Row("portal load, 200 users, answer cache off", "– (for comparison)",
+               f"{n / seconds:.0f} req/s; p50 {p50 * 1000:.0f} / p95 {p95 * 1000:.0f} / p99 {p99 * 1000:.0f} ms; {errors} errors", None,
+               "each callback builds and serialises its figure (~12 ms of CPU); layer results still cached")
+
+
+def _demo_memory(settings, berlin_folder: Path, seconds: float) -> Row:
+    """Resident memory per worker serving the synthetic demo city at Berlin size (3.9 million residents, address points)
+    after a short load of its own views."""
+    from layers.bundle import load_bundle
+    from layers.cities import build_city
+
+    folder = berlin_folder.parent / "demo-berlin"
+    if not (folder / "manifest.json").exists():
+        from layers.settings import load_settings
+
+        build_city(load_settings(settings.config_path, bundle_dir=str(berlin_folder.parent)), "demo", size="berlin", log=lambda *_: None)
+    bundle = load_bundle(folder)
+    levels = [lvl.id for lvl in bundle.manifest.levels]
+    reqs = _mix(len(bundle.periods), [levels[-1], levels[-2], "h3_9"], ["mig_bg", "foreign"], bundle.periods[0])
+    proc = _serve(folder, {}, ("--city", "demo", "--size", "berlin"))
+    try:
+        _run(20, 5.0, reqs)  # warm, as for Berlin
+        _, _, p95, _, errors, _ = _stats(_run(50, seconds / 2, reqs))
+        rss = [_rss_mb(p) for p in _children(proc.pid)]
+        master = _rss_mb(proc.pid)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(60)
+    return Row("resident memory per worker, demo city at Berlin size (portal, after load)", "–",
+               " / ".join(f"{r:.0f} MB" for r in rss), None,
+               f"master {master:.0f} MB; 50 users: p95 {p95 * 1000:.0f} ms, {errors} errors")

@@ -19,6 +19,7 @@ from .callbacks import geojson_bytes, register_callbacks
 from .context import BUNDLE_KEY, SETTINGS_KEY, cache, cache_config
 from .guards import init_guards
 from .layout import serve_layout
+from .response_cache import init_response_cache
 from .sections import sections_for
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -104,4 +105,5 @@ def create_app(settings: Settings | None = None, bundle_folder: Path | str | Non
         section.register(app)
     init_guards(app, settings)  # unknown paths 404, malformed callbacks 400 (after every route and callback exists)
     apply_index_string(app, settings.language)  # <html lang>, one contentinfo landmark (dashboard/accessibility.py)
+    init_response_cache(app, settings)  # last: after every guard, before compression (portal only)
     return app

@@ -11,6 +11,8 @@ from gunicorn.app.base import BaseApplication
 
 from layers.settings import Settings
 
+from .time_limit import RequestClock
+
 
 class _Gunicorn(BaseApplication):
     def __init__(self, app, options: dict):
@@ -53,8 +55,16 @@ def serve(settings: Settings, folder: Path, workers: int = 2) -> None:
     print(f"Quartiersatlas: http://{settings.host}:{settings.port}  ({title}, mode {settings.mode})", flush=True)
     # gunicorn's own access log stays off: the app writes one JSON line per request itself (setting `access_log`,
     # dashboard/security.py: anonymised client, request id, bytes as sent); gunicorn's error log goes to stderr.
-    # Every request has a time limit (`worker_timeout_s`: a worker silent for longer is killed and replaced); on stop,
+    # Every request has a time limit (`worker_timeout_s`: dashboard/time_limit.py ends a worker whose request runs longer,
+    # gunicorn's own `timeout` catches a worker that hangs as a whole); on stop,
     # workers get `graceful_timeout_s` to finish, then SIGKILL; and they die with their master in any case.
+    clock = RequestClock(app.server.wsgi_app, settings.values["worker_timeout_s"])
+    app.server.wsgi_app = clock
+
+    def post_fork(server, worker) -> None:
+        die_with_master(server, worker)
+        clock.watch()
+
     _Gunicorn(app.server, {"bind": f"{settings.host}:{settings.port}", "workers": workers, "threads": 4, "preload_app": True,
                            "timeout": int(settings.values["worker_timeout_s"]), "graceful_timeout": int(settings.values["graceful_timeout_s"]),
-                           "post_fork": die_with_master, "accesslog": None, "errorlog": "-"}).run()
+                           "post_fork": post_fork, "accesslog": None, "errorlog": "-"}).run()

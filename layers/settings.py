@@ -53,6 +53,8 @@ SETTINGS: tuple[Setting, ...] = (
             ("SimpleCache", "FileSystemCache", "RedisCache", "NullCache")),
     Setting("cache_dir", str, "data/cache", "Folder of the FileSystemCache.", is_path=True),
     Setting("cache_redis_url", str, "", "Redis URL for the RedisCache, e.g. redis://127.0.0.1:6379/0."),
+    Setting("answer_cache", bool, True, "Portal: keep whole answers (Dash callbacks, /api/v1) in the cache, keyed by request body or "
+            "address; a repeated view costs ~1 ms instead of rebuilding its figure (~12 ms at Planungsraum)."),
     # --- segregation ---
     # --- education (Kita and school) ---
     Setting("kita_take_up_under_3", float, 0.466, "Share of children under 3 who attend a Kita (0–1); Berlin 46.6 % (AfS Berlin-Brandenburg, 1 March 2022)."),
@@ -133,7 +135,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("portal_permutations", int, 99,
             "Portal: permutations of the segregation p-values (fixed; not a request parameter in the portal; unit levels only)."),
     Setting("worker_timeout_s", int, 120,
-            "Serving: seconds a gunicorn worker may stay silent (one request's time limit) before it is killed and replaced."),
+            "Serving: the time limit of one request, seconds: a worker whose request runs longer exits and gunicorn replaces it "
+            "(dashboard/time_limit.py); also gunicorn's `timeout` for a worker that hangs as a whole."),
     Setting("graceful_timeout_s", int, 20,
             "Serving: seconds workers get to finish their requests when the server stops; then they are killed. Workers also die "
             "with their master (Linux PR_SET_PDEATHSIG), so none is left orphaned."),

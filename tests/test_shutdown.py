@@ -1,5 +1,6 @@
-"""Clean shutdown (issue 18): the real server (gunicorn, `quartiersatlas serve`) busy with its most expensive request
-leaves no process behind — stopped with SIGTERM within the graceful timeout, and killed with SIGKILL at once."""
+"""Clean shutdown and bounded work (issue 18): the real server (gunicorn, `quartiersatlas serve`) busy with its most
+expensive request leaves no process behind — stopped with SIGTERM within the graceful timeout, and killed with SIGKILL
+at once; and a request longer than `worker_timeout_s` ends its worker, which gunicorn replaces while serving goes on."""
 
 from __future__ import annotations
 
@@ -40,9 +41,9 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
-def _start(demo_bundle, settings, port: int) -> subprocess.Popen:
+def _start(demo_bundle, settings, port: int, **env_extra: str) -> subprocess.Popen:
     env = {**os.environ, "QUARTIERSATLAS_BUNDLE_DIR": str(demo_bundle.folder.parent), "QUARTIERSATLAS_ACCESS_LOG": "false",
-           "QUARTIERSATLAS_GRACEFUL_TIMEOUT_S": str(GRACE), "QUARTIERSATLAS_DEMO_SIZE": "small"}
+           "QUARTIERSATLAS_GRACEFUL_TIMEOUT_S": str(GRACE), "QUARTIERSATLAS_DEMO_SIZE": "small", **env_extra}
     proc = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "serve", "--city", "demo", "--port", str(port), "--workers", "2"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     for _ in range(600):
@@ -90,3 +91,43 @@ def test_no_worker_outlives_its_server(demo_bundle, settings, stop):
     for p in left:
         os.kill(p, signal.SIGKILL)
     assert not left, f"workers {left} outlived their server ({signal.Signals(stop).name})"
+
+
+def _expensive_seconds(port: int, results: list) -> None:
+    t0 = time.monotonic()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{EXPENSIVE}", timeout=120) as answer:
+            results.append((answer.status, time.monotonic() - t0))
+    except OSError as exc:  # the worker ended under it: the connection closes without an answer
+        results.append((type(exc).__name__, time.monotonic() - t0))
+
+
+def test_a_request_over_the_time_limit_ends_its_worker_and_serving_goes_on(demo_bundle, settings):
+    limit = 3
+    port = _free_port()
+    proc = _start(demo_bundle, settings, port, QUARTIERSATLAS_WORKER_TIMEOUT_S=str(limit))
+    try:
+        for _ in range(100):
+            before = _children(proc.pid)
+            if len(before) == 2:
+                break
+            time.sleep(0.1)
+        results: list = []
+        call = threading.Thread(target=_expensive_seconds, args=(port, results))
+        call.start()
+        call.join(60)
+        assert results, "the expensive request was still running after 60 s"
+        outcome, seconds = results[0]
+        assert outcome != 200, "the expensive request finished inside the limit: it does not test the limit"
+        assert limit <= seconds < limit + 5, f"the request ended after {seconds:.1f} s, limit {limit} s"
+        for _ in range(100):
+            after = _children(proc.pid)
+            if len(after) == 2 and set(after) != set(before):
+                break
+            time.sleep(0.1)
+        assert len(after) == 2 and len(set(before) - set(after)) == 1, (before, after)  # one worker replaced
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/layers", timeout=10) as answer:
+            assert answer.status == 200
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(GRACE + 10)

@@ -1,0 +1,87 @@
+"""Whole answers of the read-only portal kept in the app's cache: the same Dash callback body or API address gives the
+same bytes, so the second visitor with that view is served without building the figure again.
+
+Why a second cache beside the memoized layer results: with every layer result cached, a map callback still spends
+~12 ms building and serialising the Plotly figure (Berlin, Planungsraum), an H3 res 9 API answer ~37 ms; a cached
+answer costs about 1 ms. This is what lets two cores serve 200 concurrent users (`quartiersatlas bench --only load`).
+
+Only the portal: it has no per-user state and nothing a visitor does changes what the server computes (no scenarios,
+no imports), so an answer depends only on the request body or address, the bundle and the settings — all part of the
+key. Only complete answers pass: status 200, not streamed, no cookie, at most `MAX_BYTES`. The hook runs after every
+guard (path, shape, rate limit, portal refusals) and before compression; a cached answer carries the publication
+receipts of the request that built it (`layers.publication.replay`), so the one-exit header stays true.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from dash import Dash
+from flask import Response, g, request
+
+from layers.publication import receipts, replay
+from layers.settings import Settings
+
+from .context import bundle_key, cache, current_bundle, current_settings, settings_key
+from .guards import CALLBACK_PATH
+
+MAX_BYTES = 4_000_000  # larger answers (H3 res 10 GeoJSON, ~24 MB) are built each time rather than fill the cache
+KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control")  # what routes set; the rest is added per request
+HIT_HEADER = "X-Quartiersatlas-Cache"
+
+
+def _cacheable_request() -> bool:
+    if request.method == "POST":
+        return request.path == CALLBACK_PATH
+    return request.method == "GET" and request.path.startswith("/api/v1/")
+
+
+def _key() -> str:
+    """The request's identity: method, address with query string (parameter order kept: it may matter), the body
+    for callbacks, and the bundle and settings every answer depends on."""
+    digest = hashlib.sha256()
+    for part in (request.method, request.script_root, request.full_path, bundle_key(current_bundle()),
+                 settings_key(current_settings())):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    if request.method == "POST":
+        digest.update(request.get_data(cache=True))
+    return "answer:" + digest.hexdigest()
+
+
+def _serve_cached() -> Response | None:
+    if not _cacheable_request():
+        return None
+    g.answer_key = _key()
+    hit = cache.get(g.answer_key)
+    if not hit:
+        return None
+    body, headers, names = hit
+    replay(names)
+    g.answer_key = None  # nothing to store
+    response = Response(body, status=200, headers=headers)
+    response.headers[HIT_HEADER] = "hit"
+    return response
+
+
+def _store(response: Response) -> Response:
+    key = g.pop("answer_key", None)
+    if not key or response.status_code != 200 or response.is_streamed or "Set-Cookie" in response.headers \
+            or response.headers.get("Content-Encoding"):
+        return response
+    body = response.get_data()
+    if len(body) > MAX_BYTES:
+        return response
+    headers = [(name, value) for name, value in response.headers.items() if name in KEPT_HEADERS]
+    cache.set(key, (body, headers, receipts()))
+    response.headers[HIT_HEADER] = "miss"
+    return response
+
+
+def init_response_cache(app: Dash, settings: Settings) -> None:
+    """Attach the answer cache to a portal app; call last in create_app so that every guard runs before it and its
+    store hook sees the answer before compression."""
+    if settings.mode != "portal" or not settings.answer_cache:
+        return
+    app.server.before_request(_serve_cached)
+    app.server.after_request(_store)
