@@ -76,7 +76,7 @@ def _mix(periods: int, bases: list[str], groups: list[str], first_period: str) -
     from dashboard import ids
 
     reqs = [("GET", "/", None, "page"), ("GET", "/_dash-layout", None, "page"), ("GET", "/_dash-dependencies", None, "page"),
-            ("GET", "/assets/accessibility.css", None, "asset")]
+            *(("GET", url, None, "asset") for url in _page_assets())]
     for basis in bases:
         reqs.append(("GET", f"/geo/{basis}.json", None, "geo"))
         for group in groups:
@@ -93,6 +93,17 @@ def _mix(periods: int, bases: list[str], groups: list[str], first_period: str) -
                          json.dumps(_views_payload("migration_share", basis, period, first_period, f"{ids.PERIOD}.value", None, [])).encode(),
                          "callback"))
     return reqs
+
+
+def _page_assets() -> list[str]:
+    """Every script and stylesheet the portal's page loads (as a first-time visitor fetches them), plus the map's
+    lazily loaded chunk; read from the running server's page."""
+    import re
+
+    with urllib.request.urlopen(f"http://{HOST}:{PORT[0]}/", timeout=10) as page:
+        html = page.read().decode()
+    urls = re.findall(r'(?:src|href)="(/(?:assets|_dash-component-suites)/[^"]+)"', html)
+    return [*dict.fromkeys(urls), "/_dash-component-suites/dash/dcc/async-graph.js"]
 
 
 async def _user(stop_at: float, reqs, results: list, rng: random.Random) -> None:
@@ -179,10 +190,10 @@ def bench_load(settings, folder: Path, seconds: float = SECONDS) -> list[Row]:
 
     bundle = load_bundle(folder)
     PORT[0] = _free_port()
-    reqs = _mix(len(bundle.periods), ["planungsraum", "bezirksregion", "h3_9"], ["mig_bg", "foreign"], bundle.periods[0])
     rows: list[Row] = []
     proc = _serve(folder, {})
     try:
+        reqs = _mix(len(bundle.periods), ["planungsraum", "bezirksregion", "h3_9"], ["mig_bg", "foreign"], bundle.periods[0])
         _run(20, 5.0, reqs)  # warm the caches as real traffic would
         for users in LEVELS:
             n, p50, p95, p99, errors, total = _stats(_run(users, seconds, reqs))
@@ -265,9 +276,9 @@ def _demo_memory(settings, berlin_folder: Path, seconds: float) -> Row:
         build_city(load_settings(settings.config_path, bundle_dir=str(berlin_folder.parent)), "demo", size="berlin", log=lambda *_: None)
     bundle = load_bundle(folder)
     levels = [lvl.id for lvl in bundle.manifest.levels]
-    reqs = _mix(len(bundle.periods), [levels[-1], levels[-2], "h3_9"], ["mig_bg", "foreign"], bundle.periods[0])
     proc = _serve(folder, {}, ("--city", "demo", "--size", "berlin"))
     try:
+        reqs = _mix(len(bundle.periods), [levels[-1], levels[-2], "h3_9"], ["mig_bg", "foreign"], bundle.periods[0])
         _run(20, 5.0, reqs)  # warm, as for Berlin
         _, _, p95, _, errors, _ = _stats(_run(50, seconds / 2, reqs))
         rss = [_rss_mb(p) for p in _children(proc.pid)]

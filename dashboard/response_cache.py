@@ -7,13 +7,15 @@ answer costs about 1 ms. This is what lets two cores serve 200 concurrent users 
 
 Only the portal: it has no per-user state and nothing a visitor does changes what the server computes (no scenarios,
 no imports), so an answer depends only on the request body or address, the bundle and the settings — all part of the
-key. Only complete answers pass: status 200, not streamed, no cookie, at most `MAX_BYTES`. The hook runs after every
+key. Only complete answers pass: status 200, not streamed, no cookie, at most `MAX_BYTES`; they are kept gzip-compressed
+and go out as kept to every client that accepts gzip. The hook runs after every
 guard (path, shape, rate limit, portal refusals) and before compression; a cached answer carries the publication
 receipts of the request that built it (`layers.publication.replay`), so the one-exit header stays true.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 
 from dash import Dash
@@ -25,7 +27,8 @@ from layers.settings import Settings
 from .context import bundle_key, cache, current_bundle, current_settings, settings_key
 from .guards import CALLBACK_PATH
 
-MAX_BYTES = 4_000_000  # larger answers (H3 res 10 GeoJSON, ~24 MB) are built each time rather than fill the cache
+MAX_BYTES = 2_000_000  # H3 res 9 answers (≤ 1.6 MB) are kept; res 10 ones (5–29 MB) are built each time
+GZIP_LEVEL = 6  # kept compressed (JSON ~1:8): 500 entries, the cache's default threshold, stay within ~130 MB per worker
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control")  # what routes set; the rest is added per request
 HIT_HEADER = "X-Quartiersatlas-Cache"
 
@@ -56,10 +59,14 @@ def _serve_cached() -> Response | None:
     hit = cache.get(g.answer_key)
     if not hit:
         return None
-    body, headers, names = hit
+    packed, headers, names = hit
     replay(names)
     g.answer_key = None  # nothing to store
-    response = Response(body, status=200, headers=headers)
+    if request.accept_encodings.quality("gzip") > 0:  # every browser: the kept bytes as they are
+        response = Response(packed, status=200, headers=headers)
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response = Response(gzip.decompress(packed), status=200, headers=headers)
     response.headers[HIT_HEADER] = "hit"
     return response
 
@@ -73,7 +80,7 @@ def _store(response: Response) -> Response:
     if len(body) > MAX_BYTES:
         return response
     headers = [(name, value) for name, value in response.headers.items() if name in KEPT_HEADERS]
-    cache.set(key, (body, headers, receipts()))
+    cache.set(key, (gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0), headers, receipts()))
     response.headers[HIT_HEADER] = "miss"
     return response
 

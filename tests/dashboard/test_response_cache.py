@@ -115,3 +115,23 @@ def test_the_portal_can_switch_it_off(demo_bundle, settings, tmp_path):
     body = _body(demo_bundle, 1)
     answers = [client.post(CALLBACK, data=body, content_type="application/json") for _ in range(2)]
     assert all(a.status_code == 200 and HIT_HEADER not in a.headers for a in answers)
+
+
+def test_a_client_without_gzip_gets_the_plain_bytes(portal, demo_bundle):
+    client = portal.server.test_client()
+    body = _body(demo_bundle, 0, f"{ids.BASIS}.value")
+    first = client.post(CALLBACK, data=body, content_type="application/json", headers={"Accept-Encoding": "identity"})
+    second = client.post(CALLBACK, data=body, content_type="application/json", headers={"Accept-Encoding": "identity"})
+    assert second.headers[HIT_HEADER] == "hit" and "Content-Encoding" not in second.headers
+    assert second.data == first.data and json.loads(second.data)["response"]
+
+
+def test_answers_over_the_size_limit_are_built_each_time(demo_bundle, settings, tmp_path, monkeypatch):
+    from dashboard import response_cache
+
+    app = _app(settings, demo_bundle, tmp_path, "portal")
+    monkeypatch.setattr(response_cache, "MAX_BYTES", 100)
+    client = app.server.test_client()
+    body = _body(demo_bundle, 1)
+    answers = [client.post(CALLBACK, data=body, content_type="application/json") for _ in range(2)]
+    assert all(a.status_code == 200 and len(a.data) > 100 and HIT_HEADER not in a.headers for a in answers)
