@@ -6,6 +6,7 @@ from pathlib import Path
 
 from dash import Dash
 from flask import Response, abort, g
+from flask_compress import Compress
 
 from layers.bundle import load_bundle
 from layers.cities import bundle_path
@@ -29,7 +30,7 @@ def create_app(settings: Settings | None = None, bundle_folder: Path | str | Non
     """Build the Dash app for a built bundle (default: the configured city's bundle)."""
     settings = settings or load_settings()
     bundle = computing_bundle(load_bundle(bundle_folder or bundle_path(settings)), settings)  # portal: published counts only
-    app = Dash(__name__, title="Quartiersatlas", assets_folder=str(ASSETS), compress=True,
+    app = Dash(__name__, title="Quartiersatlas", assets_folder=str(ASSETS), compress=False,
                suppress_callback_exceptions=False,
                serve_locally=True)
     server = app.server
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None, bundle_folder: Path | str | Non
     server.config[BUNDLE_KEY] = bundle
     server.config["COMPRESS_MIMETYPES"] = ["text/html", "text/css", "text/csv", "application/json", "application/javascript",
                                            "application/geo+json"]
+    Compress(server)  # after the mimetypes: Flask-Compress copies them when it starts (Dash's compress=True starts it too early)
     cache.init_app(server, config=cache_config(settings))
     server.register_blueprint(api)
     server.register_error_handler(ParameterError, parameter_error)

@@ -93,3 +93,15 @@ def test_migration_answers_carry_the_social_context(berlin_bundle, settings):
     assert {"mss_unemployment_pct", "social_context_as_of"} <= set(csv.columns) and csv["mss_unemployment_pct"].notna().all()
     kita = client.get("/api/v1/layers/education_kita_ratio?level=bezirk").get_json()
     assert "social_context" not in kita  # only answers about migration carry it
+
+
+@pytest.mark.parametrize("fmt, mimetype", [("csv", "text/csv"), ("geojson", "application/geo+json"), ("json", "application/json")])
+def test_every_text_answer_is_compressed_for_a_client_that_accepts_it(client, fmt, mimetype):
+    import gzip
+
+    url = f"/api/v1/layers/migration_count?res=9&period=2024-12-31&format={fmt}"
+    plain = client.get(url)
+    packed = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert plain.mimetype == packed.mimetype == mimetype and len(plain.data) > 2000  # above Flask-Compress's 500-byte floor
+    assert packed.headers["Content-Encoding"] == "gzip" and gzip.decompress(packed.data) == plain.data
+    assert len(packed.data) < len(plain.data) / 3
