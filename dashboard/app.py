@@ -87,6 +87,10 @@ def create_app(settings: Settings | None = None, bundle_folder: Path | str | Non
     from .briefing import briefing
 
     server.register_blueprint(briefing)
+    # --- legal pages (Impressum, Datenschutz, Barrierefreiheit) ---
+    from .legal import init_legal
+
+    init_legal(server, settings)
     # --- portal hardening ---
     from .security import init_security
 

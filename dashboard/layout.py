@@ -14,7 +14,7 @@ from layers.settings import Settings
 from . import accessibility as a11y
 from . import ids
 from .i18n import format_date, t
-from .pages import briefing_href
+from .pages import briefing_href, legal_links
 from .sections import sections_for
 from .state import OVERLAY_KEYS, ViewState, default_state
 from .views import table_order_options
@@ -64,10 +64,14 @@ def overlay_options(lang: str) -> list[dict]:
 
 
 def sources_line(bundle: Bundle, lang: str) -> list:
+    """The page's footer: the data's sources with their licences, then the legal pages."""
     items = [html.Span(f"{t('sources', lang)}: ", className="fw-semibold")]
     for i, src in enumerate(bundle.manifest.sources):
         licence = src.public_licence or t("licence_see_source", lang)
         items.append(html.Span(f"{'; ' if i else ''}{src.attribution} ({licence})", title=src.title))
+    links = legal_links(lang)
+    items.append(html.Nav([part for i, link in enumerate(links) for part in ([" · "] if i else []) + [html.A(link.title, href=link.href)]],
+                          className="legal-links mt-1", **{"aria-label": t("legal_nav", lang)}))
     return items
 
 

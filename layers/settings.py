@@ -134,6 +134,9 @@ SETTINGS: tuple[Setting, ...] = (
             "QR code; empty: `http://<host>:<port>`. Never taken from the request's Host header, which clients can forge."),
     Setting("portal_permutations", int, 99,
             "Portal: permutations of the segregation p-values (fixed; not a request parameter in the portal; unit levels only)."),
+    Setting("legal_dir", str, "data/legal", "Folder of the legal pages (Impressum, Datenschutzerklärung, Erklärung zur Barrierefreiheit) "
+            "as Markdown files `<page>.<de|en>.md`; a deployment's file replaces the shipped one (data/legal/README.md).", is_path=True),
+    Setting("legal_contact", str, "", "E-mail or web address for accessibility feedback and data-protection questions, shown on the legal pages."),
     Setting("worker_timeout_s", int, 120,
             "Serving: the time limit of one request, seconds: a worker whose request runs longer exits and gunicorn replaces it "
             "(dashboard/time_limit.py); also gunicorn's `timeout` for a worker that hangs as a whole."),

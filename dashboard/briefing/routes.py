@@ -30,7 +30,7 @@ from layers.summary import KeyFigure, key_figures
 from ..context import bundle_key, cache, current_bundle, current_settings, layer_result, settings_key
 from ..guards import public_link
 from ..i18n import format_date, t
-from ..pages import briefing_href, profile_href
+from ..pages import briefing_href, page_language, profile_href
 from ..state import default_state, parse_query, to_query
 from ..views import names_level
 from .svg import colours_for, legend_entries, legend_svg, line_chart_svg, map_svg
@@ -53,8 +53,7 @@ def cached_run(bundle, settings, query: LayerQuery):
 
 
 def _lang() -> str:
-    lang = request.args.get("lang", current_settings().language)
-    return lang if lang in ("de", "en") else "de"
+    return page_language(current_settings().language)
 
 
 def _enabled(name: str) -> None:

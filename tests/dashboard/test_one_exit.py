@@ -25,6 +25,8 @@ NO_FIGURES = {
     "/_favicon.ico": "icon", "/_alive_<token>": "Dash health check",
     "/<path:path>": "Dash's page shell for any other path", "/area": "area search form (names only)",
     "/api/v1/scenarios": "names of saved scenarios (planner only)",
+    "/impressum": "legal page (the operator's text)", "/datenschutz": "legal page (privacy)",
+    "/barrierefreiheit": "legal page (accessibility statement)",
 }
 SKIP_PREFIXES = ("/assets/", "/_dash-component-suites/", "/static/")
 DATA_TYPES = ("application/json", "application/geo+json", "text/csv", "text/html")
