@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import orjson
 import pandas as pd
@@ -17,10 +15,11 @@ from layers.spatial.geometry import basis_geojson
 from layers.spatial.routing import bundle_router
 
 from .context import current_bundle, current_settings, shown_spec, view_result
+from .downloads import FILE_FORMATS, area_names, file_answer
 from .state import SCENARIO_VIEWS
 
 api = Blueprint("api_v1", __name__, url_prefix="/api/v1")
-FORMATS = ("json", "csv", "geojson")
+FORMATS = ("json", "geojson", *FILE_FORMATS)  # FILE_FORMATS: csv, csv-de, xlsx, parquet, gpkg, fgb (dashboard/downloads.py)
 CONTEXT_SECTIONS = ("migration", "segregation")  # layers whose figures are about migration: their answers carry the social context
 
 
@@ -169,25 +168,29 @@ def layer_values(layer_id: str) -> Response:
     context = context.reindex(frame.index)
     if settings.mode == "portal":  # a hidden area shows nothing, its context neither
         context.loc[frame["suppressed"].to_numpy(dtype=bool)] = np.nan
+    names = area_names(bundle, result.basis)
     records = [
-        {"id": i, "value": None if pd.isna(r.value) else round(float(r.value), 6), "suppressed": bool(r.suppressed),
+        {"id": i, "name": names.get(i), "value": None if pd.isna(r.value) else round(float(r.value), 6), "suppressed": bool(r.suppressed),
          "residents": None if pd.isna(r.residents) else round(float(r.residents), 2), **({"fallback_from": f} if f else {}),
          **{c: (None if pd.isna(v) else float(v)) for c, v in ctx.items()}}
         for i, r, f, ctx in zip(frame.index, frame.itertuples(index=False), fallback.to_numpy(), context.to_dict("records"))
     ]
     if fmt == "json":
         return Response(orjson.dumps({**meta, "values": records}), mimetype="application/json")
-    if fmt == "csv":
-        out = io.StringIO()
+    if fmt in FILE_FORMATS:
+        licences = "; ".join(dict.fromkeys(bundle.sources[k].public_licence or f"see {bundle.sources[k].url or 'the source'}"
+                                           for k in result.sources if k in bundle.sources))
         table = pd.DataFrame(records).assign(
             **({"scenario_view": view} if scenario else {}), layer=spec.id, unit=spec.unit_de, basis=result.basis.key,
             period=result.period, period_from=result.period_from,
             group=result.group, interpolated_from=result.interpolated_from, synthetic=bundle.manifest.synthetic,
-            source="; ".join(meta["sources"]),
+            source="; ".join(meta["sources"]), licence=licences,
             **({"social_context_as_of": "; ".join(sorted(set(context_dates.values())))} if context_dates else {}))
-        table.to_csv(out, index=False)
-        return Response(out.getvalue(), mimetype="text/csv",
-                        headers={"Content-Disposition": f"attachment; filename={spec.id}_{result.basis.key}_{result.period}.csv"})
+        about = {"title": spec.title_de, "unit": spec.unit_de, "period": result.period, "basis": result.basis.key,
+                 "group": result.group or "", "sources": "; ".join(meta["sources"]), "licence": licences,
+                 "disclosure": meta["suppressed_note"], "synthetic": str(bundle.manifest.synthetic).lower(),
+                 "made_with": "Quartiersatlas"}
+        return file_answer(fmt, table, bundle, result.basis, spec.id, f"{spec.id}_{result.basis.key}_{result.period}", about)
     fc = orjson.loads(basis_geojson(bundle, result.basis))
     by_id = {r["id"]: r for r in records}
     for feature in fc["features"]:

@@ -118,6 +118,10 @@ def legend(result, query: LayerQuery, spec, lang: str, settings, scenario: str |
                  else t("legend_small", lang, cases=settings.min_cases, residents=settings.min_residents)),
         html.Div(t("description_note", lang), className="fst-italic"),
         html.Div([html.A(t("download_csv", lang), href=api_url(result, query, "csv", scenario, view), id="map-download-csv", className="me-3"),
+                  *([html.A(t("download_csv_excel", lang), href=api_url(result, query, "csv-de", scenario, view), id="map-download-csv-de",
+                            className="me-3")] if lang == "de" else []),
+                  *(html.A(label, href=api_url(result, query, fmt, scenario, view), id=f"map-download-{fmt}", className="me-3")
+                    for fmt, label in (("xlsx", "Excel"), ("gpkg", "GeoPackage"), ("fgb", "FlatGeobuf"), ("parquet", "GeoParquet"))),
                   html.A(t("api_link", lang) + " (JSON)", href=api_url(result, query, "json", scenario, view), target="_blank",
                          className="me-3", id="map-download-json"),
                   html.A("GeoJSON", href=api_url(result, query, "geojson", scenario, view), target="_blank", id="map-download-geojson")]),

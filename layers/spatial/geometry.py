@@ -16,14 +16,18 @@ SIMPLIFY_DEG = 3e-5  # ≈ 2–3 m; invisible at city zoom, halves the vertices 
 
 
 @lru_cache(maxsize=32)
-def basis_geometries(bundle: Bundle, basis: Basis) -> tuple[np.ndarray, np.ndarray]:
-    """Ids and WGS84 display geometries of every unit of a level or every cell of a resolution."""
+def basis_geometries(bundle: Bundle, basis: Basis, display: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Ids and WGS84 geometries of every unit of a level or every cell of a resolution: for the map (`display`:
+    simplified to ~2–3 m, ~1 m precision) or as the bundle holds them (GIS downloads)."""
     ids = bundle.ids(basis)
     if basis.is_h3:
         geoms = cell_polygons(hex_to_cells(ids))
     else:
-        geoms = shapely.simplify(bundle.units_of(basis.level).geometry.reindex(ids).values, SIMPLIFY_DEG, preserve_topology=True)
-    return np.asarray(ids, dtype=object), shapely.set_precision(np.asarray(geoms), DISPLAY_PRECISION_DEG)
+        geoms = bundle.units_of(basis.level).geometry.reindex(ids).values
+        if display:
+            geoms = shapely.simplify(geoms, SIMPLIFY_DEG, preserve_topology=True)
+    geoms = np.asarray(geoms)
+    return np.asarray(ids, dtype=object), shapely.set_precision(geoms, DISPLAY_PRECISION_DEG) if display else geoms
 
 
 def feature_collection(ids: np.ndarray, geoms: np.ndarray) -> bytes:

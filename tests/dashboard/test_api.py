@@ -56,7 +56,7 @@ def test_csv_and_geojson(client):
 
 @pytest.mark.parametrize("query, parameter", [
     ("level=kiez", "level"), ("res=12", "res"), ("period=2024-13-01", "period"), ("group=nobody", "group"),
-    ("format=xlsx", "format"), ("level=block&res=9", "level/res"),
+    ("format=shp", "format"), ("level=block&res=9", "level/res"),
 ])
 def test_bad_parameters_get_400_naming_them(client, query, parameter):
     resp = client.get(f"/api/v1/layers/migration_share?{query}")
