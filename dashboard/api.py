@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import orjson
 import pandas as pd
 from flask import Blueprint, Response, request
 
 from layers.publication import disclosure_metadata
-from layers.query import ParameterError, check_query, visible_layers
+from layers.query import LayerQuery, ParameterError, check_query, visible_layers
 from layers.registry import get_layer
 from layers.social import context_columns
 from layers.spatial.geometry import basis_geojson
 from layers.spatial.routing import bundle_router
+from layers.spec import LayerResult, LayerSpec
 
 from .context import current_bundle, current_settings, shown_spec, view_result
 from .downloads import FILE_FORMATS, area_names, file_answer
@@ -123,25 +126,21 @@ def _basis_param() -> str:
     return level
 
 
-@api.get("/layers/<layer_id>")
-def layer_values(layer_id: str) -> Response:
-    """Values of one layer. Parameters: level | res, period (YYYY-MM-DD), group, period_from, compare_from, format.
+@dataclass(frozen=True)
+class LayerAnswer:
+    """A layer's published values as every read route gives them (API formats, OGC API – Features): one record per area
+    with name, value, suppressed, residents, fallback and social context, and the metadata that goes with them."""
 
-    compare_from: the change of the layer's value since that period (as the map's "show change" switch).
-    scenario (planner only): a scenario link parameter; view: baseline | scenario | difference (default scenario) —
-    the values the map shows while it shows that scenario view."""
+    spec: LayerSpec
+    result: LayerResult
+    meta: dict
+    records: list[dict]
+    context_dates: dict[str, str]
+
+
+def layer_answer(query: LayerQuery, scenario: str | None = None, view: str = "baseline") -> LayerAnswer:
+    """Compute (or take from the cache) the published values of `query`; `scenario`/`view` as the map shows them."""
     bundle, settings = current_bundle(), current_settings()
-    if layer_id not in visible_layers(settings):
-        return _error(404, f"no layer {layer_id!r}", layers=visible_layers(settings))
-    fmt = request.args.get("format", "json")
-    try:
-        if fmt not in FORMATS:
-            raise ParameterError("format", fmt, list(FORMATS))
-        query = check_query(bundle, settings, layer_id, _basis_param(), request.args.get("period"),
-                            request.args.get("group"), request.args.get("period_from"), request.args.get("compare_from"))
-        scenario, view = _scenario_params()
-    except ParameterError as exc:
-        return _error(400, str(exc), parameter=exc.parameter, allowed=exc.allowed)
     result = view_result(query, scenario, view)
     spec = shown_spec(query, scenario, view)
     frame = result.values.copy()
@@ -153,6 +152,8 @@ def layer_values(layer_id: str) -> Response:
         "residents_means": {"de": spec.persons_de, "en": spec.persons_en},
         "data_dates": dict(result.data_dates),  # inputs whose own date is not the Stichtag (e.g. MSS 2021: 2020-12-31)
         "sources": [bundle.sources[k].attribution for k in result.sources if k in bundle.sources],
+        "licences": list(dict.fromkeys(bundle.sources[k].public_licence or f"see {bundle.sources[k].url or 'the source'}"
+                                       for k in result.sources if k in bundle.sources)),
         "suppressed_note": (f"suppressed: fewer than {settings.min_cases} cases or {settings.min_residents} residents"
                             + ("; counts carry a small fixed noise of at most ±5 persons (cell-key method, see docs/methods.md)"
                                if settings.mode == "portal" else "")),
@@ -175,11 +176,34 @@ def layer_values(layer_id: str) -> Response:
          **{c: (None if pd.isna(v) else float(v)) for c, v in ctx.items()}}
         for i, r, f, ctx in zip(frame.index, frame.itertuples(index=False), fallback.to_numpy(), context.to_dict("records"))
     ]
+    return LayerAnswer(spec, result, meta, records, context_dates)
+
+
+@api.get("/layers/<layer_id>")
+def layer_values(layer_id: str) -> Response:
+    """Values of one layer. Parameters: level | res, period (YYYY-MM-DD), group, period_from, compare_from, format.
+
+    compare_from: the change of the layer's value since that period (as the map's "show change" switch).
+    scenario (planner only): a scenario link parameter; view: baseline | scenario | difference (default scenario) —
+    the values the map shows while it shows that scenario view."""
+    bundle, settings = current_bundle(), current_settings()
+    if layer_id not in visible_layers(settings):
+        return _error(404, f"no layer {layer_id!r}", layers=visible_layers(settings))
+    fmt = request.args.get("format", "json")
+    try:
+        if fmt not in FORMATS:
+            raise ParameterError("format", fmt, list(FORMATS))
+        query = check_query(bundle, settings, layer_id, _basis_param(), request.args.get("period"),
+                            request.args.get("group"), request.args.get("period_from"), request.args.get("compare_from"))
+        scenario, view = _scenario_params()
+    except ParameterError as exc:
+        return _error(400, str(exc), parameter=exc.parameter, allowed=exc.allowed)
+    answer = layer_answer(query, scenario, view)
+    spec, result, meta, records, context_dates = answer.spec, answer.result, answer.meta, answer.records, answer.context_dates
     if fmt == "json":
         return Response(orjson.dumps({**meta, "values": records}), mimetype="application/json")
     if fmt in FILE_FORMATS:
-        licences = "; ".join(dict.fromkeys(bundle.sources[k].public_licence or f"see {bundle.sources[k].url or 'the source'}"
-                                           for k in result.sources if k in bundle.sources))
+        licences = "; ".join(meta["licences"])
         table = pd.DataFrame(records).assign(
             **({"scenario_view": view} if scenario else {}), layer=spec.id, unit=spec.unit_de, basis=result.basis.key,
             period=result.period, period_from=result.period_from,

@@ -87,6 +87,10 @@ def create_app(settings: Settings | None = None, bundle_folder: Path | str | Non
     from .briefing import briefing
 
     server.register_blueprint(briefing)
+    # --- OGC API – Features ---
+    from .ogc import ogc
+
+    server.register_blueprint(ogc)
     # --- legal pages (Impressum, Datenschutz, Barrierefreiheit) ---
     from .legal import init_legal
 

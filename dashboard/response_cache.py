@@ -36,7 +36,7 @@ HIT_HEADER = "X-Quartiersatlas-Cache"
 def _cacheable_request() -> bool:
     if request.method == "POST":
         return request.path == CALLBACK_PATH
-    return request.method == "GET" and request.path.startswith("/api/v1/")
+    return request.method == "GET" and request.path.startswith(("/api/v1/", "/ogc/"))
 
 
 def _key() -> str:

@@ -369,7 +369,8 @@ class _LoggedBody:
 # --- rate limits -------------------------------------------------------------------------------------------
 
 def is_api_request() -> bool:
-    return request.path.startswith("/api/")
+    """The data API and OGC API – Features (one budget)."""
+    return request.path.startswith(("/api/", "/ogc/"))
 
 
 def is_download_request() -> bool:

@@ -4,13 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Debian packages the tests need, installed only when missing: the browser and its driver, pdftotext, Node/npm
-# (axe-core comes from the npm registry; a fresh Debian has no Node) and Redis (tests start their own, on loopback).
+# (axe-core comes from the npm registry; a fresh Debian has no Node), Redis (tests start their own, on loopback) and
+# GDAL's command-line tools (ogrinfo/ogr2ogr read the OGC API).
 NEED=""
 command -v chromium >/dev/null || NEED="$NEED chromium"
 command -v chromedriver >/dev/null || NEED="$NEED chromium-driver"
 command -v pdftotext >/dev/null || NEED="$NEED poppler-utils"
 command -v npm >/dev/null || NEED="$NEED nodejs npm"
 command -v redis-server >/dev/null || NEED="$NEED redis-server"  # the shared-cache tests start their own server
+command -v ogr2ogr >/dev/null || NEED="$NEED gdal-bin"  # a real GIS client reads the OGC API – Features
 if [ -n "$NEED" ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq

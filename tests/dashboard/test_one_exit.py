@@ -27,6 +27,9 @@ NO_FIGURES = {
     "/api/v1/scenarios": "names of saved scenarios (planner only)",
     "/impressum": "legal page (the operator's text)", "/datenschutz": "legal page (privacy)",
     "/barrierefreiheit": "legal page (accessibility statement)",
+    "/ogc/": "OGC API landing page (links)", "/ogc/conformance": "OGC conformance classes", "/ogc/api": "OGC API definition",
+    "/ogc/collections": "collection metadata (ids, titles, extents)",
+    "/ogc/collections/<collection_id>": "one collection's metadata",
 }
 SKIP_PREFIXES = ("/assets/", "/_dash-component-suites/", "/static/")
 DATA_TYPES = ("application/json", "application/geo+json", "text/csv", "text/html")
@@ -35,7 +38,7 @@ DATA_TYPES = ("application/json", "application/geo+json", "text/csv", "text/html
 def _fill(rule: str, bundle) -> str:
     unit = bundle.units_of(bundle.finest_level.id).index[0]
     values = {"layer_id": "migration_share", "basis_key": bundle.finest_level.id, "unit_id": unit, "area_id": unit, "uid": unit,
-              "scenario_id": "none", "name": "none"}
+              "scenario_id": "none", "name": "none", "collection_id": f"migration_share.{bundle.finest_level.id}", "feature_id": unit}
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: values.get(m.group(1), "x"), rule)
 
 
