@@ -87,6 +87,10 @@ def create_app(settings: Settings | None = None, bundle_folder: Path | str | Non
     from .briefing import briefing
 
     server.register_blueprint(briefing)
+    # --- open-data catalogue (DCAT-AP.de) ---
+    from .catalogue import catalogue
+
+    server.register_blueprint(catalogue)
     # --- OGC API – Features ---
     from .ogc import ogc
 

@@ -351,7 +351,7 @@ def update_controls(layer_id, lang, group):
     periods = period_options(bundle, lang)
     compare_style = {"display": "none"} if spec.needs_period_from or spec.categories else {}
     return (layer_options(settings, lang), groups, new_group if new_group != group else no_update, basis_options(bundle, lang),
-            periods, compare_style, labels, sources_line(bundle, lang), subtitle(bundle, settings, lang), notice(bundle, settings, lang),
+            periods, compare_style, labels, sources_line(bundle, settings, lang), subtitle(bundle, settings, lang), notice(bundle, settings, lang),
             [{"label": t("compare", lang), "value": "on"}], t("whole_city", lang), overlay_options(lang), t("clear_selection", lang))
 
 

@@ -13,6 +13,7 @@ from layers.settings import Settings
 
 from . import accessibility as a11y
 from . import ids
+from .catalogue import citation
 from .i18n import format_date, t
 from .pages import briefing_href, legal_links
 from .sections import sections_for
@@ -63,12 +64,14 @@ def overlay_options(lang: str) -> list[dict]:
     return [{"label": t(f"overlay_{key}", lang), "value": key} for key in OVERLAY_KEYS]
 
 
-def sources_line(bundle: Bundle, lang: str) -> list:
+def sources_line(bundle: Bundle, settings: Settings, lang: str) -> list:
     """The page's footer: the data's sources with their licences, then the legal pages."""
     items = [html.Span(f"{t('sources', lang)}: ", className="fw-semibold")]
     for i, src in enumerate(bundle.manifest.sources):
         licence = src.public_licence or t("licence_see_source", lang)
         items.append(html.Span(f"{'; ' if i else ''}{src.attribution} ({licence})", title=src.title))
+    items.append(html.Div([html.Span(f"{t('cite_label', lang)}: ", className="fw-semibold"), citation(bundle, settings, lang)], className="mt-1",
+                          id="footer-citation"))
     links = legal_links(lang)
     items.append(html.Nav([part for i, link in enumerate(links) for part in ([" · "] if i else []) + [html.A(link.title, href=link.href)]],
                           className="legal-links mt-1", **{"aria-label": t("legal_nav", lang)}))
@@ -209,5 +212,5 @@ def serve_layout(bundle: Bundle, settings: Settings):
                 dcc.Store(id=ids.TABS_LANG, data=lang),
             ], md=9),
         ])),
-        html.Footer(sources_line(bundle, lang), id=ids.SOURCES, className="small text-muted border-top mt-3 pt-2 pb-3"),
+        html.Footer(sources_line(bundle, settings, lang), id=ids.SOURCES, className="small text-muted border-top mt-3 pt-2 pb-3"),
     ], fluid=True)

@@ -136,6 +136,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Portal: permutations of the segregation p-values (fixed; not a request parameter in the portal; unit levels only)."),
     Setting("legal_dir", str, "data/legal", "Folder of the legal pages (Impressum, Datenschutzerklärung, Erklärung zur Barrierefreiheit) "
             "as Markdown files `<page>.<de|en>.md`; a deployment's file replaces the shipped one (data/legal/README.md).", is_path=True),
+    Setting("catalog_publisher", str, "", "Publisher named in the open-data catalogue (/api/v1/catalog) and the citation line, e.g. "
+            "\"Bezirksamt Neukölln von Berlin\"; empty: \"Quartiersatlas\"."),
     Setting("legal_contact", str, "", "E-mail or web address for accessibility feedback and data-protection questions, shown on the legal pages."),
     Setting("worker_timeout_s", int, 120,
             "Serving: the time limit of one request, seconds: a worker whose request runs longer exits and gunicorn replaces it "

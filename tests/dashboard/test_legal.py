@@ -82,8 +82,8 @@ def test_the_briefing_and_the_area_profile_link_them(demo_bundle, settings, tmp_
 
 
 @pytest.mark.parametrize("lang, first", [("de", "Impressum"), ("en", "Legal notice")])
-def test_the_maps_footer_links_them_in_the_language_shown(demo_bundle, lang, first):
-    footer = json.dumps([c.to_plotly_json() if hasattr(c, "to_plotly_json") else c for c in sources_line(demo_bundle, lang)],
+def test_the_maps_footer_links_them_in_the_language_shown(demo_bundle, settings, lang, first):
+    footer = json.dumps([c.to_plotly_json() if hasattr(c, "to_plotly_json") else c for c in sources_line(demo_bundle, settings, lang)],
                         default=lambda c: c.to_plotly_json())
     query = "" if lang == "de" else "?lang=en"
     assert all(f'"/{page}{query}"' in footer for page in ("impressum", "datenschutz", "barrierefreiheit"))
