@@ -18,7 +18,7 @@ from .accessibility import apply_index_string
 from .api import api, parameter_error
 from .callbacks import geojson_bytes, register_callbacks
 from .context import BUNDLE_KEY, SETTINGS_KEY, cache, cache_config
-from .guards import init_guards
+from .guards import init_guards, lowercase_parameter_names
 from .layout import serve_layout
 from .response_cache import init_response_cache
 from .sections import sections_for
@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None, bundle_folder: Path | str | Non
     server.register_blueprint(api)
     server.register_error_handler(ParameterError, parameter_error)
     server.before_request(start_receipts)
+    server.before_request(lowercase_parameter_names)
 
     @server.before_request
     def _own_settings() -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from dash import Dash
 from flask import Response, redirect, request
+from werkzeug.datastructures import ImmutableMultiDict
 
 from layers.settings import Settings
 
@@ -47,6 +48,13 @@ def public_link(settings: Settings, path_and_query: str) -> str:
     if not base:
         base = f"http://{settings.host}:{settings.port}"
     return base + "/" + path_and_query.lstrip("/")
+
+
+def lowercase_parameter_names() -> None:
+    """Parameter names are case-insensitive (`?Level=` is `?level=`): every route and guard reads them lowercased.
+    Values keep their case (ids, dates)."""
+    if any(name != name.lower() for name in request.args):
+        request.args = ImmutableMultiDict([(name.lower(), value) for name, value in request.args.items(multi=True)])
 
 
 def init_guards(app: Dash, settings: Settings) -> None:

@@ -69,7 +69,7 @@ def _default_group(bundle: Bundle, settings: Settings, layer: str) -> str | None
 def parse_query(search: str | None, bundle: Bundle, settings: Settings) -> ViewState:
     """The state a query string asks for; invalid values fall back to defaults, each with a notice (parameter and value)."""
     state = default_state(bundle, settings)
-    raw = {k: v[-1] for k, v in parse_qs((search or "").lstrip("?"), keep_blank_values=True).items()}
+    raw = {k.lower(): v[-1] for k, v in parse_qs((search or "").lstrip("?"), keep_blank_values=True).items()}  # ?Layer= as ?layer=
     notices: list[str] = []
 
     def take(name: str, allowed: list[str]) -> str | None:

@@ -105,3 +105,10 @@ def test_every_text_answer_is_compressed_for_a_client_that_accepts_it(client, fm
     assert plain.mimetype == packed.mimetype == mimetype and len(plain.data) > 2000  # above Flask-Compress's 500-byte floor
     assert packed.headers["Content-Encoding"] == "gzip" and gzip.decompress(packed.data) == plain.data
     assert len(packed.data) < len(plain.data) / 3
+
+
+def test_parameter_names_are_case_insensitive(client):
+    lower = client.get("/api/v1/layers/migration_share?level=block&period=2024-12-31&group=mig_bg").get_json()
+    mixed = client.get("/api/v1/layers/migration_share?Level=block&PERIOD=2024-12-31&Group=mig_bg").get_json()
+    assert mixed["values"] == lower["values"] and mixed["basis"] == "block"
+    assert client.get("/api/v1/layers/migration_share?Format=xyz").get_json()["parameter"] == "format"  # checked, not ignored

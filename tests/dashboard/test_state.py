@@ -56,3 +56,10 @@ def test_a_selection_too_long_for_a_link_stays_out_of_it(tiny):
     many = tuple(f"8a1f{i:011x}" for i in range(MAX_SELECTION_CHARS // 10))
     assert not selection_fits_link(many) and selection_fits_link(state.selection)
     assert "sel=" not in to_query(ViewState(**{**state.__dict__, "selection": many}), tiny, settings)
+
+
+def test_parameter_names_are_case_insensitive_values_are_not(tiny):
+    settings = load_settings()
+    mixed = parse_query("?Layer=migration_lq&GROUP=foreign&Basis=h3_9&Lang=en", tiny, settings)
+    assert (mixed.layer, mixed.group, mixed.basis, mixed.lang, mixed.notices) == ("migration_lq", "foreign", "h3_9", "en", ())
+    assert parse_query("?layer=MIGRATION_LQ", tiny, settings).notices == ("layer=MIGRATION_LQ",)
