@@ -21,6 +21,7 @@ from .infrastructure import bench_infrastructure
 from .load import bench_load
 from .portal_hardening import bench_portal_hardening
 from .routing import bench_routing
+from .scaleout import bench_scaleout
 from .scenario import bench_scenario
 from .segregation import bench_segregation
 
@@ -226,6 +227,7 @@ BENCHMARKS = {
     "disclosure_cost": lambda settings, work, args: bench_disclosure_cost(settings, _ensure_berlin(settings, work)),
     "routing": lambda settings, work, args: bench_routing(settings, work),
     "load": lambda settings, work, args: bench_load(settings, _ensure_berlin(settings, work)),
+    "scaleout": lambda settings, work, args: bench_scaleout(settings, work),
     # --- briefing and area profile ---
     "briefing": lambda settings, work, args: bench_briefing(settings, _ensure_berlin(settings, work)),
     # --- portal hardening ---

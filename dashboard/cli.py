@@ -23,6 +23,11 @@ def _current(folder) -> bool:
 
 def _build(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
+    if args.many:
+        from layers.scaleout import build_many
+
+        build_many(settings, args.many, scheduler=args.scheduler, workers=args.workers)
+        return 0
     city = args.city or default_city(settings)
     if args.city is None and settings.city == "auto" and city == "demo":
         print(f"Berlin data not found at {settings.path('berlin_dir')}: building the synthetic demo city instead. "
@@ -85,6 +90,10 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--size", choices=DEMO_SIZES, help="demo city size (default: config `demo_size`)")
     b.add_argument("--seed", type=int, help="demo city seed (default: config `demo_seed`)")
     b.add_argument("--if-missing", action="store_true", help="do nothing when the bundle exists")
+    b.add_argument("--many", metavar="REGION_FILE", help="build every municipality of a region file (data/regions/*.toml) "
+                   "in parallel on Dask, then the regional bundle")
+    b.add_argument("--scheduler", help="with --many: address of a running Dask scheduler (tcp://host:8786); default: a local cluster")
+    b.add_argument("--workers", type=int, default=2, help="with --many and no --scheduler: local worker processes (default 2)")
     b.set_defaults(func=_build)
 
     s = sub.add_parser("serve", help="serve the dashboard with gunicorn")

@@ -19,8 +19,11 @@ def described_cities() -> list[str]:
 
 
 def known_cities() -> list[str]:
-    """Every city the app can build: Berlin, the demo city and the described ones."""
-    return ["berlin", "demo", *described_cities()]
+    """Every bundle the app can build and serve: Berlin, the demo city, the described cities and the regions
+    (data/regions; built with `quartiersatlas build --many`)."""
+    from .scaleout import region_ids
+
+    return ["berlin", "demo", *described_cities(), *region_ids()]
 
 
 def berlin_available(settings: Settings) -> bool:
@@ -75,6 +78,8 @@ def build_city(settings: Settings, city: str, size: str | None = None, seed: int
                                     f"QUARTIERSATLAS_{setting.upper()})")
         build = build_described(description_path(city), folder, resolutions)
         target = bundle_path(settings, city)
+    elif city in known_cities():  # a region: its municipalities are built on Dask first
+        raise ValueError(f"{city} is a region: build it with `quartiersatlas build --many data/regions/{city}.toml`")
     else:
         raise ValueError(f"unknown city {city!r}; choose one of {', '.join(known_cities())}")
     log(f"read {city} source in {time.perf_counter() - t0:.1f} s; writing {target}")

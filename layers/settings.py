@@ -169,6 +169,8 @@ class Settings:
     config_path: Path = DEFAULT_CONFIG
 
     def __getattr__(self, name: str) -> Any:
+        if name == "values" or name.startswith("__"):  # unpickling (Dask workers) looks up these before `values` exists
+            raise AttributeError(name)
         try:
             return self.values[name]
         except KeyError as exc:
