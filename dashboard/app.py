@@ -88,6 +88,12 @@ def create_app(settings: Settings | None = None, bundle_folder: Path | str | Non
     from .briefing import briefing
 
     server.register_blueprint(briefing)
+    # --- OpenAPI description of the read API, CORS for reading ---
+    from .cors import init_cors
+    from .openapi import openapi
+
+    server.register_blueprint(openapi)
+    init_cors(server, settings)
     # --- open-data catalogue (DCAT-AP.de) ---
     from .catalogue import catalogue
 

@@ -149,6 +149,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Largest request body accepted, bytes (413 above); the biggest legitimate one is a Dash callback carrying a map selection."),
     Setting("access_log", bool, True, "One JSON line per request on standard output (time, method, path, status, bytes, duration, anonymised client)."),
     Setting("proxy_count", int, 0, "Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host headers are trusted (0: none)."),
+    Setting("cors_origins", str, "auto", "Origins whose scripts may read /api/v1, /geo and /ogc (GET only): `auto` (every origin in "
+            "the portal, none for planners), `*`, a space-separated list of origins, or empty (none)."),
     Setting("embed_origins", str, "", "Origins allowed to embed the app in a frame, space-separated (e.g. `https://www.berlin.de`); empty: no framing."),
     # --- briefing and area profile ---
     Setting("briefing_enabled", bool, True, "Serve the council briefing page `/briefing` (print and projection); false: 404."),

@@ -30,6 +30,7 @@ NO_FIGURES = {
     "/ogc/": "OGC API landing page (links)", "/ogc/conformance": "OGC conformance classes", "/ogc/api": "OGC API definition",
     "/ogc/collections": "collection metadata (ids, titles, extents)",
     "/ogc/collections/<collection_id>": "one collection's metadata",
+    "/api/v1/openapi.json": "API description", "/api/v1/catalog": "DCAT-AP.de catalogue (titles, links, licences)",
 }
 SKIP_PREFIXES = ("/assets/", "/_dash-component-suites/", "/static/")
 DATA_TYPES = ("application/json", "application/geo+json", "text/csv", "text/html")
