@@ -37,7 +37,7 @@ from .figures import (
 from .i18n import format_date, t
 from .layout import basis_options, group_options, layer_options, notice, overlay_options, period_options, section_tabs, sources_line, subtitle
 from .pages import briefing_href
-from .state import ViewState, parse_query, period_at, scenario_dict, selection_fits_link, to_query
+from .state import ViewState, area_view, parse_query, period_at, scenario_dict, selection_fits_link, to_query
 from .views import (
     SELECTABLE_TRACES,
     apply_district,
@@ -423,6 +423,15 @@ def write_url(layer_id, group, basis_key, period_index, period_from, compare, di
     return (no_update if query == search else query), link, query, *([briefing_href(query)] if settings.briefing_enabled else [])
 
 
+def find_area(area):
+    """The area search: the chosen unit on its own level, in its district, selected and in focus (as an `?area=` link)."""
+    found = area_view(current_bundle(), area) if area else None
+    if found is None:
+        return no_update, no_update, no_update
+    basis, district = found
+    return basis, district, {"basis": basis, "ids": [area], "focus": area}
+
+
 PLAYER_TICK = """
 function(n, value, maxValue) {
     // next reference date; stop the player at the last one
@@ -489,6 +498,9 @@ def register_callbacks(app: Dash) -> None:
         prevent_initial_call=True,
     )(update_controls)
     app.callback(Output(ids.PERIOD_FROM_ROW, "style"), Input(ids.LAYER, "value"), Input(ids.COMPARE, "value"))(period_from_row)
+    app.callback(Output(ids.BASIS, "value", allow_duplicate=True), Output(ids.DISTRICT, "value", allow_duplicate=True),
+                 Output(ids.SELECTION, "data", allow_duplicate=True), Input(ids.AREA_SEARCH, "value"),
+                 prevent_initial_call=True)(find_area)
     # Two Location components, so that reading and writing the URL are separate nodes of the callback graph (no cycle).
     app.callback(
         *[Output(i, p, allow_duplicate=(i in (ids.SELECTION, ids.PERIOD, ids.SCENARIO))) for i, p in CONTROLS], Output(ids.URL_NOTICE, "children"),

@@ -14,6 +14,7 @@ TITLE = "header-title"
 SUBTITLE = "header-subtitle"
 NOTICE = "header-notice"
 LABELS = "controls-label"
+AREA_SEARCH = "controls-area-search"  # value: id of a unit of any level; choosing one shows it selected in its district
 DISTRICT = "controls-district"  # value: id of a unit of the coarsest level (Bezirk) or None (whole city)
 OVERLAYS = "controls-overlays"  # value: list of overlay keys shown on every layer, e.g. ["funding"]
 SELECTION = "state-selection"  # dcc.Store: {"basis": key, "ids": [unit ids or cells]}

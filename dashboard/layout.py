@@ -96,6 +96,16 @@ def notice(bundle: Bundle, settings: Settings, lang: str) -> list:
     return items
 
 
+def area_search_options(bundle: Bundle, lang: str) -> list[dict]:
+    """Every unit of every level as '<name> (<level>, <id>)', by name: the search matches a name or a number."""
+    options = []
+    for level in bundle.levels:
+        level_name = level.name_de if lang == "de" else level.name_en
+        names = bundle.units_of(level.id)["name"].astype(str)
+        options += [{"label": f"{name} ({level_name}, {uid})", "value": uid} for uid, name in names.items()]
+    return sorted(options, key=lambda o: o["label"].casefold())
+
+
 def _labelled(label_id: str, text: str, control) -> html.Div:
     return html.Div([dbc.Label(text, id={"type": ids.LABELS, "key": label_id}, className="small fw-semibold mb-1"), control],
                     className="mb-3")
@@ -121,6 +131,8 @@ def _controls(bundle: Bundle, settings: Settings, state: ViewState) -> html.Div:
                  id=ids.PERIOD_FROM_ROW, style={} if spec.needs_period_from or state.compare else {"display": "none"}),
         _labelled("district", t("district", lang), dcc.Dropdown(district_options(bundle), state.district, id=ids.DISTRICT,
                                                                   placeholder=t("whole_city", lang))),
+        _labelled("area_search", t("area_search", lang), dcc.Dropdown(area_search_options(bundle, lang), None, id=ids.AREA_SEARCH,
+                                                                        placeholder=t("area_search_placeholder", lang))),
         _labelled("overlays", t("overlays", lang), dbc.Checklist(overlay_options(lang), list(state.overlays), id=ids.OVERLAYS, switch=True)),
         html.Div([html.Span(id=ids.SELECTION_INFO, className="small me-2"),
                   dbc.Button(t("clear_selection", lang), id=ids.CLEAR_SELECTION, size="sm", color="link", className="p-0")],

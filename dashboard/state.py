@@ -107,12 +107,12 @@ def parse_query(search: str | None, bundle: Bundle, settings: Settings) -> ViewS
     lang = take("lang", ["de", "en"]) or state.lang
     area = raw.get("area")
     if area:  # short form for a Quartiersmanager: open one unit on its own level, in its district, selected and in focus
-        level = next((lvl.id for lvl in bundle.levels if area in set(bundle.units_of(lvl.id).index)), None)
-        if level is None:
+        found = area_view(bundle, area)
+        if found is None:
             notices.append(f"area={area}")
         else:
-            basis, selection, focus = level, (area,), area
-            district = str(district_of(bundle, Basis(level=level)).get(area)) if level != bundle.levels[0].id else area
+            basis, district = found
+            selection, focus = (area,), area
     scenario = _scenario_param(raw.get("scenario"), bundle, settings, notices)
     view = take("view", list(SCENARIO_VIEWS)) or state.view
     unknown = sorted(set(raw) - {"layer", "group", "basis", "period", "from", "compare", "district", "sel", "focus", "overlays", "lang", "area",
@@ -152,6 +152,16 @@ def scenario_dict(param: str | None) -> dict | None:
 
 def selection_fits_link(selection) -> bool:
     return len(",".join(selection)) <= MAX_SELECTION_CHARS
+
+
+def area_view(bundle: Bundle, area: str) -> tuple[str, str] | None:
+    """(basis, district) that show one unit on its own level within its district (the unit is then selected and in
+    focus); None for an unknown id. Used by `?area=` links and the area search."""
+    level = next((lvl.id for lvl in bundle.levels if area in set(bundle.units_of(lvl.id).index)), None)
+    if level is None:
+        return None
+    district = str(district_of(bundle, Basis(level=level)).get(area)) if level != bundle.levels[0].id else area
+    return level, district
 
 
 def to_query(state: ViewState, bundle: Bundle, settings: Settings) -> str:

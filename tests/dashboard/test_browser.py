@@ -167,3 +167,25 @@ def test_coarse_h3_resolutions_from_a_link(dash_duo, settings, berlin_bundle, re
         "return document.querySelector('#%s .js-plotly-plot')._fullData[%d].locations[0]" % (ids.MAP, VALUES_TRACE))) == res
     assert state["locations"] > (40 if res == 7 else 300)
     assert f"basis=h3_{res}" in dash_duo.driver.current_url
+
+
+def test_the_area_search_opens_an_area_in_its_district(dash_duo, settings, berlin_bundle):
+    dash_duo.start_server(create_app(settings, berlin_bundle.folder))
+    map_state(dash_duo, lambda s: s["drawn"] > 400)
+    dash_duo.find_element(f"#{ids.AREA_SEARCH}").click()
+    dash_duo.driver.switch_to.active_element.send_keys("Stülerstr")  # typed, as a user searches
+    choose_label = "Stülerstraße (Planungsraum, 01100101)"
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        options = [o for o in dash_duo.driver.find_elements("css selector", ".dash-dropdown-option") if o.text.strip() == choose_label]
+        if options:
+            options[0].click()
+            break
+        time.sleep(0.2)
+    else:
+        raise AssertionError(f"the search offered no {choose_label!r}")
+    poll_script(dash_duo, "return window.location.search", lambda q: "sel=01100101" in q and "district=01" in q, 30,
+                "the link does not show the area selected in its district")
+    assert "1" in dash_duo.find_element(f"#{ids.SELECTION_INFO}").text
+    severe = [entry for entry in dash_duo.get_logs() if entry["level"] == "SEVERE"]
+    assert severe == [], severe
