@@ -37,7 +37,7 @@ from .figures import (
 from .i18n import format_date, t
 from .layout import basis_options, group_options, layer_options, notice, overlay_options, period_options, section_tabs, sources_line, subtitle
 from .pages import briefing_href
-from .state import ViewState, area_view, parse_query, period_at, scenario_dict, selection_fits_link, to_query
+from .state import ViewState, area_view, embedded, parse_query, period_at, scenario_dict, selection_fits_link, to_query
 from .views import (
     SELECTABLE_TRACES,
     apply_district,
@@ -418,7 +418,7 @@ def write_url(layer_id, group, basis_key, period_index, period_from, compare, di
     if (selection or {}).get("basis") not in (None, basis_key):
         return (no_update,) * (3 + settings.briefing_enabled)  # mid basis switch: the selection is being carried over, write once it is
     state = _state_of_controls(layer_id, group, basis_key, period_index, period_from, compare, district, overlays, lang, selection, scenario, view)
-    query = to_query(state, bundle, settings)
+    query = to_query(state, bundle, settings) + ("&embed=1" if embedded(search) else "")
     link = (href or "").split("?")[0] + query
     return (no_update if query == search else query), link, query, *([briefing_href(query)] if settings.briefing_enabled else [])
 

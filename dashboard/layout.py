@@ -211,7 +211,7 @@ def serve_layout(bundle: Bundle, settings: Settings):
         a11y.skip_links(lang),
         html.Header([header, html.Div(notice(bundle, settings, lang), id=ids.NOTICE, className="mb-2"), html.Div(id=ids.URL_NOTICE)]),
         html.Main(dbc.Row([
-            dbc.Col(a11y.controls_region(_controls(bundle, settings, state), lang), md=3, className="pt-1"),
+            dbc.Col(a11y.controls_region(_controls(bundle, settings, state), lang), md=3, className="pt-1 qa-controls-col"),
             dbc.Col([
                 html.Div(id=ids.MAP_HINT),
                 a11y.map_region(waiting(dcc.Graph(id=ids.MAP, style={"height": "64vh"},
@@ -222,7 +222,7 @@ def serve_layout(bundle: Bundle, settings: Settings):
                 a11y.map_alternatives(lang, settings.mode == "portal"),
                 section_tabs(bundle, settings, lang, state.layer),
                 dcc.Store(id=ids.TABS_LANG, data=lang),
-            ], md=9),
+            ], md=9, className="qa-map-col"),
         ])),
         html.Footer(sources_line(bundle, settings, lang), id=ids.SOURCES, className="small text-muted border-top mt-3 pt-2 pb-3"),
     ], fluid=True)

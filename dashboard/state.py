@@ -116,7 +116,7 @@ def parse_query(search: str | None, bundle: Bundle, settings: Settings) -> ViewS
     scenario = _scenario_param(raw.get("scenario"), bundle, settings, notices)
     view = take("view", list(SCENARIO_VIEWS)) or state.view
     unknown = sorted(set(raw) - {"layer", "group", "basis", "period", "from", "compare", "district", "sel", "focus", "overlays", "lang", "area",
-                                 "scenario", "view"})
+                                 "scenario", "view", "embed"})  # embed=1: the page's look only (assets/embed.js), kept by write_url
     notices += [f"{k}={raw[k]}" for k in unknown]
     return replace(state, layer=layer, group=group, basis=basis, period=period, period_from=period_from, compare=compare,
                    district=district, selection=selection, focus=focus, overlays=overlays, lang=lang, scenario=scenario, view=view,
@@ -162,6 +162,12 @@ def area_view(bundle: Bundle, area: str) -> tuple[str, str] | None:
         return None
     district = str(district_of(bundle, Basis(level=level)).get(area)) if level != bundle.levels[0].id else area
     return level, district
+
+
+def embedded(search: str | None) -> bool:
+    """The link asks for the embed view (`?embed=1`: map, legend and key figures only; assets/embed.js)."""
+    raw = {k.lower(): v[-1] for k, v in parse_qs((search or "").lstrip("?")).items()}
+    return raw.get("embed") == "1"
 
 
 def to_query(state: ViewState, bundle: Bundle, settings: Settings) -> str:

@@ -189,3 +189,19 @@ def test_the_area_search_opens_an_area_in_its_district(dash_duo, settings, berli
     assert "1" in dash_duo.find_element(f"#{ids.SELECTION_INFO}").text
     severe = [entry for entry in dash_duo.get_logs() if entry["level"] == "SEVERE"]
     assert severe == [], severe
+
+
+def test_the_embed_view_shows_the_map_legend_and_key_figures_only(dash_duo, settings, berlin_bundle):
+    dash_duo.start_server(create_app(settings, berlin_bundle.folder))
+    dash_duo.driver.get(dash_duo.server_url + "/?embed=1&district=08")
+    map_state(dash_duo, lambda s: s["drawn"] > 400)
+    shown = dash_duo.driver.execute_script("""
+        const visible = sel => { const e = document.querySelector(sel); return !!e && e.getBoundingClientRect().height > 0; };
+        return {header: visible('header'), controls: visible('#a11y-controls'), legend: visible('#map-legend'),
+                cards: visible('#overview-cards'), histogram: visible('#overview-histogram'), tabs: visible('.nav-tabs'),
+                mapWidth: document.querySelector('#map-graph').getBoundingClientRect().width, page: window.innerWidth};""")
+    assert not shown["header"] and not shown["controls"] and not shown["histogram"] and not shown["tabs"], shown
+    assert shown["legend"] and shown["cards"] and shown["mapWidth"] > 0.9 * shown["page"], shown
+    poll_script(dash_duo, "return window.location.search", lambda q: "embed=1" in q and "district=08" in q, 20,
+                "the embed link lost its parameters")
+    assert not dash_duo.driver.find_elements("css selector", "#url-notice-text")  # embed is a known parameter
