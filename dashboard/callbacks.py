@@ -35,7 +35,18 @@ from .figures import (
     values_key,
 )
 from .i18n import format_date, t
-from .layout import basis_options, group_options, layer_options, notice, overlay_options, period_options, section_tabs, sources_line, subtitle
+from .layout import (
+    area_search_options,
+    basis_options,
+    group_options,
+    layer_options,
+    notice,
+    overlay_options,
+    period_options,
+    section_tabs,
+    sources_line,
+    subtitle,
+)
 from .pages import briefing_href
 from .state import ViewState, area_view, embedded, parse_query, period_at, scenario_dict, selection_fits_link, to_query
 from .views import (
@@ -352,7 +363,8 @@ def update_controls(layer_id, lang, group):
     compare_style = {"display": "none"} if spec.needs_period_from or spec.categories else {}
     return (layer_options(settings, lang), groups, new_group if new_group != group else no_update, basis_options(bundle, lang),
             periods, compare_style, labels, sources_line(bundle, settings, lang), subtitle(bundle, settings, lang), notice(bundle, settings, lang),
-            [{"label": t("compare", lang), "value": "on"}], t("whole_city", lang), overlay_options(lang), t("clear_selection", lang))
+            [{"label": t("compare", lang), "value": "on"}], t("whole_city", lang), overlay_options(lang), t("clear_selection", lang),
+            t("area_search_placeholder", lang), area_search_options(bundle, lang) if ctx.triggered_id == ids.LANGUAGE else no_update)
 
 
 def tabs_in_language(lang, built_in, layer_id):
@@ -494,6 +506,7 @@ def register_callbacks(app: Dash) -> None:
         Output({"type": ids.LABELS, "key": ALL}, "children"), Output(ids.SOURCES, "children"),
         Output(ids.SUBTITLE, "children"), Output(ids.NOTICE, "children"), Output(ids.COMPARE, "options"),
         Output(ids.DISTRICT, "placeholder"), Output(ids.OVERLAYS, "options"), Output(ids.CLEAR_SELECTION, "children"),
+        Output(ids.AREA_SEARCH, "placeholder"), Output(ids.AREA_SEARCH, "options"),
         Input(ids.LAYER, "value"), Input(ids.LANGUAGE, "value"), State(ids.GROUP, "value"),
         prevent_initial_call=True,
     )(update_controls)

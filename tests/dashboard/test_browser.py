@@ -173,6 +173,8 @@ def test_the_area_search_opens_an_area_in_its_district(dash_duo, settings, berli
     dash_duo.start_server(create_app(settings, berlin_bundle.folder))
     map_state(dash_duo, lambda s: s["drawn"] > 400)
     dash_duo.find_element(f"#{ids.AREA_SEARCH}").click()
+    poll_script(dash_duo, "return document.activeElement && document.activeElement.tagName === 'INPUT'", bool, 10,
+                "the area search did not take the keyboard")
     dash_duo.driver.switch_to.active_element.send_keys("Stülerstr")  # typed, as a user searches
     choose_label = "Stülerstraße (Planungsraum, 01100101)"
     deadline = time.time() + 10
@@ -186,7 +188,8 @@ def test_the_area_search_opens_an_area_in_its_district(dash_duo, settings, berli
         raise AssertionError(f"the search offered no {choose_label!r}")
     poll_script(dash_duo, "return window.location.search", lambda q: "sel=01100101" in q and "district=01" in q, 30,
                 "the link does not show the area selected in its district")
-    assert "1" in dash_duo.find_element(f"#{ids.SELECTION_INFO}").text
+    poll_script(dash_duo, f"return document.getElementById('{ids.SELECTION_INFO}').innerText", lambda text: "1" in text, 20,
+                "the selection line does not count the area")
     severe = [entry for entry in dash_duo.get_logs() if entry["level"] == "SEVERE"]
     assert severe == [], severe
 

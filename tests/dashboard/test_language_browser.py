@@ -48,6 +48,11 @@ def test_english_is_complete_and_switches_back(dash_duo, settings, berlin_bundle
         assert key not in shown, key
     assert not re.search(r"\b[a-z]+_[a-z_]+\b", "\n".join(english["panes"])), re.findall(r"\b[a-z]+_[a-z_]+\b", shown)[:5]
 
+    search = poll_script(dash_duo, "const e = document.querySelector('#%s'); return e && e.innerText;" % ids.AREA_SEARCH,
+                         lambda text: text.strip() == catalogue()["en"]["area_search_placeholder"], 20,
+                         "the area search does not speak English")
+    assert search.strip() == "Name or number"
+
     time.sleep(2)
     # the rebuilt scenario panel's buttons fire with no clicks: that must not start placing a site
     assert dash_duo.driver.find_element("css selector", f"#{ids.MAP_HINT}").text == ""
