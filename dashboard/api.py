@@ -18,7 +18,7 @@ from layers.spatial.routing import bundle_router
 from layers.spec import LayerResult, LayerSpec
 
 from .context import current_bundle, current_settings, shown_spec, view_result
-from .downloads import FILE_FORMATS, area_names, file_answer
+from .downloads import FILE_FORMATS, MAX_XLSX_ROWS, area_names, file_answer
 from .state import SCENARIO_VIEWS
 
 api = Blueprint("api_v1", __name__, url_prefix="/api/v1")
@@ -196,6 +196,9 @@ def layer_values(layer_id: str) -> Response:
         query = check_query(bundle, settings, layer_id, _basis_param(), request.args.get("period"),
                             request.args.get("group"), request.args.get("period_from"), request.args.get("compare_from"))
         scenario, view = _scenario_params()
+        if fmt == "xlsx" and len(bundle.ids(query.basis)) > MAX_XLSX_ROWS:
+            raise ParameterError("format", f"xlsx for {len(bundle.ids(query.basis)):,} areas",
+                                 [f"xlsx up to {MAX_XLSX_ROWS:,} areas; csv, csv-de, gpkg or parquet for more"])
     except ParameterError as exc:
         return _error(400, str(exc), parameter=exc.parameter, allowed=exc.allowed)
     answer = layer_answer(query, scenario, view)

@@ -32,6 +32,8 @@ FILE_FORMATS: dict[str, tuple[str, str]] = {
 }
 OGR_DRIVERS = {"gpkg": "GPKG", "fgb": "FlatGeobuf"}
 ID_COLUMNS = ("id", "fallback_from")  # text, even where they look like numbers (Berlin's 08-digit LOR ids)
+MAX_XLSX_ROWS = 20_000  # a workbook of H3 res 10 (67,388 cells) takes ~15 s of CPU to write: CSV, GeoPackage or Parquet serve it
+FORMULA_START = ("=", "+", "-", "@")  # a text cell starting so is a formula to Excel (CSV injection): kept as text
 
 
 def area_names(bundle: Bundle, basis: Basis) -> dict[str, str]:
@@ -48,6 +50,9 @@ def _german_excel_csv(table: pd.DataFrame) -> bytes:
     for column in out.columns:
         if out[column].dtype == bool:
             out[column] = out[column].map({True: "ja", False: "nein"})
+    for column in out.columns:
+        if column not in ID_COLUMNS and (pd.api.types.is_string_dtype(out[column]) or out[column].dtype == object):
+            out[column] = out[column].map(lambda v: f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_START) else v)
     for column in ID_COLUMNS:
         if column in out:
             out[column] = out[column].map(lambda v: f'="{v}"' if isinstance(v, str) and v else v)
@@ -61,6 +66,10 @@ def _workbook(table: pd.DataFrame, about: dict[str, str]) -> bytes:
         pd.DataFrame({"Angabe": list(about), "Wert": list(about.values())}).to_excel(writer, sheet_name="Metadaten", index=False)
         for sheet in writer.sheets.values():
             sheet.freeze_panes = "A2"
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if cell.data_type == "f":  # a text from the data that starts with "=": text, never a formula
+                        cell.data_type = "s"
     return buffer.getvalue()
 
 

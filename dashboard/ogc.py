@@ -258,7 +258,7 @@ def _features(collection_id: str) -> tuple[list[str], np.ndarray, list[dict]]:
     return ids, shapes, properties
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=4)  # a client pages through one collection at a time; an H3 res 10 one holds ~67,000 records
 def _collection_features(bundle_id: str, settings_id: str, query: LayerQuery) -> tuple[list[str], np.ndarray, list[dict], LayerResult]:
     """The features of one collection, Stichtag and group, kept while a client pages through them (GDAL asks for
     pages of 10 before 3.8); keyed by bundle and settings, so another app or a rebuilt bundle never meets them."""

@@ -122,3 +122,25 @@ def test_the_german_ui_offers_the_excel_csv(demo):
 
     german = client.post("/_dash-update-component", data=_body(bundle, 1), content_type="application/json").get_data(as_text=True)
     assert "format=csv-de" in german and "format=gpkg" in german and "format=xlsx" in german
+
+
+def test_a_workbook_of_too_many_areas_is_refused_with_the_alternatives(demo, monkeypatch):
+    client, bundle, _ = demo
+    monkeypatch.setattr("dashboard.api.MAX_XLSX_ROWS", 10)
+    answer = client.get(f"/api/v1/layers/{LAYER}?res=9&period={bundle.periods[0]}&format=xlsx")  # not asked before: not in the cache
+    body = answer.get_json()
+    assert answer.status_code == 400 and body["parameter"] == "format" and "gpkg" in body["allowed"][0]
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_excel(demo_bundle, settings, tmp_path, monkeypatch):
+    import openpyxl
+
+    evil = '=HYPERLINK("http://evil.example","click")'
+    monkeypatch.setattr("dashboard.api.area_names", lambda bundle, basis: {uid: evil for uid in bundle.ids(basis)})
+    client = _client(settings, demo_bundle, tmp_path, "planner")
+    query = f"/api/v1/layers/{LAYER}?level={demo_bundle.finest_level.id}"
+    book = openpyxl.load_workbook(io.BytesIO(client.get(query + "&format=xlsx").data))
+    names = [row[1] for row in book["Werte"].iter_rows(min_row=2)]
+    assert all(cell.data_type == "s" and cell.value == evil for cell in names)
+    text = client.get(query + "&format=csv-de").data.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and ';"=HYPERLINK' not in text and ";=HYPERLINK" not in text
