@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from dash import Dash
@@ -127,4 +128,8 @@ def create_app(settings: Settings | None = None, bundle_folder: Path | str | Non
     init_guards(app, settings)  # unknown paths 404, malformed callbacks 400 (after every route and callback exists)
     apply_index_string(app, settings.language)  # <html lang>, one contentinfo landmark (dashboard/accessibility.py)
     init_response_cache(app, settings)  # last: after every guard, before compression (portal only)
+    if settings.mode == "portal" and not settings.values.get("public_base_url"):
+        logging.getLogger("quartiersatlas").warning(
+            "public_base_url is empty: links in the OGC API, the catalogue and the briefing's QR code point at http://%s:%s; "
+            "set it to the address the public uses", settings.host, settings.port)
     return app

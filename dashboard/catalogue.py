@@ -90,16 +90,21 @@ def _distributions(layer_id: str, licence: dict, credit: str) -> list[dict]:
     return out
 
 
+def _licence(sources: list) -> dict:
+    """`dct:license` of a layer's distributions: the one licence (URI of the DCAT-AP.de list) all its sources state
+    first; none when they differ or one states no known licence — the dataset's `dct:rights` then lists each."""
+    uris = {licence_uri(s.public_licence) for s in sources}
+    return {"dct:license": {"@id": uris.pop()}} if len(uris) == 1 and None not in uris else {}
+
+
 def _dataset(section: str, layer_ids: list[str], publisher: dict) -> dict:
     bundle, settings = current_bundle(), current_settings()
     title_de, title_en, theme = FAMILIES.get(section, (section, section, "SOCI"))
-    keys = list(dict.fromkeys(k for lid in layer_ids for k in _layer_sources(lid) if k in bundle.sources))
-    sources = [bundle.sources[k] for k in keys]
+    # a layer whose result names no source is computed from the bundle as a whole: all of the bundle's sources apply
+    per_layer = {lid: [bundle.sources[k] for k in _layer_sources(lid) if k in bundle.sources] or list(bundle.manifest.sources)
+                 for lid in layer_ids}
+    sources = list({s.key: s for layer_sources in per_layer.values() for s in layer_sources}.values())
     credit = "; ".join(s.attribution for s in sources)
-    uris = list(dict.fromkeys(u for u in (licence_uri(s.public_licence) for s in sources) if u))
-    # one dct:license per distribution (DCAT-AP.de): the first stated licence of the family's first source; every
-    # source's licence is listed in the dataset's rights statement
-    licence = {"dct:license": {"@id": uris[0]}} if uris else {}
     return {
         "@id": public_link(settings, f"api/v1/catalog#{section}"), "@type": "dcat:Dataset",
         "dct:identifier": f"{bundle.manifest.city}-{section}",
@@ -116,7 +121,8 @@ def _dataset(section: str, layer_ids: list[str], publisher: dict) -> dict:
         "dcatde:licenseAttributionByText": credit,
         "dct:bibliographicCitation": citation(bundle, settings, "de"),
         **({"adms:versionNotes": "synthetic data (demo city), not a real city"} if bundle.manifest.synthetic else {}),
-        "dcat:distribution": [d for lid in layer_ids for d in _distributions(lid, licence, credit)],
+        "dcat:distribution": [d for lid in layer_ids for d in _distributions(lid, _licence(per_layer[lid]),
+                                                                            "; ".join(s.attribution for s in per_layer[lid]))],
     }
 
 

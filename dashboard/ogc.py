@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from functools import lru_cache
+from urllib.parse import urlencode
 
 import numpy as np
 import orjson
@@ -64,7 +65,7 @@ def _ogc_error(exc: OgcError) -> Response:
 
 def _url(path: str, **params) -> str:
     """Absolute link (from `public_base_url`, never the request's Host header: answers are cached and shared)."""
-    query = "&".join(f"{k}={v}" for k, v in params.items() if v is not None)
+    query = urlencode({k: v for k, v in params.items() if v is not None}, safe=",:")
     return public_link(current_settings(), f"ogc/{path}" + (f"?{query}" if query else ""))
 
 

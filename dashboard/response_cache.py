@@ -1,4 +1,4 @@
-"""Whole answers of the read-only portal kept in the app's cache: the same Dash callback body or API address gives the
+"""Whole answers of the read-only portal kept in a cache of their own: the same Dash callback body or API address gives the
 same bytes, so the second visitor with that view is served without building the figure again.
 
 Why a second cache beside the memoized layer results: with every layer result cached, a map callback still spends
@@ -20,15 +20,20 @@ import hashlib
 
 from dash import Dash
 from flask import Response, g, request
+from flask_caching import Cache
 
 from layers.publication import receipts, replay
 from layers.settings import Settings
 
-from .context import bundle_key, cache, current_bundle, current_settings, settings_key
+from .context import bundle_key, cache_config, current_bundle, current_settings, settings_key
 from .guards import CALLBACK_PATH
 
 MAX_BYTES = 2_000_000  # H3 res 9 answers (≤ 1.6 MB) are kept; res 10 ones (5–29 MB) are built each time
-GZIP_LEVEL = 6  # kept compressed (JSON ~1:8): 500 entries, the cache's default threshold, stay within ~130 MB per worker
+GZIP_LEVEL = 6  # kept compressed (JSON ~1:8)
+ENTRIES = 400  # per worker (SimpleCache/FileSystemCache): ≤ 400 × ~250 kB ≈ 100 MB; Redis is bounded by its maxmemory
+# Answers live in a cache of their own: a client that sends many distinct requests (a junk parameter, a junk key in a
+# callback body) can only push answers out of it, never the memoized layer results every answer is built from.
+answers = Cache()
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control")  # what routes set; the rest is added per request
 HIT_HEADER = "X-Quartiersatlas-Cache"
 
@@ -56,7 +61,7 @@ def _serve_cached() -> Response | None:
     if not _cacheable_request():
         return None
     g.answer_key = _key()
-    hit = cache.get(g.answer_key)
+    hit = answers.get(g.answer_key)
     if not hit:
         return None
     packed, headers, names = hit
@@ -80,7 +85,7 @@ def _store(response: Response) -> Response:
     if len(body) > MAX_BYTES:
         return response
     headers = [(name, value) for name, value in response.headers.items() if name in KEPT_HEADERS]
-    cache.set(key, (gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0), headers, receipts()))
+    answers.set(key, (gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0), headers, receipts()))
     response.headers[HIT_HEADER] = "miss"
     return response
 
@@ -90,5 +95,10 @@ def init_response_cache(app: Dash, settings: Settings) -> None:
     store hook sees the answer before compression."""
     if settings.mode != "portal" or not settings.answer_cache:
         return
+    config = cache_config(settings)
+    config.update(CACHE_THRESHOLD=ENTRIES, CACHE_KEY_PREFIX=config.get("CACHE_KEY_PREFIX", "") + "answer:")
+    if config["CACHE_TYPE"] == "FileSystemCache":
+        config["CACHE_DIR"] = str(settings.path("cache_dir") / "answers")
+    answers.init_app(app.server, config=config)
     app.server.before_request(_serve_cached)
     app.server.after_request(_store)

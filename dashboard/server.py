@@ -58,7 +58,7 @@ def serve(settings: Settings, folder: Path, workers: int = 2) -> None:
     # Every request has a time limit (`worker_timeout_s`: dashboard/time_limit.py ends a worker whose request runs longer,
     # gunicorn's own `timeout` catches a worker that hangs as a whole); on stop,
     # workers get `graceful_timeout_s` to finish, then SIGKILL; and they die with their master in any case.
-    clock = RequestClock(app.server.wsgi_app, settings.values["worker_timeout_s"])
+    clock = RequestClock(app.server.wsgi_app, settings.values["worker_timeout_s"], max_body=int(settings.max_request_bytes))
     app.server.wsgi_app = clock
 
     def post_fork(server, worker) -> None:

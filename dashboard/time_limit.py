@@ -10,6 +10,7 @@ flight on that worker fail with it (as with a sync-worker timeout); the server k
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import threading
@@ -30,13 +31,19 @@ class RequestClock:
     app : the WSGI application.
     limit_s : time limit of one request, seconds (setting `worker_timeout_s`).
     check_every_s : how often the watchdog looks, seconds.
+    max_body : bodies up to this size (bytes; the app's `max_request_bytes`) are read before the clock starts.
     """
 
-    def __init__(self, app: Callable, limit_s: float, check_every_s: float = 1.0):
-        self.app, self.limit_s, self.check_every_s = app, float(limit_s), check_every_s
+    def __init__(self, app: Callable, limit_s: float, check_every_s: float = 1.0, max_body: int = 16_777_216):
+        self.app, self.limit_s, self.check_every_s, self.max_body = app, float(limit_s), check_every_s, max_body
         self.running: dict[int, tuple[float, str]] = {}  # thread id → (start, monotonic s; path)
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        # The clock starts once the request body is in: a client that sends its body slowly must not end the worker
+        # (a buffering reverse proxy in front keeps such clients away from the workers altogether).
+        length = int(environ.get("CONTENT_LENGTH") or 0) if str(environ.get("CONTENT_LENGTH") or "0").isdigit() else 0
+        if 0 < length <= self.max_body:
+            environ["wsgi.input"] = io.BytesIO(environ["wsgi.input"].read(length))
         thread = threading.get_ident()
         self.running[thread] = (time.monotonic(), environ.get("PATH_INFO", ""))
         try:

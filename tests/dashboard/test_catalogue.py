@@ -72,3 +72,19 @@ def test_the_footer_says_how_to_cite(demo_bundle, settings):
     assert plain.startswith(f"Quartiersatlas {demo_bundle.manifest.title}, Daten mit Stichtag 31.12.2024")
     english = citation(demo_bundle, load_settings(catalog_publisher="Bezirksamt X"), "en")
     assert english.startswith("Bezirksamt X: Quartiersatlas") and "data as of 31 Dec 2024" in english
+
+
+def test_a_distribution_claims_a_licence_only_where_all_its_sources_state_it(berlin_bundle, settings, tmp_path):
+    s = load_settings(bundle_dir=str(settings.path("bundle_dir")), mode="portal", access_log=False, rate_limit_api="",
+                      cell_key_secret_file=str(tmp_path / "s"))
+    graph = Graph().parse(data=create_app(s, berlin_bundle.folder).server.test_client().get("/api/v1/catalog").get_data(as_text=True),
+                          format="json-ld")
+    licensed = {}
+    for dist in graph.subjects(RDF.type, DCAT.Distribution):
+        title = str(next(t for t in graph.objects(dist, DCTERMS.title) if t.language == "de"))
+        licensed[title] = graph.value(dist, DCTERMS.license)
+    # Berlin's playground supply rests on OSM (ODbL) and the green-space register (dl-de/zero): no single licence
+    play = [lic for title, lic in licensed.items() if title.startswith("Nettospielfläche")]
+    assert play and all(lic is None for lic in play)
+    share = [lic for title, lic in licensed.items() if title.startswith("Anteil der Gruppe")]
+    assert share and all(str(lic) == "http://dcat-ap.de/def/licenses/cc-by-de/3.0" for lic in share)

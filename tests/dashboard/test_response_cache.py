@@ -78,7 +78,25 @@ def test_api_answers_are_cached_per_address(portal, demo_bundle):
     assert other.headers[HIT_HEADER] == "miss" and other.data != first.data
 
 
-def test_guards_run_before_the_cache(portal, demo_bundle):
+def test_a_flood_of_distinct_requests_cannot_push_out_the_layer_results(demo_bundle, settings, tmp_path, monkeypatch):
+    from dashboard import response_cache
+    from dashboard.context import cache
+
+    monkeypatch.setattr(response_cache, "ENTRIES", 5)
+    app = _app(settings, demo_bundle, tmp_path, "portal")
+    client = app.server.test_client()
+    assert client.post(CALLBACK, data=_body(demo_bundle, 1), content_type="application/json").status_code == 200
+    with app.server.app_context():
+        memo = set(cache.cache._cache)  # the memoized layer results (SimpleCache)
+        for i in range(30):  # the same view with a junk key: a new answer each time
+            body = json.loads(_body(demo_bundle, 1))
+            body["junk"] = i
+            assert client.post(CALLBACK, data=json.dumps(body), content_type="application/json").status_code == 200
+        assert memo <= set(cache.cache._cache)  # every layer result is still there
+        assert len(response_cache.answers.cache._cache) <= 6  # the answers' own bound
+
+
+def test_errors_are_never_kept(portal, demo_bundle):
     client = portal.server.test_client()
     good = _body(demo_bundle, 1, f"{ids.BASIS}.value")
     assert client.post(CALLBACK, data=good, content_type="application/json").status_code == 200

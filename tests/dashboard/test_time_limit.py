@@ -47,3 +47,31 @@ def test_overdue_names_the_path_and_seconds():
     clock.running[1] = (100.0, "/api/v1/segregation/indices")
     assert clock.overdue(now=105.0) == []
     assert clock.overdue(now=112.5) == [(12.5, "/api/v1/segregation/indices")]
+
+
+class _SlowBody:
+    """A request body that arrives slowly (one read of it takes `seconds`)."""
+
+    def __init__(self, data: bytes, seconds: float):
+        self.data, self.seconds = data, seconds
+
+    def read(self, n: int = -1) -> bytes:
+        time.sleep(self.seconds)
+        return self.data
+
+
+def test_a_slow_request_body_does_not_count_against_the_limit():
+    exits: list[int] = []
+    got: list[bytes] = []
+
+    def app(environ, start_response):
+        got.append(environ["wsgi.input"].read())
+        start_response("200 OK", [])
+        return [b"ok"]
+
+    clock = RequestClock(app, limit_s=0.2, check_every_s=0.05)
+    clock.watch(exits.append)
+    environ = {"PATH_INFO": "/_dash-update-component", "CONTENT_LENGTH": "4", "wsgi.input": _SlowBody(b"body", 0.6)}
+    assert list(clock(environ, lambda status, headers: None)) == [b"ok"]
+    time.sleep(0.2)
+    assert got == [b"body"] and exits == []  # the 0.6 s of reading were the client's, not the app's
