@@ -51,16 +51,47 @@
             return;
         }
         var v = view(bounds, box.width, box.height);
-        var applied = {lon: v.center.lon, lat: v.center.lat, zoom: v.zoom};
-        gd.__quartiersatlasFit = {key: key, estimate: done && done.key === key ? done.estimate : now, applied: applied};
+        var fitted = {lon: v.center.lon, lat: v.center.lat, zoom: v.zoom};
+        // a link's own view (?map=zoom/lat/lon) is shown once, at the first fit of the page; later fits show the bounds
+        var linked = linkView;
+        linkView = null;
+        var applied = done && done.key === key ? done.applied : (linked || fitted);
+        gd.__quartiersatlasFit = {key: key, estimate: done && done.key === key ? done.estimate : now, applied: applied,
+                                  fitted: done && done.key === key ? done.fitted : fitted};
         if (!same(now, applied)) {
-            window.Plotly.relayout(gd, {"map.center": v.center, "map.zoom": v.zoom});
+            window.Plotly.relayout(gd, {"map.center": {lon: applied.lon, lat: applied.lat}, "map.zoom": applied.zoom});
         }
+    }
+
+    // The map's view in the link: `map=zoom/lat/lon` (as openstreetmap.org writes it) while the view is not the fitted
+    // one (panned or zoomed by hand, or opened from such a link); without it the link fits the city or district.
+    function readLinkView() {
+        var m = /[?&]map=([0-9.]+)\/(-?[0-9.]+)\/(-?[0-9.]+)/i.exec(window.location.search);
+        if (!m) { return null; }
+        var v = {zoom: parseFloat(m[1]), lat: parseFloat(m[2]), lon: parseFloat(m[3])};
+        return v.zoom >= 0 && v.zoom <= 22 && Math.abs(v.lat) <= 85 && Math.abs(v.lon) <= 180 ? v : null;
+    }
+    var linkView = readLinkView();
+
+    function writeLinkView() {
+        var holder = document.getElementById(MAP_ID);
+        var gd = holder && holder.querySelector(".js-plotly-plot");
+        var done = gd && gd.__quartiersatlasFit;
+        var sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+        if (!done || !sub || !sub.map || sub.map.isMoving() || linkView) { return; }
+        var c = sub.map.getCenter(), now = {lon: c.lng, lat: c.lat, zoom: sub.map.getZoom()};
+        var params = new URLSearchParams(window.location.search);
+        var wanted = same(now, done.fitted) || same(now, done.estimate) ? null
+            : now.zoom.toFixed(2) + "/" + now.lat.toFixed(5) + "/" + now.lon.toFixed(5);
+        if ((params.get("map") || null) === wanted) { return; }
+        if (wanted) { params.set("map", wanted); } else { params.delete("map"); }
+        var search = params.toString().replace(/%2F/g, "/").replace(/%2C/g, ",");
+        window.history.replaceState(window.history.state, "", window.location.pathname + (search ? "?" + search : ""));
     }
 
     function same(a, b) {
         return Math.abs(a.zoom - b.zoom) < 1e-4 && Math.abs(a.lon - b.lon) < 1e-6 && Math.abs(a.lat - b.lat) < 1e-6;
     }
 
-    setInterval(fit, 250);  // cheap: a string comparison while nothing changes
+    setInterval(function () { fit(); writeLinkView(); }, 250);  // cheap: comparisons while nothing changes
 }());

@@ -116,7 +116,8 @@ def parse_query(search: str | None, bundle: Bundle, settings: Settings) -> ViewS
     scenario = _scenario_param(raw.get("scenario"), bundle, settings, notices)
     view = take("view", list(SCENARIO_VIEWS)) or state.view
     unknown = sorted(set(raw) - {"layer", "group", "basis", "period", "from", "compare", "district", "sel", "focus", "overlays", "lang", "area",
-                                 "scenario", "view", "embed"})  # embed=1: the page's look only (assets/embed.js), kept by write_url
+                                 "scenario", "view", "embed", "map"})
+    # embed=1 (the page's look, assets/embed.js) and map=zoom/lat/lon (the map's view, assets/map-fit.js) live in the browser
     notices += [f"{k}={raw[k]}" for k in unknown]
     return replace(state, layer=layer, group=group, basis=basis, period=period, period_from=period_from, compare=compare,
                    district=district, selection=selection, focus=focus, overlays=overlays, lang=lang, scenario=scenario, view=view,

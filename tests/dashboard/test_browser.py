@@ -208,3 +208,30 @@ def test_the_embed_view_shows_the_map_legend_and_key_figures_only(dash_duo, sett
     poll_script(dash_duo, "return window.location.search", lambda q: "embed=1" in q and "district=08" in q, 20,
                 "the embed link lost its parameters")
     assert not dash_duo.driver.find_elements("css selector", "#url-notice-text")  # embed is a known parameter
+
+
+LINK_VIEW_JS = """
+const gd = document.querySelector('#%s .js-plotly-plot');
+const m = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map;
+if (!m || !m.loaded() || m.isMoving()) return null;
+const c = m.getCenter();
+return {zoom: m.getZoom(), lat: c.lat, lon: c.lng, search: window.location.search};
+""" % ids.MAP
+
+
+def test_the_maps_view_is_in_the_link(dash_duo, settings, berlin_bundle):
+    dash_duo.start_server(create_app(settings, berlin_bundle.folder))
+    dash_duo.driver.get(dash_duo.server_url + "/?map=12.5/52.52/13.4")
+    opened = poll_script(dash_duo, LINK_VIEW_JS, lambda v: abs(v["zoom"] - 12.5) < 0.01, 40, "the link's view was not shown")
+    assert abs(opened["lat"] - 52.52) < 1e-3 and abs(opened["lon"] - 13.4) < 1e-3 and "map=12.5" in opened["search"]
+    assert not dash_duo.driver.find_elements("css selector", "#url-notice-text")  # map is a known parameter
+    # panned by hand: the link follows
+    dash_duo.driver.execute_script(
+        "document.querySelector('#%s .js-plotly-plot')._fullLayout.map._subplot.map.jumpTo({center: [13.3, 52.45], zoom: 11});" % ids.MAP)
+    moved = poll_script(dash_duo, LINK_VIEW_JS, lambda v: "map=11.00%2F52.45000%2F13.30000" in v["search"] or "map=11.00/52.45000/13.30000" in v["search"],
+                        20, "the link did not follow the map")
+    assert moved["zoom"] == 11
+    # a district fits the map again: the link no longer holds a view of its own
+    choose(dash_duo, ids.DISTRICT, "Neukölln")
+    poll_script(dash_duo, LINK_VIEW_JS, lambda v: "district=08" in v["search"] and "map=" not in v["search"], 30,
+                "the fitted district view kept a map= parameter")
