@@ -23,6 +23,7 @@ from .state import SCENARIO_VIEWS
 
 api = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 FORMATS = ("json", "geojson", *FILE_FORMATS)  # FILE_FORMATS: csv, csv-de, xlsx, parquet, gpkg, fgb (dashboard/downloads.py)
+LAYER_PARAMETERS = {"level", "res", "period", "group", "period_from", "compare_from", "format", "scenario", "view"}
 CONTEXT_SECTIONS = ("migration", "segregation")  # layers whose figures are about migration: their answers carry the social context
 
 
@@ -191,6 +192,9 @@ def layer_values(layer_id: str) -> Response:
         return _error(404, f"no layer {layer_id!r}", layers=visible_layers(settings))
     fmt = request.args.get("format", "json")
     try:
+        unknown = sorted(set(request.args) - LAYER_PARAMETERS)
+        if unknown:
+            raise ParameterError(unknown[0], request.args[unknown[0]][:40], sorted(LAYER_PARAMETERS))
         if fmt not in FORMATS:
             raise ParameterError("format", fmt, list(FORMATS))
         query = check_query(bundle, settings, layer_id, _basis_param(), request.args.get("period"),

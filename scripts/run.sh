@@ -3,6 +3,9 @@
 # synthetic demo city) and serve the dashboard at http://127.0.0.1:8050.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# esda compiles with numba and caches the code; a cache folder of the checkout's own (as scripts/test.sh) rather than
+# beside the installed package, where a stale entry from another install breaks Gi* and local Moran.
+export NUMBA_CACHE_DIR="${NUMBA_CACHE_DIR:-$PWD/.cache/numba}"
 source scripts/setup-python.sh
 .venv/bin/pip install --quiet --disable-pip-version-check -e .
 .venv/bin/quartiersatlas build --if-missing

@@ -112,3 +112,9 @@ def test_parameter_names_are_case_insensitive(client):
     mixed = client.get("/api/v1/layers/migration_share?Level=block&PERIOD=2024-12-31&Group=mig_bg").get_json()
     assert mixed["values"] == lower["values"] and mixed["basis"] == "block"
     assert client.get("/api/v1/layers/migration_share?Format=xyz").get_json()["parameter"] == "format"  # checked, not ignored
+
+
+def test_an_unknown_parameter_is_named_not_ignored(client):
+    answer = client.get("/api/v1/layers/migration_share?level=block&colour=red")
+    body = answer.get_json()
+    assert answer.status_code == 400 and body["parameter"] == "colour" and "level" in body["allowed"]
