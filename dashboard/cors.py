@@ -23,15 +23,17 @@ def allowed_origins(settings: Settings) -> list[str]:
 
 def _cors(origins: list[str]):
     def add_headers(response: Response) -> Response:
+        if not request.path.startswith(READ_PATHS):
+            return response
+        if "*" not in origins:  # the answer depends on the Origin: a shared cache must keep one per origin
+            response.vary.add("Origin")
         origin = request.headers.get("Origin")
-        if not origin or not request.path.startswith(READ_PATHS):
+        if not origin:
             return response
         method = request.headers.get("Access-Control-Request-Method") if request.method == "OPTIONS" else request.method
         if method not in READ_METHODS or ("*" not in origins and origin not in origins):
             return response  # no header: the browser refuses the cross-origin read
         response.headers["Access-Control-Allow-Origin"] = "*" if "*" in origins else origin
-        if "*" not in origins:
-            response.vary.add("Origin")
         response.headers["Access-Control-Expose-Headers"] = "Content-Disposition"
         if request.method == "OPTIONS":
             response.headers["Access-Control-Allow-Methods"] = ", ".join(READ_METHODS)

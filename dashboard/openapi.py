@@ -6,11 +6,13 @@ The OGC API – Features has its own definition at /ogc/api."""
 
 from __future__ import annotations
 
+import logging
 from importlib.metadata import PackageNotFoundError, version
 
 import orjson
 from flask import Blueprint, Response, current_app
 
+from layers.education.views import compositions_visible
 from layers.query import bases, visible_layers
 from layers.segregation import SINGLE_INDICES, available_groups
 
@@ -22,6 +24,7 @@ from .security import PORTAL_HIDDEN_PATHS
 openapi = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
 JSON, CSV, GEOJSON = "application/json", "text/csv", "application/geo+json"
+FACILITY_COMPOSITIONS = "/api/v1/education/facilities"  # 404 in the portal unless `publish_facility_compositions`
 ERROR = {"description": "the parameter or value named in `parameter` is not allowed; `allowed` lists what is",
          "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}}}
 NOT_FOUND = {"description": "no such layer, area or resource", "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}}}
@@ -148,8 +151,9 @@ def _described(portal: bool) -> dict[tuple[str, str], dict]:
 def api_rules(portal: bool) -> list[tuple[str, str]]:
     """(rule, method) of every route of the read API this app answers (the URL map, portal refusals left out)."""
     out = []
+    hidden = PORTAL_HIDDEN_PATHS + (() if compositions_visible(current_settings()) else (FACILITY_COMPOSITIONS,))
     for rule in current_app.url_map.iter_rules():
-        if not rule.rule.startswith(("/api/v1/", "/geo/")) or (portal and rule.rule.startswith(PORTAL_HIDDEN_PATHS)):
+        if not rule.rule.startswith(("/api/v1/", "/geo/")) or (portal and rule.rule.startswith(hidden)):
             continue
         out += [(rule.rule, m) for m in sorted(rule.methods - {"HEAD", "OPTIONS"})]
     return sorted(set(out))
@@ -164,7 +168,10 @@ def document() -> dict:
     described = _described(portal)
     paths: dict[str, dict] = {}
     for rule, method in api_rules(portal):
-        paths.setdefault(_openapi_path(rule), {})[method.lower()] = described[(rule, method)]  # KeyError: route undescribed
+        if (rule, method) not in described:  # the test fails on it; a running server leaves the route out and says so
+            logging.getLogger("quartiersatlas").warning("openapi: no description of %s %s", method, rule)
+            continue
+        paths.setdefault(_openapi_path(rule), {})[method.lower()] = described[(rule, method)]
     try:
         release = version("quartiersatlas")
     except PackageNotFoundError:

@@ -25,7 +25,8 @@ def _routes(app, portal: bool) -> set[tuple[str, str]]:
     """(OpenAPI path, method) of every read-API route the mode answers, from the URL map (not from the document's code)."""
     out = set()
     for rule in app.server.url_map.iter_rules():
-        if rule.rule.startswith(("/api/v1/", "/geo/")) and not (portal and rule.rule.startswith("/api/v1/scenarios")):
+        refused = ("/api/v1/scenarios", "/api/v1/education/facilities")  # 404 in the portal (default settings)
+        if rule.rule.startswith(("/api/v1/", "/geo/")) and not (portal and rule.rule.startswith(refused)):
             out |= {(rule.rule.replace("<", "{").replace(">", "}"), m.lower()) for m in rule.methods - {"HEAD", "OPTIONS"}}
     return out
 
@@ -72,8 +73,8 @@ def test_cors_for_reading_follows_the_setting(demo_bundle, settings, tmp_path, m
     for path in ("/api/v1/layers", f"/geo/{demo_bundle.finest_level.id}.json", "/ogc/conformance"):
         answer = client.get(path, headers={"Origin": origin})
         assert answer.status_code == 200 and answer.headers.get("Access-Control-Allow-Origin") == allowed, path
-        if allowed and allowed != "*":
-            assert "Origin" in answer.headers["Vary"]
+        if setting not in ("auto", "", "*"):
+            assert "Origin" in answer.headers["Vary"]  # also without an allowed Origin: caches keep one answer per origin
     page = client.get("/", headers={"Origin": origin})
     assert "Access-Control-Allow-Origin" not in page.headers  # pages are never shared
 
