@@ -6,7 +6,6 @@ line."""
 from __future__ import annotations
 
 import orjson
-import shapely
 from flask import Blueprint, Response
 
 from layers.bundle import Bundle
@@ -15,7 +14,7 @@ from layers.query import check_query, visible_layers
 from layers.registry import get_layer
 from layers.settings import Settings
 from layers.spatial.basis import Basis
-from layers.spatial.geometry import basis_geometries
+from layers.spatial.geometry import basis_bounds
 
 from .context import current_bundle, current_settings, view_result
 from .guards import public_link
@@ -59,8 +58,7 @@ def citation(bundle: Bundle, settings: Settings, lang: str = "de") -> str:
 
 def _bbox_wkt() -> str:
     bundle = current_bundle()
-    _, geoms = basis_geometries(bundle, Basis(level=bundle.levels[0].id), display=False)
-    minx, miny, maxx, maxy = (round(float(v), 5) for v in shapely.total_bounds(geoms))
+    minx, miny, maxx, maxy = (round(v, 5) for v in basis_bounds(bundle, Basis(level=bundle.levels[0].id)))
     return f"POLYGON(({minx} {miny},{maxx} {miny},{maxx} {maxy},{minx} {maxy},{minx} {miny}))"
 
 

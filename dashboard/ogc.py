@@ -29,7 +29,7 @@ from layers.publication import record
 from layers.query import LayerQuery, ParameterError, bases, check_query, visible_layers
 from layers.registry import get_layer
 from layers.spatial.basis import Basis
-from layers.spatial.geometry import basis_geometries
+from layers.spatial.geometry import basis_bounds, basis_geometries
 from layers.spec import LayerResult
 
 from .api import layer_answer
@@ -86,10 +86,8 @@ def _split(collection_id: str) -> tuple[str, str]:
     return layer, basis
 
 
-@lru_cache(maxsize=64)
 def _bbox(bundle: Bundle, basis: Basis) -> list[float]:
-    _, geoms = basis_geometries(bundle, basis, display=False)
-    return [round(float(v), 6) for v in shapely.total_bounds(geoms)]
+    return [round(v, 6) for v in basis_bounds(bundle, basis)]
 
 
 def _basis_title(bundle: Bundle, basis: Basis) -> str:

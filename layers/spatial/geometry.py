@@ -30,6 +30,13 @@ def basis_geometries(bundle: Bundle, basis: Basis, display: bool = True) -> tupl
     return np.asarray(ids, dtype=object), shapely.set_precision(geoms, DISPLAY_PRECISION_DEG) if display else geoms
 
 
+@lru_cache(maxsize=32)
+def basis_bounds(bundle: Bundle, basis: Basis) -> tuple[float, float, float, float]:
+    """(west, south, east, north) in degrees of all units of a level or all cells of a resolution (exact geometry)."""
+    _, geoms = basis_geometries(bundle, basis, display=False)
+    return tuple(float(v) for v in shapely.total_bounds(geoms))
+
+
 def feature_collection(ids: np.ndarray, geoms: np.ndarray) -> bytes:
     """A GeoJSON FeatureCollection (UTF-8 bytes) whose feature ids are the given string ids."""
     parts = shapely.to_geojson(geoms)
