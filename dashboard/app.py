@@ -81,6 +81,11 @@ def create_app(settings: Settings | None = None, bundle_folder: Path | str | Non
     from .api_similar import api_similar
 
     server.register_blueprint(api_similar)
+    # --- accommodation and housing (internal: the portal has none of these routes) ---
+    if settings.mode != "portal":
+        from .api_accommodation import api_accommodation
+
+        server.register_blueprint(api_accommodation)
     # --- scenarios ---
     from .api_scenario import api_scenario
 

@@ -144,6 +144,18 @@ def _described(portal: bool) -> dict[tuple[str, str], dict]:
                                                    "responses": _answers(JSON)},
             ("/api/v1/scenarios/suggest", "POST"): {"summary": "suggested sites (with weights or a scenario)", "requestBody": body,
                                                     "responses": _answers(JSON)},
+            ("/api/v1/accommodation/areas", "GET"): {"summary": "accommodation places per area with social context and Kita/school "
+                                                                "supply (planner; internal)", "parameters": [level, period, table_fmt],
+                                                     "responses": _answers(JSON, CSV)},
+            ("/api/v1/accommodation/change", "GET"): {"summary": "accommodation places and their concentration per Stichtag (planner)",
+                                                      "parameters": [level, table_fmt], "responses": _answers(JSON, CSV)},
+            ("/api/v1/accommodation/screening", "GET"): {"summary": "screening of candidate sites for accommodation (planner)", "parameters": [
+                _p("lon", "longitude of a candidate (repeatable)", {"type": "number"}), _p("lat", "latitude of a candidate (repeatable)",
+                                                                                          {"type": "number"}),
+                _p("suggest", "suggest this many sites (1–10)", {"type": "integer"}), _p("district", "suggest within this district"),
+                period, table_fmt], "responses": _answers(JSON, CSV)},
+            ("/api/v1/housing/evenness", "GET"): {"summary": "evenness of subsidised housing (dissimilarity, Gini; planner)",
+                                                  "parameters": [period, table_fmt], "responses": _answers(JSON, CSV)},
         })
     return ops
 

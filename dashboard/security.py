@@ -38,8 +38,9 @@ from . import ids
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 DASH_PREFIX = "/_dash-"  # Dash's own endpoints (callbacks, layout, dependencies, component suites)
-PORTAL_HIDDEN_PATHS = ("/api/v1/scenarios",)  # scenario tools and saved scenarios exist in planner mode only
-PORTAL_HIDDEN_COMPONENTS = ("scenario",)  # id prefix of the scenario section's components: its callbacks never run in the portal
+# scenario tools, saved scenarios, accommodation and housing exist in planner mode only (BRIEF §6)
+PORTAL_HIDDEN_PATHS = ("/api/v1/scenarios", "/api/v1/accommodation", "/api/v1/housing")
+PORTAL_HIDDEN_COMPONENTS = ("scenario", "accommodation")  # id prefixes of planner-only sections: their callbacks never run in the portal
 DOWNLOAD_FORMATS = frozenset({"csv", "csv-de", "geojson", "pdf", "zip", "xlsx", "parquet", "gpkg", "fgb"})
 DOWNLOAD_SUFFIXES = (".csv", ".geojson", ".pdf", ".zip", ".xlsx", ".parquet", ".gpkg", ".fgb")
 REQUEST_ID_ENV = "quartiersatlas.request_id"

@@ -25,9 +25,15 @@ from . import cellkey
 from .bundle import Bundle
 from .disclosure import disclose, rules_from
 from .published_bundle import PublishedBundle, published_bundle
-from .spec import LayerResult, LayerSpec
+from .spec import INTERNAL, LayerResult, LayerSpec
 
 PORTAL = "portal"
+
+
+class InternalRefused(PermissionError):
+    """An internal layer or table was about to leave the server in the portal (the routes answer 404 before this)."""
+
+
 METHOD = "cell-key"
 VALUE_DECIMALS = 3  # values of layers in the portal (shares in % to 0.001 pp); counts are whole persons
 _RECEIPTS: ContextVar[list[str] | None] = ContextVar("quartiersatlas_receipts", default=None)
@@ -90,6 +96,8 @@ def publish_result(bundle: Bundle, settings, spec: LayerSpec, result: LayerResul
     """
     if is_portal(settings) and not isinstance(bundle, PublishedBundle):
         raise ValueError("the portal publishes only figures computed on the published bundle (computing_bundle)")
+    if is_portal(settings) and spec.sensitivity == INTERNAL:
+        raise InternalRefused(f"layer {spec.id!r} is internal and never leaves the server in the portal")
     out = disclose(bundle, settings, spec, result, compute, truth)
     if is_portal(settings):
         v = out.values.copy()
@@ -125,6 +133,7 @@ class TableSpec:
     internal: tuple[str, ...] = ()
     decimals: int = 3
     units_column: str | None = None  # number of units behind each row: rows below `portal_index_min_units` are not shown
+    planner_only: bool = False  # the whole table is internal planning data: the portal refuses it
 
 
 def publish_table(frame: pd.DataFrame, spec: TableSpec, settings) -> pd.DataFrame:
@@ -138,6 +147,8 @@ def publish_table(frame: pd.DataFrame, spec: TableSpec, settings) -> pd.DataFram
     if not is_portal(settings):
         _receipt(f"table:{spec.name}")
         return frame
+    if spec.planner_only:
+        raise InternalRefused(f"table {spec.name!r} is internal and never leaves the server in the portal")
     rules = rules_from(settings)
     out = frame.drop(columns=[c for c in spec.internal if c in frame.columns]).copy()
     for rules_of, small in ((spec.residents, lambda x: (x > 0) & (x < rules.min_residents)),

@@ -25,6 +25,7 @@ from .spatial import aggregate
 from .spatial.basis import Basis
 from .spatial.h3grid import cells_to_hex
 
+INTERNAL_TABLES = frozenset({"accommodation", "housing"})  # planning data that never reaches the public portal (BRIEF §6)
 COUNTS_KEPT = 48  # published count frames kept per bundle (units: small; H3 res 10: ~70k rows × ~50 columns)
 
 
@@ -43,8 +44,14 @@ class PublishedBundle(DerivedBundle):
     def __repr__(self) -> str:
         return f"PublishedBundle({self.base.manifest.city!r})"
 
+    def has(self, table: str) -> bool:
+        return table not in INTERNAL_TABLES and self.base.has(table)
+
     def table(self, name: str) -> pd.DataFrame:
-        """Baseline tables, except the population tables, which hold published counts only."""
+        """Baseline tables, except the population tables, which hold published counts only, and the internal tables
+        (accommodation sites, housing stock), which the published bundle does not have."""
+        if name in INTERNAL_TABLES:
+            raise KeyError(f"the published bundle has no table {name!r}: it is internal (BRIEF §6)")
         if name == "population":
             return self._population
         if name == "population_points":

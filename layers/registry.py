@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from . import migrant_concentration, social
+from .accommodation import layers as accommodation  # accommodation and housing (internal)
 from .education import layers as education  # education (Kita and school)
 from .funding import layers as funding  # infrastructure, public space, funding
+from .housing import layers as housing  # accommodation and housing (internal)
 from .infrastructure import layers as infrastructure  # infrastructure, public space, funding
 from .public_space import layers as public_space  # infrastructure, public space, funding
 from .segregation import layers as segregation_layers  # segregation
@@ -29,6 +31,9 @@ LAYERS: tuple[LayerSpec, ...] = (
     *infrastructure.LAYERS,
     *public_space.LAYERS,
     *funding.LAYERS,
+    # --- accommodation and housing (internal: never in the portal) ---
+    *accommodation.LAYERS,
+    *housing.LAYERS,
 )
 
 

@@ -81,6 +81,9 @@ SETTINGS: tuple[Setting, ...] = (
           ("playground", "playgrounds", 500, "Issue default; DIN 18034 names 200 m (under 6) to 400 m (6 to 12) for play spaces."),
           ("park", "parks", 500, "Berlin Landschaftsprogramm: wohnungsnahe Grünanlagen (from 0.5 ha) within 500 m."),
           ("health", "doctors and pharmacies", 1000, "Project convention."),
+          ("transit_stop", "public-transport stops", 400, "Nahverkehrsplan Berlin 2019–2023: a stop within 300 m in dense and 400 m in "
+           "other built-up areas."),
+          ("shop", "shops for daily needs (supermarkets, markets)", 1000, "Project convention (Nahversorgung: about 10 minutes on foot)."),
       )),
     Setting("green_space_guideline_m2", float, 6.0,
             "Guideline of public green space per resident, m²: Berlin Landschaftsprogramm, 6 m² wohnungsnahe Grünanlagen per resident."),
@@ -107,6 +110,22 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("scenario_max_capacity", float, 10000.0, "Largest capacity (places, pupils or visitors) a new or changed facility may state."),
     Setting("suggest_k", int, 5, "Default number of sites the site suggestion proposes."),
     Setting("suggest_resolution", int, 9, "H3 resolution of the candidate sites and demand cells of the site suggestion."),
+    # --- accommodation and housing ---
+    Setting("accommodation_large_site_places", int, 100,
+            "Accommodation: a site with at least this many places counts as large in the share of places in large sites (persons)."),
+    Setting("accommodation_age_mix", list, [0.12, 0.16, 0.05, 0.20, 0.30, 0.09, 0.05, 0.03],
+            "Age mix of residents of a new accommodation site: shares of the eight age bands 0–6, 6–15, 15–18, 18–27, 27–45, 45–55, "
+            "55–65, 65+ (sum 1). Assumption after the BAMF asylum statistics (first applications 2023: about 28 % under 16); see "
+            "docs/methods.md."),
+    Setting("accommodation_occupancy", float, 0.9,
+            "Share of a new site's places assumed occupied in the accommodation scenario (0–1; low/high: ∓ scenario_persons_spread)."),
+    Setting("accommodation_nearby_m", int, 1000,
+            "Site screening: existing accommodation places within this walking distance (m) of a candidate count as nearby."),
+    Setting("screening_weights", str,
+            '{"kita": 0.2, "school": 0.2, "health": 0.1, "transit": 0.15, "meeting": 0.1, "shop": 0.1, "social": 0.05, "dispersal": 0.1}',
+            "Site screening: JSON object of component → weight (normalised to sum 1; 0 leaves a component out). Components: Kita and "
+            "primary-school places with free capacity, primary care, public transport, meeting places, shops, social context, "
+            "existing accommodation nearby."),
     # --- disclosure ---
     Setting("cell_key_secret_file", str, "data/secret/cell-key.secret",
             "Disclosure: file with the portal's secret for the cell-key perturbation of counts (32 random bytes, created at the first "

@@ -33,6 +33,13 @@ SIMILAR = TableSpec("areas/similar", residents={"residents": ()}, area_name="nam
 SCENARIO_EFFECTS = TableSpec("scenarios/effects")
 SCENARIO_SITES = TableSpec("scenarios/suggest")
 
+# Accommodation and housing: internal planning tables (the portal refuses them at the exit and answers 404 before).
+ACCOMMODATION_AREAS = TableSpec("accommodation/areas", planner_only=True)
+ACCOMMODATION_CHANGE = TableSpec("accommodation/change", planner_only=True)
+ACCOMMODATION_SCREENING = TableSpec("accommodation/screening", planner_only=True)
+HOUSING_EVENNESS = TableSpec("housing/evenness", planner_only=True)
+
 TABLES: tuple[TableSpec, ...] = (ACCESS, FACILITIES, SPACE_SUPPLY, SPACE_USE, FUNDING_GAP, FUNDING_PROFILE, SEGREGATION_INDICES,
                                  SEGREGATION_CHANGE, KITAS, KITA_SUMMARY, CATCHMENTS, SERVING, FACILITY_SEGREGATION, SCENARIO_EFFECTS,
-                                 SCENARIO_SITES, SIMILAR)
+                                 SCENARIO_SITES, SIMILAR, ACCOMMODATION_AREAS, ACCOMMODATION_CHANGE, ACCOMMODATION_SCREENING,
+                                 HOUSING_EVENNESS)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from . import accommodation as accommodation_section  # accommodation and housing (planner only)
 from . import education  # education (Kita and school)
 from . import infrastructure as infrastructure_section  # infrastructure, public space, funding
 from . import scenario as scenario_section  # scenarios
@@ -28,6 +29,8 @@ SECTIONS: tuple[ModuleType, ...] = (
     education,
     # --- infrastructure, public space, funding ---
     infrastructure_section,
+    # --- accommodation and housing ---
+    accommodation_section,  # planner mode only: see accommodation.available(settings)
     # --- scenarios ---
     scenario_section,  # planner mode only: see scenario.available(settings)
 )

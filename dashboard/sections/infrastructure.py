@@ -40,7 +40,8 @@ USE_ROW = "infrastructure-use-row"
 FUNDING_URL = "api/v1/funding/areas"
 TYPE_COLOURS = {"kita": "#1b9e77", "primary_school": "#d95f02", "secondary_school": "#7570b3", "school_other": "#9e9ac8",
                 "youth_club": "#e7298a", "library": "#66a61e", "community_centre": "#e6ab02", "meeting_place": "#a6761d",
-                "place_of_worship": "#666666", "sports": "#1f78b4", "playground": "#33a02c", "park": "#b2df8a", "health": "#fb9a99"}
+                "place_of_worship": "#666666", "sports": "#1f78b4", "playground": "#33a02c", "park": "#b2df8a", "health": "#fb9a99",
+                "transit_stop": "#6a3d9a", "shop": "#b15928"}
 
 
 def title(lang: str) -> str:

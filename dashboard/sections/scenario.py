@@ -14,12 +14,14 @@ import h3
 import pandas as pd
 from dash import ALL, Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 
+from layers.accommodation import type_title as accommodation_type_title
 from layers.bundle import Bundle
 from layers.infrastructure.access import facility_points, type_title
 from layers.numbers import format_number as num
 from layers.scenario import (
     FacilityChange,
     Housing,
+    NewAccommodation,
     NewFacility,
     Scenario,
     ScenarioError,
@@ -343,6 +345,10 @@ def describe(bundle: Bundle, item, lang: str) -> str:
     elif isinstance(item, NewFacility):
         text = site_text(bundle, item.site, lang) + ": " + t("scenario_item_facility", lang, type=type_title(item.facility_type, lang),
                                                              capacity=num(item.capacity, lang))
+    elif isinstance(item, NewAccommodation):
+        text = site_text(bundle, item.site, lang) + ": " + t("scenario_item_accommodation", lang,
+                                                             type=accommodation_type_title(item.accommodation_type, lang),
+                                                             places=num(item.places, lang))
     else:
         name = _facility_name(bundle, item.facility_id, lang)
         if item.is_closure:
@@ -361,7 +367,9 @@ def intervention_list(bundle: Bundle, scenario: Scenario, editing: int | None, l
     for i, item in enumerate(scenario.interventions):
         rows.append(html.Li([
             html.Span(f"{i + 1}. ", className="fw-semibold"), describe(bundle, item, lang), " ",
-            html.Button(t("scenario_edit", lang), id={"type": ITEM_EDIT, "index": i}, className="btn btn-link btn-sm p-0 me-2"),
+            # an accommodation site is placed and changed in its own section; here it can only be deleted
+            *([] if isinstance(item, NewAccommodation) else
+              [html.Button(t("scenario_edit", lang), id={"type": ITEM_EDIT, "index": i}, className="btn btn-link btn-sm p-0 me-2")]),
             html.Button(t("scenario_delete", lang), id={"type": ITEM_DELETE, "index": i}, className="btn btn-link btn-sm p-0 text-danger"),
         ], className="fw-semibold" if editing == i else "", id=f"scenario-item-{i + 1}"))
     return html.Ol(rows, className="list-unstyled mb-0")
@@ -642,6 +650,8 @@ def fill_form(editing, data, district, selection, lang):
     if editing >= len(scenario):
         return (no_update,) * 13
     item = scenario.interventions[editing]
+    if isinstance(item, NewAccommodation):
+        return (no_update,) * 13
     n = no_update
     options = facility_options(current_bundle(), district, selection, lang, keep=getattr(item, "facility_id", None))
     if isinstance(item, Housing):

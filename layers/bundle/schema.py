@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-BUNDLE_FORMAT_VERSION = 1
+BUNDLE_FORMAT_VERSION = 2  # 2: accommodation and housing tables, transit_stop and shop facilities
 CRS = "EPSG:4326"
 
 # Age bands are half-open intervals [a, b) in years, as in Berlin's LOR tables (T2/T3).
@@ -30,7 +30,11 @@ COMPOSITION_MEASURES: tuple[str, ...] = ("mig_bg", "ndh")
 FACILITY_TYPES: tuple[str, ...] = (
     "kita", "primary_school", "secondary_school", "school_other", "youth_club", "library",
     "community_centre", "meeting_place", "place_of_worship", "sports", "playground", "park", "health",
+    "transit_stop", "shop",
 )
+# Kinds of accommodation for refugees and other arriving people (BRIEF §6: sites are internal, never in the portal).
+ACCOMMODATION_TYPES: tuple[str, ...] = ("erstaufnahme", "gemeinschaftsunterkunft", "modulare_unterkunft", "wohnungen")
+WOHNLAGE_CLASSES: tuple[str, ...] = ("einfach", "mittel", "gut")
 
 
 @dataclass(frozen=True)
@@ -205,6 +209,39 @@ TABLES: dict[str, Table] = {
                 Column("method", "str", description="`counter` or `observation`.", choices=("counter", "observation")),
             ),
             key=("space_id", "timestamp"),
+        ),
+        Table(
+            "accommodation",
+            "Accommodation sites for refugees and other arriving people (internal: never shown in the public portal).",
+            (
+                Column("site_id", "id", pattern=ID),
+                Column("type", "str", description="One of " + ", ".join(ACCOMMODATION_TYPES) + ".", choices=ACCOMMODATION_TYPES),
+                Column("name", "str", nullable=True),
+                Column("capacity", "count", description="Places the site is run for (persons)."),
+                Column("occupancy", "count", required=False, nullable=True, description="Persons living there at the data's date (≤ capacity)."),
+                Column("opened", "date", description="Opening date, ISO date."),
+                Column("closed", "date", required=False, nullable=True, description="Closing date, ISO date; empty while open."),
+                Column("provider", "str", required=False, nullable=True, description="Operator / Betreiber."),
+                Column("unit_id", "id", required=False, nullable=True, pattern=ID, description="Finest-level unit containing the point."),
+                Column("source", "str", description="Key of the source in the manifest."),
+            ),
+            key=("site_id",), geometry="point", unit_refs=("unit_id",),
+        ),
+        Table(
+            "housing",
+            "Housing stock per finest unit and period: dwellings, subsidised (social) dwellings, rent level and Wohnlage.",
+            (
+                Column("unit_id", "id", pattern=ID),
+                Column("period", "date", description="Date of the stock figures, ISO date."),
+                Column("dwellings", "count", description="All dwellings (Wohnungen)."),
+                Column("social_dwellings", "count", required=False, nullable=True,
+                       description="Of which subsidised or rent-bound (Sozialwohnungen, belegungsgebunden); ≤ dwellings."),
+                Column("rent_eur_m2", "number", required=False, nullable=True, minimum=0.0,
+                       description="Net rent (nettokalt), euros per m² and month."),
+                Column("wohnlage", "str", required=False, nullable=True, choices=WOHNLAGE_CLASSES,
+                       description="Prevailing residential location class of the Mietspiegel: " + ", ".join(WOHNLAGE_CLASSES) + "."),
+            ),
+            key=("unit_id", "period"), unit_refs=("unit_id",),
         ),
         Table(
             "indicators",

@@ -43,6 +43,8 @@ def _normalise(name: str, df: pd.DataFrame) -> pd.DataFrame:
             df[col.name] = df[col.name].astype("string")
         elif col.kind == "date":
             df[col.name] = pd.to_datetime(df[col.name], format="ISO8601").astype("datetime64[s]")
+        elif col.kind == "number":
+            df[col.name] = pd.to_numeric(df[col.name]).astype(float)
         elif col.kind == "count":
             df[col.name] = pd.to_numeric(df[col.name]).round().astype("Int64" if df[col.name].isna().any() else "int64")
     for c in df.columns:

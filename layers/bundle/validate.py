@@ -129,14 +129,20 @@ def check_table(table: Table, df: pd.DataFrame, file: str, manifest: Manifest | 
 
     totals = dict(POPULATION_GROUPS) if table.name in ("population", "population_points") else {}
     totals.update({c: ORIGIN_TOTAL for c in df.columns if c.startswith(ORIGIN_PREFIX) and table.open_columns})
-    if table.name == "facility_composition":
-        totals = {"children_mig_bg": "children_total"}
+    totals.update({"facility_composition": {"children_mig_bg": "children_total"}, "accommodation": {"occupancy": "capacity"},
+                   "housing": {"social_dwellings": "dwellings"}}.get(table.name, {}))
     for group, total in totals.items():
         if group in df.columns and total in df.columns:
             g = pd.to_numeric(df[group], errors="coerce")
             t = pd.to_numeric(df[total], errors="coerce")
             bad = (g > t + 1e-9).fillna(False).to_numpy(dtype=bool)
             _report(problems, file, df, bad, group, lambda v, total=total: f"group count {v} is above its total {total!r}")
+
+    if table.name == "accommodation" and {"opened", "closed"} <= set(df.columns):
+        opened = pd.to_datetime(df["opened"].astype("string"), format="ISO8601", errors="coerce")
+        closed = pd.to_datetime(df["closed"].astype("string"), format="ISO8601", errors="coerce")
+        _report(problems, file, df, (closed < opened).fillna(False).to_numpy(dtype=bool), "closed",
+                lambda v: f"closing date {v} is before the opening date")
 
     if table.key and all(k in df.columns for k in table.key):
         dup = df.duplicated(list(table.key), keep="first").to_numpy()

@@ -28,6 +28,7 @@ TYPE_TITLES: dict[str, tuple[str, str]] = {
     "community_centre": ("Stadtteil-/Nachbarschaftszentrum", "Community centre"), "meeting_place": ("Treffpunkt", "Meeting place"),
     "place_of_worship": ("Religiöse Einrichtung", "Place of worship"), "sports": ("Sportanlage", "Sports centre"),
     "playground": ("Spielplatz", "Playground"), "park": ("Park", "Park"), "health": ("Arztpraxis/Apotheke", "Doctor/pharmacy"),
+    "transit_stop": ("Haltestelle (ÖPNV)", "Public-transport stop"), "shop": ("Nahversorgung (Supermarkt, Markt)", "Shop (supermarket, market)"),
 }
 # Residents a facility type is for (age-band columns; None = all residents): the target group of
 # capacity per resident and of the gap view.

@@ -5,13 +5,13 @@ No Dash here: the dashboard panel and the API call these functions.
 
 from .compare import ScenarioComparison, compare_layer, difference, result_for_view
 from .effects import Effect, Effects, scenario_effects
-from .model import FacilityChange, Housing, NewFacility, Scenario, ScenarioError, Site
+from .model import FacilityChange, Housing, NewAccommodation, NewFacility, Scenario, ScenarioError, Site
 from .overlay import ScenarioBundle, facility_type_choices, place_site, validate_scenario, with_scenario
 from .store import ScenarioInfo, ScenarioStore, scenarios_touching, store_for
 from .suggest import SiteProposal, need_weight_keys, suggest_sites
 
 __all__ = [
-    "Effect", "Effects", "FacilityChange", "Housing", "NewFacility", "Scenario", "ScenarioBundle", "ScenarioComparison", "ScenarioError",
+    "Effect", "Effects", "FacilityChange", "Housing", "NewAccommodation", "NewFacility", "Scenario", "ScenarioBundle", "ScenarioComparison", "ScenarioError",
     "ScenarioInfo", "ScenarioStore", "Site", "SiteProposal", "compare_layer", "difference", "facility_type_choices", "need_weight_keys",
     "place_site", "result_for_view", "scenario_effects", "scenarios_touching", "store_for", "suggest_sites", "validate_scenario",
     "with_scenario",

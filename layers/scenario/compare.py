@@ -11,7 +11,7 @@ from ..query import LayerQuery, ParameterError, run_query
 from ..registry import get_layer
 from ..settings import Settings, using_settings
 from ..spec import LayerResult, LayerSpec, comparison_spec
-from .model import Housing, Scenario
+from .model import Housing, NewAccommodation, Scenario
 from .overlay import with_scenario
 
 VIEWS = ("baseline", "scenario", "difference")
@@ -64,7 +64,7 @@ def difference_spec(spec: LayerSpec) -> LayerSpec:
 
 
 def _has_guesses(scenario: Scenario) -> bool:
-    return any(isinstance(i, Housing) for i in scenario.interventions)
+    return any(isinstance(i, (Housing, NewAccommodation)) for i in scenario.interventions)
 
 
 def compare_layer(bundle: Bundle, settings: Settings, query: LayerQuery, scenario: Scenario) -> ScenarioComparison:

@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..accommodation.distribution import concentration
+from ..accommodation.sites import places_on
 from ..bundle import Bundle
 from ..education import schools as school_mod
 from ..education.kita import FCA_RES_FOR_UNITS, kita_access
@@ -21,7 +23,7 @@ from ..settings import Settings, using_settings
 from ..spatial.basis import Basis
 from ..spatial.h3grid import hex_to_cells, points_to_cells
 from ..spatial.routing import cell_centres_xy
-from .model import FacilityChange, Housing, NewFacility, Scenario
+from .model import FacilityChange, Housing, NewAccommodation, NewFacility, Scenario
 from .overlay import locate_points, place_site, validate_scenario, with_scenario
 from .suggest import cell_need, default_need_weights, serving_types
 
@@ -177,6 +179,8 @@ def _measures(b: Bundle, where: _Places, period: str, settings: Settings) -> dic
                 fin = m & np.isfinite(dist)
                 out[(f"dist_{kind}", a)] = float((r[fin] * dist[fin]).sum() / r[fin].sum()) if r[fin].sum() > 0 else \
                     (float(dist[fin].mean()) if fin.any() else np.nan)
+    if b.has("accommodation"):
+        out.update(_accommodation(b, where, period, settings))
     if b.has("green_spaces") and where.areas:
         params = Params.from_settings(settings)
         areas_m2 = unit_areas(b)
@@ -185,6 +189,22 @@ def _measures(b: Bundle, where: _Places, period: str, settings: Settings) -> dic
             park = float(areas_m2.loc[a, "park_m2"]) if a in areas_m2.index else 0.0
             out[("green_m2_per_resident", a)] = park / res_a if res_a > 0 else np.nan
         out.update(_pressure(b, where, period, params))
+    return out
+
+
+def _accommodation(b: Bundle, where: _Places, period: str, settings: Settings) -> dict[tuple[str, str], float]:
+    """Accommodation places per 1,000 residents in the city and the touched districts, and their concentration."""
+    top = Basis(level=b.levels[0].id)
+    large = float(settings.values["accommodation_large_site_places"])
+    places = places_on(b, top, period, large)["places"]
+    residents = b.counts(top, period).frame["pop_total"].reindex(places.index).fillna(0.0)
+    out = {("accommodation_per_1000", "city"): 1000.0 * float(places.sum()) / float(residents.sum()) if residents.sum() > 0 else np.nan}
+    for d in where.districts:
+        out[("accommodation_per_1000", d)] = 1000.0 * float(places.get(d, 0.0)) / float(residents[d]) if residents.get(d, 0) > 0 else np.nan
+    second = Basis(level=b.levels[min(1, len(b.levels) - 1)].id)
+    p2 = places_on(b, second, period, large)["places"]
+    r2 = b.counts(second, period).frame["pop_total"].reindex(p2.index).fillna(0.0)
+    out[("accommodation_gini", "city")] = 100.0 * concentration(p2.to_numpy(), r2.to_numpy()).gini
     return out
 
 
@@ -303,6 +323,10 @@ TITLES: dict[str, tuple[str, str, str, str]] = {
                                        "Kinder je 100 Schüler/innen", "children per 100 pupils"),
     "dissimilarity": ("Segregationsindex D (Migrationshintergrund, Planungsräume)", "Dissimilarity D (migration background, finest units)",
                       "Indexpunkte", "index points"),
+    "accommodation_per_1000": ("Unterkunftsplätze je 1.000 Einwohner/innen", "Accommodation places per 1,000 residents", "je 1.000 EW",
+                               "per 1,000 residents"),
+    "accommodation_gini": ("Konzentration der Unterkunftsplätze (Gini × 100)", "Concentration of accommodation places (Gini × 100)",
+                           "Indexpunkte", "index points"),
     "green_m2_per_resident": ("Grünfläche je Einwohner/in", "Green space per resident", "m² je EW", "m² per resident"),
     "green_pressure": ("Nutzungsdruck der Grünflächen", "Usage pressure on green spaces", "EW je m²", "residents per m²"),
 }
@@ -353,6 +377,20 @@ def _assumptions(scenario: Scenario, settings: Settings, period: str) -> list[tu
             ("Typische Mischungen für Neubau und geförderten Wohnungsbau sind Annahmen des Projekts, keine amtlichen Werte.",
              "Typical mixes of new-build and subsidised housing are project assumptions, not official figures."),
         ]
+    if any(isinstance(i, NewAccommodation) for i in scenario.interventions):
+        mix = ", ".join(f"{100 * a:.0f}" for a in v["accommodation_age_mix"])
+        out += [
+            (f"Unterkunft: Bewohner/innen = Plätze × Belegung (Standard {100 * v['accommodation_occupancy']:.0f} %); Altersmischung "
+             f"{mix} % (0–6, 6–15, 15–18, 18–27, 27–45, 45–55, 55–65, 65+; Annahme nach BAMF-Asylstatistik); alle mit "
+             "Migrationshintergrund und ausländischer Staatsangehörigkeit, Herkunftsregionen nicht zugeordnet (Annahmen).",
+             f"Accommodation: residents = places × occupancy (default {100 * v['accommodation_occupancy']:.0f} %); age mix {mix} % "
+             "(0–6, 6–15, 15–18, 18–27, 27–45, 45–55, 55–65, 65+; assumption after the BAMF asylum statistics); all with migration "
+             "background and foreign citizenship, origin regions not assigned (assumptions)."),
+            (f"Spanne (niedrig–hoch): Bewohner/innen ± {100 * v['scenario_persons_spread']:.0f} %, Anteil unter 18 ± "
+             f"{100 * v['scenario_child_spread']:.0f} % (Annahme).",
+             f"Range (low–high): residents ± {100 * v['scenario_persons_spread']:.0f} %, share under 18 ± "
+             f"{100 * v['scenario_child_spread']:.0f} % (assumption)."),
+        ]
     if any(isinstance(i, (NewFacility, FacilityChange)) for i in scenario.interventions):
         out.append(("Fußwege: Luftlinie × Umwegfaktor von der Mitte der H3-Zellen; Einzugsradien je Einrichtungsart laut Einstellungen.",
                     "Walking distances: straight line × detour factor from H3 cell centres; coverage radii per facility type from the settings."))
@@ -387,7 +425,7 @@ def scenario_effects(bundle: Bundle, settings: Settings, scenario: Scenario, per
         where = _where(bundle, scenario)
         base = _baseline_measures(bundle, where, period, settings)
         central = _measures(with_scenario(bundle, scenario, "central", settings), where, period, settings)
-        guessed = any(isinstance(i, Housing) for i in scenario.interventions)
+        guessed = any(isinstance(i, (Housing, NewAccommodation)) for i in scenario.interventions)
         low = _measures(with_scenario(bundle, scenario, "low", settings), where, period, settings) if guessed else central
         high = _measures(with_scenario(bundle, scenario, "high", settings), where, period, settings) if guessed else central
     src = [bundle.sources[k].title for k in ("population", "demo") if k in bundle.sources]

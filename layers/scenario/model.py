@@ -1,4 +1,4 @@
-"""The scenario model: interventions (housing, new facility, facility change) and their serialisation."""
+"""The scenario model: interventions (housing, new facility, facility change, new accommodation) and their serialisation."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import zlib
 from dataclasses import dataclass, field, replace
 from typing import Any, Union
 
+from ..bundle.schema import ACCOMMODATION_TYPES
+
 SITE_KINDS = ("point", "cell", "unit")
 MIXES = ("reference", "new_build", "subsidised")
-INTERVENTION_KINDS = ("housing", "facility", "change")
+INTERVENTION_KINDS = ("housing", "facility", "change", "accommodation")
 URL_PARAM_VERSION = "1"
 
 
@@ -117,7 +119,24 @@ class FacilityChange:
         return self.closed or (self.capacity is not None and self.capacity == 0)
 
 
-Intervention = Union[Housing, NewFacility, FacilityChange]
+@dataclass(frozen=True)
+class NewAccommodation:
+    """A new accommodation site for refugees or other arriving people with `places` (persons).
+
+    residents added = places × occupancy (None: the setting ``accommodation_occupancy``), split by age band with the
+    setting ``accommodation_age_mix``; all of them with migration background and foreign citizenship (assumption).
+    """
+
+    site: Site
+    places: int
+    accommodation_type: str = "gemeinschaftsunterkunft"
+    occupancy: float | None = None
+    label: str = ""
+
+    kind = "accommodation"
+
+
+Intervention = Union[Housing, NewFacility, FacilityChange, NewAccommodation]
 
 
 @dataclass(frozen=True)
@@ -223,6 +242,7 @@ _DEFAULTS = {
     "housing": {"persons_per_dwelling": 2.0, "subsidised_share": 0.0, "mix": "reference", "reference_area": None, "label": ""},
     "facility": {"label": ""},
     "change": {"capacity": None, "closed": False, "label": ""},
+    "accommodation": {"accommodation_type": "gemeinschaftsunterkunft", "occupancy": None, "label": ""},
 }
 
 
@@ -240,6 +260,9 @@ def _intervention_to_dict(i: Intervention, compact: bool) -> dict[str, Any]:
     elif isinstance(i, FacilityChange):
         d = {"kind": "change", "facility_id": i.facility_id, "capacity": None if i.capacity is None else _num(i.capacity),
              "closed": bool(i.closed), "label": i.label}
+    elif isinstance(i, NewAccommodation):
+        d = {"kind": "accommodation", "site": i.site.to_dict(), "places": int(i.places), "accommodation_type": i.accommodation_type,
+             "occupancy": None if i.occupancy is None else float(i.occupancy), "label": i.label}
     else:
         raise TypeError(f"not an intervention: {i!r}")
     if compact:
@@ -325,8 +348,8 @@ def _intervention_from_dict(item: Any, source: str, index: int) -> Intervention:
     if kind not in INTERVENTION_KINDS:
         raise ScenarioError(f"{kind!r} is not one of {', '.join(INTERVENTION_KINDS)}", source=source, index=index, field="kind")
     r = _Reader(item, source, index, kind)
-    allowed = {"kind", *(_DEFAULTS[kind])} | ({"site", "dwellings"} if kind == "housing" else
-                                               {"site", "facility_type", "capacity"} if kind == "facility" else {"facility_id"})
+    allowed = {"kind", *(_DEFAULTS[kind])} | {"housing": {"site", "dwellings"}, "facility": {"site", "facility_type", "capacity"},
+                                               "change": {"facility_id"}, "accommodation": {"site", "places"}}[kind]
     unknown = sorted(set(item) - allowed)
     if unknown:
         raise r.error(f"unknown field(s) {unknown}; allowed: {sorted(allowed)}")
@@ -337,4 +360,8 @@ def _intervention_from_dict(item: Any, source: str, index: int) -> Intervention:
                        r.text("reference_area", None, optional=True), label)
     if kind == "facility":
         return NewFacility(r.site(), r.text("facility_type"), r.number("capacity"), label)
+    if kind == "accommodation":
+        return NewAccommodation(r.site(), r.number("places", integer=True), r.text("accommodation_type", "gemeinschaftsunterkunft",
+                                                                                 choices=ACCOMMODATION_TYPES),
+                                r.number("occupancy", None, optional=True), label)
     return FacilityChange(r.text("facility_id"), r.number("capacity", None, optional=True), r.flag("closed", False), label)

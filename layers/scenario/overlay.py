@@ -16,16 +16,16 @@ from functools import cached_property, lru_cache
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from ..bundle import Bundle
 from ..bundle.bundle import Counts
 from ..bundle.derived import DerivedBundle
-from ..bundle.schema import AGE_BANDS, FACILITY_TYPES, Source
+from ..bundle.schema import ACCOMMODATION_TYPES, AGE_BANDS, FACILITY_TYPES, Source
 from ..settings import Settings, active_settings
 from ..spatial.basis import Basis
+from ..spatial.geometry import locate_points
 from ..spatial.h3grid import cells_to_hex, points_to_cells
-from .model import FacilityChange, Housing, NewFacility, Scenario, ScenarioError, Site
+from .model import FacilityChange, Housing, NewAccommodation, NewFacility, Scenario, ScenarioError, Site
 
 VARIANTS = ("central", "low", "high")
 CHILD_BANDS = ("age_0_6", "age_6_15", "age_15_18")
@@ -52,18 +52,6 @@ def _h3_valid(hex_id: str) -> int | None:
         return h3.get_resolution(hex_id) if h3.is_valid_cell(hex_id) else None
     except (TypeError, ValueError):
         return None
-
-
-def locate_points(bundle: Bundle, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """Finest-level unit id containing each point (None where outside every unit)."""
-    units = bundle.units_of(bundle.finest_level.id)
-    pts = shapely.points(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
-    hit_pt, hit_unit = units.sindex.query(pts, predicate="intersects")
-    out = np.full(len(pts), None, dtype=object)
-    order = np.argsort(hit_pt, kind="stable")
-    for p, u in zip(hit_pt[order][::-1], hit_unit[order][::-1]):  # first hit wins on shared borders
-        out[p] = units.index[u]
-    return out
 
 
 @lru_cache(maxsize=32)
@@ -194,6 +182,19 @@ def validate_scenario(bundle: Bundle, scenario: Scenario, settings: Settings | N
                     raise err(f"{i.capacity:,.0f} is implausibly large (at most {s['scenario_max_capacity']:,.0f})", "capacity")
             if i.capacity is None and not i.closed:
                 raise err("give a new capacity or closed=true", "capacity")
+        elif isinstance(i, NewAccommodation):
+            if not isinstance(i.places, (int, np.integer)) or isinstance(i.places, bool) or i.places < 1:
+                raise err(f"{i.places!r} is not a whole number of places from 1", "places")
+            if i.places > s["scenario_max_capacity"]:
+                raise err(f"{i.places:,} places is implausibly large for one site (at most {s['scenario_max_capacity']:,.0f})", "places")
+            if i.accommodation_type not in ACCOMMODATION_TYPES:
+                raise err(f"unknown accommodation type {i.accommodation_type!r}; known: {', '.join(ACCOMMODATION_TYPES)}", "accommodation_type")
+            if i.occupancy is not None and (not np.isfinite(i.occupancy) or not 0.0 < i.occupancy <= 1.0):
+                raise err(f"{i.occupancy} is not a share above 0 and up to 1", "occupancy")
+            try:
+                place_site(bundle, i.site)
+            except ValueError as exc:
+                raise err(str(exc), "site") from None
         else:
             raise err(f"unknown intervention {type(i).__name__}", kind="?")
 
@@ -292,6 +293,48 @@ def resident_mix(bundle: Bundle, housing: Housing, placed: Placed, variant: str,
     return out
 
 
+ACCOMMODATION_FEMALE_SHARE = 0.4  # assumption: BAMF first asylum applications 2023, about 40 % women and girls
+
+
+def accommodation_mix(bundle: Bundle, site: NewAccommodation, variant: str, settings: Settings) -> pd.Series:
+    """Residents added by a new accommodation site, per count column of the bundle (persons, fractional).
+
+    Notes
+    -----
+    R = places × occupancy (the intervention's, else ``accommodation_occupancy``), × (1 ∓ ``scenario_persons_spread``) for
+    the low/high variant. Age band b gets R·a_b with a = ``accommodation_age_mix`` (low/high: the shares under 18 ×
+    (1 ∓ ``scenario_child_spread``), the others rescaled). Everybody counts with migration background and as foreign
+    (``pop_mig_bg``, ``mig_bg_<band>``, ``pop_foreign``); origin regions are not assigned (unknown); women and girls
+    are R × 0.4 (assumption). Example: 200 places at 90 % occupancy add 180 residents, 21.6 of them under 6 with the
+    default mix (0.12).
+    """
+    v = settings.values
+    occupancy = float(site.occupancy if site.occupancy is not None else v["accommodation_occupancy"])
+    age = _age_mix(v["accommodation_age_mix"], "accommodation_age_mix")
+    r = float(site.places) * occupancy
+    if variant != "central":
+        sign = -1.0 if variant == "low" else 1.0
+        r *= 1.0 + sign * float(v["scenario_persons_spread"])
+        child = np.array([b in CHILD_BANDS for b in AGE_BANDS])
+        scaled = age * np.where(child, 1.0 + sign * float(v["scenario_child_spread"]), 1.0)
+        scaled[~child] = age[~child] * ((1.0 - scaled[child].sum()) / age[~child].sum())
+        age = scaled
+    cols = bundle.count_columns
+    out = pd.Series(0.0, index=cols)
+    out["pop_total"] = r
+    for b, share in zip(AGE_BANDS, age):
+        if b in cols:
+            out[b] = r * share
+        if f"mig_bg_{b}" in cols:
+            out[f"mig_bg_{b}"] = r * share
+    for c in ("pop_mig_bg", "pop_foreign"):
+        if c in cols:
+            out[c] = r
+    if "pop_female" in cols:
+        out["pop_female"] = r * ACCOMMODATION_FEMALE_SHARE
+    return out
+
+
 # --- the overlay bundle -------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -318,6 +361,7 @@ class ScenarioBundle(DerivedBundle):
         self._counts_lock = threading.Lock()
         self.added: list[AddedResidents] = []
         self.new_facilities: list[tuple[str, NewFacility, Placed]] = []
+        self.new_sites: list[tuple[str, NewAccommodation, Placed]] = []
         self.changes_facilities = any(isinstance(i, (NewFacility, FacilityChange)) for i in scenario.interventions)
         for n, i in enumerate(scenario.interventions, start=1):
             if isinstance(i, Housing):
@@ -325,12 +369,16 @@ class ScenarioBundle(DerivedBundle):
                 self.added.append(AddedResidents(n, placed, resident_mix(base, i, placed, variant, settings)))
             elif isinstance(i, NewFacility):
                 self.new_facilities.append((f"{NEW_FACILITY_PREFIX}{n}", i, place_site(base, i.site)))
+            elif isinstance(i, NewAccommodation):
+                placed = place_site(base, i.site)
+                self.added.append(AddedResidents(n, placed, accommodation_mix(base, i, variant, settings)))
+                self.new_sites.append((f"{NEW_FACILITY_PREFIX}{n}", i, placed))
 
     def __repr__(self) -> str:
         return f"ScenarioBundle({self.base.manifest.city!r}, {self.scenario.fingerprint()}, {self.variant})"
 
     def has(self, table: str) -> bool:
-        if table == "facilities" and self.new_facilities:
+        if (table == "facilities" and self.new_facilities) or (table == "accommodation" and self.new_sites):
             return True
         return self.base.has(table)
 
@@ -342,7 +390,23 @@ class ScenarioBundle(DerivedBundle):
             return self._facilities if self.changes_facilities else self.base.table(name)
         if name == "population_points" and self.added:
             return self._population_points
+        if name == "accommodation" and self.new_sites:
+            return self._accommodation
         return self.base.table(name)
+
+    @cached_property
+    def _accommodation(self) -> gpd.GeoDataFrame:
+        """The baseline's sites plus the scenario's, open from before the first Stichtag (so every period shows them)."""
+        rows = gpd.GeoDataFrame({
+            "site_id": [sid for sid, _, _ in self.new_sites], "type": [a.accommodation_type for _, a, _ in self.new_sites],
+            "name": [a.label or f"Szenario {sid}" for sid, a, _ in self.new_sites], "capacity": [int(a.places) for _, a, _ in self.new_sites],
+            "opened": pd.Timestamp("1900-01-01"), "closed": pd.NaT, "unit_id": [p.unit_id for _, _, p in self.new_sites],
+            "source": "scenario"},
+            geometry=gpd.points_from_xy([p.lon for _, _, p in self.new_sites], [p.lat for _, _, p in self.new_sites]), crs="EPSG:4326")
+        if not self.base.has("accommodation"):
+            return rows
+        base = self.base.table("accommodation")
+        return gpd.GeoDataFrame(pd.concat([base, rows], ignore_index=True), geometry="geometry", crs=base.crs)
 
     @cached_property
     def _facilities(self) -> gpd.GeoDataFrame:
@@ -486,4 +550,4 @@ def site_cells(bundle: Bundle, placed: Placed, res: int) -> str:
 
 
 __all__ = ["ScenarioBundle", "with_scenario", "validate_scenario", "place_site", "locate_points", "resident_mix", "reference_profile",
-           "facility_type_choices", "Placed", "VARIANTS", "site_cells"]
+           "facility_type_choices", "Placed", "VARIANTS", "site_cells", "accommodation_mix"]

@@ -41,6 +41,12 @@ OSM_TYPES: dict[str, str] = {
     "playgrounds": "playground",
     "doctors": "health",
     "pharmacies": "health",
+    "bus-stops": "transit_stop",
+    "tram-stops": "transit_stop",
+    "ubahn-stops": "transit_stop",
+    "sbahn-stops": "transit_stop",
+    "supermarkets": "shop",
+    "marketplaces": "shop",
 }
 COLUMNS = ["facility_id", "type", "name", "capacity", "pupils", "provider", "unit_id", "source",
            "category", "school_kind", "startchancen", ROW_COLUMN, "geometry"]
@@ -136,7 +142,12 @@ def read_youth(berlin_dir: Path) -> gpd.GeoDataFrame:
 def read_osm(berlin_dir: Path) -> gpd.GeoDataFrame:
     """OpenStreetMap POIs (Sept 2025) of the categories in :data:`OSM_TYPES`."""
     raw = read_csv(berlin_dir, OSM_FILE, "OpenStreetMap points of interest", ["id", "name", "category", "lat", "lon"])
-    raw = tag(raw[raw["category"].isin(OSM_TYPES)].copy(), source_of(raw))
+    source = source_of(raw)
+    raw = raw[raw["category"].isin(OSM_TYPES)]
+    # a station of U- and S-Bahn (Wuhletal) is one OSM node listed under both categories: one stop, not a duplicate id
+    same_node = (raw["id"] + "|" + raw["category"].map(OSM_TYPES)).duplicated(keep="first") & \
+        ~(raw["id"] + "|" + raw["category"]).duplicated(keep=False)  # a repeated row of one category stays a reported duplicate
+    raw = tag(raw[~same_node].copy(), source)
     df = _facilities(raw, points_from_lonlat(raw, "lon", "lat"), facility_id="osm-" + missing_to_na(raw["id"]),
                      type=raw["category"].map(OSM_TYPES), name=raw["name"], source="osm", category=raw["category"])
     _check(df, raw, {"facility_id": "id"})

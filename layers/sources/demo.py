@@ -15,9 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from ..bundle.schema import Manifest, Source
 from ..bundle.store import BundleBuild
+from .demo_arrival import build_arrival
 from .demo_facilities import SOURCE_KEY, build_facilities
 from .demo_geography import LEVELS, build_geography
 from .demo_green import space_use_frame
@@ -89,13 +91,15 @@ def build_demo(size: str = "small", seed: int = 42, h3_resolutions: list[int] | 
     -------
     BundleBuild with tables ``units``, ``population_points`` (persons per address point and Stichtag),
     ``facilities``, ``facility_composition`` (children per Kita / primary school), ``catchments``,
-    ``funding_areas`` (budgets in EUR), ``green_spaces`` (areas in m²), ``space_use`` (visitors per day)
-    and ``indicators`` (per cent and class codes per finest unit).
+    ``funding_areas`` (budgets in EUR), ``green_spaces`` (areas in m²), ``space_use`` (visitors per day),
+    ``indicators`` (per cent and class codes per finest unit), ``accommodation`` (sites with places, persons) and
+    ``housing`` (dwellings, subsidised dwellings, net rent in €/m² per block and Stichtag).
     """
     if size not in SIZES:
         raise ValueError(f"unknown demo size {size!r} (choose one of {', '.join(SIZES)})")
     spec = SIZES[size]
-    geo_rng, pop_rng, fac_rng, social_rng = np.random.Generator(np.random.PCG64(seed)).spawn(4)
+    # a fifth stream for the arrival tables: spawn keeps the first four streams as they were
+    geo_rng, pop_rng, fac_rng, social_rng, arrival_rng = np.random.Generator(np.random.PCG64(seed)).spawn(5)
     geo = build_geography(geo_rng, spec.residents / DENSITY_PER_KM2 * 1e6, spec.districts,
                           spec.quarters_per_district, spec.blocks_per_quarter)
     profile = block_profiles(pop_rng, geo, spec.residents)
@@ -109,10 +113,11 @@ def build_demo(size: str = "small", seed: int = 42, h3_resolutions: list[int] | 
                  for k in counts]
     share = [np.divide(b["pop_mig_bg"], b["pop_total"], out=np.zeros(n_blocks), where=b["pop_total"] > 0) for b in per_block]
     wide = social_indicators(social_rng, geo, share[-1], share[0])
+    arrival = build_arrival(arrival_rng, geo, addresses, [b["pop_total"] for b in per_block], wide, list(PERIODS), spec.residents)
     tables = {
         "units": geo.units,
         "population_points": points,
-        "facilities": fac.facilities,
+        "facilities": pd.concat([fac.facilities, arrival.facilities], ignore_index=True),
         "facility_composition": fac.composition,
         "catchments": fac.catchments,
         "funding_areas": funding_areas_frame(social_rng, geo, wide["mss_child_poverty_pct"].to_numpy(),
@@ -120,6 +125,8 @@ def build_demo(size: str = "small", seed: int = 42, h3_resolutions: list[int] | 
         "green_spaces": fac.green_spaces,
         "space_use": space_use_frame(social_rng, fac.green_spaces, spec.counted_parks),
         "indicators": indicators_frame(geo.block_ids, wide, PERIODS[-1]),
+        "accommodation": arrival.accommodation,
+        "housing": arrival.housing,
     }
     resolutions = list(DEFAULT_H3_RESOLUTIONS if h3_resolutions is None else h3_resolutions)
     return BundleBuild(demo_manifest(size, seed, resolutions), tables)

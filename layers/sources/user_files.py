@@ -56,6 +56,12 @@ def _importers() -> dict[str, Importer]:
                  __import__("layers.funding.imports", fromlist=["imports"]).read_funding_geojson,
                  "Funding areas (e.g. Quartiersmanagement): area_id, programme, name, start_year, end_year, budget_eur, status",
                  append=True),
+        # --- accommodation and housing (internal) ---
+        Importer("accommodation", "accommodation", (".csv", ".geojson", ".json", ".gpkg"),
+                 __import__("layers.accommodation.imports", fromlist=["imports"]).read_accommodation,
+                 "Accommodation sites (internal): site_id, type, name, capacity, occupancy, opened, closed, provider; lon/lat or points"),
+        Importer("housing", "housing", (".csv",), __import__("layers.housing.imports", fromlist=["imports"]).read_housing,
+                 "Housing stock per finest unit: unit_id, period, dwellings, social_dwellings, rent_eur_m2, wohnlage"),
     ]
     return {imp.kind: imp for imp in found}
 

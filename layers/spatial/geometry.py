@@ -48,3 +48,15 @@ def feature_collection(ids: np.ndarray, geoms: np.ndarray) -> bytes:
 def basis_geojson(bundle: Bundle, basis: Basis) -> bytes:
     """GeoJSON of a basis for the map and the API (built once per process and basis)."""
     return feature_collection(*basis_geometries(bundle, basis))
+
+
+def locate_points(bundle: Bundle, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Finest-level unit id containing each point (None where outside every unit)."""
+    units = bundle.units_of(bundle.finest_level.id)
+    pts = shapely.points(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    hit_pt, hit_unit = units.sindex.query(pts, predicate="intersects")
+    out = np.full(len(pts), None, dtype=object)
+    order = np.argsort(hit_pt, kind="stable")
+    for p, u in zip(hit_pt[order][::-1], hit_unit[order][::-1]):  # first hit wins on shared borders
+        out[p] = units.index[u]
+    return out

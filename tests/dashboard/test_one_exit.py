@@ -93,7 +93,8 @@ def test_every_declared_table_is_published_by_a_route(demo_bundle, settings, tmp
     unit = demo_bundle.units_of(demo_bundle.finest_level.id).index[0]
     seen: set[str] = set()
     urls = [_fill(r, demo_bundle) for r in _get_routes(app)]
-    urls += [f"/api/v1/education/serving?level={demo_bundle.finest_level.id}&id={unit}", "/api/v1/education/facilities?kind=kita"]
+    urls += [f"/api/v1/education/serving?level={demo_bundle.finest_level.id}&id={unit}", "/api/v1/education/facilities?kind=kita",
+             "/api/v1/accommodation/screening?suggest=2"]
     from layers.scenario import Housing, Scenario, Site
 
     p = demo_bundle.units_of(demo_bundle.finest_level.id).loc[unit, "geometry"].representative_point()

@@ -112,7 +112,9 @@ def test_facilities(build):
     counts = f.groupby("type").size().to_dict()
     assert counts == {"kita": 2893, "primary_school": 430, "secondary_school": 267, "school_other": 205, "youth_club": 407,
                       "library": 105, "community_centre": 416, "place_of_worship": 190, "sports": 143,
-                      "playground": 886, "health": 2108}
+                      "playground": 886, "health": 2108,
+                      # OSM bus 6,206 + tram 895 + U-Bahn 178 + S-Bahn 83 stops, Wuhletal listed as U- and S-Bahn: one stop
+                      "transit_stop": 6206 + 895 + 178 + 83 - 1, "shop": 873 + 80}  # supermarkets + marketplaces
     kitas = f[f["type"] == "kita"]
     assert kitas["capacity"].sum() == 199_851
     assert f["facility_id"].is_unique and f["unit_id"].notna().mean() > 0.99
