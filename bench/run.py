@@ -12,6 +12,7 @@ from pathlib import Path
 from layers.settings import load_settings
 
 from .accessibility import bench_accessibility
+from .accommodation import bench_accommodation
 from .briefing import bench_briefing
 from .common import Row, timed
 from .disclosure import bench_attacker, bench_disclosure
@@ -218,6 +219,8 @@ BENCHMARKS = {
     "education": lambda settings, work, args: bench_education(settings, _ensure_berlin(settings, work)),
     # --- infrastructure, public space, funding ---
     "infrastructure": lambda settings, work, args: bench_infrastructure(settings, _ensure_berlin(settings, work)),
+    # --- accommodation and housing ---
+    "accommodation": lambda settings, work, args: bench_accommodation(settings, _ensure_berlin(settings, work), work),
     # --- linked views ---
     # --- scenarios ---
     "scenario": lambda settings, work, args: bench_scenario(settings, _ensure_berlin(settings, work)),

@@ -9,12 +9,12 @@ per facility and period, columns ``facility_id``, ``period`` (ISO date, e.g. the
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pandas as pd
 
 from ..bundle.validate import ROW_COLUMN, BundleValidationError, Problem
+from ..sources.user_csv import read_user_csv
 
 COLUMNS = ("facility_id", "period", "children_total", "children_mig_bg")
 ALIASES = {"children_ndh": "children_mig_bg"}  # non-German family language (nichtdeutsche Herkunftssprache) counts the same way
@@ -29,16 +29,7 @@ def read_compositions(path: Path, manifest: object = None) -> pd.DataFrame:
     """
     path = Path(path)
     name = path.name
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BundleValidationError([Problem(name, None, None, f"not UTF-8 text ({exc.reason} at byte {exc.start}); save the CSV as UTF-8")]) from exc
-    first = text.splitlines()[0] if text.strip() else ""
-    if not first:
-        raise BundleValidationError([Problem(name, None, None, "the file is empty; expected a header row: " + ",".join(COLUMNS))])
-    sep = ";" if first.count(";") > first.count(",") else ","
-    df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig", quoting=csv.QUOTE_MINIMAL)
-    df.columns = [c.strip() for c in df.columns]
+    df, _ = read_user_csv(path, ",".join(COLUMNS))
     measure = "ndh" if "children_ndh" in df.columns and "children_mig_bg" not in df.columns else "mig_bg"
     df = df.rename(columns={a: c for a, c in ALIASES.items() if a in df.columns and c not in df.columns})
     missing = [c for c in COLUMNS if c not in df.columns]

@@ -7,12 +7,12 @@ Columns: ``unit_id`` (finest-level unit), ``period`` (ISO date of the stock figu
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pandas as pd
 
 from ..bundle.validate import ROW_COLUMN, BundleValidationError, Problem
+from ..sources.user_csv import read_user_csv
 
 REQUIRED = ("unit_id", "period", "dwellings")
 OPTIONAL = ("social_dwellings", "rent_eur_m2", "wohnlage")
@@ -22,16 +22,8 @@ def read_housing(path: Path, manifest=None) -> pd.DataFrame:
     """Read a housing-stock CSV as raw strings with the 1-based data row in ``_row`` (validated with the bundle)."""
     path = Path(path)
     name = path.name
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BundleValidationError([Problem(name, None, None, f"not UTF-8 text ({exc.reason} at byte {exc.start}); save the CSV as UTF-8")]) from exc
-    first = text.splitlines()[0] if text.strip() else ""
-    if not first:
-        raise BundleValidationError([Problem(name, None, None, "the file is empty; expected a header row: " + ",".join(REQUIRED + OPTIONAL))])
-    sep = ";" if first.count(";") > first.count(",") else ","
-    df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig", quoting=csv.QUOTE_MINIMAL)
-    df.columns = [c.strip().lower() for c in df.columns]
+    df, sep = read_user_csv(path, ",".join(REQUIRED + OPTIONAL))
+    df.columns = [c.lower() for c in df.columns]
     missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
         raise BundleValidationError([Problem(name, None, c, f"required column is missing (found: {', '.join(df.columns)}; "

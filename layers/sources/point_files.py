@@ -6,7 +6,6 @@ accommodation sites and candidate sites.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,6 +14,7 @@ import pandas as pd
 
 from ..bundle.schema import CRS
 from ..bundle.validate import ROW_COLUMN, BundleValidationError, Problem
+from .user_csv import read_user_csv
 
 LON_NAMES = ("lon", "lng", "longitude", "x")
 LAT_NAMES = ("lat", "latitude", "y")
@@ -26,16 +26,8 @@ def _fail(name: str, message: str, row: int | None = None, column: str | None = 
 
 def _read_csv(path: Path) -> gpd.GeoDataFrame:
     name = path.name
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _fail(name, f"not UTF-8 text ({exc.reason} at byte {exc.start}); save the CSV as UTF-8") from exc
-    first = text.splitlines()[0] if text.strip() else ""
-    if not first:
-        raise _fail(name, "the file is empty; expected a header row with lon and lat columns")
-    sep = ";" if first.count(";") > first.count(",") else ","
-    df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig", quoting=csv.QUOTE_MINIMAL)
-    df.columns = [c.strip().lower() for c in df.columns]
+    df, sep = read_user_csv(path, "lon,lat,…")
+    df.columns = [c.lower() for c in df.columns]
     lon = next((c for c in LON_NAMES if c in df.columns), None)
     lat = next((c for c in LAT_NAMES if c in df.columns), None)
     if lon is None or lat is None:
