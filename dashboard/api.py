@@ -9,7 +9,7 @@ import orjson
 import pandas as pd
 from flask import Blueprint, Response, request
 
-from layers.publication import disclosure_metadata
+from layers.publication import disclosure_metadata, sources_for
 from layers.query import LayerQuery, ParameterError, check_query, visible_layers
 from layers.registry import get_layer
 from layers.social import context_columns
@@ -75,7 +75,7 @@ def list_layers() -> Response:
         "city": bundle.manifest.city, "title": bundle.manifest.title, "synthetic": bundle.manifest.synthetic,
         "periods": bundle.periods, "levels": [lvl.id for lvl in bundle.levels], "h3_resolutions": bundle.manifest.h3_resolutions,
         "layers": [layer_metadata(lid) for lid in visible_layers(settings)],
-        "sources": [s.__dict__ for s in bundle.manifest.sources],
+        "sources": [s.__dict__ for s in sources_for(bundle, settings)],
         "disclosure": disclosure_metadata(settings),
         "walking_distance": _walking(bundle, settings),
         "data_notes": {k: v for k, v in bundle.manifest.notes.items() if k in ("de", "en")},  # what the city's data lack

@@ -17,7 +17,7 @@ from layers.infrastructure.access import facility_points, facility_types
 from layers.infrastructure.params import current_params
 from layers.infrastructure.profile import access_profile, funding_profile, space_profile
 from layers.public_space.use import use_series, use_summary
-from layers.publication import TableSpec, publish_table
+from layers.publication import TableSpec, publish_table, sources_for
 from layers.query import ParameterError
 
 from .api import format_param, period_param
@@ -48,7 +48,7 @@ def _table(df: pd.DataFrame, spec: TableSpec, fmt: str, name: str, meta: dict) -
 def _meta(period: str | None = None) -> dict:
     bundle, settings = current_bundle(), current_settings()
     return {"city": bundle.manifest.city, "synthetic": bundle.manifest.synthetic, "period": period,
-            "sources": [s.attribution for s in bundle.manifest.sources],
+            "sources": [s.attribution for s in sources_for(bundle, settings)],
             "suppressed_note": f"portal: values of areas with fewer than {settings.min_residents} residents are not shown; "
                                "counts carry a small fixed noise (cell-key method)"
             if settings.mode == "portal" else None}

@@ -10,6 +10,7 @@ from flask import Blueprint, Response
 
 from layers.bundle import Bundle
 from layers.licences import licence_uri
+from layers.publication import sources_for
 from layers.query import check_query, visible_layers
 from layers.registry import get_layer
 from layers.settings import Settings
@@ -99,7 +100,7 @@ def _dataset(section: str, layer_ids: list[str], publisher: dict) -> dict:
     bundle, settings = current_bundle(), current_settings()
     title_de, title_en, theme = FAMILIES.get(section, (section, section, "SOCI"))
     # a layer whose result names no source is computed from the bundle as a whole: all of the bundle's sources apply
-    per_layer = {lid: [bundle.sources[k] for k in _layer_sources(lid) if k in bundle.sources] or list(bundle.manifest.sources)
+    per_layer = {lid: [bundle.sources[k] for k in _layer_sources(lid) if k in bundle.sources] or sources_for(bundle, settings)
                  for lid in layer_ids}
     sources = list({s.key: s for layer_sources in per_layer.values() for s in layer_sources}.values())
     credit = "; ".join(s.attribution for s in sources)

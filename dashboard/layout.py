@@ -7,6 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layers.bundle import Bundle
+from layers.publication import sources_for
 from layers.query import bases, visible_layers
 from layers.registry import get_layer
 from layers.settings import Settings
@@ -67,7 +68,7 @@ def overlay_options(lang: str) -> list[dict]:
 def sources_line(bundle: Bundle, settings: Settings, lang: str) -> list:
     """The page's footer: the data's sources with their licences, then the legal pages."""
     items = [html.Span(f"{t('sources', lang)}: ", className="fw-semibold")]
-    for i, src in enumerate(bundle.manifest.sources):
+    for i, src in enumerate(sources_for(bundle, settings)):
         licence = src.public_licence or t("licence_see_source", lang)
         items.append(html.Span(f"{'; ' if i else ''}{src.attribution} ({licence})", title=src.title))
     items.append(html.Div([html.Span(f"{t('cite_label', lang)}: ", className="fw-semibold"), citation(bundle, settings, lang)], className="mt-1",

@@ -148,7 +148,8 @@ def cards(bundle: Bundle, settings: Settings, query: LayerQuery, spec: LayerSpec
 
 
 TABLE_ORDERS = ("name", "residents", "value")
-VALUE_ORDER_SECTIONS = ("migration", "segregation", "social")  # no table of quarters ranked by migrant share or deprivation (§6)
+# no table of quarters ranked by migrant share, deprivation or refugee places (§6)
+VALUE_ORDER_SECTIONS = ("migration", "segregation", "social", "accommodation")
 
 
 def table_orders(spec: LayerSpec, portal: bool) -> tuple[str, ...]:

@@ -24,7 +24,7 @@ from .spatial.selection import translate_selection
 from .spec import LayerResult, LayerSpec, comparison_spec
 from .summary import key_figures
 
-MIGRATION_SECTIONS = ("migration", "segregation")
+MIGRATION_SECTIONS = ("migration", "segregation", "accommodation")  # accommodation: where refugees arrive, with context too
 
 _TEXT = {
     "de": {

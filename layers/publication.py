@@ -24,7 +24,7 @@ import pandas as pd
 from . import cellkey
 from .bundle import Bundle
 from .disclosure import disclose, rules_from
-from .published_bundle import PublishedBundle, published_bundle
+from .published_bundle import PublishedBundle, public_sources, published_bundle
 from .spec import INTERNAL, LayerResult, LayerSpec
 
 PORTAL = "portal"
@@ -48,6 +48,12 @@ def computing_bundle(bundle: Bundle, settings) -> Bundle:
     if not is_portal(settings):
         return bundle
     return published_bundle(bundle, cellkey.load_secret(settings.path("cell_key_secret_file")))
+
+
+def sources_for(bundle: Bundle, settings) -> list:
+    """The sources an audience may see named: all for planners; in the portal without the imported files behind internal
+    tables (accommodation sites, housing stock)."""
+    return public_sources(bundle.manifest) if is_portal(settings) else list(bundle.manifest.sources)
 
 
 # --- receipts --------------------------------------------------------------------------------------------------------

@@ -26,6 +26,14 @@ from .spatial.basis import Basis
 from .spatial.h3grid import cells_to_hex
 
 INTERNAL_TABLES = frozenset({"accommodation", "housing"})  # planning data that never reaches the public portal (BRIEF §6)
+# sources of imported files behind internal tables (`import_<kind>_<file>`, kind = table): not named in the portal either
+INTERNAL_SOURCE_PREFIXES = tuple(f"import_{table}_" for table in sorted(INTERNAL_TABLES))
+
+
+def public_sources(manifest) -> list:
+    """The manifest's sources without those of imported files behind internal tables (their names and row counts say
+    that internal data exist)."""
+    return [s for s in manifest.sources if not s.key.startswith(INTERNAL_SOURCE_PREFIXES)]
 COUNTS_KEPT = 48  # published count frames kept per bundle (units: small; H3 res 10: ~70k rows × ~50 columns)
 
 
@@ -37,7 +45,9 @@ class PublishedBundle(DerivedBundle):
         self.folder = base.folder
         self._secret = secret
         self.changes_facilities = False  # scenario cache sharing: every static table is the baseline's
-        self.manifest = replace(base.manifest, built_at=f"{base.manifest.built_at}+published-{cellkey.fingerprint(secret)}")
+        self.manifest = replace(base.manifest, built_at=f"{base.manifest.built_at}+published-{cellkey.fingerprint(secret)}",
+                                sources=public_sources(base.manifest),
+                                tables={k: v for k, v in base.manifest.tables.items() if k not in INTERNAL_TABLES})
         self._frames: OrderedDict[tuple, Counts] = OrderedDict()
         self._lock = threading.Lock()
 

@@ -31,7 +31,7 @@ from layers.accommodation import (
     suggest,
 )
 from layers.bundle import Bundle
-from layers.bundle.validate import BundleValidationError
+from layers.bundle.validate import BundleValidationError, outside_extent
 from layers.housing import evenness, has_stock, stock_date
 from layers.infrastructure.params import current_params
 from layers.numbers import format_number as num
@@ -260,13 +260,17 @@ def update_housing(period, lang):
     return housing_view(bundle, period_at(bundle, period), lang, settings)
 
 
-def _uploaded(contents: str, filename: str) -> list[dict]:
+def _uploaded(bundle: Bundle, contents: str, filename: str) -> list[dict]:
+    """The points of an uploaded candidate file; rows outside the city (or with lon/lat swapped) are refused by row."""
     raw = base64.b64decode(contents.split(",", 1)[1])
     suffix = Path(filename or "candidates.csv").suffix.lower() or ".csv"
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{Path(filename or 'candidates').stem}{suffix}"
         path.write_bytes(raw)
         frame = read_point_file(path)
+    problems = outside_extent(frame, path.name, tuple(bundle.units.total_bounds))
+    if problems:
+        raise BundleValidationError(problems)
     label = next((c for c in ("label", "name", "site_id") if c in frame.columns), None)
     return [{"lon": float(g.x), "lat": float(g.y), "label": str(frame[label].iloc[i]) if label and pd.notna(frame[label].iloc[i]) else "",
              "origin": "imported"} for i, g in enumerate(frame.geometry)]
@@ -292,7 +296,7 @@ def edit_candidates(add, get_suggestions, contents, clear, click, filename, cand
             new = [{"lon": c.lon, "lat": c.lat, "label": c.label, "origin": c.origin}
                    for c in suggest(bundle, period_at(bundle, period), settings, 3, district or None)]
         else:
-            new = _uploaded(contents, filename)
+            new = _uploaded(bundle, contents, filename)
     except (BundleValidationError, ValueError) as exc:
         return no_update, dbc.Alert(t("accommodation_upload_failed", lang, error=str(exc)), color="danger", className="py-1 small")
     merged = (candidates + new)[:MAX_CANDIDATES]

@@ -54,7 +54,7 @@ COMPONENTS: dict[str, tuple[str, str]] = {
     "transit": ("Haltestelle ÖPNV", "Public-transport stop"),
     "meeting": ("Stadtteilzentrum/Treffpunkt", "Community centre/meeting place"),
     "shop": ("Nahversorgung", "Shops for daily needs"),
-    "social": ("Soziale Lage des Gebiets (MSS-Status)", "Social situation of the area (MSS status)"),
+    "social": ("Verteilung nach sozialer Lage (MSS-Status des Gebiets)", "Distribution by social situation (MSS status of the area)"),
     "dispersal": ("Unterkunftsplätze in der Nähe", "Accommodation places nearby"),
 }
 DISTANCE_TYPES: dict[str, tuple[str, ...]] = {
@@ -210,10 +210,14 @@ def screen(bundle: Bundle, candidates: list[Candidate], period: str, settings: S
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(den > 0, num / den, np.nan), {"den": den}
 
+    units = locate_points(bundle, lon, lat)
+    outside = np.array([u is None for u in units], dtype=bool)  # a point off every unit gets no score at all
+    for scores in variant_scores.values():
+        for key in scores:
+            scores[key] = np.where(outside, np.nan, scores[key])
     central, meta = total(variant_scores["central"])
     low, _ = total(variant_scores["low"])
     high, _ = total(variant_scores["high"])
-    units = locate_points(bundle, lon, lat)
     rows = []
     for n in range(len(candidates)):
         for key, weight in w.items():
@@ -224,7 +228,8 @@ def screen(bundle: Bundle, candidates: list[Candidate], period: str, settings: S
                          "score": float(s[n]) if has else np.nan, "weight": share, "contribution": share * float(s[n]) if has else 0.0,
                          "note": notes.get(key, "" if has else "no data in this bundle: left out")})
     components = pd.DataFrame(rows)
-    left_out = [", ".join(k for k in w if not (k in variant_scores["central"] and np.isfinite(variant_scores["central"][k][n])))
+    left_out = ["outside the city" if outside[n] else
+                ", ".join(k for k in w if not (k in variant_scores["central"] and np.isfinite(variant_scores["central"][k][n])))
                 for n in range(len(candidates))]
     sites = pd.DataFrame({"label": [c.label for c in candidates], "origin": [c.origin for c in candidates], "lon": lon, "lat": lat,
                           "unit_id": units, "score": central, "score_low": np.minimum(low, high), "score_high": np.maximum(low, high),

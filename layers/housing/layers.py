@@ -44,7 +44,9 @@ def compute_social_share(bundle: Bundle, basis: Basis, period: str, scenario=Non
     residents = bundle.counts(basis, period).frame["pop_total"].reindex(s.index).fillna(0.0).astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         value = 100.0 * s["social_dwellings"] / s["social_known"].where(s["social_known"] > 0)
-    frame = pd.DataFrame({"value": value, "numerator": residents, "denominator": residents, "residents": residents})
+    # numerator and denominator are dwellings: the key figure of several areas is 100 · ΣS / ΣW, as for one area
+    frame = pd.DataFrame({"value": value, "numerator": s["social_dwellings"].fillna(0.0), "denominator": s["social_known"].fillna(0.0),
+                          "residents": residents})
     return _result(SOCIAL_SHARE.id, bundle, basis, period, frame)
 
 
@@ -54,7 +56,8 @@ def compute_rent(bundle: Bundle, basis: Basis, period: str, scenario=None, *, gr
 
     Examples
     --------
-    Units of 1,000 dwellings at 8 €/m² and 3,000 at 12 €/m²: (1,000 · 8 + 3,000 · 12) / 4,000 = 11 €/m².
+    Units of 1,000 dwellings at 8 €/m² and 3,000 at 12 €/m²: (1,000 · 8 + 3,000 · 12) / 4,000 = 11 €/m². The key figure
+    of a selection of areas is the resident-weighted mean of their rents (key figures know no dwelling weights).
     """
     s = stock_on(bundle, basis, period)
     residents = bundle.counts(basis, period).frame["pop_total"].reindex(s.index).fillna(0.0).astype(float)
@@ -69,7 +72,7 @@ SOCIAL_SHARE = LayerSpec(
     "zum Datum des Wohnungsbestands.",
     "Share of subsidised or rent-bound dwellings (social housing) among all dwellings of the area, in per cent, at the date "
     "of the housing stock.",
-    "%", "%", ".1f", "BuGn", compute_social_share, aggregate="weighted_mean", **_COMMON)
+    "%", "%", ".1f", "BuGn", compute_social_share, aggregate="ratio_pct", **_COMMON)
 RENT = LayerSpec(
     "housing_rent", "Nettokaltmiete", "Net rent",
     "Mittlere Nettokaltmiete der Wohnungen des Gebiets in Euro je m² und Monat, nach Wohnungen gewichtet.",

@@ -99,7 +99,7 @@ def evenness(bundle: Bundle, period: str, district_level: str | None = None) -> 
     level = district_level or bundle.levels[0].id
     district = bundle.ancestor(level).reindex(s.index) if level != finest.level else pd.Series(s.index, index=s.index)
     names = bundle.units_of(level)["name"]
-    areas = [("city", "Stadt / city", s)] + [(d, str(names.get(d, d)), s[district.to_numpy() == d]) for d in sorted(district.dropna().unique())]
+    areas = [("city", bundle.manifest.title, s)] + [(d, str(names.get(d, d)), s[district.to_numpy() == d]) for d in sorted(district.dropna().unique())]
     rows = []
     for area, name, part in areas:
         idx = single_indices(pd.DataFrame({"x": part["social_dwellings"].to_numpy(), "t": part["dwellings"].to_numpy()}))

@@ -3,7 +3,8 @@
 Accommodation imitates what cities report: a few large shared sites (Gemeinschaftsunterkünfte, modular buildings, one
 initial reception centre) on larger, less densely built blocks, and many small sites of flats spread with the
 population; sites open from 2015 on, some close again, so places change between Stichtage. About 8 places per 1,000
-residents (Berlin's LAF ran ~30,000 places for 3.9 million residents in 2024). Housing stock: ~1.85 residents per
+residents in the city sizes (Berlin's LAF ran ~30,000 places for 3.9 million residents in 2024); the small test city has
+at least one site of every type and so about 20 per 1,000. Housing stock: ~1.85 residents per
 dwelling, subsidised dwellings and rents following the social index (large estates with social housing, rents falling
 with the status class). Stops: one per ~550 residents (Berlin: 7,362 OSM stops for 3.9 million); shops one per ~4,000.
 Drawn from a random stream of their own, so the other demo tables stay as they were.
@@ -54,7 +55,12 @@ def _sites(rng: np.random.Generator, geo: Geography, addresses: Addresses, n_res
     block_pop = np.bincount(addresses.block, weights=addresses.initial_pop, minlength=len(geo.block_ids)).astype(float)
     density = block_pop / np.maximum(geo.block_area_m2, 1.0)
     rows = []
+    # smaller cities run smaller sites: shared sites scaled by √(residents / 400,000), so the test city (20,000) keeps every
+    # type and stays near its target instead of holding one 900-place centre
+    scale = float(np.clip(np.sqrt(n_residents / 400_000), 0.2, 1.0))
     for kind, (share, (lo, hi)) in SITE_MIX.items():
+        if kind != "wohnungen":
+            lo, hi = max(30, int(lo * scale)), max(40, int(hi * scale))
         n = max(1, int(round(share * target / ((lo + hi) / 2))))
         if kind == "wohnungen":
             idx = weighted_sample(rng, addresses.initial_pop + 0.5, n)

@@ -16,6 +16,7 @@ from typing import Callable
 
 import pandas as pd
 
+from ..bundle.bundle import Bundle
 from ..bundle.schema import Source
 from ..bundle.store import read_manifest, replace_tables
 from ..bundle.validate import BundleValidationError, Problem, outside_extent
@@ -105,9 +106,8 @@ def import_file(bundle_folder: Path, kind: str, path: Path, keep: bool = True) -
         raise BundleValidationError([Problem(path.name, None, None, "the file has no data rows (empty or only a header); "
                                                                     "an import never empties a table, nothing was changed")])
     if "geometry" in frame.columns:
-        from ..bundle.bundle import load_bundle
-
-        bounds = tuple(load_bundle(bundle_folder).units.total_bounds)
+        # a fresh, uncached reader: the process-wide `load_bundle` cache would hold the folder as it was before this import
+        bounds = tuple(Bundle(Path(bundle_folder).resolve()).units.total_bounds)
         problems = outside_extent(frame, path.name, bounds)
         if problems:
             raise BundleValidationError(problems)

@@ -8,15 +8,20 @@ figure; the planner gets the same data (so the check can fail). The exit itself 
 from __future__ import annotations
 
 import re
+import shutil
 
 import geopandas as gpd
 import pandas as pd
 import pytest
 
+from dashboard import ids
 from dashboard.app import create_app
-from layers.publication import InternalRefused, publish_result, publish_table
+from layers.bundle import Bundle
+from layers.publication import InternalRefused, computing_bundle, publish_result, publish_table
 from layers.registry import REGISTRY
+from layers.scenario import NewAccommodation, Scenario, Site
 from layers.settings import load_settings
+from layers.sources.user_files import import_file
 from layers.spatial.basis import Basis
 from layers.spec import INTERNAL
 from layers.tables import ACCOMMODATION_AREAS
@@ -33,18 +38,41 @@ def _settings(settings, mode: str, tmp_path):
                          cell_key_secret_file=str(tmp_path / "secret"))
 
 
+SITES_FILE = "laf_standorte_vertraulich.csv"
+STOCK_FILE = "wohnungsbestand_vertraulich.csv"
+
+
 @pytest.fixture(scope="module")
-def apps(demo_bundle, settings, tmp_path_factory):
+def folder(demo_bundle, tmp_path_factory):
+    """The demo city with a site list and a housing stock imported as an authority would (files named, rows counted)."""
     tmp = tmp_path_factory.mktemp("accommodation-portal")
-    return {mode: create_app(_settings(settings, mode, tmp), demo_bundle.folder) for mode in ("portal", "planner")}
+    target = shutil.copytree(demo_bundle.folder, tmp / "demo-imported")
+    units = demo_bundle.units_of(demo_bundle.finest_level.id)
+    points = units.geometry.representative_point()
+    rows = [f"X{i},gemeinschaftsunterkunft,Haus Lindenweg {i},{100 + i},{90 + i},2020-0{i + 1}-01,{p.x:.6f},{p.y:.6f},Betreiber Vertraulich"
+            for i, p in enumerate(points.iloc[:3])]
+    (tmp / SITES_FILE).write_text("site_id,type,name,capacity,occupancy,opened,lon,lat,provider\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    import_file(target, "accommodation", tmp / SITES_FILE)
+    (tmp / STOCK_FILE).write_text("unit_id,period,dwellings,social_dwellings,rent_eur_m2\n" +
+                                  "\n".join(f"{u},2024-12-31,{800 + i},{123 + i},7.77" for i, u in enumerate(units.index)) + "\n",
+                                  encoding="utf-8")
+    import_file(target, "housing", tmp / STOCK_FILE)
+    return target
 
 
 @pytest.fixture(scope="module")
-def secrets_of(demo_bundle) -> list[bytes]:
-    """Strings that only internal data carry: site ids and names, layer ids, the topic's words."""
-    sites = gpd.read_parquet(demo_bundle.folder / "accommodation.parquet")
-    words = [*sites["site_id"].head(5), *sites["name"].head(5), *INTERNAL_LAYERS, "Unterkunft", "accommodation", "social_dwellings",
-             "rent_eur_m2"]
+def apps(folder, settings, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("accommodation-portal-apps")
+    return {mode: create_app(_settings(settings, mode, tmp), folder) for mode in ("portal", "planner")}
+
+
+@pytest.fixture(scope="module")
+def secrets_of(folder) -> list[bytes]:
+    """Strings that only internal data carry: site ids, names and operators, the imported files' names, layer ids, the
+    topic's words."""
+    sites = gpd.read_parquet(folder / "accommodation.parquet")
+    words = [*sites["site_id"], *sites["name"], "Betreiber Vertraulich", SITES_FILE, STOCK_FILE, "laf_standorte", "wohnungsbestand",
+             *INTERNAL_LAYERS, "Unterkunft", "accommodation", "social_dwellings", "rent_eur_m2"]
     return [w.encode() for w in words]
 
 
@@ -63,6 +91,7 @@ def _filled(rule: str, bundle) -> list[str]:
 
 
 def test_no_portal_route_carries_accommodation_or_housing(apps, demo_bundle, secrets_of):
+    assert any(w in apps["planner"].server.test_client().get("/").data for w in (SITES_FILE.encode(),))  # planners see the import
     app = apps["portal"]
     client = app.server.test_client()
     rules = sorted({r.rule for r in app.server.url_map.iter_rules() if "GET" in r.methods and not r.rule.startswith(("/assets/", "/static/"))
@@ -103,6 +132,16 @@ def test_no_portal_callback_carries_accommodation_or_housing(apps, demo_bundle, 
               "inputs": [{"id": "accommodation-candidates", "property": "data", "value": [{"lon": 13.0, "lat": 52.0}]}],
               "changedPropIds": ["accommodation-candidates.data"]}
     assert client.post("/_dash-update-component", json=forged).status_code in (404, 400)
+    # a scenario store holding an accommodation site, sent to every portal callback that reads the scenario
+    lon, lat = (float(v) for v in demo_bundle.units.geometry.iloc[-1].representative_point().coords[0])
+    store = Scenario("x", (NewAccommodation(Site("point", lon, lat), 300),)).to_dict()
+    readers = [k for k, spec in app.callback_map.items() if any(d["id"] == ids.SCENARIO for d in spec["inputs"] + spec["state"])]
+    assert readers
+    for key in readers:
+        body = callback_body(app, key, {(ids.SCENARIO, "data"): store, ("controls-layer", "value"): "migration_share"},
+                             f"{ids.SCENARIO}.data")
+        resp = client.post("/_dash-update-component", json=body)
+        assert resp.status_code == 404, (key, resp.status_code)
     assert DEFAULTS  # the callback bodies come from test_modes' defaults
 
 
@@ -119,12 +158,12 @@ def test_the_planner_gets_the_same_data(apps, secrets_of):
     assert client.get("/api/v1/layers/accommodation_places?level=block").status_code == 200
 
 
-def test_the_exit_refuses_internal_layers_and_tables_in_the_portal(demo_bundle, settings, tmp_path):
+def test_the_exit_refuses_internal_layers_and_tables_in_the_portal(demo_bundle, folder, settings, tmp_path):
     portal = _settings(settings, "portal", tmp_path)
     spec = REGISTRY["accommodation_places"]
-    from layers.publication import computing_bundle
-
-    published = computing_bundle(demo_bundle, portal)
+    published = computing_bundle(Bundle(folder), portal)
+    assert not any(s.key.startswith(("import_accommodation", "import_housing")) for s in published.manifest.sources)
+    assert "accommodation" not in published.manifest.tables
     assert not published.has("accommodation") and not published.has("housing")
     with pytest.raises(KeyError, match="internal"):
         published.table("accommodation")

@@ -69,3 +69,13 @@ def test_school_catchment_migrant_share_is_never_ranked(client):
 
     assert "value" not in table_orders(get_layer("education_catchment_share"), portal=False)
     assert "value" in table_orders(get_layer("education_kita_ratio"), portal=False)
+
+
+def test_accommodation_layers_are_never_ranked_by_value():
+    """Where refugees are housed is no league table of quarters, not even for planners (BRIEF §6)."""
+    from dashboard.views import table_orders
+    from layers.registry import REGISTRY
+
+    for layer_id in ("accommodation_places", "accommodation_large_share", "housing_social_share"):
+        assert "value" not in table_orders(REGISTRY[layer_id], portal=False)
+    assert "value" in table_orders(REGISTRY["education_kita_ratio"], portal=False)  # a neutral layer may be sorted
