@@ -49,7 +49,7 @@ def folder(demo_bundle, tmp_path_factory):
     target = shutil.copytree(demo_bundle.folder, tmp / "demo-imported")
     units = demo_bundle.units_of(demo_bundle.finest_level.id)
     points = units.geometry.representative_point()
-    rows = [f"X{i},gemeinschaftsunterkunft,Haus Lindenweg {i},{100 + i},{90 + i},2020-0{i + 1}-01,{p.x:.6f},{p.y:.6f},Betreiber Vertraulich"
+    rows = [f"STANDORTGEHEIM{i},gemeinschaftsunterkunft,Haus Lindenweg {i},{100 + i},{90 + i},2020-0{i + 1}-01,{p.x:.6f},{p.y:.6f},Betreiber Vertraulich"
             for i, p in enumerate(points.iloc[:3])]
     (tmp / SITES_FILE).write_text("site_id,type,name,capacity,occupancy,opened,lon,lat,provider\n" + "\n".join(rows) + "\n", encoding="utf-8")
     import_file(target, "accommodation", tmp / SITES_FILE)
@@ -71,6 +71,7 @@ def secrets_of(folder) -> list[bytes]:
     """Strings that only internal data carry: site ids, names and operators, the imported files' names, layer ids, the
     topic's words."""
     sites = gpd.read_parquet(folder / "accommodation.parquet")
+    assert all(len(i) >= 6 for i in sites["site_id"])  # ids long enough not to turn up in a page by chance
     words = [*sites["site_id"], *sites["name"], "Betreiber Vertraulich", SITES_FILE, STOCK_FILE, "laf_standorte", "wohnungsbestand",
              *INTERNAL_LAYERS, "Unterkunft", "accommodation", "social_dwellings", "rent_eur_m2"]
     return [w.encode() for w in words]
