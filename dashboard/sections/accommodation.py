@@ -115,8 +115,8 @@ def panel(bundle: Bundle, settings: Settings, lang: str):
     if not has_sites(bundle):
         note = bundle.manifest.notes.get("accommodation", "")
         note = note.split(" EN: ")[0].removeprefix("DE: ") if lang == "de" else (note.split(" EN: ")[-1] if " EN: " in note else note)
-        head.append(dbc.Alert([html.Div(t("accommodation_no_sites", lang)), html.Div(note, className="small") if note else None,
-                               html.Div(t("accommodation_import_hint", lang), className="small")], color="info", className="py-2",
+        head.append(dbc.Alert([html.Div(t("accommodation_no_sites", lang)),
+                               html.Div(note or t("accommodation_import_hint", lang), className="small")], color="info", className="py-2",
                               id="accommodation-no-sites"))
     tabs = dbc.Tabs([
         dbc.Tab(distribution, label=t("accommodation_tab_distribution", lang), tab_id="accommodation-tab-distribution"),

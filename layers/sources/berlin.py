@@ -106,13 +106,13 @@ NOTES: dict[str, str] = {
                  "importiert werden. EN: Measured use of public spaces (counters, observations) is not in the open "
                  "data; it can be imported.",
     "accommodation": "DE: Für Berlin gibt es keine offene Liste der Unterkünfte für Geflüchtete (Standorte, Plätze, Belegung); "
-                     "eine Liste des LAF oder des Bezirks kann als Import-Art `accommodation` eingelesen werden und bleibt intern. "
+                     "eine Liste des LAF oder des Bezirks kann als Import-Art „accommodation“ eingelesen werden und bleibt intern. "
                      "EN: Berlin has no open list of refugee accommodation sites (sites, places, occupancy); a list from the LAF or "
-                     "the district can be imported as kind `accommodation` and stays internal.",
+                     "the district can be imported as kind “accommodation” and stays internal.",
     "housing": "DE: Der Wohnungsbestand je Planungsraum (Wohnungen, Sozialwohnungen, Mieten) ist nicht in den offenen Daten dieses "
-               "Ordners; er kann als Import-Art `housing` eingelesen werden. Vorhanden sind die MSS-Kontextindikatoren zur "
+               "Ordners; er kann als Import-Art „housing“ eingelesen werden. Vorhanden sind die MSS-Kontextindikatoren zur "
                "Wohnlage (Einwohner/innen in einfacher Wohnlage) und Wohndauer. EN: The housing stock per Planungsraum "
-               "(dwellings, social housing, rents) is not in this folder's open data; it can be imported as kind `housing`. The "
+               "(dwellings, social housing, rents) is not in this folder's open data; it can be imported as kind “housing”. The "
                "MSS context indicators on residential location (residents in simple residential areas) and length of residence "
                "are there.",
     "origin_regions": "DE: Die Herkunftsregionen (T4) zählen Einwohner mit Migrationshintergrund und überschneiden sich "

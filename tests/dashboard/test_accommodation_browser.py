@@ -57,7 +57,7 @@ def test_berlin_says_it_has_no_open_list_of_sites(dash_duo, settings, berlin_bun
     map_state(dash_duo, lambda s: s["drawn"] > 400)
     _click(dash_duo, ".tab-accommodation .nav-link")
     note = wait_for(dash_duo, lambda: text(dash_duo, "accommodation-no-sites"), "the notice")
-    assert "keine offene Liste der Unterkünfte" in note and "importieren" in note
+    assert "keine offene Liste der Unterkünfte" in note and "Import-Art „accommodation“" in note
     _click(dash_duo, "#accommodation-tabs .nav-item:nth-child(3) .nav-link")
     housing = wait_for(dash_duo, lambda: text(dash_duo, acc.HOUSING), "the housing tab", timeout=60)
     assert "keinen Wohnungsbestand" in housing and "einfacher Wohnlage" in housing  # MSS housing indicators shown
