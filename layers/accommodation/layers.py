@@ -6,8 +6,6 @@ keeps them out of every portal route.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pandas as pd
 
@@ -59,7 +57,7 @@ def compute_places(bundle: Bundle, basis: Basis, period: str, scenario=None, *, 
     with np.errstate(divide="ignore", invalid="ignore"):
         value = (1000.0 * places / residents.where(residents > 0)) if has_sites(bundle) else pd.Series(np.nan, index=places.index)
     frame = pd.DataFrame({"value": value, "numerator": places, "denominator": residents, "residents": residents})
-    return replace(result_from_frame(PLACES.id, bundle, basis, period, frame, SOURCE_KEYS, group or ALL), data_dates=())
+    return result_from_frame(PLACES.id, bundle, basis, period, frame, SOURCE_KEYS, group or ALL)
 
 
 def compute_large_share(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
@@ -83,7 +81,7 @@ def compute_large_share(bundle: Bundle, basis: Basis, period: str, scenario=None
     return result_from_frame(LARGE_SHARE.id, bundle, basis, period, frame, SOURCE_KEYS, group or ALL)
 
 
-_COMMON = dict(provenance=PROVENANCE, groups=type_groups, section=SECTION, sensitivity=INTERNAL, persons_de="Einwohner/innen")
+_COMMON = dict(provenance=PROVENANCE, groups=type_groups, section=SECTION, sensitivity=INTERNAL)
 PLACES = LayerSpec(
     "accommodation_places", "Unterkunftsplätze je 1.000 Einwohner/innen", "Accommodation places per 1,000 residents",
     "Plätze in Unterkünften für Geflüchtete und andere Ankommende (am Stichtag geöffnet) je 1.000 Einwohner/innen des Gebiets. "
