@@ -76,8 +76,11 @@ def gini_kernel(data: pd.DataFrame, group_pop_var: str, total_pop_var: str) -> t
     G = Σ_i Σ_j t_i t_j |p_i − p_j| / (2 T² P (1 − P)). Up to `GINI_EXACT_MAX_UNITS` units PySAL's own loop runs
     as plain Python (`py_func`); above, the same double sum is evaluated after sorting by p_i in O(n log n).
 
+    Two units of 20 with 10 and 0 of the group: p = (0.5, 0), P = 0.25, so G = 2·20·20·0.5 / (2·40²·0.25·0.75) = 2/3
+    (the group is not wholly apart: half of its unit is others).
+
     >>> round(gini_kernel(pd.DataFrame({"x": [10.0, 0.0], "t": [20.0, 20.0]}), "x", "t")[0], 6)
-    1.0
+    0.666667
     """
     from segregation.singlegroup import gini as pysal_gini
 
@@ -118,9 +121,12 @@ def multi_kernels() -> dict:
 def single_indices(frame: pd.DataFrame) -> dict[str, float]:
     """All single-group indices of one set of units (columns x ≤ t, persons); units with t = 0 are left out.
 
+    Two units of 20 with 10 and 0 of the group: D = ½ (|10/10 − 10/30| + |0 − 20/30|) = 2/3, isolation = 1 · 10/20 = 0.5,
+    correlation ratio = (0.5 − 0.25) / (1 − 0.25) = 1/3.
+
     >>> d = single_indices(pd.DataFrame({"x": [10.0, 0.0], "t": [20.0, 20.0]}))
     >>> round(d["dissim"], 3), round(d["isolation"], 3), round(d["correlation_ratio"], 3)
-    (1.0, 0.5, 0.333)
+    (0.667, 0.5, 0.333)
     """
     x, t = frame["x"].to_numpy(dtype=float), frame["t"].to_numpy(dtype=float)
     keep = t > 0

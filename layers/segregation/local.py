@@ -91,8 +91,11 @@ def eb_rate(x: np.ndarray, t: np.ndarray) -> np.ndarray:
     Where the method-of-moments prior variance s² = Σ t_i (r_i − m)² / Σ t_i − m / t̄ is not positive, Marshall sets it
     to 0 and every area gets the mean m; esda does not clamp (its weights then leave [0, 1]), so this wrapper does.
 
+    Rates 0.1 and 0.9 of two areas of 10: m = 0.5, s² = 0.16 − 0.5/10 = 0.11, weight w = 0.11 / (0.11 + 0.5/10) = 0.6875,
+    so each rate moves towards m: 0.6875 · 0.1 + 0.3125 · 0.5 = 0.225 and 0.775.
+
     >>> eb_rate(np.array([1.0, 9.0]), np.array([10.0, 10.0])).round(3).tolist()
-    [0.1, 0.9]
+    [0.225, 0.775]
     """
     from esda.smoothing import Empirical_Bayes
 
