@@ -14,6 +14,7 @@ from layers.settings import load_settings
 from .accessibility import bench_accessibility
 from .accommodation import bench_accommodation
 from .briefing import bench_briefing
+from .browser import bench_browser
 from .common import Row, timed
 from .disclosure import bench_attacker, bench_disclosure
 from .disclosure_cost import bench_disclosure_cost
@@ -230,6 +231,7 @@ BENCHMARKS = {
     "disclosure_cost": lambda settings, work, args: bench_disclosure_cost(settings, _ensure_berlin(settings, work)),
     "routing": lambda settings, work, args: bench_routing(settings, work),
     "load": lambda settings, work, args: bench_load(settings, _ensure_berlin(settings, work)),
+    "browser": lambda settings, work, args: bench_browser(settings, _ensure_berlin(settings, work), min(args.repeat, 5)),
     "scaleout": lambda settings, work, args: bench_scaleout(settings, work),
     # --- briefing and area profile ---
     "briefing": lambda settings, work, args: bench_briefing(settings, _ensure_berlin(settings, work)),
