@@ -138,8 +138,8 @@ def bench_browser(settings, folder: Path, repeat: int = 3) -> list[Row]:
             target = TARGETS["recolour"].get(key)
             rows.append(Row(f"{ENGINE}: period switch {key}, values arrive / map idle again", f"idle ≤ {target} s" if target else "–",
                             f"{med['arrive_s']:.2f} s / {med['idle_s']:.2f} s", med["idle_s"] <= target if target else None,
-                            f"{med['bytes_per_cell']:.1f} bytes per cell on the wire (largest compressed answer after the switch; target ≤ 6); {med['switch_callbacks']:.0f} "
-                            f"callback requests; median of {len(runs)}"))
+                            f"{med['bytes_per_cell']:.1f} bytes per cell on the wire (largest compressed answer after the switch; "
+                            f"target ≤ 6); {med['switch_callbacks']:.0f} callback requests; median of {len(runs)}"))
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(60)
