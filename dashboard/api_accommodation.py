@@ -36,11 +36,12 @@ def _no_sites() -> Response | None:
     if has_sites(bundle):
         return None
     note = bundle.manifest.notes.get("accommodation", "the bundle has no accommodation sites; import them with kind `accommodation`")
-    return Response(f'{{"error": "no accommodation sites", "note": {_json(note)}}}', status=404, mimetype="application/json")
+    return _missing("no accommodation sites", note)
 
 
-def _json(text: str) -> str:
-    return orjson.dumps(text).decode()
+def _missing(error: str, note: str) -> Response:
+    """404 for a bundle without the data a route needs, saying why (e.g. Berlin's missing open list)."""
+    return Response(orjson.dumps({"error": error, "note": note}), status=404, mimetype="application/json")
 
 
 @api_accommodation.get("/accommodation/areas")
@@ -116,5 +117,5 @@ def housing_evenness() -> Response:
     bundle = current_bundle()
     if not has_stock(bundle):
         note = bundle.manifest.notes.get("housing", "the bundle has no housing stock; import it with kind `housing`")
-        return Response(f'{{"error": "no housing stock", "note": {_json(note)}}}', status=404, mimetype="application/json")
+        return _missing("no housing stock", note)
     return _table(evenness(bundle, period), tables.HOUSING_EVENNESS, fmt, f"housing-evenness-{period}", _meta(period))

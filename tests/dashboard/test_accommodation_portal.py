@@ -173,3 +173,16 @@ def test_the_exit_refuses_internal_layers_and_tables_in_the_portal(demo_bundle, 
         publish_result(published, portal, spec, result, lambda *a: result)
     with pytest.raises(InternalRefused):
         publish_table(pd.DataFrame({"places": [1.0]}), ACCOMMODATION_AREAS, portal)
+
+
+def test_a_bundle_without_sites_or_stock_says_so(settings, tmp_path):
+    from layers.bundle import write_bundle
+    from tests.tiny import tiny_build
+
+    folder = write_bundle(tiny_build(), tmp_path / "tiny", log=lambda *_: None)
+    client = create_app(_settings(settings, "planner", tmp_path), folder).server.test_client()
+    for url, error in (("/api/v1/accommodation/areas", "no accommodation sites"), ("/api/v1/housing/evenness", "no housing stock")):
+        resp = client.get(url)
+        assert resp.status_code == 404 and resp.get_json()["error"] == error and resp.get_json()["note"], url
+    values = client.get("/api/v1/layers/accommodation_places?level=block").get_json()["values"]
+    assert values and all(v["value"] is None for v in values)  # no sites: no value, never 0
