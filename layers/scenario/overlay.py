@@ -378,8 +378,10 @@ class ScenarioBundle(DerivedBundle):
         return f"ScenarioBundle({self.base.manifest.city!r}, {self.scenario.fingerprint()}, {self.variant})"
 
     def has(self, table: str) -> bool:
-        if (table == "facilities" and self.new_facilities) or (table == "accommodation" and self.new_sites):
+        if table == "facilities" and self.new_facilities:
             return True
+        # a new site joins the site list only where the city has one: without it (Berlin's open data) every other area
+        # would show 0 places, which is not known
         return self.base.has(table)
 
     # changed by the scenario -------------------------------------------------------------------------
@@ -403,8 +405,6 @@ class ScenarioBundle(DerivedBundle):
             "opened": pd.Timestamp("1900-01-01"), "closed": pd.NaT, "unit_id": [p.unit_id for _, _, p in self.new_sites],
             "source": "scenario"},
             geometry=gpd.points_from_xy([p.lon for _, _, p in self.new_sites], [p.lat for _, _, p in self.new_sites]), crs="EPSG:4326")
-        if not self.base.has("accommodation"):
-            return rows
         base = self.base.table("accommodation")
         return gpd.GeoDataFrame(pd.concat([base, rows], ignore_index=True), geometry="geometry", crs=base.crs)
 

@@ -259,3 +259,21 @@ def test_no_kita_with_free_places_scores_zero_not_left_out(demo_bundle, settings
     kita = comps[comps["component"] == "kita"].iloc[0]
     assert np.isinf(kita["value"]) and kita["score"] == 0.0 and kita["weight"] > 0
     assert "kita" not in sites.loc[0, "left_out"]
+
+
+def test_a_new_site_in_a_city_without_a_site_list_shows_no_places_anywhere(settings, tmp_path):
+    """Without the city's own list, a scenario site cannot turn every other area into "0 places": no value stays no value."""
+    from layers.bundle import write_bundle
+    from tests.tiny import tiny_build
+
+    bundle = Bundle(write_bundle(tiny_build(), tmp_path / "tiny", log=lambda *_: None))
+    assert not bundle.has("accommodation")
+    lon, lat = _inside(bundle)
+    finest, period = Basis(level=bundle.finest_level.id), bundle.periods[-1]
+    sc = Scenario("x", (NewAccommodation(Site("point", lon, lat), 40),))
+    with using_settings(settings):
+        overlay = with_scenario(bundle, sc, "central", settings)
+        values = PLACES.compute(overlay, finest, period).values["value"]
+        added = overlay.counts(finest, period).frame["pop_total"].sum() - bundle.counts(finest, period).frame["pop_total"].sum()
+    assert values.isna().all()
+    assert added == pytest.approx(40 * settings.values["accommodation_occupancy"])  # the residents still arrive
