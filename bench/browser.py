@@ -12,20 +12,17 @@ so a new engine can be printed beside it in the same table.
 
 from __future__ import annotations
 
-import os
 import signal
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from dashboard import ids
 from dashboard.figures import VALUES_TRACE
 
 from .common import Row
-from .load import HOST, ROOT, _free_port
+from .load import HOST, PORT, _free_port, _serve
 
 ENGINE = "Plotly choroplethmap (MapLibre)"
 BASES = (("planungsraum", 542), ("h3_9", 9878), ("h3_10", 67388))
@@ -76,21 +73,6 @@ def _poll(driver, until, timeout: float = 180.0, every: float = 0.05) -> dict:
     raise RuntimeError(f"the map did not reach the expected state; last: {state}")
 
 
-def _serve(folder: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "QUARTIERSATLAS_BUNDLE_DIR": str(folder.parent), "QUARTIERSATLAS_ACCESS_LOG": "false"}
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "serve", "--city", "berlin", "--port", str(port), "--workers", "2"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(1200):
-        try:
-            urllib.request.urlopen(f"http://{HOST}:{port}/api/v1/layers", timeout=2)
-            return proc
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError("the planner did not start")
-            time.sleep(0.1)
-    raise RuntimeError("the planner did not answer within 120 s")
-
-
 def _one(driver, url: str, cells: int) -> dict:
     """One page load and one period switch on a basis: seconds (performance.now() counts from navigation start) and bytes."""
     driver.get(url)
@@ -112,8 +94,8 @@ def _one(driver, url: str, cells: int) -> dict:
 def bench_browser(settings, folder: Path, repeat: int = 3) -> list[Row]:
     if not Path("/usr/bin/chromium").exists():
         return [Row("browser benchmark", "Chromium", "not installed", False, "scripts/test.sh installs Debian's chromium and chromium-driver")]
-    port = _free_port()
-    proc = _serve(folder, port)
+    PORT[0] = port = _free_port()
+    proc = _serve(folder, {}, mode="planner")
     rows: list[Row] = []
     try:
         for key, cells in BASES:

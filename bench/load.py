@@ -164,11 +164,12 @@ def _children(pid: int) -> list[int]:
     return [int(x) for x in out.split()]
 
 
-def _serve(folder: Path, extra_env: dict, city: tuple[str, ...] = ("--city", "berlin")) -> subprocess.Popen:
+def _serve(folder: Path, extra_env: dict, city: tuple[str, ...] = ("--city", "berlin"), mode: str = "portal") -> subprocess.Popen:
+    """`quartiersatlas serve` (gunicorn, 2 workers) on PORT[0] in `mode`, once it answers and both workers run."""
     env = {**os.environ, "QUARTIERSATLAS_BUNDLE_DIR": str(folder.parent), "QUARTIERSATLAS_ACCESS_LOG": "false",
            "QUARTIERSATLAS_RATE_LIMIT_API": "", "QUARTIERSATLAS_RATE_LIMIT_DOWNLOADS": "", "QUARTIERSATLAS_RATE_LIMIT_CALLBACKS": "",
            "QUARTIERSATLAS_CELL_KEY_SECRET_FILE": str(folder.parent / "bench-cell-key.secret"), **extra_env}
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "serve", "--mode", "portal", *city, "--port", str(PORT[0]),
+    proc = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "serve", "--mode", mode, *city, "--port", str(PORT[0]),
                              "--workers", "2"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(1200):
         try:
@@ -176,7 +177,7 @@ def _serve(folder: Path, extra_env: dict, city: tuple[str, ...] = ("--city", "be
             break
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError("the portal did not start")
+                raise RuntimeError(f"the {mode} did not start")
             time.sleep(0.1)
     for _ in range(100):
         if len(_children(proc.pid)) == 2:

@@ -36,14 +36,13 @@ from ..bundle import Bundle
 from ..education.kita import nearest_spare
 from ..education.params import EducationParams
 from ..funding.mss import STATUS
-from ..infrastructure.access import facility_points
+from ..infrastructure.access import cell_centres, facility_points
 from ..infrastructure.params import Params
 from ..settings import Settings
 from ..social import indicator_values
 from ..spatial.basis import Basis
 from ..spatial.geometry import locate_points
-from ..spatial.h3grid import hex_to_cells
-from ..spatial.routing import StraightLineRouter, cell_centres_xy, to_metric_xy
+from ..spatial.routing import StraightLineRouter, to_metric_xy
 from ..spatial.selection import ids_in_district
 from .sites import open_at
 
@@ -198,7 +197,8 @@ def screen(bundle: Bundle, candidates: list[Candidate], period: str, settings: S
     guessed = isinstance(params.router(bundle), StraightLineRouter)
     variant_scores = {name: _scores(values, params, settings, f if guessed else 1.0) for name, f in VARIANTS.items()}
 
-    def total(scores: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    def total(scores: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Score and the sum of the weights of the components with data, per candidate."""
         num, den = np.zeros(len(candidates)), np.zeros(len(candidates))
         for key, weight in w.items():
             s = scores.get(key)
@@ -208,14 +208,14 @@ def screen(bundle: Bundle, candidates: list[Candidate], period: str, settings: S
             num += np.where(ok, weight * s, 0.0)
             den += np.where(ok, weight, 0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(den > 0, num / den, np.nan), {"den": den}
+            return np.where(den > 0, num / den, np.nan), den
 
     units = locate_points(bundle, lon, lat)
     outside = np.array([u is None for u in units], dtype=bool)  # a point off every unit gets no score at all
     for scores in variant_scores.values():
         for key in scores:
             scores[key] = np.where(outside, np.nan, scores[key])
-    central, meta = total(variant_scores["central"])
+    central, den = total(variant_scores["central"])
     low, _ = total(variant_scores["low"])
     high, _ = total(variant_scores["high"])
     rows = []
@@ -223,7 +223,7 @@ def screen(bundle: Bundle, candidates: list[Candidate], period: str, settings: S
         for key, weight in w.items():
             s = variant_scores["central"].get(key)
             has = s is not None and np.isfinite(s[n])
-            share = weight / meta["den"][n] if has and meta["den"][n] > 0 else 0.0
+            share = weight / den[n] if has and den[n] > 0 else 0.0
             rows.append({"candidate": n, "component": key, "value": float(values[key][n]) if key in values else np.nan,
                          "score": float(s[n]) if has else np.nan, "weight": share, "contribution": share * float(s[n]) if has else 0.0,
                          "note": notes.get(key, "" if has else "no data in this bundle: left out")})
@@ -259,7 +259,8 @@ def suggest(bundle: Bundle, period: str, settings: Settings, k: int = 3, distric
     candidates = [Candidate(float(lo), float(la), "", "suggested") for la, lo in latlng]
     sites, _ = screen(bundle, candidates, period, settings)
     order = np.argsort(-sites["score"].fillna(-1).to_numpy(), kind="stable")
-    xy = cell_centres_xy(hex_to_cells(cells))
+    every, every_xy = cell_centres(bundle, res)  # cached per bundle: the same centres the access layers use
+    xy = every_xy[pd.Index(every).get_indexer(cells)]
     chosen: list[int] = []
     for i in order:
         if all(np.hypot(*(xy[i] - xy[j])) >= spacing_m for j in chosen):

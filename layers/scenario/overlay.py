@@ -208,6 +208,22 @@ def _age_mix(setting: list, name: str) -> np.ndarray:
     return a / a.sum()
 
 
+def _variant(age: np.ndarray, variant: str, v: dict) -> tuple[np.ndarray, float]:
+    """The age shares and the factor on the number of residents of the low/high variant (central: unchanged).
+
+    Low/high: residents × (1 ∓ ``scenario_persons_spread``); the shares under 18 × (1 ∓ ``scenario_child_spread``), the
+    other bands rescaled so the shares still sum to 1.
+    """
+    if variant == "central":
+        return age, 1.0
+    sign = -1.0 if variant == "low" else 1.0
+    child = np.array([b in CHILD_BANDS for b in AGE_BANDS])
+    scaled = age * np.where(child, 1.0 + sign * float(v["scenario_child_spread"]), 1.0)
+    rest = 1.0 - scaled[child].sum()
+    scaled[~child] = age[~child] * (rest / age[~child].sum()) if age[~child].sum() > 0 else 0.0
+    return scaled, 1.0 + sign * float(v["scenario_persons_spread"])
+
+
 @lru_cache(maxsize=64)
 def reference_profile(bundle: Bundle, unit_id: str, min_residents: int) -> tuple[str, pd.Series]:
     """Composition of a reference area at the latest period: (unit used, counts of all count columns).
@@ -255,16 +271,8 @@ def resident_mix(bundle: Bundle, housing: Housing, placed: Placed, variant: str,
         base = ref_age / ref_age.sum() if ref_age.sum() > 0 else _age_mix(v["scenario_mix_new_build"], "scenario_mix_new_build")
     sub = float(housing.subsidised_share) if housing.mix != "subsidised" else 0.0
     age = (1.0 - sub) * base + sub * _age_mix(v["scenario_mix_subsidised"], "scenario_mix_subsidised")
-    persons = float(housing.persons_per_dwelling)
-    if variant != "central":
-        sign = -1.0 if variant == "low" else 1.0
-        persons *= 1.0 + sign * float(v["scenario_persons_spread"])
-        child = np.array([b in CHILD_BANDS for b in AGE_BANDS])
-        scaled = age * np.where(child, 1.0 + sign * float(v["scenario_child_spread"]), 1.0)
-        rest = 1.0 - scaled[child].sum()
-        scaled[~child] = age[~child] * (rest / age[~child].sum()) if age[~child].sum() > 0 else 0.0
-        age = scaled
-    r = housing.dwellings * persons
+    age, factor = _variant(age, variant, v)
+    r = housing.dwellings * float(housing.persons_per_dwelling) * factor
     out = pd.Series(0.0, index=cols)
     out["pop_total"] = r
     mig_total_share = float(ref.get("pop_mig_bg", 0.0)) / total
@@ -310,15 +318,8 @@ def accommodation_mix(bundle: Bundle, site: NewAccommodation, variant: str, sett
     """
     v = settings.values
     occupancy = float(site.occupancy if site.occupancy is not None else v["accommodation_occupancy"])
-    age = _age_mix(v["accommodation_age_mix"], "accommodation_age_mix")
-    r = float(site.places) * occupancy
-    if variant != "central":
-        sign = -1.0 if variant == "low" else 1.0
-        r *= 1.0 + sign * float(v["scenario_persons_spread"])
-        child = np.array([b in CHILD_BANDS for b in AGE_BANDS])
-        scaled = age * np.where(child, 1.0 + sign * float(v["scenario_child_spread"]), 1.0)
-        scaled[~child] = age[~child] * ((1.0 - scaled[child].sum()) / age[~child].sum())
-        age = scaled
+    age, factor = _variant(_age_mix(v["accommodation_age_mix"], "accommodation_age_mix"), variant, v)
+    r = float(site.places) * occupancy * factor
     cols = bundle.count_columns
     out = pd.Series(0.0, index=cols)
     out["pop_total"] = r
