@@ -1,13 +1,12 @@
 """What a person waits for, measured where the person is: the map in headless Chromium against a real server.
 
 `quartiersatlas bench --only browser` starts the planner (`quartiersatlas serve`, gunicorn, Berlin) and drives Debian's
-Chromium (software WebGL, 1366×768) through Selenium. Per basis (Planungsraum, H3 res 9, H3 res 10), median of
-`--repeat` loads and switches: first map drawn (navigation start → MapLibre idle with the values trace on screen), callback
-requests on page load, and after a period switch the time until the new values arrive in the figure and until the map is
-idle again, with the bytes of the map's update per cell. Every other view of the page stays open as a user has it.
-
-This is the baseline of issue 19 ("the map at the speed of thought"): the engine column names the map engine measured,
-so a new engine can be printed beside it in the same table.
+Chromium (software WebGL, 1366×768) through Selenium, once per map engine (`map_engine`: Plotly's choroplethmap, the
+engine before, and deck.gl's WebGL engine), so both stand side by side in one table. Per basis (Planungsraum, H3 res 9,
+H3 res 10), median of `--repeat` (≤ 5) loads and switches: first map drawn (navigation start → values on screen and the
+map idle), callback requests on page load, and after a period switch the time until the new values arrive in the figure
+and until the map is idle again (repainted), with the bytes of the map's update per cell; then a group and a layer
+switch until the map is idle again. Every other view of the page stays open as a user has it.
 """
 
 from __future__ import annotations
@@ -24,13 +23,17 @@ from dashboard.figures import VALUES_TRACE
 from .common import Row
 from .load import HOST, PORT, _free_port, _serve
 
-ENGINE = "Plotly choroplethmap (MapLibre)"
+ENGINES = (("plotly", "Plotly choroplethmap (before)"), ("webgl", "deck.gl WebGL (dashboard/mapgl)"))
 BASES = (("planungsraum", 542), ("h3_9", 9878), ("h3_10", 67388))
 TARGETS = {"first": {"planungsraum": 1.5}, "recolour": {"h3_9": 0.3, "h3_10": 1.0}}  # issue 19's targets (s)
+SPEEDUP = {"h3_9": 5.0, "h3_10": 10.0}  # issue 19: the new engine this many times faster than the old at a period switch
 
-# The map's state as the page has it: values on screen and MapLibre idle (loaded, tiles in, not moving).
+# The map's state as the page has it, for either engine: values in the figure (`z`), areas drawn, and whether the map is
+# idle (Plotly: MapLibre loaded, tiles in, not moving; deck.gl: the last frame drawn shows the last values).
 STATE_JS = """
-const gd = document.querySelector('#%s .js-plotly-plot');
+const el = document.querySelector('#%s');
+if (el && el.__deckmap) { const s = el.__deckmap.state(); s.now = performance.now(); return s; }
+const gd = el && el.querySelector('.js-plotly-plot');
 const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
 const m = sub && sub.map;
 if (!m) return null;
@@ -73,56 +76,110 @@ def _poll(driver, until, timeout: float = 180.0, every: float = 0.05) -> dict:
     raise RuntimeError(f"the map did not reach the expected state; last: {state}")
 
 
+def _switch(driver, before: dict, act) -> dict:
+    """Seconds from `act` (returns performance.now() when it acts) until the values arrive and until the map is idle."""
+    t0 = act()
+    arrived = _poll(driver, lambda s: s["z"] != before["z"])
+    idle = _poll(driver, lambda s: s["idle"] and s["z"] == arrived["z"])
+    updates = [c for c in driver.execute_script(CALLBACKS_JS) if c["start"] >= t0 - 1]
+    return {"arrive": (arrived["now"] - t0) / 1000.0, "idle": (idle["now"] - t0) / 1000.0,
+            "bytes": max((c["bytes"] for c in updates), default=0), "callbacks": len(updates), "state": idle}
+
+
+def _choose(driver, dropdown_id: str, label: str) -> float:
+    """Open a dropdown and click the option with this label, as a user does; performance.now() at the click."""
+    driver.find_element("css selector", f"#{dropdown_id}").click()
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        options = [o for o in driver.find_elements("css selector", ".dash-dropdown-option") if o.text.strip() == label]
+        if options:
+            return driver.execute_script("const t = performance.now(); arguments[0].scrollIntoView({block: 'center'}); "
+                                         "arguments[0].click(); return t;", options[0])
+        time.sleep(0.1)
+    raise RuntimeError(f"no option {label!r} in {dropdown_id}")
+
+
 def _one(driver, url: str, cells: int) -> dict:
-    """One page load and one period switch on a basis: seconds (performance.now() counts from navigation start) and bytes."""
+    """One page load, then a period, a group and a layer switch on a basis: seconds (performance.now() counts from
+    navigation start) and bytes."""
     driver.get(url)
     first = _poll(driver, lambda s: s["idle"] and s["locations"] == cells and s["drawn"] > 0)
     loaded = driver.execute_script(CALLBACKS_JS)
     time.sleep(1.0)  # let the other views settle, as a user's page has them
     before = _poll(driver, lambda s: s["idle"])
     handle = driver.find_element("css selector", f"#{ids.PERIOD} [role=slider]")
-    t0 = driver.execute_script("arguments[0].focus(); return performance.now();", handle)
-    handle.send_keys("\ue012")  # the left-arrow key (selenium's Keys.LEFT): one Stichtag back, as a keyboard user does
-    arrived = _poll(driver, lambda s: s["z"] != before["z"])
-    idle = _poll(driver, lambda s: s["idle"] and s["z"] == arrived["z"])
-    updates = [c for c in driver.execute_script(CALLBACKS_JS) if c["start"] >= t0 - 1]
-    biggest = max((c["bytes"] for c in updates), default=0)
-    return {"first_s": first["now"] / 1000.0, "load_callbacks": len(loaded), "arrive_s": (arrived["now"] - t0) / 1000.0,
-            "idle_s": (idle["now"] - t0) / 1000.0, "bytes_per_cell": biggest / cells, "switch_callbacks": len(updates)}
+
+    def period_back():
+        t0 = driver.execute_script("arguments[0].focus(); return performance.now();", handle)
+        handle.send_keys("\ue012")  # the left-arrow key (selenium's Keys.LEFT): one Stichtag back, as a keyboard user does
+        return t0
+
+    period = _switch(driver, before, period_back)
+    time.sleep(0.5)
+    group = _switch(driver, period["state"], lambda: _choose(driver, ids.GROUP, GROUP_SWITCH))
+    time.sleep(0.5)
+    layer = _switch(driver, group["state"], lambda: _choose(driver, ids.LAYER, LAYER_SWITCH))
+    return {"first_s": first["now"] / 1000.0, "load_callbacks": len(loaded), "arrive_s": period["arrive"], "idle_s": period["idle"],
+            "bytes_per_cell": period["bytes"] / cells, "switch_callbacks": period["callbacks"],
+            "group_idle_s": group["idle"], "layer_idle_s": layer["idle"]}
 
 
-def bench_browser(settings, folder: Path, repeat: int = 3) -> list[Row]:
+GROUP_SWITCH = "Ausländische Staatsangehörige"  # from the default group (migration background)
+LAYER_SWITCH = "Lokationsquotient"  # from the default layer (share of the group)
+
+
+def _measure(port: int, key: str, cells: int, repeat: int) -> list[dict]:
+    runs = []
+    for _ in range(max(1, repeat)):
+        driver = _driver()  # a fresh tab per run: a first visit, nothing cached in the page
+        try:
+            runs.append(_one(driver, f"http://{HOST}:{port}/?layer=migration_share&basis={key}", cells))
+        except Exception as exc:  # noqa: BLE001 - a crashed tab is a result, not a reason to lose the table
+            print(f"browser bench {key}: {type(exc).__name__}: {str(exc)[:200]}", file=sys.stderr)
+        finally:
+            driver.quit()
+    return runs
+
+
+def bench_browser(settings, folder: Path, repeat: int = 5) -> list[Row]:
+    """Both map engines on the same bundle and machine, one after the other, side by side in the table."""
     if not Path("/usr/bin/chromium").exists():
         return [Row("browser benchmark", "Chromium", "not installed", False, "scripts/test.sh installs Debian's chromium and chromium-driver")]
-    PORT[0] = port = _free_port()
-    proc = _serve(folder, {}, mode="planner")
+    from dashboard.mapgl import BUNDLE
+
+    medians: dict[tuple[str, str], dict] = {}
     rows: list[Row] = []
-    try:
-        for key, cells in BASES:
-            url = f"http://{HOST}:{port}/?layer=migration_share&basis={key}"
-            runs = []
-            for _ in range(max(1, repeat)):
-                driver = _driver()  # a fresh tab per run: a first visit, nothing cached in the page
-                try:
-                    runs.append(_one(driver, url, cells))
-                except Exception as exc:  # noqa: BLE001 - a crashed tab is a result, not a reason to lose the table
-                    print(f"browser bench {key}: {type(exc).__name__}: {str(exc)[:200]}", file=sys.stderr)
-                finally:
-                    driver.quit()
-            if not runs:
-                rows.append(Row(f"{ENGINE}: {key} ({cells:,} areas)", "a map", "failed", False, "the tab crashed or timed out every time"))
-                continue
-            med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-            first_target = TARGETS["first"].get(key)
-            rows.append(Row(f"{ENGINE}: first map drawn, {key} ({cells:,} areas)", f"≤ {first_target} s" if first_target else "–",
-                            f"{med['first_s']:.2f} s", med["first_s"] <= first_target if first_target else None,
-                            f"{med['load_callbacks']:.0f} callback requests on page load (target ≤ 5)"))
-            target = TARGETS["recolour"].get(key)
-            rows.append(Row(f"{ENGINE}: period switch {key}, values arrive / map idle again", f"idle ≤ {target} s" if target else "–",
-                            f"{med['arrive_s']:.2f} s / {med['idle_s']:.2f} s", med["idle_s"] <= target if target else None,
-                            f"{med['bytes_per_cell']:.1f} bytes per cell on the wire (largest compressed answer after the switch; "
-                            f"target ≤ 6); {med['switch_callbacks']:.0f} callback requests; median of {len(runs)}"))
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(60)
+    for engine, title in ENGINES:
+        if engine == "webgl" and not BUNDLE.exists():
+            rows.append(Row(f"{title}", "built", "not built", False, "scripts/setup-js.sh builds dashboard/mapgl/dist/deckmap.js"))
+            continue
+        PORT[0] = port = _free_port()
+        proc = _serve(folder, {"QUARTIERSATLAS_MAP_ENGINE": engine}, mode="planner")
+        try:
+            for key, cells in BASES:
+                runs = _measure(port, key, cells, repeat)
+                if not runs:
+                    rows.append(Row(f"{title}: {key} ({cells:,} areas)", "a map", "failed", False, "the tab crashed or timed out every time"))
+                    continue
+                med = medians[engine, key] = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+                first_target = TARGETS["first"].get(key) if engine == "webgl" else None
+                rows.append(Row(f"{title}: first map drawn, {key} ({cells:,} areas)", f"≤ {first_target} s" if first_target else "–",
+                                f"{med['first_s']:.2f} s", med["first_s"] <= first_target if first_target else None,
+                                f"{med['load_callbacks']:.0f} callback requests on page load (target ≤ 5)"))
+                target = TARGETS["recolour"].get(key) if engine == "webgl" else None
+                before = medians.get(("plotly", key))
+                speed = f"; {before['idle_s'] / med['idle_s']:.1f}× the Plotly engine" if engine == "webgl" and before else ""
+                ok = None
+                if target:
+                    ok = med["idle_s"] <= target and (not before or before["idle_s"] / med["idle_s"] >= SPEEDUP[key])
+                rows.append(Row(f"{title}: period switch {key}, values arrive / map idle again",
+                                f"idle ≤ {target} s, ≥ {SPEEDUP[key]:.0f}× faster" if target else "–",
+                                f"{med['arrive_s']:.2f} s / {med['idle_s']:.2f} s", ok,
+                                f"{med['bytes_per_cell']:.1f} bytes per cell on the wire (largest compressed answer after the switch; "
+                                f"target ≤ 6); {med['switch_callbacks']:.0f} callback requests; median of {len(runs)}{speed}"))
+                rows.append(Row(f"{title}: group / layer switch {key}, map idle again", "–",
+                                f"{med['group_idle_s']:.2f} s / {med['layer_idle_s']:.2f} s", None, f"median of {len(runs)}"))
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(60)
     return rows

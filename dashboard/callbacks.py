@@ -483,7 +483,8 @@ def register_callbacks(app: Dash) -> None:
         Input(ids.TABLE_ORDER, "value"),
     )(update_views)
     app.callback(Output(ids.SECTION_TABS, "children"), Output(ids.SECTION_TABS, "key"), Output(ids.TABS_LANG, "data"),
-                 Input(ids.LANGUAGE, "value"), State(ids.TABS_LANG, "data"), State(ids.LAYER, "value"))(tabs_in_language)
+                 Input(ids.LANGUAGE, "value"), State(ids.TABS_LANG, "data"), State(ids.LAYER, "value"),
+                 prevent_initial_call=True)(tabs_in_language)  # a link's language arrives as a change of the language control
     app.callback(Output(ids.TABLE_ORDER, "options"), Output(ids.TABLE_ORDER, "value"), Output("overview-table-order-label", "children"),
                  Input(ids.LAYER, "value"), Input(ids.LANGUAGE, "value"), State(ids.TABLE_ORDER, "value"),
                  prevent_initial_call=True)(table_order_control)

@@ -34,6 +34,9 @@ def t(key: str, lang: str = "de", **values: object) -> str:
     return text.format(**values) if values else text
 
 
+PLOTLY_DAY = {"de": "%d.%m.%Y", "en": "%d %b %Y"}  # a day on Plotly's date axes and hovers, as `format_date` writes it
+
+
 def format_date(iso: str, lang: str = "de") -> str:
     """'2024-12-31' → '31.12.2024' (de) or '31 Dec 2024' (en)."""
     d = date.fromisoformat(iso)

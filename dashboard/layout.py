@@ -13,7 +13,7 @@ from layers.registry import get_layer
 from layers.settings import Settings
 
 from . import accessibility as a11y
-from . import ids
+from . import ids, mapgl
 from .catalogue import citation
 from .i18n import format_date, t
 from .pages import briefing_href, legal_links
@@ -42,9 +42,15 @@ def basis_options(bundle: Bundle, lang: str) -> list[dict]:
     return opts
 
 
+MAX_PERIOD_LABELS = 4  # labels that fit under the slider in the 250-px controls column without running into each other
+
+
 def period_marks(bundle: Bundle) -> dict[int, str]:
-    """Slider marks: MM/YY per period (the slider's value is the period's position in `bundle.periods`)."""
-    return {i: f"{p[5:7]}/{p[2:4]}" for i, p in enumerate(bundle.periods)}
+    """Slider marks: a mark per period (the slider's value is its position in `bundle.periods`), labelled MM/YY at most
+    `MAX_PERIOD_LABELS` times, counting back from the newest, which is always labelled."""
+    n = len(bundle.periods)
+    step = -(-n // MAX_PERIOD_LABELS)
+    return {i: f"{p[5:7]}/{p[2:4]}" if (n - 1 - i) % step == 0 else "" for i, p in enumerate(bundle.periods)}
 
 
 def period_options(bundle: Bundle, lang: str) -> list[dict]:
@@ -154,23 +160,28 @@ def scenario_view(settings: Settings, lang: str) -> html.Div:
 
 
 def _overview(settings: Settings, layer: str, lang: str) -> html.Div:
-    """Linked views of the current layer: histogram, key figures, table of areas (by name unless the user picks another
-    order), detail of one area."""
+    """Linked views of the current layer: histogram, table of areas (by name unless the user picks another order), detail
+    of one area (the key figures stand above the tabs, in view whichever topic is open)."""
     return html.Div([
-        dbc.Row([
-            dbc.Col(dcc.Graph(id=ids.HISTOGRAM, style={"height": "260px"},
-                              config={"displayModeBar": False}), md=6),
-            dbc.Col(html.Div(id=ids.CARDS), md=6),
-        ], className="mt-2"),
+        dcc.Graph(id=ids.HISTOGRAM, style={"height": "240px"}, config={"displayModeBar": False}, className="mt-2"),
         dbc.Row([
             dbc.Col([html.Div([html.Span(t("table_order", lang), className="small me-2", id="overview-table-order-label"),
                                dbc.RadioItems(options=table_order_options(get_layer(layer), settings.mode == "portal", lang),
                                               value="name", id=ids.TABLE_ORDER, inline=True, className="small d-inline-block")],
                               className="mb-1"),
-                     html.Div(id=ids.TABLE)], md=6),
-            dbc.Col(html.Div(id=ids.DETAIL), md=6),
+                     html.Div(id=ids.TABLE)], xxl=6),
+            dbc.Col(html.Div(id=ids.DETAIL), xxl=6),
         ], className="mt-2"),
     ])
+
+
+def map_component(settings: Settings):
+    """The map: deck.gl's WebGL engine (`dashboard.mapgl.DeckMap`) or Plotly's, as `map_engine` says; both read the same
+    figure and report clicks and selections alike, so the callbacks do not know which one draws."""
+    if mapgl.engine(settings.map_engine) == "webgl":
+        return mapgl.DeckMap(id=ids.MAP, style={"height": "64vh"})
+    return dcc.Graph(id=ids.MAP, style={"height": "64vh"},
+                     config={"scrollZoom": True, "displaylogo": False, "modeBarButtonsToRemove": ["toImage"]})
 
 
 def waiting(content) -> dcc.Loading:
@@ -211,19 +222,22 @@ def serve_layout(bundle: Bundle, settings: Settings):
         dcc.Store(id=ids.URL_WRITTEN),
         a11y.skip_links(lang),
         html.Header([header, html.Div(notice(bundle, settings, lang), id=ids.NOTICE, className="mb-2"), html.Div(id=ids.URL_NOTICE)]),
+        # A dashboard from 1200 px on (assets/layout.css): controls | map, legend and text summary | key figures and the
+        # open topic, each column scrolling on its own, so all are in view together; below that the columns stack.
         html.Main(dbc.Row([
-            dbc.Col(a11y.controls_region(_controls(bundle, settings, state), lang), md=3, className="pt-1 qa-controls-col"),
+            dbc.Col(a11y.controls_region(_controls(bundle, settings, state), lang), lg=3, className="pt-1 qa-controls-col"),
             dbc.Col([
                 html.Div(id=ids.MAP_HINT),
-                a11y.map_region(waiting(dcc.Graph(id=ids.MAP, style={"height": "64vh"},
-                                                  config={"scrollZoom": True, "displaylogo": False, "modeBarButtonsToRemove": ["toImage"]})),
-                                lang),
+                a11y.map_region(waiting(map_component(settings)), lang),
                 scenario_view(settings, lang),
                 html.Div(id=ids.LEGEND, className="small mt-2"),
                 a11y.map_alternatives(lang, settings.mode == "portal"),
+            ], lg=9, className="qa-map-col"),
+            dbc.Col([
+                html.Section(html.Div(id=ids.CARDS), className="qa-key-figures", **{"aria-label": t("cards_title", lang)}),
                 section_tabs(bundle, settings, lang, state.layer),
                 dcc.Store(id=ids.TABS_LANG, data=lang),
-            ], md=9, className="qa-map-col"),
-        ])),
+            ], lg=12, className="qa-panel-col"),
+        ], className="qa-dashboard")),
         html.Footer(sources_line(bundle, settings, lang), id=ids.SOURCES, className="small text-muted border-top mt-3 pt-2 pb-3"),
-    ], fluid=True)
+    ], fluid=True, className="qa-page")

@@ -43,6 +43,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", str, "127.0.0.1", "Host the server binds to."),
     Setting("port", int, 8050, "Port the server listens on."),
     Setting("tile_url", str, "", "Optional raster tile URL template ({z}/{x}/{y}); empty means no external tiles, the city's outlines are the context."),
+    Setting("map_engine", str, "webgl", "How the browser draws the map: `webgl` (deck.gl, recolours without rebuilding; built by "
+            "scripts/setup-js.sh) or `plotly` (Plotly's choroplethmap, the engine before; also used when the WebGL bundle is not built).",
+            ("webgl", "plotly")),
     Setting("tile_attribution", str, "", "Credit line shown on the map for the tiles of `tile_url` (required by most tile licences)."),
     Setting("min_cases", int, 3, "Disclosure: values from fewer cases than this are suppressed in the portal (BRIEF §6)."),
     Setting("min_residents", int, 50, "Disclosure: values for cells or units with fewer residents than this are suppressed in the portal (BRIEF §6)."),

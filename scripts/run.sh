@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 # beside the installed package, where a stale entry from another install breaks Gi* and local Moran.
 export NUMBA_CACHE_DIR="${NUMBA_CACHE_DIR:-$PWD/.cache/numba}"
 source scripts/setup-python.sh
+source scripts/setup-js.sh
 .venv/bin/pip install --quiet --disable-pip-version-check -e .
 .venv/bin/quartiersatlas build --if-missing
 exec .venv/bin/quartiersatlas serve "$@"

@@ -37,8 +37,11 @@ def bundle_root(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def settings(bundle_root):
-    """Project settings with bundles written to a temporary folder."""
-    return load_settings(bundle_dir=str(bundle_root), cache_type="SimpleCache")
+    """Project settings with bundles written to a temporary folder.
+
+    The map engine is Plotly's here: most browser tests read its figure in the page (gd._fullData, MapLibre's state).
+    tests/dashboard/test_map_webgl_browser.py drives the WebGL engine, the default of config.toml."""
+    return load_settings(bundle_dir=str(bundle_root), cache_type="SimpleCache", map_engine="plotly")
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,10 @@ from dash import no_update
 
 def when_active(section_id: str, outputs: int, fn: Callable) -> Callable:
     """Wrap a callback whose first argument is the active tab: hidden sections do no work (a click on the tab
-    triggers it again). Heavy views, such as index tables with permutation tests, then cost nothing while unseen."""
+    triggers it again). Heavy views, such as index tables with permutation tests, then cost nothing while unseen.
+
+    Register it with `prevent_initial_call=True`: a page opens on the overview tab, so a section's first call would
+    only answer "not active" and cost a request on page load (issue 19: at most 5 callback requests on load)."""
     def wrapped(active_tab, *args):
         if active_tab != section_id:
             return no_update if outputs == 1 else (no_update,) * outputs

@@ -24,7 +24,7 @@ from layers.settings import Settings
 from .. import ids
 from ..context import current_bundle, current_settings
 from ..figures import FACILITY_TRACE, FUNDING_LAYER, PROTECTION_LAYER
-from ..i18n import format_date, t
+from ..i18n import PLOTLY_DAY, format_date, t
 from ..state import period_at
 from .common import map_redrawn, when_active
 
@@ -225,7 +225,9 @@ def update_use(space_id, lang):
     for method, part in s.groupby("method"):
         traces.append({"type": "scatter", "mode": "lines" if method == "counter" else "markers", "name": method,
                        "x": pd.to_datetime(part["timestamp"]).dt.strftime("%Y-%m-%d").tolist(), "y": part["count"].to_numpy()})
+    day = PLOTLY_DAY[lang]
     return {"data": traces, "layout": {"margin": {"l": 50, "r": 10, "t": 10, "b": 30}, "yaxis": {"title": {"text": t("infrastructure_use_axis", lang)}},
+                                       "xaxis": {"tickformat": day, "hoverformat": day},
                                        "legend": {"orientation": "h"}, "separators": ",." if lang == "de" else ".,"}}
 
 
@@ -237,5 +239,5 @@ def register(app: Dash) -> None:
                  prevent_initial_call=True)(update_overlay)
     app.callback(Output(ACCESS, "children"), Output(SPACE, "children"), Output(FUNDING, "children"),
                  Input(ids.SECTION_TABS, "active_tab"), Input(AREA, "value"), Input(ids.DISTRICT, "value"), Input(ids.PERIOD, "value"),
-                 Input(ids.LANGUAGE, "value"))(when_active(SECTION_ID, 3, update_views))
+                 Input(ids.LANGUAGE, "value"), prevent_initial_call=True)(when_active(SECTION_ID, 3, update_views))
     app.callback(Output(USE_GRAPH, "figure"), Input(USE_PLACE, "value"), Input(ids.LANGUAGE, "value"))(update_use)

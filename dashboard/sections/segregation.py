@@ -16,7 +16,7 @@ from layers.spatial.basis import Basis
 from .. import ids
 from ..api_segregation import change_frame, indices_frame, multigroup_frame
 from ..context import current_bundle, current_settings
-from ..i18n import format_date, t
+from ..i18n import PLOTLY_DAY, format_date, t
 from ..state import period_at
 from .common import when_active
 
@@ -75,14 +75,14 @@ def panel(bundle, settings, lang: str):
         html.Div([
             html.Div([html.Label(t("segregation_group", lang), className="small"),
                       dcc.Dropdown([{"label": g.title(lang), "value": g.id} for g in groups], group, id=GROUP, clearable=False)],
-                     style={"flex": "3"}, className="me-2"),
+                     style={"flex": "3 1 14rem"}),
             html.Div([html.Label(t("segregation_index", lang), className="small"),
                       dcc.Dropdown([{"label": f"{d.title(lang)} ({d.symbol})", "value": d.id} for d in SINGLE_INDICES], "dissim",
-                                   id=INDEX, clearable=False)], style={"flex": "2"}, className="me-2"),
+                                   id=INDEX, clearable=False)], style={"flex": "2 1 11rem"}),
             html.Div([html.Label(t("segregation_period_from", lang), className="small"),
                       dcc.Dropdown([{"label": format_date(p, lang), "value": p} for p in bundle.periods], bundle.periods[0],
-                                   id=PERIOD_FROM, clearable=False)], style={"flex": "1"}),
-        ], className="d-flex my-2"),
+                                   id=PERIOD_FROM, clearable=False)], style={"flex": "1 1 8.5rem"}),
+        ], className="d-flex flex-wrap gap-2 my-2"),  # side by side where the panel is wide enough, else below each other
         html.Div(id=EXPLAIN, className="small border rounded p-2 bg-light"),
         dcc.Graph(id=CHART, config={"displayModeBar": False}, style={"height": "320px"}),
         html.H6(id=TABLE_TITLE, className="mt-2"),
@@ -124,12 +124,14 @@ def indices_view(group, index, basis_value, period_value, district, lang):
         colour = CITY_COLOUR if city else DISTRICT_COLOURS[districts.index(area) % len(DISTRICT_COLOURS)]
         fig.add_trace(go.Scatter(x=rows["period"], y=rows[index], mode="lines+markers", name=t("segregation_city", lang) if city else rows["area_name"].iloc[0],
                                  line={"width": 3 if city else 1.6, "color": colour}, marker={"size": 5 if not city else 7}))
-    fig.update_layout(title={"text": t("segregation_chart_title", lang, index=f"{d.title(lang)} ({d.symbol})", group=gtitle, basis=blabel),
-                             "font": {"size": 13}}, margin={"l": 40, "r": 10, "t": 40, "b": 30}, legend={"font": {"size": 10}},
+    periods = f"{format_date(bundle.periods[0], lang)}–{format_date(bundle.periods[-1], lang)}"  # the bundle's own Stichtage
+    fig.update_layout(title={"text": t("segregation_chart_title", lang, index=f"{d.title(lang)} ({d.symbol})", group=gtitle, basis=blabel,
+                                       periods=periods), "font": {"size": 12}},
+                      margin={"l": 40, "r": 10, "t": 66, "b": 30}, legend={"font": {"size": 10}},
                       yaxis={"title": d.symbol}, template="plotly_white", separators=",." if lang == "de" else ".,",
                       # ticks at the reference dates themselves (a date axis would label 31.12.2024 as "Jan 2025")
                       xaxis={"tickvals": list(bundle.periods), "ticktext": [format_date(p, lang) for p in bundle.periods], "tickangle": 0,
-                             "tickfont": {"size": 10}})
+                             "tickfont": {"size": 10}, "hoverformat": PLOTLY_DAY[lang]})
     now = table[table["period"] == period].merge(multi[multi["period"] == period][["area", *[m.id for m in MULTI_INDICES]]], on="area")
     cols = [{"name": t("segregation_col_area", lang), "id": "area_name"}, {"name": t("segregation_col_units", lang), "id": "n_units"},
             {"name": t("segregation_col_share", lang), "id": "share_pct"}] + [{"name": f"{x.title(lang)} ({x.symbol})", "id": x.id}
@@ -175,13 +177,13 @@ def register(app: Dash) -> None:
         Output(TABLE, "tooltip_header"),
         Input(ids.SECTION_TABS, "active_tab"), Input(GROUP, "value"), Input(INDEX, "value"), Input(ids.BASIS, "value"),
         Input(ids.PERIOD, "value"), Input(ids.DISTRICT, "value"),
-        Input(ids.LANGUAGE, "value"),
+        Input(ids.LANGUAGE, "value"), prevent_initial_call=True,
     )(when_active(SECTION_ID, 6, indices_view))
     app.callback(
         Output(CHANGE_TITLE, "children"), Output(CHANGE, "columns"), Output(CHANGE, "data"), Output(CHANGE_NOTE, "children"),
         Input(ids.SECTION_TABS, "active_tab"), Input(GROUP, "value"), Input(INDEX, "value"), Input(PERIOD_FROM, "value"),
         Input(ids.BASIS, "value"), Input(ids.PERIOD, "value"),
-        Input(ids.LANGUAGE, "value"),
+        Input(ids.LANGUAGE, "value"), prevent_initial_call=True,
     )(when_active(SECTION_ID, 4, change_view))
     app.callback(Output(ids.DISTRICT, "value", allow_duplicate=True), Input(TABLE, "active_cell"), State(TABLE, "data"),
                  prevent_initial_call=True)(pick_district)

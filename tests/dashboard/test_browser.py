@@ -15,6 +15,11 @@ pytestmark = pytest.mark.browser
 
 MAP_STATE_JS = """
 const holder = document.getElementById('%s');
+if (holder && holder.__deckmap) {  // the WebGL engine (dashboard/mapgl): the same facts from its own state
+  const s = holder.__deckmap.state(), bar = holder.querySelector('.qa-deck-colourbar-title');
+  return s.idle ? {drawn: s.drawn, locations: s.locations, z0: s.z.split(',').slice(0, 5).map(Number),
+                   geojson: s.layers.find(l => l.startsWith('areas-')) || '', colorbar: bar ? bar.textContent : ''} : null;
+}
 const gd = holder && holder.querySelector('.js-plotly-plot');
 const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
 const m = sub && sub.map;

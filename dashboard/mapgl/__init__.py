@@ -1,0 +1,64 @@
+"""The WebGL map engine: `DeckMap`, a Dash component that draws the map figure of `dashboard.figures` with deck.gl.
+
+Its JavaScript (`src/`, deck.gl pinned in package.json) is bundled by esbuild into `dist/deckmap.js` by
+`scripts/setup-js.sh`, which the README's commands run; nothing prebuilt is downloaded. The component reads the same
+figure dict as `dcc.Graph` (so every callback that patches the map works unchanged) and emits `clickData` and
+`selectedData` in dcc.Graph's shape. Where the bundle is missing the app falls back to the Plotly engine (`engine`).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from dash.development.base_component import Component
+
+BUNDLE = Path(__file__).parent / "dist" / "deckmap.js"
+RELATIVE_PATH = "mapgl/dist/deckmap.js"  # inside the `dashboard` package, as Dash serves component suites
+
+
+def js_dist() -> list[dict]:
+    """The component suite Dash serves for this package: the bundle when it was built, nothing otherwise."""
+    return [{"relative_package_path": RELATIVE_PATH, "namespace": "dashboard"}] if BUNDLE.exists() else []
+
+
+def engine(wanted: str) -> str:
+    """The map engine that will run: "webgl" when wanted and built, else "plotly" (with a warning saying how to build)."""
+    if wanted not in ("webgl", "plotly"):
+        raise ValueError(f"map_engine must be 'webgl' or 'plotly', not {wanted!r}")
+    if wanted == "webgl" and not BUNDLE.exists():
+        logging.getLogger("quartiersatlas").warning(
+            "map_engine = 'webgl' but %s is not built (run scripts/setup-js.sh, which the README's commands do): "
+            "drawing the map with Plotly", BUNDLE)
+        return "plotly"
+    return wanted
+
+
+class DeckMap(Component):
+    """The map drawn by deck.gl.
+
+    Parameters
+    ----------
+    id : str
+        The component's id (the app uses `dashboard.ids.MAP`).
+    figure : dict
+        The map figure of `dashboard.figures.map_figure`, patched by callbacks as dcc.Graph's figure is.
+    clickData, selectedData : dict
+        Set by the browser: the clicked mark, and the areas inside a box or lasso, as dcc.Graph reports them.
+    style, className : optional
+        Of the outer element.
+    """
+
+    _children_props: list[str] = []
+    _base_nodes = ["children"]
+    _namespace = "quartiersatlas_map"
+    _type = "DeckMap"
+
+    def __init__(self, id=None, figure=None, clickData=None, selectedData=None, style=None, className=None, **kwargs):  # noqa: A002
+        self._prop_names = ["id", "figure", "clickData", "selectedData", "style", "className"]
+        self._valid_wildcard_attributes = []
+        self.available_properties = list(self._prop_names)
+        self.available_wildcard_properties = []
+        args = {k: v for k, v in {"id": id, "figure": figure, "clickData": clickData, "selectedData": selectedData,
+                                   "style": style, "className": className}.items() if v is not None}
+        super().__init__(**args, **kwargs)

@@ -1,0 +1,137 @@
+"""The WebGL map engine (dashboard/mapgl, deck.gl) on the real Berlin bundle in headless Chromium, driven as a user drives
+it: drawn, hover, click, box selection, the funding overlay, a scenario site, a period switch at H3 res 9, printing."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+
+from dashboard import ids
+from dashboard.app import create_app
+from dashboard.mapgl import BUNDLE
+from layers.scenario import Housing, Scenario, Site
+from tests.dashboard.test_browser import choose
+from tests.dashboard.test_linked_views_browser import text, wait_for
+
+pytestmark = pytest.mark.browser
+
+STATE_JS = "const el = document.getElementById('%s'); return el && el.__deckmap ? el.__deckmap.state() : null;" % ids.MAP
+TOOLTIP_JS = "const t = document.querySelector('#%s .qa-deck-tooltip'); return t && t.style.display !== 'none' ? t.innerText : '';" % ids.MAP
+
+
+@pytest.fixture
+def webgl(settings):
+    assert BUNDLE.exists(), "the WebGL map is not built: scripts/setup-js.sh (run by scripts/test.sh) builds it"
+    return replace(settings, values={**settings.values, "map_engine": "webgl"})
+
+
+def state(dash_duo, until, what: str, timeout: float = 60.0) -> dict:
+    return wait_for(dash_duo, lambda: (lambda s: s if s and until(s) else None)(dash_duo.driver.execute_script(STATE_JS)), what, timeout)
+
+
+def canvas(dash_duo):
+    return dash_duo.find_element(f"#{ids.MAP} .qa-deck-canvas canvas")
+
+
+def pointer_at(dash_duo, fx: float, fy: float) -> ActionChains:
+    """Real pointer input, at a fraction of the map's width and height (moved from the centre: Selenium versions disagree
+    on where move_to_element_with_offset counts from)."""
+    el = canvas(dash_duo)
+    dx, dy = int(el.size["width"] * (fx - 0.5)), int(el.size["height"] * (fy - 0.5))
+    chain = ActionChains(dash_duo.driver).move_to_element(el)
+    return chain.move_by_offset(dx, dy) if dx or dy else chain
+
+
+def test_the_webgl_map_draws_hovers_clicks_and_selects(dash_duo, webgl, berlin_bundle):
+    dash_duo.start_server(create_app(webgl, berlin_bundle.folder))
+    assert dash_duo.find_element(f"#{ids.MAP}").get_attribute("data-engine") == "deck.gl"
+    first = state(dash_duo, lambda s: s["idle"] and s["drawn"] == 542, "542 Planungsräume drawn")
+    assert first["locations"] == 542 and any(lay.startswith("areas-geo/planungsraum") for lay in first["layers"])
+    assert "map-layer-0" in first["layers"]  # the city's outline
+    assert dash_duo.find_element(f"#{ids.MAP} .qa-deck-colourbar-title").text == "%"
+    assert len(dash_duo.driver.find_elements("css selector", f"#{ids.MAP} .qa-label-place")) == 12  # the districts' names
+
+    # hover: the same text as the Plotly engine's (layer, unit, Stichtag, social context); names escaped, tags kept
+    pointer_at(dash_duo, 0.5, 0.5).perform()
+    hover = wait_for(dash_duo, lambda: dash_duo.driver.execute_script(TOOLTIP_JS), "a hover text")
+    assert "Anteil der Gruppe" in hover and " %" in hover and "Stichtag 31.12.2024" in hover and "Sozialer Kontext" in hover
+    assert dash_duo.driver.execute_script(f"return document.querySelector('#{ids.MAP} .qa-deck-tooltip b') !== null")
+
+    # click: the area is selected (selection store, outline layer, selection line)
+    assert "Keine Auswahl" in text(dash_duo, ids.SELECTION_INFO)
+    pointer_at(dash_duo, 0.5, 0.5).click().perform()
+    one = state(dash_duo, lambda s: len(s["selection"]) == 1 and "selection" in s["layers"], "one area selected by a click")
+    wait_for(dash_duo, lambda: "Keine Auswahl" not in text(dash_duo, ids.SELECTION_INFO), "the selection line names the area")
+
+    # box selection: the tool, then a drag over the middle of the city selects many Planungsräume
+    dash_duo.find_element(f"#{ids.MAP} [data-tool=box]").click()
+    assert dash_duo.find_element(f"#{ids.MAP} [data-tool=box]").get_attribute("aria-pressed") == "true"
+    pointer_at(dash_duo, 0.42, 0.4).click_and_hold().move_by_offset(40, 20).move_by_offset(60, 30).release().perform()
+    many = state(dash_duo, lambda s: len(s["selection"]) > 5, "a box selection of several areas")
+    assert one["selection"] != many["selection"]
+    assert all(len(i) == 8 and i.isdigit() for i in many["selection"])  # Planungsraum ids
+
+    # keyboard: the map takes focus; + zooms in, an arrow key pans
+    view = state(dash_duo, lambda s: s["view"], "a view")["view"]
+    canvas(dash_duo).send_keys("+")
+    zoomed = state(dash_duo, lambda s: s["view"]["zoom"] > view["zoom"] + 0.5, "zoomed in by the + key")
+    canvas(dash_duo).send_keys("\ue014")  # the right-arrow key
+    state(dash_duo, lambda s: s["view"]["longitude"] > zoomed["view"]["longitude"], "panned east by the arrow key")
+
+    severe = [e for e in dash_duo.get_logs() if e["level"] == "SEVERE"]
+    assert severe == [], severe
+
+
+def test_the_webgl_map_recolours_at_h3_res_9_and_shows_overlay_and_scenario_site(dash_duo, webgl, berlin_bundle):
+    site = Scenario("Neubau", (Housing(Site("unit", id="08100104"), 200, persons_per_dwelling=2.0),))
+    dash_duo.start_server(create_app(webgl, berlin_bundle.folder))
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/?basis=h3_9&scenario={site.to_url_param()}&map=11.00/52.48000/13.43000")
+    first = state(dash_duo, lambda s: s["idle"] and s["drawn"] == 9878, "9,878 H3 cells drawn", timeout=90)
+    # the link's own view (?map=zoom/lat/lon) is shown, not the whole city
+    assert abs(first["view"]["zoom"] - 11) < 1e-6 and abs(first["view"]["latitude"] - 52.48) < 1e-6, first["view"]
+    # the scenario's site as a point over the cells
+    state(dash_duo, lambda s: "points-scenario_sites" in s["layers"], "the scenario site on the map")
+
+    # a period switch: new values, drawn; the geometry is not fetched again
+    geo_requests = lambda: dash_duo.driver.execute_script(  # noqa: E731
+        "return performance.getEntriesByType('resource').filter(e => e.name.includes('/geo/h3_9.json')).length")
+    assert geo_requests() == 1
+    handle = dash_duo.find_element(f"#{ids.PERIOD} [role=slider]")
+    handle.send_keys("\ue012")  # one Stichtag back
+    older = state(dash_duo, lambda s: s["z"] != first["z"] and s["idle"], "the older Stichtag drawn")
+    assert older["drawn"] == 9878 and geo_requests() == 1
+
+    # a layer switch keeps working
+    choose(dash_duo, ids.LAYER, "Lokationsquotient")
+    wait_for(dash_duo, lambda: dash_duo.find_element(f"#{ids.MAP} .qa-deck-colourbar-title").text == "LQ", "the LQ colour bar")
+
+    # the funding overlay: a line layer over the cells
+    box = dash_duo.driver.find_element("css selector", f"#{ids.OVERLAYS} input[value=funding]")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", box)
+    state(dash_duo, lambda s: "map-layer-1" in s["layers"], "the funding areas drawn")
+
+    # printing: the WebGL frame goes to paper as an image
+    dash_duo.driver.execute_script("window.dispatchEvent(new Event('beforeprint'));")
+    src = dash_duo.driver.execute_script(f"const i = document.querySelector('#{ids.MAP} img.qa-deck-print'); return i ? i.src : '';")
+    assert src.startswith("data:image/png;base64,") and len(src) > 10_000
+    dash_duo.driver.execute_script("window.dispatchEvent(new Event('afterprint'));")
+    assert not dash_duo.driver.find_elements("css selector", f"#{ids.MAP} img.qa-deck-print")
+
+    severe = [e for e in dash_duo.get_logs() if e["level"] == "SEVERE"]
+    assert severe == [], severe
+
+
+def test_the_portal_webgl_map_draws_not_shown_areas_grey(dash_duo, webgl, berlin_bundle):
+    portal = replace(webgl, values={**webgl.values, "mode": "portal"})
+    dash_duo.start_server(create_app(portal, berlin_bundle.folder))
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/?basis=h3_10")
+    drawn = state(dash_duo, lambda s: s["idle"] and s["drawn"] > 60_000, "H3 res 10 drawn in the portal", timeout=120)
+    grey = drawn["not_shown"] / drawn["locations"]
+    assert 0.05 < grey < 0.95, grey  # cells with few residents are not shown: grey, neither coloured nor missing
+    assert drawn["locations"] > 60_000
+    time.sleep(0.5)
+    severe = [e for e in dash_duo.get_logs() if e["level"] == "SEVERE"]
+    assert severe == [], severe
