@@ -129,7 +129,9 @@ def clipped_ticks(values: np.ndarray, rng: dict, spec: LayerSpec, lang: str) -> 
     step = 10 ** math.floor(math.log10(span / 4))
     step *= next(m for m in (1, 2, 2.5, 5, 10) if span / (step * m) <= 5)
     ticks = [v for v in np.arange(math.ceil(zmin / step) * step, zmax + 1e-9, step) if zmin + 0.08 * span < v < zmax - 0.08 * span]
-    digits = max(0, -math.floor(math.log10(step)))  # as many decimals as the tick step needs (0.002 → 3)
+    digits = max(0, -math.floor(math.log10(step) + 1e-9))  # as many decimals as the tick step needs (0.002 → 3, 2.5 → 1)
+    while digits < 10 and abs(round(step * 10**digits) - step * 10**digits) > 1e-6:
+        digits += 1
     sign = spec.value_format.startswith("+")
     vals, text = [zmin, *ticks, zmax], [format_number(zmin, lang, digits, sign), *(format_number(v, lang, digits, sign) for v in ticks),
                                          format_number(zmax, lang, digits, sign)]

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 # beside the installed package, where a stale entry from another install breaks Gi* and local Moran.
 export NUMBA_CACHE_DIR="${NUMBA_CACHE_DIR:-$PWD/.cache/numba}"
 source scripts/setup-python.sh
-source scripts/setup-js.sh
+bash scripts/setup-js.sh || echo "The WebGL map could not be built (Node/npm or the npm registry missing): the map is drawn with Plotly" >&2
 .venv/bin/pip install --quiet --disable-pip-version-check -e .
 .venv/bin/quartiersatlas build --if-missing
 exec .venv/bin/quartiersatlas serve "$@"

@@ -27,6 +27,6 @@ fi
 # esda compiles with numba and caches beside the package; a private cache folder keeps parallel runs apart.
 export NUMBA_CACHE_DIR="${NUMBA_CACHE_DIR:-$PWD/.cache/numba}"
 source scripts/setup-python.sh
-source scripts/setup-js.sh
+bash scripts/setup-js.sh
 .venv/bin/pip install --quiet --disable-pip-version-check -e ".[test]"
 exec .venv/bin/python -m pytest "$@"

@@ -9,24 +9,30 @@ figure dict as `dcc.Graph` (so every callback that patches the map works unchang
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from pathlib import Path
 
 from dash.development.base_component import Component
 
 BUNDLE = Path(__file__).parent / "dist" / "deckmap.js"
 RELATIVE_PATH = "mapgl/dist/deckmap.js"  # inside the `dashboard` package, as Dash serves component suites
+# Checked once, when the process starts: Dash registers the script at import, so the engine chosen for the pages must
+# agree with it (a bundle built while the server runs is used after a restart). Registered whenever built, also under
+# `map_engine = "plotly"`: the browser caches it by its fingerprinted URL.
+BUILT = BUNDLE.exists()
 
 
 def js_dist() -> list[dict]:
     """The component suite Dash serves for this package: the bundle when it was built, nothing otherwise."""
-    return [{"relative_package_path": RELATIVE_PATH, "namespace": "dashboard"}] if BUNDLE.exists() else []
+    return [{"relative_package_path": RELATIVE_PATH, "namespace": "dashboard"}] if BUILT else []
 
 
+@lru_cache(maxsize=2)
 def engine(wanted: str) -> str:
-    """The map engine that will run: "webgl" when wanted and built, else "plotly" (with a warning saying how to build)."""
+    """The map engine that will run: "webgl" when wanted and built, else "plotly" (warning once how to build it)."""
     if wanted not in ("webgl", "plotly"):
         raise ValueError(f"map_engine must be 'webgl' or 'plotly', not {wanted!r}")
-    if wanted == "webgl" and not BUNDLE.exists():
+    if wanted == "webgl" and not BUILT:
         logging.getLogger("quartiersatlas").warning(
             "map_engine = 'webgl' but %s is not built (run scripts/setup-js.sh, which the README's commands do): "
             "drawing the map with Plotly", BUNDLE)

@@ -343,15 +343,15 @@ def candidates_on_map(candidates, drawn):
 
 def register(app: Dash) -> None:
     app.callback(Output(DISTRIBUTION, "children"), Input(ids.SECTION_TABS, "active_tab"), Input(LEVEL, "value"), Input(ids.PERIOD, "value"),
-                 Input(ids.LANGUAGE, "value"), prevent_initial_call=True)(when_active(SECTION_ID, 1, update_distribution))
+                 Input(ids.TABS_LANG, "data"), prevent_initial_call=True)(when_active(SECTION_ID, 1, update_distribution))
     app.callback(Output(HOUSING, "children"), Input(ids.SECTION_TABS, "active_tab"), Input(ids.PERIOD, "value"),
-                 Input(ids.LANGUAGE, "value"), prevent_initial_call=True)(when_active(SECTION_ID, 1, update_housing))
+                 Input(ids.TABS_LANG, "data"), prevent_initial_call=True)(when_active(SECTION_ID, 1, update_housing))
     app.callback(Output(CANDIDATES, "data"), Output(MESSAGE, "children"),
                  Input(ADD_CLICK, "n_clicks"), Input(SUGGEST, "n_clicks"), Input(UPLOAD, "contents"), Input(CLEAR, "n_clicks"),
                  State(ids.MAP, "clickData"), State(UPLOAD, "filename"), State(CANDIDATES, "data"), State(ids.DISTRICT, "value"),
                  State(ids.PERIOD, "value"), State(ids.LANGUAGE, "value"), prevent_initial_call=True)(edit_candidates)
     app.callback(Output(SCREENING, "children"), Input(ids.SECTION_TABS, "active_tab"), Input(CANDIDATES, "data"), Input(ids.PERIOD, "value"),
-                 Input(ids.LANGUAGE, "value"), prevent_initial_call=True)(when_active(SECTION_ID, 1, update_screening))
+                 Input(ids.TABS_LANG, "data"), prevent_initial_call=True)(when_active(SECTION_ID, 1, update_screening))
     app.callback(Output(ids.SCENARIO, "data", allow_duplicate=True), Output(MESSAGE, "children", allow_duplicate=True),
                  Input({"type": PLACE, "index": ALL}, "n_clicks"), State(PLACES, "value"), State(TYPE, "value"), State(CANDIDATES, "data"),
                  State(ids.SCENARIO, "data"), State(ids.LANGUAGE, "value"), prevent_initial_call=True)(place_candidate)

@@ -12,7 +12,9 @@ def when_active(section_id: str, outputs: int, fn: Callable) -> Callable:
     triggers it again). Heavy views, such as index tables with permutation tests, then cost nothing while unseen.
 
     Register it with `prevent_initial_call=True`: a page opens on the overview tab, so a section's first call would
-    only answer "not active" and cost a request on page load (issue 19: at most 5 callback requests on load)."""
+    only answer "not active" and cost a request on page load (issue 19: at most 5 callback requests on load). Take the
+    language from `ids.TABS_LANG`, not from the language control: a new language rebuilds the tabs, and the store changes
+    in the same answer, so the section then fills the new tab's components, never the ones being replaced."""
     def wrapped(active_tab, *args):
         if active_tab != section_id:
             return no_update if outputs == 1 else (no_update,) * outputs

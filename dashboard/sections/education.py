@@ -300,7 +300,7 @@ def register(app: Dash) -> None:
     app.callback(
         Output(FIGURES, "children"), Output(COMPOSITION, "children"), Output(TABLE_TITLE, "children"), Output(TABLE, "columns"),
         Output(TABLE, "data"),
-        Input(ids.SECTION_TABS, "active_tab"), Input(VIEW, "value"), Input(ids.PERIOD, "value"), Input(ids.LANGUAGE, "value"), prevent_initial_call=True,
+        Input(ids.SECTION_TABS, "active_tab"), Input(VIEW, "value"), Input(ids.PERIOD, "value"), Input(ids.TABS_LANG, "data"), prevent_initial_call=True,
     )(when_active(SECTION_ID, 5, update_section))
     app.callback(
         Output(ids.MAP, "figure", allow_duplicate=True),

@@ -239,5 +239,5 @@ def register(app: Dash) -> None:
                  prevent_initial_call=True)(update_overlay)
     app.callback(Output(ACCESS, "children"), Output(SPACE, "children"), Output(FUNDING, "children"),
                  Input(ids.SECTION_TABS, "active_tab"), Input(AREA, "value"), Input(ids.DISTRICT, "value"), Input(ids.PERIOD, "value"),
-                 Input(ids.LANGUAGE, "value"), prevent_initial_call=True)(when_active(SECTION_ID, 3, update_views))
+                 Input(ids.TABS_LANG, "data"), prevent_initial_call=True)(when_active(SECTION_ID, 3, update_views))
     app.callback(Output(USE_GRAPH, "figure"), Input(USE_PLACE, "value"), Input(ids.LANGUAGE, "value"))(update_use)

@@ -787,7 +787,7 @@ def register(app: Dash) -> None:
     app.callback(Output(HINT, "children"), Output(ids.MAP_HINT, "children"), Input(ids.SCENARIO_PLACING, "data"),
                  Input(ids.LANGUAGE, "value"))(update_hint)
     app.callback(Output(EFFECTS, "children"), Output(CARDS, "children"),
-                 Input(ids.SECTION_TABS, "active_tab"), Input(ids.SCENARIO, "data"), Input(ids.PERIOD, "value"), Input(ids.LANGUAGE, "value"),
+                 Input(ids.SECTION_TABS, "active_tab"), Input(ids.SCENARIO, "data"), Input(ids.PERIOD, "value"), Input(ids.TABS_LANG, "data"),
                  prevent_initial_call=True)(when_active(SECTION_ID, 2, update_effects))
     app.callback(Output(SUGGESTIONS, "children"), Output(PROPOSALS, "data"),
                  Input(SUGGEST_RUN, "n_clicks"), State(SUGGEST_TYPE, "value"), State(SUGGEST_K, "value"),

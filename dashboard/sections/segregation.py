@@ -177,13 +177,13 @@ def register(app: Dash) -> None:
         Output(TABLE, "tooltip_header"),
         Input(ids.SECTION_TABS, "active_tab"), Input(GROUP, "value"), Input(INDEX, "value"), Input(ids.BASIS, "value"),
         Input(ids.PERIOD, "value"), Input(ids.DISTRICT, "value"),
-        Input(ids.LANGUAGE, "value"), prevent_initial_call=True,
+        Input(ids.TABS_LANG, "data"), prevent_initial_call=True,
     )(when_active(SECTION_ID, 6, indices_view))
     app.callback(
         Output(CHANGE_TITLE, "children"), Output(CHANGE, "columns"), Output(CHANGE, "data"), Output(CHANGE_NOTE, "children"),
         Input(ids.SECTION_TABS, "active_tab"), Input(GROUP, "value"), Input(INDEX, "value"), Input(PERIOD_FROM, "value"),
         Input(ids.BASIS, "value"), Input(ids.PERIOD, "value"),
-        Input(ids.LANGUAGE, "value"), prevent_initial_call=True,
+        Input(ids.TABS_LANG, "data"), prevent_initial_call=True,
     )(when_active(SECTION_ID, 4, change_view))
     app.callback(Output(ids.DISTRICT, "value", allow_duplicate=True), Input(TABLE, "active_cell"), State(TABLE, "data"),
                  prevent_initial_call=True)(pick_district)

@@ -23,6 +23,14 @@ def test_clipped_range_is_marked_with_the_extremes():
     assert clipped_ticks(unclipped, colour_range(unclipped, None), spec, "de") == {"tickvals": None, "ticktext": None}
 
 
+def test_a_quarter_step_is_written_with_its_decimal():
+    """A tick step of 2.5 (range 0–12) labels 2,5 and 7,5, not "2" and "8"."""
+    values = np.r_[np.linspace(0, 12, 50), 20.0]
+    ticks = clipped_ticks(values, {"zmin": 0.0, "zmax": 12.0}, get_layer("migration_share"), "de")
+    assert ticks["ticktext"][1:-1] == ["2,5", "5,0", "7,5", "10,0"], ticks
+    assert ticks["tickvals"][1:-1] == pytest.approx([2.5, 5.0, 7.5, 10.0])
+
+
 def test_small_differences_get_enough_decimals():
     values = np.r_[np.linspace(-0.004, 0.004, 200), 0.02]
     spec = get_layer("migration_share")

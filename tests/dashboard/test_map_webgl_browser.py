@@ -74,6 +74,12 @@ def test_the_webgl_map_draws_hovers_clicks_and_selects(dash_duo, webgl, berlin_b
     assert one["selection"] != many["selection"]
     assert all(len(i) == 8 and i.isdigit() for i in many["selection"])  # Planungsraum ids
 
+    # a basis switch: the new geometry is fetched and drawn (the old basis' ids are never looked up in it)
+    dash_duo.driver.execute_script("window.scrollTo(0, 0);")
+    choose(dash_duo, ids.BASIS, "Bezirksregion (143)")
+    regions = state(dash_duo, lambda s: s["idle"] and s["drawn"] == 143, "143 Bezirksregionen drawn after the switch")
+    assert any(lay.startswith("areas-geo/bezirksregion") for lay in regions["layers"])
+
     # keyboard: the map takes focus; + zooms in, an arrow key pans
     view = state(dash_duo, lambda s: s["view"], "a view")["view"]
     canvas(dash_duo).send_keys("+")
@@ -133,5 +139,24 @@ def test_the_portal_webgl_map_draws_not_shown_areas_grey(dash_duo, webgl, berlin
     assert 0.05 < grey < 0.95, grey  # cells with few residents are not shown: grey, neither coloured nor missing
     assert drawn["locations"] > 60_000
     time.sleep(0.5)
+    severe = [e for e in dash_duo.get_logs() if e["level"] == "SEVERE"]
+    assert severe == [], severe
+
+
+def test_a_language_switch_renames_the_map_and_refills_the_open_topic(dash_duo, webgl, berlin_bundle):
+    from dashboard.sections import segregation
+
+    dash_duo.start_server(create_app(webgl, berlin_bundle.folder))
+    state(dash_duo, lambda s: s["idle"] and s["drawn"] == 542, "542 Planungsräume drawn")
+    label = lambda: canvas(dash_duo).get_attribute("aria-label")  # noqa: E731
+    assert "Pfeiltasten" in label()
+    dash_duo.driver.execute_script("document.querySelector('.tab-segregation .nav-link').click();")
+    wait_for(dash_duo, lambda: dash_duo.driver.find_elements("css selector", f"#{segregation.CHART} .main-svg"), "the segregation chart")
+    english = dash_duo.driver.find_element("xpath", f"//*[@id='{ids.LANGUAGE}']//label[normalize-space()='English']")
+    dash_duo.driver.execute_script("arguments[0].click();", english)
+    wait_for(dash_duo, lambda: "arrow keys" in (label() or ""), "the map named in English")
+    # the rebuilt tabs: the open topic is filled again, in English
+    wait_for(dash_duo, lambda: "Dissimilarity" in dash_duo.driver.execute_script(
+        "const c = document.getElementById(arguments[0]); return c ? c.textContent : '';", segregation.CHART), "the English chart")
     severe = [e for e in dash_duo.get_logs() if e["level"] == "SEVERE"]
     assert severe == [], severe

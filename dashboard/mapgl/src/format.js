@@ -52,5 +52,12 @@ export function niceTicks(lo, hi, count) {
     for (const m of [1, 2, 2.5, 5, 10]) { if (span / (step * m) <= count) { step *= m; break; } }
     const out = [];
     for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) { out.push(Math.round(v / step) * step); }
-    return {values: out, digits: Math.max(0, -Math.floor(Math.log10(step) + 1e-9))};
+    return {values: out, digits: stepDigits(step)};
+}
+
+/** The decimals a tick step needs to be written exactly: 0.002 → 3, 2.5 → 1, 25 → 0. */
+export function stepDigits(step) {
+    let digits = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+    while (digits < 10 && Math.abs(Math.round(step * 10 ** digits) - step * 10 ** digits) > 1e-6) { digits += 1; }
+    return digits;
 }

@@ -21,15 +21,16 @@ import {centroid, extentDeg, insideBox, insidePolygon} from "./geometry.js";
 
 const React = window.React;
 const h = React.createElement;
-const PAD = 16;
-const MAX_ALWAYS_OUTLINED = 3000; // administrative units (Berlin has 542 Planungsräume); H3 bases are larger
-const MIN_OUTLINE_PX = 8; // an H3 cell gets its outline once it is this wide on screen // margin around fitted bounds, as MAP_PAD_PX in dashboard/figures.py
+const PAD = 16; // margin around fitted bounds, as MAP_PAD_PX in dashboard/figures.py
+const MAX_ALWAYS_OUTLINED = 3000; // areas outlined at every zoom (Berlin has 542 Planungsräume; H3 bases are larger)
+const MIN_OUTLINE_PX = 8; // beyond that, an area gets its outline once it is this wide on screen (only those in view)
+const RETRY_MS = 10000; // a failed geometry or outline request is asked again after this long, not on every frame
 const WORDS = {
     de: {pan: "Verschieben", box: "Rechteck wählen", lasso: "Lasso wählen", zoomIn: "Vergrößern", zoomOut: "Verkleinern",
          reset: "Ansicht zurücksetzen", tools: "Kartenwerkzeuge", map: "Karte",
          keys: "Karte: mit den Pfeiltasten verschieben, mit + und − vergrößern und verkleinern"},
     en: {pan: "Pan", box: "Box select", lasso: "Lasso select", zoomIn: "Zoom in", zoomOut: "Zoom out", reset: "Reset view",
-         tools: "Map tools"},
+         tools: "Map tools", map: "map", keys: "Map: move with the arrow keys, zoom in and out with + and −"},
 };
 const DTYPES = {f4: Float32Array, f8: Float64Array, u1: Uint8Array, i1: Int8Array, u2: Uint16Array, i2: Int16Array,
                 u4: Uint32Array, i4: Int32Array};
@@ -53,14 +54,17 @@ export function values(v) {
     return typeof v === "number" ? [v] : [];
 }
 
+const geoFailed = new Map(); // URL → time of its last failure
+
 function fetchGeo(url) {
     if (typeof url !== "string") { return Promise.resolve(url || {type: "FeatureCollection", features: []}); }
     const abs = new URL(url, document.baseURI).href;
     if (!geoCache.has(abs)) {
+        if (Date.now() - (geoFailed.get(abs) || -Infinity) < RETRY_MS) { return Promise.reject(new Error(`${abs}: failed just now`)); }
         geoCache.set(abs, fetch(abs, {credentials: "same-origin"}).then((r) => {
             if (!r.ok) { throw new Error(`${abs}: HTTP ${r.status}`); }
             return r.json();
-        }).catch((err) => { geoCache.delete(abs); throw err; }));
+        }).catch((err) => { geoCache.delete(abs); geoFailed.set(abs, Date.now()); throw err; }));
     }
     return geoCache.get(abs);
 }
@@ -157,14 +161,7 @@ class DeckMap extends React.Component {
             onClick: (info) => this.onClick(info),
             onAfterRender: () => this.afterRender(),
         });
-        // keyboard: the canvas takes focus; deck.gl's controller pans with the arrow keys and zooms with + and −
-        const canvas = holder.querySelector("canvas");
-        if (canvas) {
-            canvas.tabIndex = 0;
-            canvas.setAttribute("role", "application");
-            canvas.setAttribute("aria-roledescription", WORDS[language()].map);
-            canvas.setAttribute("aria-label", WORDS[language()].keys);
-        }
+        this.labelCanvas();
         // capture phase: the box or lasso starts before deck.gl's own pointer handling sees the press
         this.onPointerDown = (e) => this.startDraw(e);
         holder.addEventListener("pointerdown", this.onPointerDown, {capture: true});
@@ -180,9 +177,24 @@ class DeckMap extends React.Component {
 
     componentDidUpdate(prev) {
         if (prev.figure !== this.props.figure) { this.update(); }
+        this.labelCanvas();
+    }
+
+    /** Keyboard: the canvas takes focus (deck.gl's controller pans with the arrow keys, zooms with + and −), named in
+     * the page's language (again after a language switch). */
+    labelCanvas() {
+        const canvas = this.canvasHolder.current && this.canvasHolder.current.querySelector("canvas"), words = WORDS[language()];
+        if (!canvas || canvas.getAttribute("aria-label") === words.keys) { return; }
+        canvas.tabIndex = 0;
+        canvas.setAttribute("role", "application");
+        canvas.setAttribute("aria-roledescription", words.map);
+        canvas.setAttribute("aria-label", words.keys);
     }
 
     componentWillUnmount() {
+        this.dead = true;
+        clearTimeout(this.linkTimer);
+        if (this.endDrag) { this.endDrag(); }
         this.resizeObserver.disconnect();
         this.canvasHolder.current.removeEventListener("pointerdown", this.onPointerDown, {capture: true});
         window.removeEventListener("beforeprint", this.beforePrint);
@@ -207,19 +219,23 @@ class DeckMap extends React.Component {
     update() {
         const fig = this.figure(), data = fig.data || [], vi = traceIndex(data, "values");
         const url = vi >= 0 ? data[vi].geojson : null;
-        if (url && url !== this.geo.url) {
+        if (url && url !== this.geoWanted) {
+            // until the new basis' geometry is in, nothing is drawn from the old one with the new ids
             this.loading = true;
-            const wanted = url;
-            this.geo.url = url;
+            this.geoWanted = url;
             fetchGeo(url).then((fc) => {
-                if (this.geo.url !== wanted) { return; }
+                if (this.dead || this.geoWanted !== url) { return; }
                 const features = fc.features || [], byId = new Map();
                 features.forEach((f, i) => byId.set(String(f.id), i));
-                this.geo = {url: wanted, features, byId};
-                this.areas.ids = [];  // rebuild the areas for the new basis
+                this.geo = {url, features, byId};
                 this.loading = false;
                 this.draw();
-            }).catch((err) => { this.loading = false; console.error("map geometry", err); });
+            }).catch((err) => {
+                if (this.dead) { return; }
+                this.loading = false;
+                if (this.geoWanted === url) { this.geoWanted = null; } // the next figure update asks again
+                console.error("map geometry", err);
+            });
         }
         this.loadOutlines(fig);
         this.draw();
@@ -231,8 +247,8 @@ class DeckMap extends React.Component {
             if (l.visible === false || l.sourcetype !== "geojson" || this.outlines.has(l.source)) { return; }
             if (typeof l.source === "string") {
                 this.outlines.set(l.source, null);
-                fetchGeo(l.source).then((fc) => { this.outlines.set(l.source, fc); this.draw(); })
-                    .catch((err) => { this.outlines.delete(l.source); console.error("map outline", err); });
+                fetchGeo(l.source).then((fc) => { if (!this.dead) { this.outlines.set(l.source, fc); this.draw(); } })
+                    .catch((err) => { setTimeout(() => this.outlines.delete(l.source), RETRY_MS); console.error("map outline", err); });
             }
         });
     }
@@ -241,14 +257,14 @@ class DeckMap extends React.Component {
     computeAreas() {
         const data = this.figure().data || [];
         const vi = traceIndex(data, "values"), si = traceIndex(data, "small_counts"), hi = traceIndex(data, "not_shown");
-        if (vi < 0 || !this.geo.features.length) { return false; }
+        if (vi < 0 || this.loading || !this.geo.features.length || this.geo.url !== data[vi].geojson) { return false; }
         const vt = data[vi], st = si >= 0 ? data[si] : null, ht = hi >= 0 ? data[hi] : null;
-        const key = [vt.locations, vt.z, vt.colorscale, vt.zmin, vt.zmax, vt.marker, st && st.z, st && st.marker, ht && ht.z, this.geo.url];
+        const key = [vt.locations, vt.z, vt.colorscale, vt.zmin, vt.zmax, vt.marker, st && st.z, st && st.marker, ht && ht.z, this.geo.features];
         if (this.lastValues && key.every((k, i) => k === this.lastValues[i])) { return false; }
         this.lastValues = key;
         const a = this.areas;
         const ids = values(vt.locations);
-        if (a.ids !== ids || a.features.length !== ids.length) {
+        if (a.ids !== ids || a.geometry !== this.geo.features) {
             this.stats.rebuilds += 1;
             const features = [], kept = [];
             for (let i = 0; i < ids.length; i++) {
@@ -256,6 +272,7 @@ class DeckMap extends React.Component {
                 if (f !== undefined) { features.push(this.geo.features[f]); kept.push(i); }
             }
             a.ids = ids;
+            a.geometry = this.geo.features;
             a.features = features;
             a.position = Int32Array.from(kept); // area → position in the traces' arrays
             a.centroids = new Float64Array(features.length * 2);
@@ -280,6 +297,7 @@ class DeckMap extends React.Component {
         const vLine = (vt.marker || {}).line || {}, sLine = ((st && st.marker) || {}).line || {};
         const vLineColour = parseColour(vLine.color || "rgba(255,255,255,0.6)"), sLineColour = parseColour(sLine.color || "#3c3c3c");
         const vWidth = vLine.width ?? 0.3, sWidth = sLine.width ?? 0.7;
+        const smallList = [];
         for (let i = 0; i < a.features.length; i++) {
             const p = a.position[i], v = z[p];
             let top = -1;
@@ -299,7 +317,10 @@ class DeckMap extends React.Component {
             a.line[4 * i] = lc[0]; a.line[4 * i + 1] = lc[1]; a.line[4 * i + 2] = lc[2]; a.line[4 * i + 3] = lc[3];
             a.width[i] = isSmall ? sWidth : vWidth;
             a.top[i] = isSmall ? si : top;
+            if (isSmall) { smallList.push(i); }
         }
+        a.small = smallList;
+        this.outlineKey = null;
         a.version += 1;
         this.valuesVersion += 1;
         return true;
@@ -307,7 +328,7 @@ class DeckMap extends React.Component {
 
     /** Build deck.gl's layers from the figure (cheap: deck.gl diffs them; only changed attributes are recomputed). */
     draw() {
-        if (!this.deck) { return; }
+        if (!this.deck || this.dead) { return; }
         const fig = this.figure(), data = fig.data || [], layout = fig.layout || {};
         this.computeAreas();
         const a = this.areas, layers = [], mapLayers = ((layout.map || {}).layers) || [];
@@ -340,8 +361,8 @@ class DeckMap extends React.Component {
         }
         const sel = traceIndex(data, "selection");
         if (sel >= 0 && this.geo.features.length) {
-            const chosen = Array.from(values(data[sel].locations)).map((id) => this.geo.byId.get(String(id)))
-                .filter((i) => i !== undefined).map((i) => this.geo.features[i]);
+            const chosen = this.memo("selection", [data[sel].locations, this.geo.features], () => Array.from(values(data[sel].locations))
+                .map((id) => this.geo.byId.get(String(id))).filter((i) => i !== undefined).map((i) => this.geo.features[i]));
             this.selectionIds = Array.from(values(data[sel].locations));
             const line = ((data[sel].marker || {}).line) || {};
             if (chosen.length) {
@@ -365,9 +386,10 @@ class DeckMap extends React.Component {
             const lon = values(tr.lon), lat = values(tr.lat);
             if (!lon.length) { return; }
             const marker = tr.marker || {}, sizes = values(marker.size), fixedSize = typeof marker.size === "number" ? marker.size : 6;
-            const colours = markerColours(marker, lon.length);
+            const [points, colours] = this.memo(`points-${i}`, [tr.lon, marker], () => [Array.from({length: lon.length}, (_, k) => k),
+                                                                                          markerColours(marker, lon.length)]);
             layers.push(new ScatterplotLayer({
-                id: `points-${tr.name || i}`, data: Array.from({length: lon.length}, (_, k) => k), pickable: true,
+                id: `points-${tr.name || i}`, data: points, pickable: true,
                 radiusUnits: "pixels", stroked: tr.name === "proposals", lineWidthUnits: "pixels", getLineWidth: 1.5, getLineColor: [0, 0, 0, 200],
                 getPosition: (k) => [lon[k], lat[k]], getRadius: (k) => (sizes.length ? sizes[k] : fixedSize) / 2,
                 getFillColor: (k, {target}) => copy4(colours, k, target),
@@ -380,24 +402,37 @@ class DeckMap extends React.Component {
         this.forceUpdate();
     }
 
-    /** The areas drawn with an outline: all of them for administrative units; for H3 cells, only once a cell is at least
-     * `MIN_OUTLINE_PX` wide on screen, and then only those in view (a bounded number, whatever the resolution). */
+    /** The areas drawn with an outline, small counts last (over their neighbours' edges): all of them on administrative
+     * units; on H3 cells (more than `MAX_ALWAYS_OUTLINED`) those in view once a cell is `MIN_OUTLINE_PX` wide on screen,
+     * and the small counts at every zoom while there are at most `MAX_ALWAYS_OUTLINED` of them (H3 res 10 can have tens
+     * of thousands: a stroke is millions of vertices a frame in software WebGL, so they too wait for a closer zoom). */
     outlined() {
-        const a = this.areas, n = a.features.length;
-        if (n <= MAX_ALWAYS_OUTLINED) { return this.allAreas(n); }
-        if (!this.viewState || !a.spanDeg) { return []; }
-        const px = a.spanDeg * 512 * Math.pow(2, this.viewState.zoom) / 360;
-        if (px < MIN_OUTLINE_PX) { return []; }
-        const vp = this.viewport(), [w, s] = vp.unproject([0, vp.height]), [e, nn] = vp.unproject([vp.width, 0]);
+        const a = this.areas, n = a.features.length, small = a.small || [];
+        let inView = null;
+        if (n > MAX_ALWAYS_OUTLINED) {
+            const px = this.viewState && a.spanDeg ? a.spanDeg * 512 * Math.pow(2, this.viewState.zoom) / 360 : 0;
+            inView = px >= MIN_OUTLINE_PX ? this.inView() : [];
+        }
+        const key = `${a.version}|${inView ? `${inView.length}:${inView[0]}:${inView[inView.length - 1]}` : "all"}`;
+        if (this.outlineKey === key) { return this.outlineList; }
+        const isSmall = new Uint8Array(n);
+        small.forEach((i) => { isSmall[i] = 1; });
+        const base = inView || Array.from({length: n}, (_, i) => i);
+        const plain = base.filter((i) => !isSmall[i]);
+        const smallShown = small.length <= MAX_ALWAYS_OUTLINED ? small : base.filter((i) => isSmall[i]);
+        this.outlineKey = key;
+        this.outlineList = plain.concat(smallShown);
+        return this.outlineList;
+    }
+
+    /** The areas whose centre is in view. */
+    inView() {
+        const a = this.areas, vp = this.viewport(), [w, s] = vp.unproject([0, vp.height]), [e, nn] = vp.unproject([vp.width, 0]);
         const out = [];
-        for (let i = 0; i < n; i++) {
+        for (let i = 0; i < a.features.length; i++) {
             const x = a.centroids[2 * i], y = a.centroids[2 * i + 1];
             if (x >= w && x <= e && y >= s && y <= nn) { out.push(i); }
         }
-        const key = `${out.length}:${out[0]}:${out[out.length - 1]}`;
-        if (this.outlineKey === key) { return this.outlineList; }
-        this.outlineKey = key;
-        this.outlineList = out;
         return out;
     }
 
@@ -410,9 +445,14 @@ class DeckMap extends React.Component {
         return this.featureList;
     }
 
-    allAreas(n) {
-        if (!this.allList || this.allList.length !== n) { this.allList = Array.from({length: n}, (_, i) => i); }
-        return this.allList;
+    /** `make()` again only when one of `deps` changed (by identity): layers keep their data, deck.gl redoes nothing. */
+    memo(name, deps, make) {
+        this.memos = this.memos || {};
+        const old = this.memos[name];
+        if (old && old.deps.length === deps.length && old.deps.every((d, k) => d === deps[k])) { return old.value; }
+        const value = make();
+        this.memos[name] = {deps, value};
+        return value;
     }
 
     afterRender() {
@@ -432,7 +472,7 @@ class DeckMap extends React.Component {
     scheduleDraw() {
         if (this.drawPending) { return; }
         this.drawPending = true;
-        requestAnimationFrame(() => { this.drawPending = false; this.draw(); });
+        requestAnimationFrame(() => { this.drawPending = false; this.draw(); }); // draw() does nothing once unmounted
     }
 
     /** Fit to layout.meta.fit at the real size, once per bounds and size; a view panned by hand is left alone. */
@@ -591,10 +631,15 @@ class DeckMap extends React.Component {
             }
         };
         const move = (e) => { pts.push(at(e)); draw(); };
-        const up = () => {
+        const stop = () => {
             window.removeEventListener("pointermove", move);
             window.removeEventListener("pointerup", up);
+            window.removeEventListener("pointercancel", stop);
             path.setAttribute("d", "");
+            this.endDrag = null;
+        };
+        const up = () => {
+            stop();
             if (pts.length < 2) { return; }
             if (this.state.mode === "box") {
                 const [x0, y0] = pts[0], [x1, y1] = pts[pts.length - 1];
@@ -605,6 +650,8 @@ class DeckMap extends React.Component {
         };
         window.addEventListener("pointermove", move);
         window.addEventListener("pointerup", up);
+        window.addEventListener("pointercancel", stop);
+        this.endDrag = stop;
         event.preventDefault();
         event.stopPropagation();
     }

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import {test} from "node:test";
 
 import {colourLut, lutColour, parseColour} from "../src/colour.js";
-import {formatValue, hoverText, niceTicks} from "../src/format.js";
+import {formatValue, hoverText, niceTicks, stepDigits} from "../src/format.js";
 import {centroid, insideBox, insidePolygon} from "../src/geometry.js";
 
 test("numbers in German and English separators, as plotly.js writes them", () => {
@@ -24,15 +24,25 @@ test("hover text: template markup kept, values escaped, the <extra> box dropped"
     const evil = hoverText(t, {text: "<img src=x onerror=alert(1)><b onclick=x>", z: 1, customdata: 1}, ",.");
     assert.ok(!evil.includes("<img") && !evil.includes("<b onclick"), evil);
     assert.ok(evil.includes("&lt;img"), evil);
+    // markup-looking text with attributes, entities or case tricks stays text
+    for (const text of ["<B onclick=x>", "<br onload=x>", "&lt;b&gt;", "<script>alert(1)</script>", "<svg/onload=alert(1)>"]) {
+        const out = hoverText("%{text}", {text}, ",.");
+        assert.ok(!/<(?!\/?(b|i|em|strong|sup|sub)>|br\/?>)/i.test(out), `${text} → ${out}`);
+    }
     // a name's own line break (area_text joins head and notes with <br>) stays a line break
     assert.equal(hoverText("%{text}", {text: "A<br>Hinweis"}, ",."), "A<br>Hinweis");
     // no value: the field is empty, not 0
     assert.equal(hoverText("Wert: %{z:.1f}", {z: NaN}, ",."), "Wert: ");
 });
 
-test("nice ticks", () => {
+test("nice ticks, written with the decimals their step needs", () => {
     assert.deepEqual(niceTicks(0, 100, 5).values, [0, 20, 40, 60, 80, 100]);
     assert.equal(niceTicks(0, 0.01, 5).digits, 3);
+    const quarter = niceTicks(0, 12, 5);  // a step of 2.5: 2,5 and 7,5 must not read "3" and "8"
+    assert.deepEqual(quarter.values, [0, 2.5, 5, 7.5, 10]);
+    assert.equal(quarter.digits, 1);
+    assert.equal(stepDigits(25), 0);
+    assert.equal(stepDigits(0.25), 2);
 });
 
 test("colours and colour scales", () => {
