@@ -4,28 +4,13 @@
  * The server cannot know how large the map is on this screen (64vh high, as wide as its column), so each map figure
  * carries the bounds it should show whole in `layout.meta.fit` ([west, south, east, north], lon/lat: the city, or the
  * chosen district) and a first estimate of centre and zoom. This script computes centre and zoom from the map's real
- * size (Web Mercator, MapLibre's 512-px tiles; margin `MAP_PAD_PX` of dashboard/figures.py). The size is that of
+ * size (assets/map-view.js: Web Mercator, 512-px tiles, margin `MAP_PAD_PX` of dashboard/figures.py). The size is that of
  * MapLibre's own container: plotly makes room for the colour bar beside it, so the graph's box is wider than the map and applies them with Plotly.relayout, once per bounds and size: panning or zooming by hand is left alone
  * until the bounds change (another district) or the map's size does (a resized window).
  */
 (function () {
     "use strict";
-    var PAD = 16;  // margin on every side, as MAP_PAD_PX in dashboard/figures.py
     var MAP_ID = "map-graph";
-
-    function merc(lat) {
-        return Math.log(Math.tan(Math.PI / 4 + lat * Math.PI / 360));
-    }
-
-    function view(bounds, width, height) {
-        var w = Math.max(width - 2 * PAD, 50), h = Math.max(height - 2 * PAD, 50);
-        var zoomX = Math.log2(w * 360 / (512 * Math.max(bounds[2] - bounds[0], 1e-6)));
-        var zoomY = Math.log2(h * 2 * Math.PI / (512 * Math.max(merc(bounds[3]) - merc(bounds[1]), 1e-8)));
-        var zoom = Math.floor(Math.min(zoomX, zoomY) * 100) / 100;  // round down: never cut the area off
-        var y = (merc(bounds[1]) + merc(bounds[3])) / 2;  // the middle in Mercator y
-        var lat = (2 * Math.atan(Math.exp(y)) - Math.PI / 2) * 180 / Math.PI;
-        return {center: {lon: (bounds[0] + bounds[2]) / 2, lat: lat}, zoom: zoom};
-    }
 
     function fit() {
         var holder = document.getElementById(MAP_ID);
@@ -50,8 +35,8 @@
         if (done && done.key === key && !(same(now, done.estimate) && !same(now, done.applied))) {
             return;
         }
-        var v = view(bounds, box.width, box.height);
-        var fitted = {lon: v.center.lon, lat: v.center.lat, zoom: v.zoom};
+        var v = window.quartiersatlasMapView(bounds, box.width, box.height);  // assets/map-view.js
+        var fitted = {lon: v.lon, lat: v.lat, zoom: v.zoom};
         // a link's own view (?map=zoom/lat/lon) is shown once, at the first fit of the page; later fits show the bounds
         var linked = linkView;
         linkView = null;

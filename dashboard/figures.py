@@ -47,7 +47,7 @@ def typed(values: np.ndarray, dtype: str = "f4") -> dict:
 
 
 MAP_SIZE_PX = (930, 490)  # the map at 1366×768 (64vh high, colour bar beside it); the browser then fits to the real size
-MAP_PAD_PX = 16  # margin on every side, as PAD in assets/map-fit.js
+MAP_PAD_PX = 16  # margin on every side, as PAD in assets/map-view.js
 
 
 def fit_view(bounds: tuple[float, float, float, float]) -> tuple[dict, float]:

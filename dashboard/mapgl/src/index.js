@@ -21,9 +21,11 @@ import {centroid, extentDeg, insideBox, insidePolygon} from "./geometry.js";
 
 const React = window.React;
 const h = React.createElement;
-const PAD = 16; // margin around fitted bounds, as MAP_PAD_PX in dashboard/figures.py
 const MAX_ALWAYS_OUTLINED = 3000; // areas outlined at every zoom (Berlin has 542 Planungsräume; H3 bases are larger)
 const MIN_OUTLINE_PX = 8; // beyond that, an area gets its outline once it is this wide on screen (only those in view)
+// small counts outlined at every zoom while there are at most this many: in software WebGL an outline costs ~0.3 ms a
+// frame (Berlin H3 res 9 has 2,397 small cells in planner mode: 0.7 s a frame), so more wait for a closer zoom
+const MAX_SMALL_ALWAYS = 500;
 const RETRY_MS = 10000; // a failed geometry or outline request is asked again after this long, not on every frame
 const WORDS = {
     de: {pan: "Verschieben", box: "Rechteck wählen", lasso: "Lasso wählen", zoomIn: "Vergrößern", zoomOut: "Verkleinern",
@@ -73,18 +75,10 @@ function language() {
     return document.documentElement.lang === "en" ? "en" : "de";
 }
 
-function mercY(lat) {
-    return Math.log(Math.tan(Math.PI / 4 + lat * Math.PI / 360));
-}
-
-/** Centre and zoom that show `bounds` whole at this size, as assets/map-fit.js does for the Plotly engine. */
+/** Centre and zoom that show `bounds` whole at this size: assets/map-view.js, shared with the Plotly engine's fit. */
 function fitView(bounds, width, height) {
-    const w = Math.max(width - 2 * PAD, 50), hgt = Math.max(height - 2 * PAD, 50);
-    const zx = Math.log2(w * 360 / (512 * Math.max(bounds[2] - bounds[0], 1e-6)));
-    const zy = Math.log2(hgt * 2 * Math.PI / (512 * Math.max(mercY(bounds[3]) - mercY(bounds[1]), 1e-8)));
-    const zoom = Math.floor(Math.min(zx, zy) * 100) / 100;
-    const y = (mercY(bounds[1]) + mercY(bounds[3])) / 2;
-    return {longitude: (bounds[0] + bounds[2]) / 2, latitude: (2 * Math.atan(Math.exp(y)) - Math.PI / 2) * 180 / Math.PI, zoom};
+    const v = window.quartiersatlasMapView(bounds, width, height);
+    return {longitude: v.lon, latitude: v.lat, zoom: v.zoom};
 }
 
 function linkView() {
@@ -404,8 +398,8 @@ class DeckMap extends React.Component {
 
     /** The areas drawn with an outline, small counts last (over their neighbours' edges): all of them on administrative
      * units; on H3 cells (more than `MAX_ALWAYS_OUTLINED`) those in view once a cell is `MIN_OUTLINE_PX` wide on screen,
-     * and the small counts at every zoom while there are at most `MAX_ALWAYS_OUTLINED` of them (H3 res 10 can have tens
-     * of thousands: a stroke is millions of vertices a frame in software WebGL, so they too wait for a closer zoom). */
+     * and the small counts at every zoom while there are at most `MAX_SMALL_ALWAYS` of them (H3 res 9 and 10 have
+     * thousands: strokes cost vertices every frame, so those too wait for a closer zoom). */
     outlined() {
         const a = this.areas, n = a.features.length, small = a.small || [];
         let inView = null;
@@ -419,7 +413,7 @@ class DeckMap extends React.Component {
         small.forEach((i) => { isSmall[i] = 1; });
         const base = inView || Array.from({length: n}, (_, i) => i);
         const plain = base.filter((i) => !isSmall[i]);
-        const smallShown = small.length <= MAX_ALWAYS_OUTLINED ? small : base.filter((i) => isSmall[i]);
+        const smallShown = small.length <= MAX_SMALL_ALWAYS ? small : base.filter((i) => isSmall[i]);
         this.outlineKey = key;
         this.outlineList = plain.concat(smallShown);
         return this.outlineList;
