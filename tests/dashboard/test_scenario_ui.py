@@ -333,8 +333,9 @@ def test_effects_of_200_dwellings_in_neukoelln(berlin_app, berlin_bundle):
     assert berlin_bundle.units_of("planungsraum").loc[unit, "name"] == "Wartheplatz"
     data = Scenario("", (Housing(Site("unit", None, None, unit), 200, 2.0),)).to_dict()
     period = len(berlin_bundle.periods) - 1
+    # sections take the language of the tabs drawn (TABS_LANG), see dashboard/sections/common.when_active
     values = {(ids.SECTION_TABS, "active_tab"): "scenario", (ids.SCENARIO, "data"): data, (ids.PERIOD, "value"): period,
-              (ids.LANGUAGE, "value"): "de"}
+              (ids.TABS_LANG, "data"): "de"}
     out = call(berlin_app, "scenario-effects.children", [f"{ids.SCENARIO}.data"], values)
     table = out[sc.EFFECTS]["children"]
     text = text_of(table)
