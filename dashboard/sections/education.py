@@ -21,7 +21,7 @@ from layers.spatial.h3grid import to_metric
 
 from .. import ids
 from ..context import current_bundle, current_settings, layer_result
-from ..figures import FACILITY_TRACE, HIGHLIGHT_LAYER
+from ..figures import FACILITY_TRACE, HIGHLIGHT_LAYER, colour_scale
 from ..i18n import format_date, t
 from ..state import period_at
 from .common import map_redrawn, when_active
@@ -172,7 +172,7 @@ def facility_points(view, show, period, lang, drawn):
         view_ = facility_segregation_view(bundle, settings, period, _params(), view)
         dev = view_["table"]["deviation_pp"].reindex(fac.index) if view_["available"] else None
         if dev is not None and dev.notna().any():
-            marker.update(color=dev.fillna(0).to_numpy(), colorscale="PuOr_r", cmid=0, showscale=True,
+            marker.update(color=dev.fillna(0).to_numpy(), colorscale=colour_scale("PuOr_r"), cmid=0, showscale=True,
                           colorbar={"title": {"text": t("education_col_deviation", lang)}, "x": 0.0, "len": 0.4, "thickness": 10})
             text = text + "<br>" + t("education_col_deviation", lang) + ": " + dev.map(lambda v: num(v, lang, 1))
     patch["data"][FACILITY_TRACE]["lon"] = fac.geometry.x.round(6).to_numpy()

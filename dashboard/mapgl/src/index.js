@@ -738,12 +738,9 @@ function copy4(src, index, target) {
     return out;
 }
 
-const NAMED_SCALES = {PuOr_r: [[0, "rgb(45,0,75)"], [0.1, "rgb(84,39,136)"], [0.2, "rgb(128,115,172)"], [0.3, "rgb(178,171,210)"],
-                               [0.4, "rgb(216,218,235)"], [0.5, "rgb(247,247,247)"], [0.6, "rgb(254,224,182)"], [0.7, "rgb(253,184,99)"],
-                               [0.8, "rgb(224,130,20)"], [0.9, "rgb(179,88,6)"], [1, "rgb(127,59,8)"]]};
-
+/** A marker's colour scale: explicit stops, as the server sends them (`dashboard.figures.colour_scale`). */
 function resolveScale(scale) {
-    return Array.isArray(scale) ? scale : (NAMED_SCALES[scale] || [[0, "#f7f7f7"], [1, "#252525"]]);
+    return Array.isArray(scale) ? scale : [[0, "#f7f7f7"], [1, "#252525"]];
 }
 
 function markerRange(m) {
