@@ -355,7 +355,7 @@ def register_accessibility(app: Dash) -> None:
     view_inputs = [Input(ids.LAYER, "value"), Input(ids.GROUP, "value"), Input(ids.BASIS, "value"), Input(ids.PERIOD, "value"),
                    Input(ids.PERIOD_FROM, "value"), Input(ids.COMPARE, "value"), Input(ids.LANGUAGE, "value"),
                    Input(ids.DISTRICT, "value"), Input(ids.SELECTION, "data"), Input(ids.SCENARIO, "data"), Input(ids.SCENARIO_VIEW, "value")]
-    app.callback(Output(SUMMARY, "children"), Output(MAP_REGION, "aria-label"), *view_inputs)(update_summary)
+    app.callback(Output(SUMMARY, "children"), Output(MAP_REGION, "aria-label"), *view_inputs, prevent_initial_call=True)(update_summary)
     app.callback(
         Output(TABLE, "children"), Output(PAGE_STATUS, "children"), Output(PAGES, "data"),
         *view_inputs, Input(TABLE_REGION, "hidden"), Input(PAGE, "data"), Input(SORT, "value"), Input(ORDER, "value"), Input(FILTER, "value"),

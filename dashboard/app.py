@@ -19,10 +19,11 @@ from .accessibility import apply_index_string
 from .api import api, parameter_error
 from .callbacks import geojson_bytes, register_callbacks
 from .context import BUNDLE_KEY, SETTINGS_KEY, cache, cache_config
+from .first_view import init_first_view
 from .guards import init_guards, lowercase_parameter_names
-from .layout import serve_layout
 from .response_cache import init_response_cache
 from .sections import sections_for
+from .sections.common import register_topic_state
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
@@ -126,9 +127,10 @@ def create_app(settings: Settings | None = None, bundle_folder: Path | str | Non
         return Response(geojson_bytes(basis_key), mimetype="application/json",
                         headers={"Cache-Control": "public, max-age=86400"})
 
-    app.layout = lambda: serve_layout(bundle, settings)
+    init_first_view(app, bundle, settings)  # each page is built in its link's state, its views filled in
     register_callbacks(app)
     for section in sections_for(settings):
+        register_topic_state(app, section.SECTION_ID)
         section.register(app)
     init_guards(app, settings)  # unknown paths 404, malformed callbacks 400 (after every route and callback exists)
     apply_index_string(app, settings.language)  # <html lang>, one contentinfo landmark (dashboard/accessibility.py)

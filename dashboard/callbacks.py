@@ -234,8 +234,8 @@ def update_map(layer_id, group, basis_key, period_index, period_from, compare, l
     if query is None:
         return no_update, no_update, no_update
     param = checked_scenario(scenario)
-    triggered = set(ctx.triggered_prop_ids or {})
     full = not drawn or drawn.get("basis") != basis_key
+    triggered = set() if full else set(ctx.triggered_prop_ids or {})  # a whole figure is also drawn into the page (first_view)
     if not full and triggered and triggered <= {f"{ids.SELECTION}.data"}:
         return selection_patch(_selection_ids(selection, basis_key)), no_update, no_update
     if not full and triggered and triggered <= {f"{ids.DISTRICT}.value"}:
@@ -302,10 +302,11 @@ def scenario_view_row(scenario) -> dict:
     return {} if checked_scenario(scenario) else {"display": "none"}
 
 
-def update_selection(click, box, brush, clear, area_clicks, basis_key, selection, layer_id, group, period_index, period_from, compare,
+def update_selection(click, box, brush, clear, basis_key, selection, layer_id, group, period_index, period_from, compare,
                      district, placing):
-    """Map click (toggle), map box/lasso, histogram brush, table click (focus), basis switch (translate), clear.
-    While the scenario panel is placing an intervention (`placing`), map clicks are its, not the selection's."""
+    """Map click (toggle), map box/lasso, histogram brush, basis switch (translate), clear (a click on an area's name in
+    the table puts it in focus in the browser: `TABLE_FOCUS`). While the scenario panel is placing an intervention
+    (`placing`), map clicks are its, not the selection's."""
     bundle = current_bundle()
     selection = selection or {"basis": basis_key, "ids": [], "focus": None}
     chosen, focus = list(selection.get("ids") or []), selection.get("focus")
@@ -344,10 +345,6 @@ def update_selection(click, box, brush, clear, area_clicks, basis_key, selection
             return no_update
         picked = ids_in_range(bundle, layer_result(query), district, float(min(x_range)), float(max(x_range)))
         return {"basis": basis_key, "ids": picked, "focus": focus if focus in picked else None}
-    if isinstance(trigger, dict) and trigger.get("type") == ids.TABLE_AREA:
-        if not any(area_clicks or []):
-            return no_update
-        return {"basis": basis_key, "ids": chosen, "focus": trigger["index"]}
     return no_update
 
 
@@ -409,14 +406,21 @@ CONTROLS = [(ids.LAYER, "value"), (ids.GROUP, "value"), (ids.BASIS, "value"), (i
             (ids.SCENARIO, "data"), (ids.SCENARIO_VIEW, "value")]
 
 
+def url_notice(state: ViewState) -> html.Div | None:
+    """What of a link could not be applied (parameter and value), or None."""
+    if not state.notices:
+        return None
+    return html.Div(t("url_notice", state.lang, params=", ".join(state.notices)), className="alert alert-warning py-1 small",
+                    id="url-notice-text")
+
+
 def restore_from_url(search, last_written, *controls):
     """A link (or back/forward) sets the controls; the app's own writes and a link equal to the state change nothing."""
     bundle, settings = current_bundle(), current_settings()
     if ctx.triggered_id is not None and search == last_written:
         return (no_update,) * (len(CONTROLS) + 1)
     state = parse_query(search, bundle, settings)
-    notice_box = (html.Div(t("url_notice", state.lang, params=", ".join(state.notices)), className="alert alert-warning py-1 small",
-                           id="url-notice-text") if state.notices else None)
+    notice_box = url_notice(state)
     current = _control_values(_state_of_controls(*controls))
     # only what differs: every output that changes triggers the views (and patches of a map that may not be drawn yet)
     changed = tuple(new if new != old else no_update for new, old in zip(_control_values(state), current))
@@ -444,6 +448,24 @@ def find_area(area):
     return basis, district, {"basis": basis, "ids": [area], "focus": area}
 
 
+TABLE_FOCUS = """
+function(clicks, selection, basis) {
+    // a click on an area's name in the overview table: that area in focus, the selection kept (on the basis shown).
+    // In the browser, because every new table (each period or layer switch) would otherwise cost a request.
+    const skip = window.dash_clientside.no_update;
+    const trigger = window.dash_clientside.callback_context.triggered_id;
+    if (!trigger || !(clicks || []).some(Boolean)) { return skip; }
+    const kept = selection && selection.basis === basis ? (selection.ids || []) : [];
+    return {basis: basis, ids: kept, focus: trigger.index};
+}
+"""
+URL_GATE = """
+function(search, written) {
+    // the page was built in the state of its own query string, and the app writes every change itself:
+    // only another query string (back/forward, a link the page was not built from) goes to the server
+    return (search || "") === (written || "") ? window.dash_clientside.no_update : (search || "");
+}
+"""
 PLAYER_TICK = """
 function(n, value, maxValue) {
     // next reference date; stop the player at the last one
@@ -472,15 +494,16 @@ def register_callbacks(app: Dash) -> None:
     scenario_inputs = [Input(ids.SCENARIO, "data"), Input(ids.SCENARIO_VIEW, "value")]
     view_inputs = [Input(ids.LAYER, "value"), Input(ids.GROUP, "value"), Input(ids.BASIS, "value"), Input(ids.PERIOD, "value"),
                    Input(ids.PERIOD_FROM, "value"), Input(ids.COMPARE, "value")]
+    # The page is built in its link's state, views included (`dashboard.first_view`): no view is computed again on load.
     app.callback(
         Output(ids.MAP, "figure"), Output(ids.LEGEND, "children"), Output(ids.MAP_DRAWN, "data"),
         *view_inputs, Input(ids.LANGUAGE, "value"), Input(ids.DISTRICT, "value"), Input(ids.SELECTION, "data"),
-        *scenario_inputs, State(ids.MAP_DRAWN, "data"),
+        *scenario_inputs, State(ids.MAP_DRAWN, "data"), prevent_initial_call=True,
     )(update_map)
     app.callback(
         Output(ids.HISTOGRAM, "figure"), Output(ids.CARDS, "children"), Output(ids.TABLE, "children"), Output(ids.SELECTION_INFO, "children"),
         *view_inputs, Input(ids.DISTRICT, "value"), Input(ids.SELECTION, "data"), Input(ids.LANGUAGE, "value"), *scenario_inputs,
-        Input(ids.TABLE_ORDER, "value"),
+        Input(ids.TABLE_ORDER, "value"), prevent_initial_call=True,
     )(update_views)
     app.callback(Output(ids.SECTION_TABS, "children"), Output(ids.SECTION_TABS, "key"), Output(ids.TABS_LANG, "data"),
                  Input(ids.LANGUAGE, "value"), State(ids.TABS_LANG, "data"), State(ids.LAYER, "value"),
@@ -490,17 +513,20 @@ def register_callbacks(app: Dash) -> None:
                  prevent_initial_call=True)(table_order_control)
     app.callback(
         Output(ids.DETAIL, "children"),
-        Input(ids.SELECTION, "data"), *view_inputs, Input(ids.LANGUAGE, "value"), *scenario_inputs,
+        Input(ids.SELECTION, "data"), *view_inputs, Input(ids.LANGUAGE, "value"), *scenario_inputs, prevent_initial_call=True,
     )(update_detail)
-    app.callback(Output(f"{ids.SCENARIO_VIEW}-row", "style"), Input(ids.SCENARIO, "data"))(scenario_view_row)
+    app.callback(Output(f"{ids.SCENARIO_VIEW}-row", "style"), Input(ids.SCENARIO, "data"), prevent_initial_call=True)(scenario_view_row)
     app.callback(
         Output(ids.SELECTION, "data", allow_duplicate=True),
         Input(ids.MAP, "clickData"), Input(ids.MAP, "selectedData"), Input(ids.HISTOGRAM, "selectedData"),
-        Input(ids.CLEAR_SELECTION, "n_clicks"), Input({"type": ids.TABLE_AREA, "index": ALL}, "n_clicks"), Input(ids.BASIS, "value"),
+        Input(ids.CLEAR_SELECTION, "n_clicks"), Input(ids.BASIS, "value"),
         State(ids.SELECTION, "data"), State(ids.LAYER, "value"), State(ids.GROUP, "value"), State(ids.PERIOD, "value"),
         State(ids.PERIOD_FROM, "value"), State(ids.COMPARE, "value"), State(ids.DISTRICT, "value"), State(ids.SCENARIO_PLACING, "data"),
         prevent_initial_call=True,
     )(update_selection)
+    app.clientside_callback(TABLE_FOCUS, Output(ids.SELECTION, "data", allow_duplicate=True),
+                            Input({"type": ids.TABLE_AREA, "index": ALL}, "n_clicks"), State(ids.SELECTION, "data"), State(ids.BASIS, "value"),
+                            prevent_initial_call=True)
     app.callback(
         Output(ids.LAYER, "options"), Output(ids.GROUP, "options"), Output(ids.GROUP, "value", allow_duplicate=True),
         Output(ids.BASIS, "options"), Output(ids.PERIOD_FROM, "options"), Output(ids.COMPARE, "style"),
@@ -511,20 +537,22 @@ def register_callbacks(app: Dash) -> None:
         Input(ids.LAYER, "value"), Input(ids.LANGUAGE, "value"), State(ids.GROUP, "value"),
         prevent_initial_call=True,
     )(update_controls)
-    app.callback(Output(ids.PERIOD_FROM_ROW, "style"), Input(ids.LAYER, "value"), Input(ids.COMPARE, "value"))(period_from_row)
+    app.callback(Output(ids.PERIOD_FROM_ROW, "style"), Input(ids.LAYER, "value"), Input(ids.COMPARE, "value"),
+                 prevent_initial_call=True)(period_from_row)
     app.callback(Output(ids.BASIS, "value", allow_duplicate=True), Output(ids.DISTRICT, "value", allow_duplicate=True),
                  Output(ids.SELECTION, "data", allow_duplicate=True), Input(ids.AREA_SEARCH, "value"),
                  prevent_initial_call=True)(find_area)
     # Two Location components, so that reading and writing the URL are separate nodes of the callback graph (no cycle).
+    app.clientside_callback(URL_GATE, Output(ids.URL_READ, "data"), Input(ids.URL, "search"), State(ids.URL_WRITTEN, "data"))
     app.callback(
         *[Output(i, p, allow_duplicate=(i in (ids.SELECTION, ids.PERIOD, ids.SCENARIO))) for i, p in CONTROLS], Output(ids.URL_NOTICE, "children"),
-        Input(ids.URL, "search"), State(ids.URL_WRITTEN, "data"), *[State(i, p) for i, p in CONTROLS],
-        prevent_initial_call="initial_duplicate",
+        Input(ids.URL_READ, "data"), State(ids.URL_WRITTEN, "data"), *[State(i, p) for i, p in CONTROLS],
+        prevent_initial_call=True,
     )(restore_from_url)
     app.callback(
         Output(ids.URL_WRITE, "search"), Output(ids.LINK_TEXT, "value"), Output(ids.URL_WRITTEN, "data"),
         *([Output(ids.BRIEFING_LINK, "href")] if app.server.config[SETTINGS_KEY].briefing_enabled else []),
-        *[Input(i, p) for i, p in CONTROLS], State(ids.URL_WRITE, "search"), State(ids.URL_WRITE, "href"),
+        *[Input(i, p) for i, p in CONTROLS], State(ids.URL_WRITE, "search"), State(ids.URL_WRITE, "href"), prevent_initial_call=True,
     )(write_url)
     app.clientside_callback(
         PLAYER_TICK, Output(ids.PERIOD, "value", allow_duplicate=True), Output(ids.PLAYER, "disabled", allow_duplicate=True),

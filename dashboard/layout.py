@@ -18,6 +18,7 @@ from .catalogue import citation
 from .i18n import format_date, t
 from .pages import briefing_href, legal_links
 from .sections import sections_for
+from .sections.common import redrawn_stores, store, topic_stores
 from .state import OVERLAY_KEYS, ViewState, default_state
 from .views import table_order_options
 
@@ -145,9 +146,10 @@ def _controls(bundle: Bundle, settings: Settings, state: ViewState) -> html.Div:
                   dbc.Button(t("clear_selection", lang), id=ids.CLEAR_SELECTION, size="sm", color="link", className="p-0")],
                  className="mb-2"),
         dcc.Store(id=ids.SELECTION, data={"basis": state.basis, "ids": list(state.selection), "focus": state.focus}),
-        dcc.Store(id=ids.MAP_DRAWN, data=None),
-        dcc.Store(id=ids.SCENARIO, data=None),
-        dcc.Store(id=ids.SCENARIO_PLACING, data=None),
+        store(ids.MAP_DRAWN),  # `store`: never `data=None`, which would run the stores' readers on page load
+        *redrawn_stores(),
+        store(ids.SCENARIO),
+        store(ids.SCENARIO_PLACING),
     ])
 
 
@@ -198,9 +200,11 @@ def section_tabs(bundle: Bundle, settings: Settings, lang: str, layer: str) -> d
     return dbc.Tabs(tabs, id=ids.SECTION_TABS, active_tab="overview", className="mt-3", key=lang)
 
 
-def serve_layout(bundle: Bundle, settings: Settings):
-    """The page with the default state; the URL callback then applies the link's state (and the language)."""
-    state = default_state(bundle, settings)
+def serve_layout(bundle: Bundle, settings: Settings, state: ViewState | None = None, built_from: str | None = None):
+    """The page in `state` (default: the default state). `built_from` is the query string the state was read from: the
+    URL callback then leaves it alone; any other query string (back/forward, a link whose state was not known when the
+    page was built) goes to `restore_from_url`. `dashboard.first_view` fills the views of the state in."""
+    state = state or default_state(bundle, settings)
     lang = state.lang
     header = dbc.Row([
         dbc.Col([html.H1(t("app_title", lang), id=ids.TITLE, className="h3 mb-0"),
@@ -219,7 +223,8 @@ def serve_layout(bundle: Bundle, settings: Settings):
     return dbc.Container([
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Location(id=ids.URL_WRITE, refresh="callback-nav"),  # pushes history and tells the reading Location
-        dcc.Store(id=ids.URL_WRITTEN),
+        store(ids.URL_WRITTEN, built_from),
+        store(ids.URL_READ),
         a11y.skip_links(lang),
         html.Header([header, html.Div(notice(bundle, settings, lang), id=ids.NOTICE, className="mb-2"), html.Div(id=ids.URL_NOTICE)]),
         # A dashboard from 1200 px on (assets/layout.css): controls | map, legend and text summary | key figures and the
@@ -237,6 +242,7 @@ def serve_layout(bundle: Bundle, settings: Settings):
                 html.Section(html.Div(id=ids.CARDS), className="qa-key-figures", **{"aria-label": t("cards_title", lang)}),
                 section_tabs(bundle, settings, lang, state.layer),
                 dcc.Store(id=ids.TABS_LANG, data=lang),
+                *topic_stores(bundle, state, [section.SECTION_ID for section in sections_for(settings)]),
             ], lg=12, className="qa-panel-col"),
         ], className="qa-dashboard")),
         html.Footer(sources_line(bundle, settings, lang), id=ids.SOURCES, className="small text-muted border-top mt-3 pt-2 pb-3"),

@@ -46,7 +46,7 @@ from ..context import current_bundle, current_settings
 from ..figures import PROPOSAL_TRACE
 from ..i18n import format_date, t
 from ..state import period_at
-from .common import map_redrawn, when_active
+from .common import map_redrawn, redraw_gate, redrawn_id, topic_id, when_active
 from .scenario import scenario_of, site_of_click
 
 SECTION_ID = "accommodation"
@@ -330,7 +330,7 @@ def place_candidate(clicks, places, kind, candidates, data, lang):
 
 def candidates_on_map(candidates, drawn):
     """The candidates as numbered marks on the map (again after the map got a new figure)."""
-    if not drawn or (ctx.triggered_id == ids.MAP_DRAWN and not (map_redrawn(drawn) and candidates)):
+    if ctx.triggered_id == redrawn_id("candidates") and not (map_redrawn(drawn) and candidates):
         return no_update
     patch = Patch()
     items = candidates or []
@@ -342,18 +342,19 @@ def candidates_on_map(candidates, drawn):
 
 
 def register(app: Dash) -> None:
-    app.callback(Output(DISTRIBUTION, "children"), Input(ids.SECTION_TABS, "active_tab"), Input(LEVEL, "value"), Input(ids.PERIOD, "value"),
+    app.callback(Output(DISTRIBUTION, "children"), Input(ids.SECTION_TABS, "active_tab"), Input(LEVEL, "value"), Input(topic_id("period", SECTION_ID), "data"),
                  Input(ids.TABS_LANG, "data"), prevent_initial_call=True)(when_active(SECTION_ID, 1, update_distribution))
-    app.callback(Output(HOUSING, "children"), Input(ids.SECTION_TABS, "active_tab"), Input(ids.PERIOD, "value"),
+    app.callback(Output(HOUSING, "children"), Input(ids.SECTION_TABS, "active_tab"), Input(topic_id("period", SECTION_ID), "data"),
                  Input(ids.TABS_LANG, "data"), prevent_initial_call=True)(when_active(SECTION_ID, 1, update_housing))
     app.callback(Output(CANDIDATES, "data"), Output(MESSAGE, "children"),
                  Input(ADD_CLICK, "n_clicks"), Input(SUGGEST, "n_clicks"), Input(UPLOAD, "contents"), Input(CLEAR, "n_clicks"),
                  State(ids.MAP, "clickData"), State(UPLOAD, "filename"), State(CANDIDATES, "data"), State(ids.DISTRICT, "value"),
                  State(ids.PERIOD, "value"), State(ids.LANGUAGE, "value"), prevent_initial_call=True)(edit_candidates)
-    app.callback(Output(SCREENING, "children"), Input(ids.SECTION_TABS, "active_tab"), Input(CANDIDATES, "data"), Input(ids.PERIOD, "value"),
+    app.callback(Output(SCREENING, "children"), Input(ids.SECTION_TABS, "active_tab"), Input(CANDIDATES, "data"), Input(topic_id("period", SECTION_ID), "data"),
                  Input(ids.TABS_LANG, "data"), prevent_initial_call=True)(when_active(SECTION_ID, 1, update_screening))
     app.callback(Output(ids.SCENARIO, "data", allow_duplicate=True), Output(MESSAGE, "children", allow_duplicate=True),
                  Input({"type": PLACE, "index": ALL}, "n_clicks"), State(PLACES, "value"), State(TYPE, "value"), State(CANDIDATES, "data"),
                  State(ids.SCENARIO, "data"), State(ids.LANGUAGE, "value"), prevent_initial_call=True)(place_candidate)
-    app.callback(Output(ids.MAP, "figure", allow_duplicate=True), Input(CANDIDATES, "data"), Input(ids.MAP_DRAWN, "data"),
+    app.callback(Output(ids.MAP, "figure", allow_duplicate=True), Input(CANDIDATES, "data"),
+                 redraw_gate(app, "candidates", State(CANDIDATES, "data")),
                  prevent_initial_call=True)(candidates_on_map)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Callable
 
-from dash import no_update
+from dash import Dash, Input, Output, State, dcc, no_update
+
+from .. import ids
 
 
 def when_active(section_id: str, outputs: int, fn: Callable) -> Callable:
@@ -13,6 +16,8 @@ def when_active(section_id: str, outputs: int, fn: Callable) -> Callable:
 
     Register it with `prevent_initial_call=True`: a page opens on the overview tab, so a section's first call would
     only answer "not active" and cost a request on page load (issue 19: at most 5 callback requests on load). Take the
+    period, basis and district from the topic's own stores (`topic_id`), not from the controls: a change made while
+    another tab is open then costs no request either. Take the
     language from `ids.TABS_LANG`, not from the language control: a new language rebuilds the tabs, and the store changes
     in the same answer, so the section then fills the new tab's components, never the ones being replaced."""
     def wrapped(active_tab, *args):
@@ -25,8 +30,82 @@ def when_active(section_id: str, outputs: int, fn: Callable) -> Callable:
 
 
 def map_redrawn(drawn: dict | None) -> bool:
-    """True right after the map got a whole new figure (a basis switch or the first draw): overlays must be re-applied.
-
-    Callbacks that patch the map take `Input(ids.MAP_DRAWN, "data")`; before the first draw (None) there is nothing to patch.
-    """
+    """True right after the map got a whole new figure (a basis switch or the first draw): overlays must be re-applied."""
     return bool(drawn) and bool(drawn.get("full"))
+
+
+# --- what a topic tab sees of the main controls -------------------------------------------------------------
+
+TOPIC_KINDS = {"period": (ids.PERIOD, "value"), "basis": (ids.BASIS, "value"), "district": (ids.DISTRICT, "value")}
+TOPIC_STATE = """
+function(period, basis, district, tab, shownPeriod, shownBasis, shownDistrict) {
+    // this topic reads the period, basis and district from its own stores: they follow the controls while its tab is
+    // open (and when it opens), so a change made elsewhere costs the topic's callbacks no request
+    const own = %s;
+    const skip = window.dash_clientside.no_update;
+    const pass = (value, shown) => (tab !== own || (value ?? null) === (shown ?? null)) ? skip : value;
+    return [pass(period, shownPeriod), pass(basis, shownBasis), pass(district, shownDistrict)];
+}
+"""
+
+
+def store(component_id: str, data=None) -> dcc.Store:
+    """A memory store; without a value it leaves `data` out: given None, dcc.Store reports a change to undefined when it
+    mounts (it compares its empty backing store with null), which runs every callback that reads it on page load."""
+    return dcc.Store(id=component_id, **({"data": data} if data is not None else {}))
+
+
+def topic_id(kind: str, section_id: str) -> str:
+    """The store of the main control `kind` ("period", "basis", "district") as the topic `section_id` sees it: the
+    control's value, brought up to date while the topic's tab is open (`register_topic_state`)."""
+    if kind not in TOPIC_KINDS:
+        raise ValueError(f"unknown topic control {kind!r}; known: {', '.join(TOPIC_KINDS)}")
+    return f"state-topic-{kind}-{section_id}"
+
+
+def topic_stores(bundle, state, section_ids: list[str]) -> list[dcc.Store]:
+    """Every topic's stores, in the page's state."""
+    values = {"period": bundle.periods.index(state.period), "basis": state.basis, "district": state.district}
+    return [store(topic_id(kind, section_id), values[kind]) for section_id in section_ids for kind in TOPIC_KINDS]
+
+
+def register_topic_state(app: Dash, section_id: str) -> None:
+    """Keep the topic's view of the main controls (`topic_id`) up to date while its tab is open, in the browser."""
+    app.clientside_callback(TOPIC_STATE % json.dumps(section_id), *[Output(topic_id(kind, section_id), "data") for kind in TOPIC_KINDS],
+                            *[Input(*control) for control in TOPIC_KINDS.values()], Input(ids.SECTION_TABS, "active_tab"),
+                            *[State(topic_id(kind, section_id), "data") for kind in TOPIC_KINDS])
+
+
+# What patches the map after a new figure, each through a gate of its own (`redraw_gate`).
+REDRAWN_FOR = ("facilities", "funding", "education", "proposals", "candidates")
+
+REDRAW_GATE = """
+function(drawn, wanted) {
+    // Pass a whole new figure on only when this overlay has something to draw: a value update of the map, or a new
+    // figure with the overlay switched off, costs no request (issue 19: page load and period switches).
+    const some = Array.isArray(wanted) ? wanted.length > 0 : Boolean(wanted);
+    return drawn && drawn.full && some ? drawn : window.dash_clientside.no_update;
+}
+"""
+
+
+def redrawn_id(name: str) -> str:
+    """The store through which the overlay `name` learns that the map got a new figure (`redraw_gate`)."""
+    if name not in REDRAWN_FOR:
+        raise ValueError(f"unknown map overlay {name!r}; known: {', '.join(REDRAWN_FOR)}")
+    return f"{ids.MAP_DRAWN}-{name}"
+
+
+def redrawn_stores() -> list[dcc.Store]:
+    """One store per overlay, in the page's main part (not in a tab, which a language switch rebuilds)."""
+    return [store(redrawn_id(name)) for name in REDRAWN_FOR]
+
+
+def redraw_gate(app: Dash, name: str, wanted: State) -> Input:
+    """The input a map-patching callback takes to re-apply its overlay after the map got a whole new figure.
+
+    A clientside callback passes `ids.MAP_DRAWN` on only for a whole new figure (the first draw, a basis switch) and only
+    while `wanted` (the overlay's own control or data) is not empty; every other update of the map costs the overlay
+    no request. The callback itself checks again (`map_redrawn`)."""
+    app.clientside_callback(REDRAW_GATE, Output(redrawn_id(name), "data"), Input(ids.MAP_DRAWN, "data"), wanted)
+    return Input(redrawn_id(name), "data")

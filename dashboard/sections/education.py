@@ -24,7 +24,7 @@ from ..context import current_bundle, current_settings, layer_result
 from ..figures import FACILITY_TRACE, HIGHLIGHT_LAYER, colour_scale
 from ..i18n import format_date, t
 from ..state import period_at
-from .common import map_redrawn, when_active
+from .common import map_redrawn, redraw_gate, redrawn_id, topic_id, when_active
 
 SECTION_ID = "education"
 VIEW = "education-view"
@@ -151,8 +151,8 @@ def update_section(view, period, lang):
 def facility_points(view, show, period, lang, drawn):
     """The facility trace: Kitas sized by places or primary schools by pupils; coloured by deviation where compositions may be shown.
 
-    Re-drawn after the map gets a new figure while the points are switched on; nothing before the map exists."""
-    if not drawn or (ctx.triggered_id == ids.MAP_DRAWN and not (map_redrawn(drawn) and "on" in (show or []))):
+    Re-drawn after the map gets a new figure (`drawn`, through `redraw_gate`) while the points are switched on."""
+    if ctx.triggered_id == redrawn_id("education") and not (map_redrawn(drawn) and "on" in (show or [])):
         return no_update
     bundle, settings = current_bundle(), current_settings()
     patch = Patch()
@@ -300,11 +300,13 @@ def register(app: Dash) -> None:
     app.callback(
         Output(FIGURES, "children"), Output(COMPOSITION, "children"), Output(TABLE_TITLE, "children"), Output(TABLE, "columns"),
         Output(TABLE, "data"),
-        Input(ids.SECTION_TABS, "active_tab"), Input(VIEW, "value"), Input(ids.PERIOD, "value"), Input(ids.TABS_LANG, "data"), prevent_initial_call=True,
+        Input(ids.SECTION_TABS, "active_tab"), Input(VIEW, "value"), Input(topic_id("period", SECTION_ID), "data"), Input(ids.TABS_LANG, "data"),
+        prevent_initial_call=True,
     )(when_active(SECTION_ID, 5, update_section))
     app.callback(
         Output(ids.MAP, "figure", allow_duplicate=True),
-        Input(VIEW, "value"), Input(SHOW, "value"), Input(ids.PERIOD, "value"), Input(ids.LANGUAGE, "value"), Input(ids.MAP_DRAWN, "data"),
+        Input(VIEW, "value"), Input(SHOW, "value"), Input(ids.PERIOD, "value"), Input(ids.LANGUAGE, "value"),
+        redraw_gate(app, "education", State(SHOW, "value")),
         prevent_initial_call=True,
     )(facility_points)
     app.callback(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Dash, Input, Output, Patch, ctx, dcc, html, no_update
+from dash import Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 
 from layers import tables
 from layers.bundle import Bundle
@@ -26,7 +26,7 @@ from ..context import current_bundle, current_settings
 from ..figures import FACILITY_TRACE, FUNDING_LAYER, PROTECTION_LAYER
 from ..i18n import PLOTLY_DAY, format_date, t
 from ..state import period_at
-from .common import map_redrawn, when_active
+from .common import map_redrawn, redraw_gate, redrawn_id, topic_id, when_active
 
 SECTION_ID = "infrastructure"
 AREA = "infrastructure-area"
@@ -189,15 +189,15 @@ def update_areas(district):
 
 
 def update_facilities(types, lang, drawn):
-    """Facility points of the chosen types; re-drawn after the map gets a new figure, nothing before it exists."""
-    if not drawn or (ctx.triggered_id == ids.MAP_DRAWN and not (map_redrawn(drawn) and types)):
+    """Facility points of the chosen types; re-drawn after the map gets a new figure (`drawn`, through `redraw_gate`)."""
+    if ctx.triggered_id == redrawn_id("facilities") and not (map_redrawn(drawn) and types):
         return no_update
     return facility_patch(current_bundle(), types, lang)
 
 
 def update_overlay(overlays, drawn):
     """The funding-areas overlay on every layer; re-applied after the map gets a new figure."""
-    if not drawn or (ctx.triggered_id == ids.MAP_DRAWN and not (map_redrawn(drawn) and "funding" in (overlays or []))):
+    if ctx.triggered_id == redrawn_id("funding") and not (map_redrawn(drawn) and "funding" in (overlays or [])):
         return no_update
     patch = Patch()
     on = "funding" in (overlays or [])
@@ -234,10 +234,12 @@ def update_use(space_id, lang):
 def register(app: Dash) -> None:
     app.callback(Output(AREA, "options"), Output(AREA, "value"), Input(ids.DISTRICT, "value"), prevent_initial_call=True)(update_areas)
     app.callback(Output(ids.MAP, "figure", allow_duplicate=True), Input(TYPES, "value"), Input(ids.LANGUAGE, "value"),
-                 Input(ids.MAP_DRAWN, "data"), prevent_initial_call=True)(update_facilities)
-    app.callback(Output(ids.MAP, "figure", allow_duplicate=True), Input(ids.OVERLAYS, "value"), Input(ids.MAP_DRAWN, "data"),
+                 redraw_gate(app, "facilities", State(TYPES, "value")), prevent_initial_call=True)(update_facilities)
+    app.callback(Output(ids.MAP, "figure", allow_duplicate=True), Input(ids.OVERLAYS, "value"),
+                 redraw_gate(app, "funding", State(ids.OVERLAYS, "value")),
                  prevent_initial_call=True)(update_overlay)
     app.callback(Output(ACCESS, "children"), Output(SPACE, "children"), Output(FUNDING, "children"),
-                 Input(ids.SECTION_TABS, "active_tab"), Input(AREA, "value"), Input(ids.DISTRICT, "value"), Input(ids.PERIOD, "value"),
+                 Input(ids.SECTION_TABS, "active_tab"), Input(AREA, "value"),
+                 Input(topic_id("district", SECTION_ID), "data"), Input(topic_id("period", SECTION_ID), "data"),
                  Input(ids.TABS_LANG, "data"), prevent_initial_call=True)(when_active(SECTION_ID, 3, update_views))
-    app.callback(Output(USE_GRAPH, "figure"), Input(USE_PLACE, "value"), Input(ids.LANGUAGE, "value"))(update_use)
+    app.callback(Output(USE_GRAPH, "figure"), Input(USE_PLACE, "value"), Input(ids.LANGUAGE, "value"), prevent_initial_call=True)(update_use)

@@ -44,7 +44,7 @@ from ..figures import PROPOSAL_TRACE
 from ..i18n import format_date, t
 from ..state import period_at
 from ..views import SELECTABLE_TRACES
-from .common import map_redrawn, when_active
+from .common import map_redrawn, redraw_gate, redrawn_id, store, topic_id, when_active
 
 SECTION_ID = "scenario"
 KIND = "scenario-kind"
@@ -139,8 +139,8 @@ def _form(bundle: Bundle, lang: str) -> html.Div:
         _field(t("scenario_capacity", lang), dcc.Input(id=CAPACITY, type="number", value=100, className="form-control form-control-sm")),
     ]), id=FACILITY_FIELDS, style={"display": "none"})
     change = html.Div(dbc.Row([
-        _field(t("scenario_change_facility", lang), dcc.Dropdown([], None, id=CHANGE_FACILITY, placeholder=t("scenario_change_facility_placeholder", lang)),
-               md=12),
+        _field(t("scenario_change_facility", lang), dcc.Dropdown([], None, id=CHANGE_FACILITY,  # the whole city: none (`facility_options`)
+                                                                  placeholder=t("scenario_change_facility_placeholder", lang)), md=12),
         _field(t("scenario_new_capacity", lang), dcc.Input(id=NEW_CAPACITY, type="number", value=None, className="form-control form-control-sm")),
         dbc.Col(dbc.Checklist([{"label": t("scenario_close", lang), "value": "on"}], [], id=CLOSE, switch=True), md=6, className="pt-4"),
     ]), id=CHANGE_FIELDS, style={"display": "none"})
@@ -211,12 +211,13 @@ def panel(bundle: Bundle, settings: Settings, lang: str):
     return html.Div([
         html.P(t("scenario_intro", lang), className="small"),
         dbc.Row([
-            dbc.Col([_form(bundle, lang), html.H6(t("scenario_list_title", lang)), html.Div(id=LIST, className="small mb-2"),
+            dbc.Col([_form(bundle, lang), html.H6(t("scenario_list_title", lang)),
+                     html.Div(intervention_list(bundle, Scenario(), None, lang), id=LIST, className="small mb-2"),
                      _store(lang)], lg=4),
             dbc.Col([html.H6(t("scenario_effects_title", lang)), html.Div(id=CARDS), dcc.Loading(html.Div(id=EFFECTS), type="dot"),
                      _suggest(bundle, settings, lang)], lg=8),
         ]),
-        dcc.Store(id=EDITING, data=None),
+        store(EDITING),
         dcc.Store(id=PROPOSALS, data=[]),
     ], className="p-2", id="scenario-panel")
 
@@ -722,7 +723,7 @@ def update_suggestions(clicks, facility_type, k, weight_values, weight_ids, data
 
 def proposals_on_map(proposals, drawn, lang):
     """The proposals as numbered marks on the map (again after the map got a new figure)."""
-    if not drawn or (ctx.triggered_id == ids.MAP_DRAWN and not map_redrawn(drawn)):
+    if ctx.triggered_id == redrawn_id("proposals") and not (map_redrawn(drawn) and proposals):
         return no_update
     patch = Patch()
     items = proposals or []
@@ -781,19 +782,22 @@ def register(app: Dash) -> None:
         prevent_initial_call=True,
     )(fill_form)
     app.callback(Output(CHANGE_FACILITY, "options"), Input(ids.DISTRICT, "value"), Input(ids.SELECTION, "data"), Input(ids.LANGUAGE, "value"),
-                 State(CHANGE_FACILITY, "value"))(update_facility_options)
+                 State(CHANGE_FACILITY, "value"), prevent_initial_call=True)(update_facility_options)
     app.callback(Output(LIST, "children"), Output(UPDATE, "style"),
-                 Input(ids.SCENARIO, "data"), Input(EDITING, "data"), Input(ids.LANGUAGE, "value"))(update_list)
+                 Input(ids.SCENARIO, "data"), Input(EDITING, "data"), Input(ids.LANGUAGE, "value"),
+                 prevent_initial_call=True)(update_list)
     app.callback(Output(HINT, "children"), Output(ids.MAP_HINT, "children"), Input(ids.SCENARIO_PLACING, "data"),
-                 Input(ids.LANGUAGE, "value"))(update_hint)
+                 Input(ids.LANGUAGE, "value"), prevent_initial_call=True)(update_hint)
     app.callback(Output(EFFECTS, "children"), Output(CARDS, "children"),
-                 Input(ids.SECTION_TABS, "active_tab"), Input(ids.SCENARIO, "data"), Input(ids.PERIOD, "value"), Input(ids.TABS_LANG, "data"),
+                 Input(ids.SECTION_TABS, "active_tab"), Input(ids.SCENARIO, "data"),
+                 Input(topic_id("period", SECTION_ID), "data"), Input(ids.TABS_LANG, "data"),
                  prevent_initial_call=True)(when_active(SECTION_ID, 2, update_effects))
     app.callback(Output(SUGGESTIONS, "children"), Output(PROPOSALS, "data"),
                  Input(SUGGEST_RUN, "n_clicks"), State(SUGGEST_TYPE, "value"), State(SUGGEST_K, "value"),
                  State({"type": WEIGHT, "key": ALL}, "value"), State({"type": WEIGHT, "key": ALL}, "id"), State(ids.SCENARIO, "data"),
                  State(ids.DISTRICT, "value"), State(ids.LANGUAGE, "value"), prevent_initial_call=True)(update_suggestions)
-    app.callback(Output(ids.MAP, "figure", allow_duplicate=True), Input(PROPOSALS, "data"), Input(ids.MAP_DRAWN, "data"),
+    app.callback(Output(ids.MAP, "figure", allow_duplicate=True), Input(PROPOSALS, "data"),
+                 redraw_gate(app, "proposals", State(PROPOSALS, "data")),
                  State(ids.LANGUAGE, "value"), prevent_initial_call=True)(proposals_on_map)
     app.callback(Output({"type": WEIGHT, "key": ALL}, "value"), Input(SUGGEST_TYPE, "value"), State({"type": WEIGHT, "key": ALL}, "id"),
                  prevent_initial_call=True)(weight_defaults)

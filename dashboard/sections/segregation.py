@@ -18,7 +18,7 @@ from ..api_segregation import change_frame, indices_frame, multigroup_frame
 from ..context import current_bundle, current_settings
 from ..i18n import PLOTLY_DAY, format_date, t
 from ..state import period_at
-from .common import when_active
+from .common import topic_id, when_active
 
 SECTION_ID = "segregation"
 GROUP = "segregation-group"
@@ -175,14 +175,14 @@ def register(app: Dash) -> None:
     app.callback(
         Output(EXPLAIN, "children"), Output(CHART, "figure"), Output(TABLE_TITLE, "children"), Output(TABLE, "columns"), Output(TABLE, "data"),
         Output(TABLE, "tooltip_header"),
-        Input(ids.SECTION_TABS, "active_tab"), Input(GROUP, "value"), Input(INDEX, "value"), Input(ids.BASIS, "value"),
-        Input(ids.PERIOD, "value"), Input(ids.DISTRICT, "value"),
+        Input(ids.SECTION_TABS, "active_tab"), Input(GROUP, "value"), Input(INDEX, "value"), Input(topic_id("basis", SECTION_ID), "data"),
+        Input(topic_id("period", SECTION_ID), "data"), Input(topic_id("district", SECTION_ID), "data"),
         Input(ids.TABS_LANG, "data"), prevent_initial_call=True,
     )(when_active(SECTION_ID, 6, indices_view))
     app.callback(
         Output(CHANGE_TITLE, "children"), Output(CHANGE, "columns"), Output(CHANGE, "data"), Output(CHANGE_NOTE, "children"),
         Input(ids.SECTION_TABS, "active_tab"), Input(GROUP, "value"), Input(INDEX, "value"), Input(PERIOD_FROM, "value"),
-        Input(ids.BASIS, "value"), Input(ids.PERIOD, "value"),
+        Input(topic_id("basis", SECTION_ID), "data"), Input(topic_id("period", SECTION_ID), "data"),
         Input(ids.TABS_LANG, "data"), prevent_initial_call=True,
     )(when_active(SECTION_ID, 4, change_view))
     app.callback(Output(ids.DISTRICT, "value", allow_duplicate=True), Input(TABLE, "active_cell"), State(TABLE, "data"),

@@ -160,3 +160,49 @@ def test_a_language_switch_renames_the_map_and_refills_the_open_topic(dash_duo, 
         "const c = document.getElementById(arguments[0]); return c ? c.textContent : '';", segregation.CHART), "the English chart")
     severe = [e for e in dash_duo.get_logs() if e["level"] == "SEVERE"]
     assert severe == [], severe
+
+
+FETCH_LOG_JS = """
+window.__callbacks = [];
+const fetchNow = window.fetch;
+window.fetch = function(url, options) {
+    if (String(url).includes('_dash-update-component') && options && options.body) {
+        window.__callbacks.push(JSON.parse(options.body).output);
+    }
+    return fetchNow.apply(this, arguments);
+};
+"""
+
+
+def test_a_link_opens_drawn_without_callback_requests_and_back_restores_the_state(dash_duo, webgl, berlin_bundle):
+    """Issue 19: at most 5 callback requests on page load; this page makes none (its views come with the layout, built in
+    the link's state), and a period switch on the overview costs the topic tabs no request."""
+    dash_duo.start_server(create_app(webgl, berlin_bundle.folder))
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/?basis=bezirksregion&district=01&lang=en")
+    first = state(dash_duo, lambda s: s["idle"] and s["drawn"] == 143, "143 Bezirksregionen drawn")
+    time.sleep(1.5)  # anything the page would still ask for
+    requests = dash_duo.driver.execute_script(
+        "return performance.getEntriesByType('resource').filter(e => e.name.includes('_dash-update-component')).length")
+    assert requests == 0
+    assert "Mitte" in text(dash_duo, ids.CARDS) and "Share of group" in text(dash_duo, ids.LEGEND)
+    link = dash_duo.find_element(f"#{ids.LINK_TEXT}").get_attribute("value")
+    assert "basis=bezirksregion" in link and "district=01" in link and "lang=en" in link
+
+    # a period switch on the overview: the map, its views and the link; no topic tab's callback
+    dash_duo.driver.execute_script(FETCH_LOG_JS)
+    handle = dash_duo.find_element(f"#{ids.PERIOD} [role=slider]")
+    start = handle.get_attribute("aria-valuenow")
+    handle.send_keys("\ue012")  # one Stichtag back
+    older = state(dash_duo, lambda s: s["z"] != first["z"] and s["idle"], "the older Stichtag drawn")
+    wait_for(dash_duo, lambda: "period=" in dash_duo.driver.execute_script("return location.search"), "the link written")
+    sent = dash_duo.driver.execute_script("return window.__callbacks")
+    assert any(ids.MAP in out for out in sent) and any(ids.CARDS in out for out in sent)
+    topics = ("segregation", "education", "infrastructure", "accommodation", "scenario-effects")
+    assert not [out for out in sent if any(topic in out for topic in topics)], sent
+
+    # back: the link's own state again, through the URL callback
+    dash_duo.driver.back()
+    wait_for(dash_duo, lambda: handle.get_attribute("aria-valuenow") == start, "the Stichtag of the link restored")
+    state(dash_duo, lambda s: s["z"] == first["z"] and s["z"] != older["z"] and s["idle"], "the link's values drawn again")
+    severe = [e for e in dash_duo.get_logs() if e["level"] == "SEVERE"]
+    assert severe == [], severe

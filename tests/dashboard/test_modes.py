@@ -182,11 +182,13 @@ def test_map_callback_serves_public_layers_in_portal(portal_app):
 
 
 def test_a_link_naming_an_internal_layer_is_refused_by_the_url_callback(portal_app, planner_app):
-    key = next(k for k, spec in portal_app.callback_map.items() if any(d["id"] == ids.URL for d in spec["inputs"]))
-    values = {(ids.URL, "search"): f"?layer={PROBE}&basis=block", (ids.LAYER, "value"): "migration_share"}
+    # the page's query string reaches the URL callback through `ids.URL_READ` (the browser passes on only a new one)
+    key = next(k for k, spec in portal_app.callback_map.items() if any(d["id"] == ids.URL_READ for d in spec["inputs"]))
+    values = {(ids.URL_READ, "data"): f"?layer={PROBE}&basis=block", (ids.LAYER, "value"): "migration_share"}
     assert portal_app.server.test_client().post("/_dash-update-component",
-                                                json=callback_body(portal_app, key, values, f"{ids.URL}.search")).status_code == 404
-    planner = planner_app.server.test_client().post("/_dash-update-component", json=callback_body(planner_app, key, values, f"{ids.URL}.search"))
+                                                json=callback_body(portal_app, key, values, f"{ids.URL_READ}.data")).status_code == 404
+    planner = planner_app.server.test_client().post("/_dash-update-component",
+                                                    json=callback_body(planner_app, key, values, f"{ids.URL_READ}.data"))
     assert planner.status_code == 200 and PROBE in planner.data.decode()
 
 
