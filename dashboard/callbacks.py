@@ -436,7 +436,10 @@ def write_url(layer_id, group, basis_key, period_index, period_from, compare, di
     state = _state_of_controls(layer_id, group, basis_key, period_index, period_from, compare, district, overlays, lang, selection, scenario, view)
     query = to_query(state, bundle, settings) + ("&embed=1" if embedded(search) else "")
     link = (href or "").split("?")[0] + query
-    return (no_update if query == search else query), link, query, *([briefing_href(query)] if settings.briefing_enabled else [])
+    # the address shows this state already, maybe in another spelling (a link as typed, back to it): no new history
+    # entry, which would drop the entries ahead of it (forward)
+    shown = query == search or (bool(search) and to_query(parse_query(search, bundle, settings), bundle, settings) == to_query(state, bundle, settings))
+    return (no_update if shown else query), link, query, *([briefing_href(query)] if settings.briefing_enabled else [])
 
 
 def find_area(area):
@@ -463,7 +466,8 @@ URL_GATE = """
 function(search, written) {
     // the page was built in the state of its own query string, and the app writes every change itself:
     // only another query string (back/forward, a link the page was not built from) goes to the server
-    return (search || "") === (written || "") ? window.dash_clientside.no_update : (search || "");
+    if (search === undefined || search === null) { return window.dash_clientside.no_update; }  // not mounted yet
+    return search === (written || "") ? window.dash_clientside.no_update : search;
 }
 """
 PLAYER_TICK = """

@@ -14,6 +14,7 @@ as before: slower, never wrong. The views are computed by the callbacks' own fun
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,12 +29,14 @@ from . import accessibility as a11y
 from . import ids
 from .callbacks import _control_values, update_detail, update_map, update_views, url_notice, write_url
 from .context import current_bundle
+from .guards import LAYOUT_PATH
 from .layout import serve_layout
+from .sections import infrastructure
 from .sections.scenario import CHANGE_FACILITY, facility_options
 from .security import hidden_layers, names_hidden
 from .state import ViewState, default_state, parse_query
 
-LAYOUT_PATH = "/_dash-layout"
+log = logging.getLogger("quartiersatlas")
 
 
 def layout_request() -> bool:
@@ -48,7 +51,7 @@ def page_address(settings: Settings) -> tuple[str, str] | None:
     if not request.referrer:
         return None
     parts = urlsplit(request.referrer)
-    if parts.netloc != request.host:
+    if parts.scheme not in ("http", "https") or parts.netloc != request.host:
         return None
     search = f"?{parts.query}" if parts.query else ""
     if names_hidden(search, hidden_layers(settings)):
@@ -80,6 +83,8 @@ def first_views(state: ViewState, search: str, href: str, settings: Settings) ->
     }
     if briefing:
         views[(ids.BRIEFING_LINK, "href")] = briefing[0]
+    # the topic panels' own pickers that follow the district (their callbacks run on a change of it, not on load)
+    views[(infrastructure.AREA, "options")] = infrastructure.area_options(current_bundle(), state.district)
     if settings.mode != "portal":  # the scenario panel's list of facilities to change follows the district and selection
         views[(CHANGE_FACILITY, "options")] = facility_options(current_bundle(), state.district, selection, lang)
     return views
@@ -95,7 +100,11 @@ def build_page(bundle: Bundle, settings: Settings):
     state, built_from = parse_query(search, bundle, settings), (search if address else None)
     if state.scenario:  # the scenario panel and its stores follow the scenario store, which the URL callback sets
         state, built_from = replace(state, scenario=None), None
-    views = first_views(state, search, href, settings)
+    try:
+        views = first_views(state, search, href, settings)
+    except Exception:  # a view that fails must not take the page down: the default state, the link applied by callbacks
+        log.exception("the page for %r could not be built in its state; built in the default state", search[:300])
+        views = None
     if views is None:
         state, built_from = default_state(bundle, settings), None
         views = first_views(state, "", href, settings)

@@ -14,6 +14,7 @@ from layers.settings import Settings
 from .security import DASH_PREFIX, error_response
 
 CALLBACK_PATH = "/_dash-update-component"
+LAYOUT_PATH = "/_dash-layout"  # the page's layout, built in the state of the page asking (dashboard/first_view.py)
 PAGE_SHELL_RULE = "/<path:path>"  # Dash's catch-all: every unknown path would answer 200 with the app page
 MALFORMED = (KeyError, TypeError, ValueError, IndexError, AttributeError)
 

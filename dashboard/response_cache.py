@@ -1,5 +1,6 @@
 """Whole answers of the read-only portal kept in a cache of their own: the same Dash callback body or API address gives the
-same bytes, so the second visitor with that view is served without building the figure again.
+same bytes, so the second visitor with that view is served without building the figure again. A page's layout carries
+the views of the page's own link (dashboard/first_view.py): it is kept per `Referer`.
 
 Why a second cache beside the memoized layer results: with every layer result cached, a map callback still spends
 ~12 ms building and serialising the Plotly figure (Berlin, Planungsraum), an H3 res 9 API answer ~37 ms; a cached
@@ -26,7 +27,7 @@ from layers.publication import receipts, replay
 from layers.settings import Settings
 
 from .context import bundle_key, cache_config, current_bundle, current_settings, settings_key
-from .guards import CALLBACK_PATH
+from .guards import CALLBACK_PATH, LAYOUT_PATH
 
 MAX_BYTES = 2_000_000  # H3 res 9 answers (≤ 1.6 MB) are kept; res 10 ones (5–29 MB) are built each time
 GZIP_LEVEL = 6  # kept compressed (JSON ~1:8)
@@ -41,7 +42,7 @@ HIT_HEADER = "X-Quartiersatlas-Cache"
 def _cacheable_request() -> bool:
     if request.method == "POST":
         return request.path == CALLBACK_PATH
-    return request.method == "GET" and request.path.startswith(("/api/v1/", "/ogc/"))
+    return request.method == "GET" and (request.path.startswith(("/api/v1/", "/ogc/")) or request.path == LAYOUT_PATH)
 
 
 def _key() -> str:
@@ -54,6 +55,8 @@ def _key() -> str:
         digest.update(b"\0")
     if request.method == "POST":
         digest.update(request.get_data(cache=True))
+    if request.path == LAYOUT_PATH:  # the page is built in the state of the page asking (dashboard/first_view.py)
+        digest.update((request.referrer or "").encode())
     return "answer:" + digest.hexdigest()
 
 

@@ -402,7 +402,8 @@ def init_rate_limits(server: Flask, settings: Settings):
                                        exempt_when=lambda: not is_api_request()))
     if settings.values.get("rate_limit_callbacks"):
         limits.append(ApplicationLimit(_check_limit("rate_limit_callbacks", settings.values["rate_limit_callbacks"]), scope="callbacks",
-                                       exempt_when=lambda: request.path != "/_dash-update-component"))
+                                       # the layout too: it carries the page's views, built in the state the Referer names
+                                       exempt_when=lambda: request.path not in ("/_dash-update-component", "/_dash-layout")))
     if settings.rate_limit_downloads:
         limits.append(ApplicationLimit(_check_limit("rate_limit_downloads", settings.rate_limit_downloads), scope="downloads",
                                        exempt_when=lambda: not is_download_request()))

@@ -150,7 +150,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("rate_limit_downloads", str, "30 per minute",
             "Portal: downloads per client (CSV/GeoJSON exports, PDFs, /geo/* geometry; Flask-Limiter syntax); empty: no limit."),
     Setting("rate_limit_callbacks", str, "600 per minute",
-            "Portal: Dash callback requests per client (a page load makes none, a period switch about 8, a click a few; Flask-Limiter syntax); empty: no limit."),
+            "Portal: Dash callback requests per client (a page load makes none, or one per map overlay its link switches on, and counts "
+            "its layout request; a period switch about 8, a click a few; Flask-Limiter syntax); empty: no limit."),
     Setting("public_base_url", str, "",
             "Absolute address of the app as the public reaches it (e.g. `https://atlas.example.de`), for the briefing's live link and "
             "QR code; empty: `http://<host>:<port>`. Never taken from the request's Host header, which clients can forge."),

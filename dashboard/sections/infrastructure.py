@@ -80,7 +80,8 @@ def panel(bundle: Bundle, settings: Settings, lang: str):
         html.Div([dcc.Dropdown([{"label": f"{r.name or r.space_id} ({r.methods}, {r.days} d)", "value": r.space_id}
                                 for r in summary.itertuples()], summary["space_id"].iloc[0] if len(summary) else None, id=USE_PLACE,
                                clearable=False),
-                  dcc.Graph(id=USE_GRAPH, style={"height": "260px"}, config={"displaylogo": False})],
+                  dcc.Graph(id=USE_GRAPH, figure=use_figure(bundle, summary["space_id"].iloc[0], lang) if len(summary) else {},
+                            style={"height": "260px"}, config={"displaylogo": False})],
                  id=USE_ROW, style={} if len(summary) else {"display": "none"}),
     ])
     tabs = dbc.Tabs([
@@ -217,9 +218,13 @@ def update_views(unit, district, period, lang):
 
 
 def update_use(space_id, lang):
-    bundle = current_bundle()
     if not space_id:
         return no_update
+    return use_figure(current_bundle(), space_id, lang)
+
+
+def use_figure(bundle: Bundle, space_id: str, lang: str) -> dict:
+    """Counts of one public space over time (counter as a line, observations as points), dates in the UI's language."""
     s = use_series(bundle, space_id)
     traces = []
     for method, part in s.groupby("method"):

@@ -71,7 +71,7 @@ def test_a_link_with_an_invalid_value_gets_its_notice_in_the_layout(settings, ti
     assert "basis=nowhere" in orjson.dumps(props(page, ids.URL_NOTICE)["children"]).decode()
 
 
-@pytest.mark.parametrize("referrer", [None, "http://elsewhere.example/?basis=district"])
+@pytest.mark.parametrize("referrer", [None, "http://elsewhere.example/?basis=district", "javascript://localhost/?basis=district"])
 def test_without_the_pages_own_address_the_default_state_is_built_and_the_url_callback_applies_the_link(settings, tiny_folder, referrer):
     client = create_app(settings, tiny_folder).server.test_client()
     _, page = layout(client, referrer)
@@ -98,3 +98,17 @@ def test_no_store_starts_as_none(settings, tiny_folder):
     stores = [c["props"] for c in components(page) if c.get("type") == "Store"]
     assert len(stores) > 10
     assert [s["id"] for s in stores if "data" in s and s["data"] is None] == []
+
+
+def test_the_topic_pickers_that_follow_the_district_are_built_for_the_links_district(settings, demo_bundle):
+    from dashboard.sections import infrastructure
+
+    assert len(demo_bundle.levels) > 2  # the picker's level lies below the districts
+    district = str(demo_bundle.units_of(demo_bundle.levels[0].id).index[0])
+    client = create_app(settings, demo_bundle.folder).server.test_client()
+    _, whole = layout(client, PAGE)
+    _, page = layout(client, PAGE + f"?district={district}")
+    assert props(page, ids.DISTRICT)["value"] == district
+    everywhere = {o["value"] for o in props(whole, infrastructure.AREA)["options"]}
+    inside = {o["value"] for o in props(page, infrastructure.AREA)["options"]}
+    assert inside and inside < everywhere and all(area.startswith(district) for area in inside)  # the demo city's ids nest

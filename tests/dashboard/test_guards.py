@@ -83,3 +83,14 @@ def test_portal_rate_limits_dash_callbacks(demo_bundle, settings, tmp_path):
     body = _payload("migration_share", "mig_bg", demo_bundle.finest_level.id, 0, demo_bundle.periods[0], f"{ids.BASIS}.value")
     codes = [client.post("/_dash-update-component", json=body).status_code for _ in range(5)]
     assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
+
+
+def test_portal_rate_limits_page_layouts_with_the_callbacks(demo_bundle, settings, tmp_path):
+    """A layout carries the views of the page it is built for (dashboard/first_view.py, any state a Referer names), so it
+    counts against the same budget as the callbacks."""
+    s = load_settings(bundle_dir=str(settings.path("bundle_dir")), mode="portal", access_log=False, cache_type="NullCache",
+                      rate_limit_callbacks="3 per minute", answer_cache=False, cell_key_secret_file=str(tmp_path / "s"))
+    client = create_app(s, demo_bundle.folder).server.test_client()
+    codes = [client.get("/_dash-layout", headers={"Referer": f"http://localhost/?period={p}"}).status_code
+             for p in (demo_bundle.periods * 3)[:5]]
+    assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]

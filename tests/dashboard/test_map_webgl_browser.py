@@ -204,5 +204,9 @@ def test_a_link_opens_drawn_without_callback_requests_and_back_restores_the_stat
     dash_duo.driver.back()
     wait_for(dash_duo, lambda: handle.get_attribute("aria-valuenow") == start, "the Stichtag of the link restored")
     state(dash_duo, lambda s: s["z"] == first["z"] and s["z"] != older["z"] and s["idle"], "the link's values drawn again")
+    # and forward again: going back wrote no new history entry (the link, as typed, already shows this state)
+    dash_duo.driver.forward()
+    wait_for(dash_duo, lambda: handle.get_attribute("aria-valuenow") != start, "the switched Stichtag again after forward")
+    state(dash_duo, lambda s: s["z"] == older["z"] and s["idle"], "the switched Stichtag's values drawn again")
     severe = [e for e in dash_duo.get_logs() if e["level"] == "SEVERE"]
     assert severe == [], severe
