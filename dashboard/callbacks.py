@@ -383,7 +383,8 @@ def period_from_row(layer_id, compare):
     return {} if spec.needs_period_from or (compare and not spec.categories) else {"display": "none"}
 
 
-def _control_values(state: ViewState) -> tuple:
+def control_values(state: ViewState) -> tuple:
+    """The values of `CONTROLS` (in that order) that show `state`."""
     bundle = current_bundle()
     return (state.layer, state.group, state.basis, bundle.periods.index(state.period), state.period_from, ["on"] if state.compare else [],
             state.district, list(state.overlays), state.lang, {"basis": state.basis, "ids": list(state.selection), "focus": state.focus},
@@ -421,9 +422,9 @@ def restore_from_url(search, last_written, *controls):
         return (no_update,) * (len(CONTROLS) + 1)
     state = parse_query(search, bundle, settings)
     notice_box = url_notice(state)
-    current = _control_values(_state_of_controls(*controls))
+    current = control_values(_state_of_controls(*controls))
     # only what differs: every output that changes triggers the views (and patches of a map that may not be drawn yet)
-    changed = tuple(new if new != old else no_update for new, old in zip(_control_values(state), current))
+    changed = tuple(new if new != old else no_update for new, old in zip(control_values(state), current))
     return changed + (notice_box if state.notices or ctx.triggered_id is not None else no_update,)
 
 
@@ -434,11 +435,12 @@ def write_url(layer_id, group, basis_key, period_index, period_from, compare, di
     if (selection or {}).get("basis") not in (None, basis_key):
         return (no_update,) * (3 + settings.briefing_enabled)  # mid basis switch: the selection is being carried over, write once it is
     state = _state_of_controls(layer_id, group, basis_key, period_index, period_from, compare, district, overlays, lang, selection, scenario, view)
-    query = to_query(state, bundle, settings) + ("&embed=1" if embedded(search) else "")
+    canonical = to_query(state, bundle, settings)
+    query = canonical + ("&embed=1" if embedded(search) else "")
     link = (href or "").split("?")[0] + query
     # the address shows this state already, maybe in another spelling (a link as typed, back to it): no new history
     # entry, which would drop the entries ahead of it (forward)
-    shown = query == search or (bool(search) and to_query(parse_query(search, bundle, settings), bundle, settings) == to_query(state, bundle, settings))
+    shown = query == search or (bool(search) and to_query(parse_query(search, bundle, settings), bundle, settings) == canonical)
     return (no_update if shown else query), link, query, *([briefing_href(query)] if settings.briefing_enabled else [])
 
 

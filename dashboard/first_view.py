@@ -27,7 +27,7 @@ from layers.settings import Settings
 
 from . import accessibility as a11y
 from . import ids
-from .callbacks import _control_values, update_detail, update_map, update_views, url_notice, write_url
+from .callbacks import control_values, update_detail, update_map, update_views, url_notice, write_url
 from .context import current_bundle
 from .guards import LAYOUT_PATH
 from .layout import serve_layout
@@ -62,7 +62,7 @@ def page_address(settings: Settings) -> tuple[str, str] | None:
 def first_views(state: ViewState, search: str, href: str, settings: Settings) -> dict[tuple[str, str], Any] | None:
     """The value of every view of `state` that a callback would otherwise compute on load, by (component id, property);
     None when the state's query does not check (the page then starts from the default state)."""
-    controls = _control_values(state)
+    controls = control_values(state)
     layer, group, basis, period, period_from, compare, district, _overlays, lang, selection, scenario, view = controls
     figure, legend, drawn = update_map(layer, group, basis, period, period_from, compare, lang, district, selection, scenario, view, None)
     if figure is no_update:
