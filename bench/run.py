@@ -86,20 +86,23 @@ def _payload(layer: str, group: str, basis: str, period: int, period_from: str, 
 
 
 def _views_payload(layer: str, basis: str, period: int, period_from: str, changed: str, district: str | None,
-                   selection: list[str], scenario: dict | None = None, view: str = "scenario", order: str = "name") -> dict:
-    """Body of the linked-views callback's request (histogram, cards, table) as the browser sends it."""
+                   selection: list[str], scenario: dict | None = None, view: str = "scenario", order: str = "name",
+                   drawn: dict | None = None) -> dict:
+    """Body of the linked-views callback's request (histogram, cards, table) as the browser sends it: district, selection,
+    table order and the map's drawn-store (the views follow the map) are its inputs, the other controls its state."""
     from dashboard import ids
 
-    values = [(ids.LAYER, "value", layer), (ids.GROUP, "value", "mig_bg"), (ids.BASIS, "value", basis), (ids.PERIOD, "value", period),
-              (ids.PERIOD_FROM, "value", period_from), (ids.COMPARE, "value", []), (ids.DISTRICT, "value", district),
-              (ids.SELECTION, "data", {"basis": basis, "ids": selection, "focus": None}), (ids.LANGUAGE, "value", "de"),
-              (ids.SCENARIO, "data", scenario), (ids.SCENARIO_VIEW, "value", view), (ids.TABLE_ORDER, "value", order)]
+    inputs = [(ids.DISTRICT, "value", district), (ids.SELECTION, "data", {"basis": basis, "ids": selection, "focus": None}),
+              (ids.TABLE_ORDER, "value", order), (ids.MAP_DRAWN, "data", drawn or {"basis": basis})]
+    state = [(ids.LAYER, "value", layer), (ids.GROUP, "value", "mig_bg"), (ids.BASIS, "value", basis), (ids.PERIOD, "value", period),
+             (ids.PERIOD_FROM, "value", period_from), (ids.COMPARE, "value", []), (ids.LANGUAGE, "value", "de"),
+             (ids.SCENARIO, "data", scenario), (ids.SCENARIO_VIEW, "value", view)]
     outputs = [(ids.HISTOGRAM, "figure"), (ids.CARDS, "children"), (ids.TABLE, "children"), (ids.SELECTION_INFO, "children")]
     return {
         "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
         "outputs": [{"id": i, "property": p} for i, p in outputs],
-        "inputs": [{"id": k, "property": p, "value": v} for k, p, v in values],
-        "state": [], "changedPropIds": [changed],
+        "inputs": [{"id": k, "property": p, "value": v} for k, p, v in inputs],
+        "state": [{"id": k, "property": p, "value": v} for k, p, v in state], "changedPropIds": [changed],
     }
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from layers.bundle import Bundle
+from layers.narrative import summary_text
 from layers.numbers import format_number
 from layers.settings import Settings
 from layers.spatial.basis import Basis
@@ -23,7 +24,9 @@ from layers.spatial.selection import ids_in_district
 from layers.spec import LayerResult, LayerSpec
 
 from . import ids
+from .context import current_bundle, current_settings
 from .i18n import format_date, t
+from .view import area_labels, resolve_view, selection_ids
 
 SKIP_LINKS = "a11y-skip-links"
 SKIP_MAP = "a11y-skip-map"
@@ -48,6 +51,7 @@ PAGER = "a11y-pager"  # nav around the paging buttons
 PAGE_BUTTON = "a11y-page-button"  # pattern-matching id type of the paging buttons: {"type": PAGE_BUTTON, "to": "first"|"prev"|"next"|"last"}
 CAPTION = "a11y-table-caption"
 LANG_SINK = "a11y-lang"  # dcc.Store written by the clientside callback that sets <html lang>
+TABLE_FOLLOWS = "a11y-table-follows"  # dcc.Store: the map's drawn-store, passed on only while the table is open
 
 PAGE_SIZE = 50
 PAGE_MOVES = ("first", "prev", "next", "last")
@@ -114,6 +118,7 @@ def map_alternatives(lang: str, portal: bool) -> html.Div:
             dcc.Store(id=PAGES, data=1),
         ], id=TABLE_REGION, hidden=True, className="mt-2 a11y-table-region", **{"aria-label": t("a11y_table_toggle", lang)}),
         dcc.Store(id=LANG_SINK, data=lang),
+        dcc.Store(id=TABLE_FOLLOWS),  # no data: a store given None reports a change when it mounts (sections.common.store)
     ], className="a11y-alternatives")
 
 
@@ -266,52 +271,31 @@ def _scope_ids(bundle: Bundle, basis_key: str, district: str | None, selection: 
     return None, None
 
 
-def _view(layer_id, group, basis_key, period_index, period_from, compare, scenario, view):
-    """Query, shown spec, result and cached runner of what the map shows (baseline, scenario or difference), or None mid-switch."""
-    from .callbacks import checked_scenario, current_query, runner
-    from .context import shown_spec, view_result
-
-    query = current_query(layer_id, group, basis_key, period_index, period_from, compare)
-    if query is None:
-        return None
-    param = checked_scenario(scenario)
-    return query, shown_spec(query, param, view), view_result(query, param, view), runner(param, view)
-
-
-def update_summary(layer_id, group, basis_key, period_index, period_from, compare, lang, district, selection, scenario, view):
-    """The text summary of what the map shows: the selection, the district or the whole city."""
-    from layers.narrative import summary_text
-
-    from .callbacks import _selection_ids
-    from .context import current_bundle, current_settings
-
-    shown = _view(layer_id, group, basis_key, period_index, period_from, compare, scenario, view)
+def update_summary(layer_id, group, basis_key, period_index, period_from, compare, lang, district, selection, scenario, view,
+                   drawn=None):
+    """The text summary of what the map shows: the selection, the district or the whole city (`drawn`: the trigger)."""
+    shown = resolve_view(layer_id, group, basis_key, period_index, period_from, compare, scenario, view)
     if shown is None:
         return no_update, no_update
-    query, spec, result, compute = shown
     bundle, settings = current_bundle(), current_settings()
-    area_ids, name = _scope_ids(bundle, basis_key, district, _selection_ids(selection, basis_key))
+    area_ids, name = _scope_ids(bundle, basis_key, district, selection_ids(selection, basis_key))
     if name:
         level = bundle.levels[0]
         name = f"{level.name_de if lang == 'de' else level.name_en} {name}"
-    text = summary_text(bundle, settings, query, result, area_ids, lang, scope_name=name, compute=compute)
-    return text, t("a11y_map_name", lang, layer=spec.title(lang))
+    text = summary_text(bundle, settings, shown.query, shown.result, area_ids, lang, scope_name=name, compute=shown.runner)
+    return text, t("a11y_map_name", lang, layer=shown.spec.title(lang))
 
 
 def update_table(layer_id, group, basis_key, period_index, period_from, compare, lang, district, selection, scenario, view,
-                 hidden, page, sort, order, text):
-    """One page of the table alternative (computed only while the table is open)."""
-    from .callbacks import _labels, _selection_ids
-    from .context import current_bundle, current_settings
-
-    shown = None if hidden else _view(layer_id, group, basis_key, period_index, period_from, compare, scenario, view)
+                 hidden, page, sort, order, text, follows=None):
+    """One page of the table alternative (computed only while the table is open; `follows` is the trigger)."""
+    shown = None if hidden else resolve_view(layer_id, group, basis_key, period_index, period_from, compare, scenario, view)
     if shown is None:
         return no_update, no_update, no_update
-    _, spec, result, _ = shown
     bundle, settings = current_bundle(), current_settings()
-    names = _labels(bundle, basis_key, lang)
-    children, status, _, pages = render_table(bundle, settings, result, spec, names, district, _selection_ids(selection, basis_key),
-                                                       page or 0, sort, order, text, lang)
+    names = area_labels(bundle, basis_key, lang)
+    children, status, _, pages = render_table(bundle, settings, shown.result, shown.spec, names, district, selection_ids(selection, basis_key),
+                                              page or 0, sort, order, text, lang)
     return children, status, pages
 
 
@@ -330,8 +314,6 @@ def move_page(clicks, *args):
 
 def update_texts(lang):
     """Static texts of this module in the chosen language."""
-    from .context import current_settings
-
     portal = current_settings().mode == "portal"
     return (t("a11y_skip_map", lang), t("a11y_skip_table", lang), t("a11y_skip_controls", lang), t("a11y_table_toggle", lang),
             t("a11y_filter", lang), t("a11y_sort", lang), t("a11y_order", lang), _sort_options(lang, portal), _order_options(lang),
@@ -345,26 +327,46 @@ function(clicks) {
     return [!open, open ? "true" : "false"];
 }
 """
+FOLLOW_JS = """
+function(drawn, hidden) {
+    // the table alternative follows the map only while it is open: a closed table costs a value update no request
+    return hidden ? window.dash_clientside.no_update : drawn;
+}
+"""
+RESET_CLOSED_JS = """
+function(drawn, hidden, page) {
+    // what the closed table would show changed: it opens again on its first page (the open table: move_page)
+    return hidden && page ? 0 : window.dash_clientside.no_update;
+}
+"""
 LANG_JS = """
 function(lang) { document.documentElement.setAttribute('lang', lang || 'de'); return lang; }
 """
 
 
 def register_accessibility(app: Dash) -> None:
-    """Attach this module's callbacks to one app (called from `dashboard.callbacks.register_callbacks`)."""
-    view_inputs = [Input(ids.LAYER, "value"), Input(ids.GROUP, "value"), Input(ids.BASIS, "value"), Input(ids.PERIOD, "value"),
-                   Input(ids.PERIOD_FROM, "value"), Input(ids.COMPARE, "value"), Input(ids.LANGUAGE, "value"),
-                   Input(ids.DISTRICT, "value"), Input(ids.SELECTION, "data"), Input(ids.SCENARIO, "data"), Input(ids.SCENARIO_VIEW, "value")]
-    app.callback(Output(SUMMARY, "children"), Output(MAP_REGION, "aria-label"), *view_inputs, prevent_initial_call=True)(update_summary)
+    """Attach this module's callbacks to one app (called from `dashboard.callbacks.register_callbacks`).
+
+    Like the main views, summary and table follow the map (`ids.MAP_DRAWN`): a change of what it shows reaches them
+    after the map's answer. The table, and its page, follow only while the table is open (`TABLE_FOLLOWS`)."""
+    view_state = [State(ids.LAYER, "value"), State(ids.GROUP, "value"), State(ids.BASIS, "value"), State(ids.PERIOD, "value"),
+                  State(ids.PERIOD_FROM, "value"), State(ids.COMPARE, "value"), State(ids.LANGUAGE, "value"),
+                  Input(ids.DISTRICT, "value"), Input(ids.SELECTION, "data"), State(ids.SCENARIO, "data"), State(ids.SCENARIO_VIEW, "value")]
+    app.callback(Output(SUMMARY, "children"), Output(MAP_REGION, "aria-label"), *view_state, Input(ids.MAP_DRAWN, "data"),
+                 prevent_initial_call=True)(update_summary)
+    app.clientside_callback(FOLLOW_JS, Output(TABLE_FOLLOWS, "data"), Input(ids.MAP_DRAWN, "data"), State(TABLE_REGION, "hidden"),
+                            prevent_initial_call=True)
     app.callback(
         Output(TABLE, "children"), Output(PAGE_STATUS, "children"), Output(PAGES, "data"),
-        *view_inputs, Input(TABLE_REGION, "hidden"), Input(PAGE, "data"), Input(SORT, "value"), Input(ORDER, "value"), Input(FILTER, "value"),
-        prevent_initial_call=True,
+        *view_state, Input(TABLE_REGION, "hidden"), Input(PAGE, "data"), Input(SORT, "value"), Input(ORDER, "value"), Input(FILTER, "value"),
+        Input(TABLE_FOLLOWS, "data"), prevent_initial_call=True,
     )(update_table)
+    app.clientside_callback(RESET_CLOSED_JS, Output(PAGE, "data", allow_duplicate=True), Input(ids.MAP_DRAWN, "data"),
+                            State(TABLE_REGION, "hidden"), State(PAGE, "data"), prevent_initial_call=True)
     app.callback(
         Output(PAGE, "data"),
-        Input({"type": PAGE_BUTTON, "to": ALL}, "n_clicks"), *view_inputs, Input(SORT, "value"), Input(ORDER, "value"),
-        Input(FILTER, "value"), State(PAGE, "data"), State(PAGES, "data"),
+        Input({"type": PAGE_BUTTON, "to": ALL}, "n_clicks"), *view_state, Input(SORT, "value"), Input(ORDER, "value"),
+        Input(FILTER, "value"), Input(TABLE_FOLLOWS, "data"), State(PAGE, "data"), State(PAGES, "data"),
         prevent_initial_call=True,
     )(move_page)
     app.callback(

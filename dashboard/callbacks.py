@@ -6,14 +6,10 @@ figure only when the basis changes; everything else is a Patch of values, highli
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-import pandas as pd
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 
 from layers.cellkey import MAX_NOISE
-from layers.context import social_context
-from layers.query import LayerQuery, ParameterError, check_query
+from layers.query import LayerQuery
 from layers.registry import get_layer
 from layers.spatial.basis import Basis
 from layers.spatial.geometry import basis_geojson
@@ -21,7 +17,7 @@ from layers.spatial.selection import translate_selection
 
 from . import ids
 from .accessibility import register_accessibility
-from .context import SETTINGS_KEY, current_bundle, current_settings, layer_result, shown_spec, view_result
+from .context import SETTINGS_KEY, current_bundle, current_settings, layer_result
 from .figures import (
     FACILITY_COLOUR,
     FUNDING_COLOUR,
@@ -49,10 +45,10 @@ from .layout import (
 )
 from .pages import briefing_href
 from .state import ViewState, area_view, embedded, parse_query, period_at, scenario_dict, selection_fits_link, to_query
+from .view import area_labels, checked_scenario, current_query, resolve_view, selection_ids
 from .views import (
     SELECTABLE_TRACES,
     apply_district,
-    area_names,
     cards,
     detail_panel,
     district_layout,
@@ -74,15 +70,6 @@ def geo_url(basis_key: str) -> str:
 def geojson_bytes(basis_key: str) -> bytes:
     """GeoJSON of a basis, built once per process and bundle."""
     return basis_geojson(current_bundle(), Basis.parse(basis_key))
-
-
-@lru_cache(maxsize=64)
-def _labels(bundle, basis_key: str, lang: str) -> pd.Series:
-    """Static hover head per area: name and id, plus the social context where the bundle has it."""
-    basis = Basis.parse(basis_key)
-    names = area_names(bundle, basis)
-    context = social_context(bundle, basis, lang).reindex(names.index).fillna("")
-    return names.where(context == "", names + "<br>" + context)
 
 
 def level_name(bundle, level_id: str, lang: str) -> str:
@@ -165,44 +152,6 @@ def map_key(spec, lang: str, settings) -> html.Div:
     return html.Div(items, id="map-key", className="my-1")
 
 
-def _period(index) -> str:
-    return period_at(current_bundle(), index)
-
-
-def current_query(layer_id, group, basis_key, period_index, period_from, compare) -> LayerQuery | None:
-    """The checked query of the controls (None when they are momentarily inconsistent, e.g. mid-switch)."""
-    bundle, settings = current_bundle(), current_settings()
-    spec = get_layer(layer_id)
-    if group not in [g.id for g in spec.groups(bundle)]:
-        group = None  # the layer's default group; the controls callback updates the picker
-    comparing = bool(compare) and not spec.needs_period_from and not spec.categories
-    try:
-        return check_query(bundle, settings, layer_id, basis_key, _period(period_index), group, period_from,
-                           period_from if comparing else None)
-    except ParameterError:
-        return None
-
-
-def runner(scenario: str | None = None, view: str = "baseline"):
-    """`run_query` through the app's cache, for the baseline or a scenario view (the signature `layers.summary` expects)."""
-    return lambda bundle, settings, query: view_result(query, scenario, view)
-
-
-def checked_scenario(data: dict | None) -> str | None:
-    """The scenario store's value as a link parameter, checked against the bundle; None (the baseline) in the portal,
-    without interventions, or when the value is not a valid scenario (the scenario panel reports its own errors)."""
-    if current_settings().mode == "portal" or not data:
-        return None
-    from layers.scenario import Scenario, ScenarioError, validate_scenario
-
-    try:
-        scenario = Scenario.from_dict(data)
-        validate_scenario(current_bundle(), scenario, current_settings())
-    except ScenarioError:
-        return None
-    return None if scenario.is_empty else scenario.to_url_param()
-
-
 def scenario_sites(data: dict | None, lang: str) -> dict:
     """Lon, lat and label of every site of the scenario (the map's scenario trace); empty lists without one."""
     param = checked_scenario(data)
@@ -216,13 +165,6 @@ def scenario_sites(data: dict | None, lang: str) -> dict:
     return {"lon": [p["lon"] for p in points], "lat": [p["lat"] for p in points], "text": [p["label"] for p in points]}
 
 
-def _selection_ids(selection: dict | None, basis_key: str) -> list[str]:
-    """Selected ids, only when they belong to the basis shown (right after a basis switch they do not yet)."""
-    if not selection or selection.get("basis") != basis_key:
-        return []
-    return list(selection.get("ids") or [])
-
-
 def update_map(layer_id, group, basis_key, period_index, period_from, compare, lang, district, selection, scenario, view, drawn):
     """Full figure when the basis changes (new geometry URL), otherwise a Patch: values, or only highlight or view.
 
@@ -230,28 +172,27 @@ def update_map(layer_id, group, basis_key, period_index, period_from, compare, l
     With a scenario (store), `view` says whether the map shows the baseline, the scenario or their difference.
     """
     bundle, settings = current_bundle(), current_settings()
-    query = current_query(layer_id, group, basis_key, period_index, period_from, compare)
-    if query is None:
-        return no_update, no_update, no_update
-    param = checked_scenario(scenario)
+    controls = (layer_id, group, basis_key, period_index, period_from, compare)
     full = not drawn or drawn.get("basis") != basis_key
     triggered = set() if full else set(ctx.triggered_prop_ids or {})  # a whole figure is also drawn into the page (first_view)
-    if not full and triggered and triggered <= {f"{ids.SELECTION}.data"}:
-        return selection_patch(_selection_ids(selection, basis_key)), no_update, no_update
-    if not full and triggered and triggered <= {f"{ids.DISTRICT}.value"}:
-        return district_view(bundle, district), no_update, no_update
-    result = view_result(query, param, view)
-    spec = shown_spec(query, param, view)
+    for prop, patch in ((f"{ids.SELECTION}.data", lambda: selection_patch(selection_ids(selection, basis_key))),
+                        (f"{ids.DISTRICT}.value", lambda: district_view(bundle, district))):
+        if not full and triggered and triggered <= {prop}:  # only the highlight or the view changes: no values needed
+            return (patch() if current_query(*controls) is not None else no_update), no_update, no_update
+    shown = resolve_view(*controls, scenario, view)
+    if shown is None:
+        return no_update, no_update, no_update
+    result, spec = shown.result, shown.spec
     display = Display(lang, settings.min_cases, settings.min_residents, settings.mode == "portal",
                       level_name(bundle, result.interpolated_from, lang) if result.interpolated_from else None,
-                      ids_as_names=query.basis.is_h3)
-    labels = _labels(bundle, basis_key, lang)
+                      ids_as_names=shown.query.basis.is_h3)
+    labels = area_labels(bundle, basis_key, lang)
     rich = bool(spec.categories) or result.notes is not None
     key = values_key(result, display)
     if full:
         fig = map_figure(bundle, result, spec, labels, geo_url(basis_key), geo_url(bundle.levels[0].id), display,
                          settings.tile_url, settings.tile_attribution)
-        chosen = _selection_ids(selection, basis_key)
+        chosen = selection_ids(selection, basis_key)
         fig["data"][SELECTION_TRACE]["locations"], fig["data"][SELECTION_TRACE]["z"] = chosen, [0] * len(chosen)
         apply_district(fig, district_layout(bundle, district))
         fig["data"][SCENARIO_TRACE].update(scenario_sites(scenario, lang))
@@ -260,41 +201,43 @@ def update_map(layer_id, group, basis_key, period_index, period_from, compare, l
         if f"{ids.DISTRICT}.value" in triggered:
             apply_district(fig, district_layout(bundle, district))
         if f"{ids.SELECTION}.data" in triggered:
-            chosen = _selection_ids(selection, basis_key)
+            chosen = selection_ids(selection, basis_key)
             fig["data"][SELECTION_TRACE]["locations"], fig["data"][SELECTION_TRACE]["z"] = chosen, [0] * len(chosen)
         if triggered & {f"{ids.SCENARIO}.data", f"{ids.LANGUAGE}.value"}:
             for name, value in scenario_sites(scenario, lang).items():
                 fig["data"][SCENARIO_TRACE][name] = value
-    return fig, legend(result, query, spec, lang, settings, param, view), {"basis": basis_key, "rich": rich, "full": full, **key}
+    legend_items = legend(result, shown.query, spec, lang, settings, shown.scenario, view)
+    return fig, legend_items, {"basis": basis_key, "rich": rich, "full": full, **key}
 
 
-def update_views(layer_id, group, basis_key, period_index, period_from, compare, district, selection, lang, scenario, view, order="name"):
-    """Histogram, key-figure cards, ranked table and the selection line, all from the same cached result."""
+def update_views(layer_id, group, basis_key, period_index, period_from, compare, district, selection, lang, scenario, view, order="name",
+                 drawn=None):
+    """Histogram, key-figure cards, ranked table and the selection line, all from the same cached result.
+
+    `drawn` (the map's drawn-store) is only the trigger: the views follow the map (`AFTER_MAP`)."""
     bundle, settings = current_bundle(), current_settings()
-    query = current_query(layer_id, group, basis_key, period_index, period_from, compare)
-    if query is None:
+    shown = resolve_view(layer_id, group, basis_key, period_index, period_from, compare, scenario, view)
+    if shown is None:
         return no_update, no_update, no_update, no_update
-    chosen = _selection_ids(selection, basis_key)
-    param = checked_scenario(scenario)
-    spec = shown_spec(query, param, view)
-    result = view_result(query, param, view)
+    chosen = selection_ids(selection, basis_key)
     info = t("selection_count", lang, n=len(chosen)) if chosen else t("selection_none", lang)
     if chosen and not selection_fits_link(chosen):
         info += " " + t("selection_not_in_link", lang)
-    return (histogram_figure(bundle, result, spec, district, chosen, lang),
-            cards(bundle, settings, query, spec, chosen, district, lang, runner(param, view)),
-            ranked_table(bundle, result, spec, _labels(bundle, basis_key, lang), district, chosen, lang, settings.mode == "portal", order),
+    names = area_labels(bundle, basis_key, lang)
+    return (histogram_figure(bundle, shown.result, shown.spec, district, chosen, lang),
+            cards(bundle, settings, shown.query, shown.spec, chosen, district, lang, shown.runner),
+            ranked_table(bundle, shown.result, shown.spec, names, district, chosen, lang, settings.mode == "portal", order),
             info)
 
 
-def update_detail(selection, layer_id, group, basis_key, period_index, period_from, compare, lang, scenario, view):
+def update_detail(selection, layer_id, group, basis_key, period_index, period_from, compare, lang, scenario, view, drawn=None):
+    """The focused area's detail panel (or the hint without one); `drawn` is only the trigger (`AFTER_MAP`)."""
     bundle, settings = current_bundle(), current_settings()
-    query = current_query(layer_id, group, basis_key, period_index, period_from, compare)
-    focus = (selection or {}).get("focus")
-    if query is None or not focus or (selection or {}).get("basis") != basis_key:
+    focus = (selection or {}).get("focus") if (selection or {}).get("basis") == basis_key else None
+    shown = resolve_view(layer_id, group, basis_key, period_index, period_from, compare, scenario, view) if focus else None
+    if shown is None:
         return html.Div(t("detail_hint", lang), className="text-muted small")
-    param = checked_scenario(scenario)
-    return detail_panel(bundle, settings, query, shown_spec(query, param, view), focus, lang, runner(param, view))
+    return detail_panel(bundle, settings, shown.query, shown.spec, focus, lang, shown.runner)
 
 
 def scenario_view_row(scenario) -> dict:
@@ -395,9 +338,9 @@ def _state_of_controls(layer_id, group, basis_key, period_index, period_from, co
                        scenario=None, view="scenario") -> ViewState:
     sel = selection or {}
     param = checked_scenario(scenario)
-    return ViewState(layer=layer_id, group=group, basis=basis_key, period=_period(period_index), period_from=period_from,
+    return ViewState(layer=layer_id, group=group, basis=basis_key, period=period_at(current_bundle(), period_index), period_from=period_from,
                      compare=bool(compare), district=district, overlays=tuple(overlays or ()), lang=lang,
-                     selection=tuple(_selection_ids(sel, basis_key)), focus=sel.get("focus") if sel.get("basis") == basis_key else None,
+                     selection=tuple(selection_ids(sel, basis_key)), focus=sel.get("focus") if sel.get("basis") == basis_key else None,
                      scenario=param, view=view or "scenario")
 
 
@@ -494,6 +437,9 @@ function(disabled) { return disabled ? "▶" : "⏸"; }
 """
 
 
+AFTER_MAP = Input(ids.MAP_DRAWN, "data")  # what updates after the map has its answer (see `register_callbacks`)
+
+
 def register_callbacks(app: Dash) -> None:
     """Attach the callbacks to one app (explicitly: `dash.callback`'s global list is consumed by the first app
     that starts, so a second app in the same process, as in tests and benchmarks, would get none)."""
@@ -506,10 +452,16 @@ def register_callbacks(app: Dash) -> None:
         *view_inputs, Input(ids.LANGUAGE, "value"), Input(ids.DISTRICT, "value"), Input(ids.SELECTION, "data"),
         *scenario_inputs, State(ids.MAP_DRAWN, "data"), prevent_initial_call=True,
     )(update_map)
+    # The views follow the map: a change of what the map shows reaches them through the map's answer (`ids.MAP_DRAWN`),
+    # so the map's request runs alone on the server and its answer is drawn first (issue 19: with 8 requests at once, the
+    # map's answer took 100-160 ms instead of 35 ms at H3 res 9). District and selection patch the map without a new
+    # drawn-store, so the views take them directly.
+    view_state = [State(i.component_id, i.component_property) for i in view_inputs]
+    scenario_state = [State(i.component_id, i.component_property) for i in scenario_inputs]
     app.callback(
         Output(ids.HISTOGRAM, "figure"), Output(ids.CARDS, "children"), Output(ids.TABLE, "children"), Output(ids.SELECTION_INFO, "children"),
-        *view_inputs, Input(ids.DISTRICT, "value"), Input(ids.SELECTION, "data"), Input(ids.LANGUAGE, "value"), *scenario_inputs,
-        Input(ids.TABLE_ORDER, "value"), prevent_initial_call=True,
+        *view_state, Input(ids.DISTRICT, "value"), Input(ids.SELECTION, "data"), State(ids.LANGUAGE, "value"), *scenario_state,
+        Input(ids.TABLE_ORDER, "value"), AFTER_MAP, prevent_initial_call=True,
     )(update_views)
     app.callback(Output(ids.SECTION_TABS, "children"), Output(ids.SECTION_TABS, "key"), Output(ids.TABS_LANG, "data"),
                  Input(ids.LANGUAGE, "value"), State(ids.TABS_LANG, "data"), State(ids.LAYER, "value"),
@@ -519,7 +471,7 @@ def register_callbacks(app: Dash) -> None:
                  prevent_initial_call=True)(table_order_control)
     app.callback(
         Output(ids.DETAIL, "children"),
-        Input(ids.SELECTION, "data"), *view_inputs, Input(ids.LANGUAGE, "value"), *scenario_inputs, prevent_initial_call=True,
+        Input(ids.SELECTION, "data"), *view_state, State(ids.LANGUAGE, "value"), *scenario_state, AFTER_MAP, prevent_initial_call=True,
     )(update_detail)
     app.callback(Output(f"{ids.SCENARIO_VIEW}-row", "style"), Input(ids.SCENARIO, "data"), prevent_initial_call=True)(scenario_view_row)
     app.callback(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .bundle import Bundle
-from .numbers import format_number
+from .numbers import format_numbers
 from .social import CONTEXT, indicator_date, indicator_on
 from .spatial.basis import Basis
 
@@ -39,8 +40,11 @@ def social_context(bundle: Bundle, basis: Basis, lang: str, period: str | None =
         label += ", aus " + level.name_de + " interpoliert" if lang == "de" else f", interpolated from {level.name_en}"
     label += ")"
 
-    def line(row: pd.Series) -> str:
-        parts = [f"{CONTEXT_INDICATORS[c][0 if lang == 'de' else 1]} {format_number(row[c], lang, 1)} %" for c in names if pd.notna(row[c])]
-        return f"{label}:<br>" + ", ".join(parts) if parts else ""
-
-    return frame.apply(line, axis=1).reindex(ids).fillna("")
+    columns = []  # per indicator: "Arbeitslosigkeit 7,3 %" or "" where the unit has no value
+    for name in names:
+        values = frame[name].to_numpy(dtype=float)
+        texts = format_numbers(values, lang, 1)
+        title = CONTEXT_INDICATORS[name][0 if lang == "de" else 1]
+        columns.append([f"{title} {text} %" if ok else "" for text, ok in zip(texts, ~np.isnan(values))])
+    lines = [", ".join(p for p in parts if p) for parts in zip(*columns)]
+    return pd.Series([f"{label}:<br>{line}" if line else "" for line in lines], index=frame.index).reindex(ids).fillna("")

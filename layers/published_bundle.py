@@ -44,7 +44,7 @@ class PublishedBundle(DerivedBundle):
         self.base = base
         self.folder = base.folder
         self._secret = secret
-        self.changes_facilities = False  # scenario cache sharing: every static table is the baseline's
+        self.changes_facilities = False  # static functions (layers.bundle.static.on_baseline) run on the base: same tables
         self.manifest = replace(base.manifest, built_at=f"{base.manifest.built_at}+published-{cellkey.fingerprint(secret)}",
                                 sources=public_sources(base.manifest),
                                 tables={k: v for k, v in base.manifest.tables.items() if k not in INTERNAL_TABLES})

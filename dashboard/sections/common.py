@@ -97,8 +97,38 @@ def redrawn_id(name: str) -> str:
 
 
 def redrawn_stores() -> list[dcc.Store]:
-    """One store per overlay, in the page's main part (not in a tab, which a language switch rebuilds)."""
-    return [store(redrawn_id(name)) for name in REDRAWN_FOR]
+    """One store per overlay (and per overlay that follows controls, `follow_gate`), in the page's main part (not in a
+    tab, which a language switch rebuilds)."""
+    return [store(redrawn_id(name)) for name in REDRAWN_FOR] + [store(follows_id(name)) for name in FOLLOWING]
+
+
+FOLLOW_GATE = """
+function(...args) {
+    // Pass the controls' values on only while this overlay is switched on: with the overlay off, a period switch
+    // costs it no request (issue 19). The last argument is the overlay's own control or data.
+    const wanted = args[args.length - 1];
+    const some = Array.isArray(wanted) ? wanted.length > 0 : Boolean(wanted);
+    return some ? args.slice(0, -1) : window.dash_clientside.no_update;
+}
+"""
+
+
+FOLLOWING = ("education",)  # overlays that follow main controls through `follow_gate`
+
+
+def follows_id(name: str) -> str:
+    """The store through which the overlay `name` learns of changes of the controls it follows (`follow_gate`)."""
+    if name not in FOLLOWING:
+        raise ValueError(f"unknown following overlay {name!r}; known: {', '.join(FOLLOWING)}")
+    return f"{ids.MAP_DRAWN}-{name}-follows"
+
+
+def follow_gate(app: Dash, name: str, controls: list[tuple[str, str]], wanted: State) -> Input:
+    """The input a map-patching callback takes to follow main controls (period, language) only while `wanted` is not
+    empty; the callback reads the controls themselves as State."""
+    app.clientside_callback(FOLLOW_GATE, Output(follows_id(name), "data"), *[Input(*control) for control in controls], wanted,
+                            prevent_initial_call=True)
+    return Input(follows_id(name), "data")
 
 
 def redraw_gate(app: Dash, name: str, wanted: State) -> Input:

@@ -24,7 +24,7 @@ from ..context import current_bundle, current_settings, layer_result
 from ..figures import FACILITY_TRACE, HIGHLIGHT_LAYER, colour_scale
 from ..i18n import format_date, t
 from ..state import period_at
-from .common import map_redrawn, redraw_gate, redrawn_id, topic_id, when_active
+from .common import follow_gate, map_redrawn, redraw_gate, redrawn_id, topic_id, when_active
 
 SECTION_ID = "education"
 VIEW = "education-view"
@@ -148,10 +148,11 @@ def update_section(view, period, lang):
 
 # --- facility points on the map ------------------------------------------------------------------------------
 
-def facility_points(view, show, period, lang, drawn):
+def facility_points(view, show, period, lang, follows, drawn):
     """The facility trace: Kitas sized by places or primary schools by pupils; coloured by deviation where compositions may be shown.
 
-    Re-drawn after the map gets a new figure (`drawn`, through `redraw_gate`) while the points are switched on."""
+    Follows period and language while switched on (`follows`, through `follow_gate`). Re-drawn after the map gets a
+    new figure (`drawn`, through `redraw_gate`) while the points are switched on."""
     if ctx.triggered_id == redrawn_id("education") and not (map_redrawn(drawn) and "on" in (show or [])):
         return no_update
     bundle, settings = current_bundle(), current_settings()
@@ -305,7 +306,8 @@ def register(app: Dash) -> None:
     )(when_active(SECTION_ID, 5, update_section))
     app.callback(
         Output(ids.MAP, "figure", allow_duplicate=True),
-        Input(VIEW, "value"), Input(SHOW, "value"), Input(ids.PERIOD, "value"), Input(ids.LANGUAGE, "value"),
+        Input(VIEW, "value"), Input(SHOW, "value"), State(ids.PERIOD, "value"), State(ids.LANGUAGE, "value"),
+        follow_gate(app, "education", [(ids.PERIOD, "value"), (ids.LANGUAGE, "value")], State(SHOW, "value")),
         redraw_gate(app, "education", State(SHOW, "value")),
         prevent_initial_call=True,
     )(facility_points)

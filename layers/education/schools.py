@@ -10,6 +10,7 @@ import pandas as pd
 import shapely
 
 from ..bundle import Bundle
+from ..bundle.static import on_baseline
 from ..spatial.h3grid import to_metric
 
 SCHOOL_BAND, SCHOOL_MIG = "age_6_15", "mig_bg_age_6_15"
@@ -29,6 +30,7 @@ def catchments(bundle: Bundle) -> gpd.GeoDataFrame:
     return c
 
 
+@on_baseline("catchments", "units")
 @lru_cache(maxsize=8)
 def catchment_weights(bundle: Bundle) -> pd.DataFrame:
     """Areal weights finest unit → catchment: ``unit_id``, ``catchment_id``, ``unit_share`` = |u ∩ c| / |u| (equal-area CRS).
@@ -46,6 +48,7 @@ def catchment_weights(bundle: Bundle) -> pd.DataFrame:
     return w[w["unit_share"] > 1e-6].reset_index(drop=True)
 
 
+@on_baseline("facilities", "catchments")
 @lru_cache(maxsize=8)
 def school_catchment(bundle: Bundle) -> pd.Series:
     """Primary school facility id → the catchment it serves (the catchment's ``facility_id``, else the one it lies in)."""
@@ -111,6 +114,7 @@ def _finest(bundle: Bundle):
     return Basis(level=bundle.finest_level.id)
 
 
+@on_baseline("catchments", "cells")
 @lru_cache(maxsize=16)
 def cell_catchment(bundle: Bundle, res: int) -> pd.Series:
     """H3 cell (hex) → the catchment containing its centre (cells outside every catchment are left out)."""

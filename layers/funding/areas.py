@@ -11,6 +11,7 @@ import pandas as pd
 import shapely
 
 from ..bundle import Bundle
+from ..bundle.static import on_baseline
 from ..spatial.basis import Basis
 from ..spatial.h3grid import to_metric
 from .mss import DYNAMICS_POSITIVE, indicator_period, mss_table
@@ -78,6 +79,7 @@ def _clean(v):
     return v
 
 
+@on_baseline("funding_areas")
 @lru_cache(maxsize=8)
 def funding_geojson_bytes(bundle: Bundle, instrument: str | None = None) -> bytes:
     """FeatureCollection of the funding areas (WGS84, 5 decimals) with programme, instrument, years, budget and status
@@ -100,6 +102,7 @@ def funding_geojson(bundle: Bundle) -> dict:
     return orjson.loads(funding_geojson_bytes(bundle))
 
 
+@on_baseline("funding_areas", "units")
 @lru_cache(maxsize=16)
 def unit_overlap(bundle: Bundle, level: str) -> pd.DataFrame:
     """Per unit of `level`: share of its area inside funding-programme areas (``funded_share``) and inside protection

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..bundle import Bundle
+from ..bundle.static import on_baseline
 from ..spatial.basis import Basis
 
 STATUS = "mss_status_class"  # 1 high, 2 medium, 3 low, 4 very low
@@ -31,6 +32,7 @@ def attention_need(status: np.ndarray, dynamics: np.ndarray) -> np.ndarray:
     return np.where(unknown, np.nan, need.astype(float))
 
 
+@on_baseline("indicators")
 @lru_cache(maxsize=8)
 def indicator(bundle: Bundle, name: str) -> pd.Series:
     """One indicator per finest unit at its latest period (empty Series where the bundle lacks it)."""
@@ -50,6 +52,7 @@ def indicator_period(bundle: Bundle, name: str) -> str | None:
     return meta.get("period")
 
 
+@on_baseline("indicators")
 @lru_cache(maxsize=8)
 def mss_table(bundle: Bundle) -> pd.DataFrame:
     """Status, dynamics and attention need (0/1) per finest unit that has an MSS status."""

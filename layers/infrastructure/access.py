@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..bundle import Bundle
 from ..bundle.schema import FACILITY_TYPES
+from ..bundle.static import on_baseline
 from ..spatial.basis import Basis
 from ..spatial.h3grid import cells_to_hex, hex_to_cells, points_to_cells
 from ..spatial.routing import Router, cell_centres_xy, to_metric_xy
@@ -59,6 +60,7 @@ def target_title(kind: str, lang: str) -> str:
 
 # --- facilities ---------------------------------------------------------------------------------
 
+@on_baseline("facilities")
 @lru_cache(maxsize=8)
 def facility_points(bundle: Bundle) -> pd.DataFrame:
     """Facilities as a plain frame: id, type, name, capacity, provider, unit_id, lon/lat (WGS84) and x/y (EPSG:3035 m).
@@ -118,6 +120,7 @@ def nearest_by_type(origins_xy: np.ndarray, facilities: pd.DataFrame, types: lis
     return pd.DataFrame(out, columns=types)
 
 
+@on_baseline("cells")
 @lru_cache(maxsize=16)
 def cell_centres(bundle: Bundle, res: int) -> tuple[np.ndarray, np.ndarray]:
     """(hex ids, (n, 2) EPSG:3035 centres) of every cell covering the city at `res`."""
@@ -125,6 +128,7 @@ def cell_centres(bundle: Bundle, res: int) -> tuple[np.ndarray, np.ndarray]:
     return cells, cell_centres_xy(hex_to_cells(cells))
 
 
+@on_baseline("cells", "facilities")
 @lru_cache(maxsize=16)
 def cell_distances(bundle: Bundle, res: int, params: Params) -> pd.DataFrame:
     """Walking distance (m) from the centre of every cell at `res` to the nearest facility of each type (cached)."""
@@ -173,6 +177,7 @@ def target_residents(counts: pd.DataFrame, kind: str) -> pd.Series:
     return counts["pop_total"]
 
 
+@on_baseline("indicators")
 @lru_cache(maxsize=8)
 def child_poverty(bundle: Bundle) -> pd.Series:
     """Child poverty (% of under-15s in transfer receipt, MSS) per finest unit at its latest period; empty where absent."""
@@ -274,6 +279,7 @@ def access(bundle: Bundle, basis: Basis, period: str, kind: str, params: Params)
     return Access(kind, frame, None)
 
 
+@on_baseline("cells", "facilities", h3_only=True)
 @lru_cache(maxsize=32)
 def distance_notes(bundle: Bundle, basis: Basis, period: str, params: Params, types: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Hover line per area: walking distance to the nearest facility of each type (units: mean over residents; cached)."""

@@ -13,9 +13,10 @@ import pandas as pd
 import shapely
 
 from ..bundle import Bundle
+from ..bundle.static import on_baseline
 from ..infrastructure.params import Params
 from ..spatial.basis import Basis
-from ..spatial.h3grid import hex_to_cells, to_metric
+from ..spatial.h3grid import hex_to_cells, points_to_cells, to_metric
 from ..spatial.routing import cell_centres_xy, to_metric_xy
 
 
@@ -26,6 +27,7 @@ def green_spaces(bundle: Bundle) -> pd.DataFrame:
     return bundle.table("green_spaces")
 
 
+@on_baseline("green_spaces", "units")
 @lru_cache(maxsize=8)
 def unit_areas(bundle: Bundle) -> pd.DataFrame:
     """Per finest unit: park area (m²), playground gross and net area (m²), count of playgrounds without net area.
@@ -104,14 +106,36 @@ def space_points(bundle: Bundle) -> pd.DataFrame:
                          "unit_id": g["unit_id"].astype(str), "x": xy[:, 0], "y": xy[:, 1], "located": located})
 
 
-@lru_cache(maxsize=16)
 def space_pressure(bundle: Bundle, period: str, params: Params) -> pd.DataFrame:
     """Per park: residents within the walking distance (persons, from finest H3 cell centres) and residents per m².
+
+    On a scenario bundle with new residents: the baseline's (cached) result plus the added residents within reach of
+    each space. Exact: a scenario adds residents in the site's cell only, so R_j grows by R_h · [d(site cell, j) ≤ d_max]
+    and nothing else changes.
 
     Notes
     -----
     R_j = Σ_c r_c · [d(c, j) ≤ d_max] over the cells c of the finest resolution; pressure_j = R_j / A_j.
     """
+    base, added = getattr(bundle, "base", None), getattr(bundle, "added", None)
+    if base is None or added is None:
+        return _space_pressure(bundle, period, params)
+    spaces = _space_pressure(base, period, params)
+    if not added:
+        return spaces
+    res = max(base.manifest.h3_resolutions)
+    reach = spaces["residents_within"].to_numpy(dtype=float).copy()
+    xy = spaces[["x", "y"]].to_numpy(dtype=float)
+    for a in added:
+        cell = points_to_cells(np.array([a.placed.lat]), np.array([a.placed.lon]), res)
+        _, j, _ = params.router(base).within(cell_centres_xy(cell), xy, params.green_walking_m)
+        reach[j] += float(a.counts["pop_total"])
+    return spaces.assign(residents_within=reach, pressure=per_resident(reach, spaces["area_m2"].to_numpy()))
+
+
+@lru_cache(maxsize=16)
+def _space_pressure(bundle: Bundle, period: str, params: Params) -> pd.DataFrame:
+    """`space_pressure` computed from the bundle's own counts (cached per bundle, period and parameters)."""
     res = max(bundle.manifest.h3_resolutions)
     spaces = space_points(bundle)
     counts = bundle.counts(Basis(res=res), period).frame["pop_total"]

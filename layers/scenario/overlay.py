@@ -533,9 +533,6 @@ def with_scenario(bundle: Bundle, scenario: Scenario | None, variant: str = "cen
         if hit is not None:
             _OVERLAYS.move_to_end(key)
             return hit
-    from .sharing import share_static_caches
-
-    share_static_caches()
     validate_scenario(bundle, scenario, settings)
     overlay = ScenarioBundle(bundle, scenario, variant, settings)
     with _LOCK:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..bundle import Bundle
+from ..bundle.static import on_baseline
 from ..spatial.basis import Basis
 from .groups import available_groups, get_group, group_frame, partition_frame
 
@@ -154,6 +155,7 @@ def multi_indices(parts: pd.DataFrame) -> dict[str, float]:
 
 # --- areas: the city and each district ------------------------------------------------------------
 
+@on_baseline("units", "weights")
 @lru_cache(maxsize=32)
 def district_of(bundle: Bundle, basis: Basis) -> pd.Series:
     """Id of the district (unit of the coarsest level) of every unit or cell of `basis`.

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..bundle import Bundle
+from ..bundle.static import on_baseline
 from ..spatial.basis import Basis
 from .groups import get_group, group_frame, partition_frame
 
@@ -54,6 +55,7 @@ def h3_neighbours(cells: list[str]) -> dict[str, list[str]]:
     return {c: [n for n in h3.grid_ring(c, 1) if n in present] for c in cells}
 
 
+@on_baseline("units", "geometry")
 @lru_cache(maxsize=16)
 def _unit_neighbours(bundle: Bundle, level: str) -> dict[str, list[str]]:
     """Queen contiguity of the units of a level (libpysal); units without a neighbour get their nearest unit."""

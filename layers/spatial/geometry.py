@@ -8,6 +8,7 @@ import numpy as np
 import shapely
 
 from ..bundle import Bundle
+from ..bundle.static import on_baseline
 from .basis import Basis
 from .h3grid import cell_polygons, hex_to_cells
 
@@ -15,6 +16,7 @@ DISPLAY_PRECISION_DEG = 1e-5  # ≈ 1 m; 5 decimals keep the GeoJSON small
 SIMPLIFY_DEG = 3e-5  # ≈ 2–3 m; invisible at city zoom, halves the vertices of official outlines
 
 
+@on_baseline("geometry")
 @lru_cache(maxsize=32)
 def basis_geometries(bundle: Bundle, basis: Basis, display: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Ids and WGS84 geometries of every unit of a level or every cell of a resolution: for the map (`display`:
@@ -44,6 +46,7 @@ def feature_collection(ids: np.ndarray, geoms: np.ndarray) -> bytes:
     return f'{{"type":"FeatureCollection","features":[{features}]}}'.encode()
 
 
+@on_baseline("geometry")
 @lru_cache(maxsize=32)
 def basis_geojson(bundle: Bundle, basis: Basis) -> bytes:
     """GeoJSON of a basis for the map and the API (built once per process and basis)."""

@@ -8,6 +8,9 @@ router can replace it by implementing the same two methods. Coordinates are metr
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
@@ -23,8 +26,37 @@ def to_metric_xy(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return np.column_stack([x, y])
 
 
+_CENTRES: OrderedDict[str, np.ndarray] = OrderedDict()  # content of the cells → their centres, the last 16 asked for
+_CENTRES_SIZE = 16
+MEMO_FROM = 64  # fewer cells (a scenario site's cell) are computed each time and never push a city's centres out
+_CENTRES_LOCK = threading.Lock()
+
+
 def cell_centres_xy(cells: np.ndarray) -> np.ndarray:
-    """Centres of uint64 H3 cells as EPSG:3035 metres, shape (n, 2)."""
+    """Centres of uint64 H3 cells as EPSG:3035 metres, shape (n, 2).
+
+    Kept by content (a digest of the cells): the same cells come from the baseline and from every scenario bundle,
+    which are different objects, so a cache keyed on the bundle would compute them again for each scenario. Callers get
+    a copy. Fewer than `MEMO_FROM` cells are not kept.
+    """
+    arr = np.ascontiguousarray(np.asarray(cells, dtype=np.uint64))
+    if len(arr) < MEMO_FROM:
+        return _centres(arr)
+    key = hashlib.blake2b(arr.tobytes(), digest_size=16).hexdigest()
+    with _CENTRES_LOCK:
+        hit = _CENTRES.get(key)
+        if hit is not None:
+            _CENTRES.move_to_end(key)
+            return hit.copy()
+    out = _centres(arr)
+    with _CENTRES_LOCK:
+        _CENTRES[key] = out
+        while len(_CENTRES) > _CENTRES_SIZE:
+            _CENTRES.popitem(last=False)
+    return out.copy()
+
+
+def _centres(cells: np.ndarray) -> np.ndarray:
     import h3
 
     if len(cells) == 0:

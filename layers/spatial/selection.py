@@ -21,9 +21,11 @@ import numpy as np
 import pandas as pd
 
 from ..bundle import Bundle
+from ..bundle.static import on_baseline
 from .basis import Basis
 
 
+@on_baseline("weights")
 @lru_cache(maxsize=32)
 def _dominant_unit(bundle: Bundle, res: int) -> pd.Series:
     """Cell (hex) → the finest unit covering most of its area."""
@@ -32,6 +34,7 @@ def _dominant_unit(bundle: Bundle, res: int) -> pd.Series:
     return top.set_index("cell")["unit_id"].astype(str)
 
 
+@on_baseline("units")
 @lru_cache(maxsize=64)
 def _finest_of(bundle: Bundle, basis: Basis) -> pd.Series:
     """Finest unit → the id it has on `basis` (a level); for H3 see `_dominant_unit`."""
@@ -42,6 +45,7 @@ def _finest_of(bundle: Bundle, basis: Basis) -> pd.Series:
     return bundle.ancestor(basis.level)
 
 
+@on_baseline("units", "weights")
 @lru_cache(maxsize=64)
 def district_of(bundle: Bundle, basis: Basis) -> pd.Series:
     """Id on `basis` → id of its unit on the coarsest level (the district); cached per bundle and basis."""

@@ -20,6 +20,7 @@ from dashboard.app import create_app
 from layers.bundle import write_bundle
 from layers.query import check_query, run_query
 from layers.registry import get_layer
+from tests.dashboard.dash_bodies import callback_request
 from tests.tiny import tiny_build
 
 VIEW = [(ids.LAYER, "value"), (ids.GROUP, "value"), (ids.BASIS, "value"), (ids.PERIOD, "value"), (ids.PERIOD_FROM, "value"),
@@ -49,22 +50,18 @@ def _view_values(basis="block", layer="migration_share", lang="de", district=Non
             None, "scenario"]
 
 
-def _post(client, outputs, inputs, changed, state=()):
-    body = {"output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
-            "outputs": [{"id": i, "property": p} for i, p in outputs],
-            "inputs": [{"id": i, "property": p, "value": v} for (i, p), v in inputs],
-            "state": [{"id": i, "property": p, "value": v} for (i, p), v in state], "changedPropIds": [changed]}
-    resp = client.post("/_dash-update-component", json=body)
+def _post(app, outputs, values, changed):
+    resp = app.server.test_client().post("/_dash-update-component", json=callback_request(app, outputs, dict(values), changed))
     assert resp.status_code == 200, resp.data[:800]
     return orjson.loads(resp.data)["response"]
 
 
-def table_response(client, sort="value", order="desc", text="", page=0, **view):
-    inputs = list(zip(VIEW, _view_values(**view))) + [((a11y.TABLE_REGION, "hidden"), False), ((a11y.PAGE, "data"), page),
+def table_response(app, sort="value", order="desc", text="", page=0, **view):
+    values = list(zip(VIEW, _view_values(**view))) + [((a11y.TABLE_REGION, "hidden"), False), ((a11y.PAGE, "data"), page),
                                                       ((a11y.SORT, "value"), sort), ((a11y.ORDER, "value"), order),
-                                                      ((a11y.FILTER, "value"), text)]
+                                                      ((a11y.FILTER, "value"), text), ((a11y.TABLE_FOLLOWS, "data"), None)]
     outputs = [(a11y.TABLE, "children"), (a11y.PAGE_STATUS, "children"), (a11y.PAGES, "data")]
-    return _post(client, outputs, inputs, f"{a11y.TABLE_REGION}.hidden")
+    return _post(app, outputs, values, f"{a11y.TABLE_REGION}.hidden")
 
 
 def _texts(node) -> list[str]:
@@ -132,8 +129,7 @@ def test_value_text_not_shown_small_and_no_value(settings):
 # --- through Dash's callback endpoint -------------------------------------------------------------------------
 
 def test_table_callback_planner_hand_computed(settings, tiny_folder):
-    client = create_app(load_settings(settings), tiny_folder).server.test_client()
-    response = table_response(client)
+    response = table_response(create_app(load_settings(settings), tiny_folder))
     rows = _rows(response[a11y.TABLE]["children"])
     assert rows == [["Block A1 (A1)", "60,0", "600", "1.000", "1.000"], ["Block A2 (A2)", "20,0", "100", "500", "500"],
                     ["Block B1 (B1)", "20,0", "400", "2.000", "2.000"], ["Block B2 (B2)", "5,0 (kleine Fallzahl)", "2", "40", "40"]]
@@ -149,8 +145,7 @@ def test_table_callback_planner_hand_computed(settings, tiny_folder):
 
 
 def test_table_callback_portal_never_shows_small_values(settings, tiny_folder):
-    client = create_app(load_settings(settings, mode="portal"), tiny_folder).server.test_client()
-    response = table_response(client, sort="value", order="asc", lang="en")
+    response = table_response(create_app(load_settings(settings, mode="portal"), tiny_folder), sort="value", order="asc", lang="en")
     rows = _rows(response[a11y.TABLE]["children"])
     assert [r[0] for r in rows] == ["Block A1 (A1)", "Block A2 (A2)", "Block B1 (B1)", "Block B2 (B2)"]  # by name, not by value
     # published counts: true counts (600 of 1,000; 100 of 500) plus a cell-key noise of at most ±5 persons each
@@ -168,37 +163,35 @@ def test_table_callback_portal_never_shows_small_values(settings, tiny_folder):
 def test_table_paging_and_page_reset(settings, tiny_folder):
     app = create_app(load_settings(settings), tiny_folder)
     client = app.server.test_client()
-    buttons = [({"type": a11y.PAGE_BUTTON, "to": move}, "n_clicks") for move in a11y.PAGE_MOVES]
     outputs = [(a11y.PAGE, "data")]
-    state = [((a11y.PAGE, "data"), 3), ((a11y.PAGES, "data"), 10)]
-    extra = [((a11y.SORT, "value"), "name"), ((a11y.ORDER, "value"), "asc"), ((a11y.FILTER, "value"), "")]
+    extra = [((a11y.SORT, "value"), "name"), ((a11y.ORDER, "value"), "asc"), ((a11y.FILTER, "value"), ""),
+             ((a11y.TABLE_FOLLOWS, "data"), {"basis": "block"}), ((a11y.PAGE, "data"), 3), ((a11y.PAGES, "data"), 10)]
 
     def move(to: str, clicks: list[int], changed: str | None = None):
-        inputs = [((ids_, p), c) for (ids_, p), c in zip(buttons, clicks)]
-        body = {"output": f"{a11y.PAGE}.data", "outputs": {"id": a11y.PAGE, "property": "data"},
-                "inputs": [[{"id": i, "property": p, "value": v} for (i, p), v in inputs]]
-                + [{"id": i, "property": p, "value": v} for (i, p), v in list(zip(VIEW, _view_values())) + extra],
-                "state": [{"id": i, "property": p, "value": v} for (i, p), v in state],
-                "changedPropIds": [changed or (orjson.dumps({"to": to, "type": a11y.PAGE_BUTTON}).decode() + ".n_clicks")]}
+        buttons = [{"id": {"type": a11y.PAGE_BUTTON, "to": m}, "property": "n_clicks", "value": c} for m, c in zip(a11y.PAGE_MOVES, clicks)]
+        values = dict(list(zip(VIEW, _view_values())) + extra + [((a11y.PAGE_BUTTON, "n_clicks"), buttons)])
+        body = callback_request(app, outputs, values, changed or (orjson.dumps({"to": to, "type": a11y.PAGE_BUTTON}).decode() + ".n_clicks"))
         resp = client.post("/_dash-update-component", json=body)
         return resp.status_code, (orjson.loads(resp.data)["response"][a11y.PAGE]["data"] if resp.status_code == 200 else None)
 
-    assert outputs and move("next", [0, 0, 1, 0]) == (200, 4)
+    assert move("next", [0, 0, 1, 0]) == (200, 4)
     assert move("prev", [0, 1, 0, 0]) == (200, 2)
     assert move("last", [0, 0, 0, 1]) == (200, 9)
     assert move("first", [1, 0, 0, 0]) == (200, 0)
-    assert move("", [0, 0, 0, 0], changed=f"{ids.LAYER}.value") == (200, 0)  # what the table shows changed: first page
+    assert move("", [0, 0, 0, 0], changed=f"{a11y.TABLE_FOLLOWS}.data") == (200, 0)  # what the table shows changed: first page
 
 
 def test_summary_callback_and_map_name(settings, tiny_folder):
-    client = create_app(load_settings(settings, mode="portal"), tiny_folder).server.test_client()
-    response = _post(client, [(a11y.SUMMARY, "children"), (a11y.MAP_REGION, "aria-label")], list(zip(VIEW, _view_values())), f"{ids.LAYER}.value")
+    app = create_app(load_settings(settings, mode="portal"), tiny_folder)
+    drawn = [((ids.MAP_DRAWN, "data"), {"basis": "block"})]
+    response = _post(app, [(a11y.SUMMARY, "children"), (a11y.MAP_REGION, "aria-label")], list(zip(VIEW, _view_values())) + drawn,
+                     f"{ids.MAP_DRAWN}.data")
     text = response[a11y.SUMMARY]["children"]
     # B2 (40 residents) only: B1 carries its own cell-key noise, so Süd − B1 does not reveal B2
     assert "1 von 4 Gebieten werden nicht ausgewiesen" in text and "Stichtag 31.12.2024" in text
     assert response[a11y.MAP_REGION]["aria-label"] == "Karte: Anteil der Gruppe"
-    district = _post(client, [(a11y.SUMMARY, "children"), (a11y.MAP_REGION, "aria-label")],
-                     list(zip(VIEW, _view_values(district="A", lang="en"))), f"{ids.DISTRICT}.value")[a11y.SUMMARY]["children"]
+    district = _post(app, [(a11y.SUMMARY, "children"), (a11y.MAP_REGION, "aria-label")],
+                     list(zip(VIEW, _view_values(district="A", lang="en"))) + drawn, f"{ids.DISTRICT}.value")[a11y.SUMMARY]["children"]
     assert "in Nord" in district or "District Nord" in district
 
 

@@ -145,3 +145,32 @@ def test_axe_briefing_and_area_profile(dash_duo, settings, berlin_bundle):
         wait_for(driver, "return document.readyState === 'complete' && document.querySelector('h1') !== null", 60, page)
         assert driver.execute_script("return document.documentElement.lang") == "de"
         run_axe(driver, page)
+
+
+def test_the_table_follows_the_map_while_open_and_reopens_on_its_first_page(dash_duo, settings, berlin_bundle):
+    """The table alternative asks for its rows after the map's answer, only while it is open; a change made while it is
+    closed brings it back on its first page (issue 19: the views follow the map)."""
+    from dashboard import ids
+
+    dash_duo.start_server(create_app(replace(settings, values={**settings.values, "cache_type": "SimpleCache"}), berlin_bundle.folder))
+    driver = dash_duo.driver
+    wait_for(driver, MAP_IDLE_JS, what="the map")
+    caption = f"return document.getElementById('{a11y.CAPTION}') ? document.getElementById('{a11y.CAPTION}').textContent : ''"
+    driver.execute_script(f"document.getElementById('{a11y.TOGGLE}').click()")
+    wait_for(driver, f"return document.getElementById('{a11y.PAGE_STATUS}').textContent.startsWith('Seite 1 von')", 30, "page 1")
+    before = driver.execute_script(caption)
+    assert "31.12.2024" in before
+    slider = driver.find_element("css selector", f"#{ids.PERIOD} [role=slider]")
+    driver.execute_script("arguments[0].focus()", slider)
+    slider.send_keys(Keys.ARROW_LEFT)  # one Stichtag back, with the table open: its caption follows
+    wait_for(driver, f"const c = document.getElementById('{a11y.CAPTION}'); return c && c.textContent.includes('30.06.2024')", 30,
+             "the table of the older Stichtag")
+    driver.execute_script("Array.from(document.querySelectorAll('button')).find(b => b.id.includes('\"to\":\"next\"')).click()")
+    wait_for(driver, f"return document.getElementById('{a11y.PAGE_STATUS}').textContent.startsWith('Seite 2 von')", 30, "page 2")
+    driver.execute_script(f"document.getElementById('{a11y.TOGGLE}').click()")  # closed
+    driver.execute_script("arguments[0].focus()", slider)
+    slider.send_keys(Keys.ARROW_RIGHT)  # back to 31.12.2024 while the table is closed
+    time.sleep(3.0)  # the map's answer (under a second) arrives while the table is still closed
+    driver.execute_script(f"document.getElementById('{a11y.TOGGLE}').click()")  # open again
+    wait_for(driver, f"const s = document.getElementById('{a11y.PAGE_STATUS}').textContent, c = document.getElementById('{a11y.CAPTION}');"
+                     " return s.startsWith('Seite 1 von') && c && c.textContent.includes('31.12.2024')", 30, "page 1 of the newest Stichtag")

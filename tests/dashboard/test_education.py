@@ -9,6 +9,7 @@ from dashboard import ids
 from dashboard.app import create_app
 from dashboard.figures import FACILITY_TRACE, HIGHLIGHT_LAYER
 from dashboard.sections import education as sec
+from dashboard.sections.common import follows_id, redrawn_id
 from layers.education import facility_segregation as fs
 from layers.education.kita import kitas
 from layers.education.params import EducationParams
@@ -150,8 +151,9 @@ def test_demo_section_table_sorted_by_deviation(demo):
 
 def test_facility_points_and_click_shows_catchment(demo_app, demo):
     patch = callback(demo, [(ids.MAP, "figure")], [(sec.VIEW, "value", "primary_school"), (sec.SHOW, "value", ["on"]),
-                                                   (ids.PERIOD, "value", "2024-12-31"), (ids.LANGUAGE, "value", "de"),
-                                                   (ids.MAP_DRAWN, "data", {"basis": "quartier", "full": False})],
+                                                   (follows_id("education"), "data", None),
+                                                   (redrawn_id("education"), "data", {"basis": "quartier", "full": False})],
+                     state=[(ids.PERIOD, "value", "2024-12-31"), (ids.LANGUAGE, "value", "de")],
                      changed=f"{sec.SHOW}.value", key=output_key(demo_app, sec.SHOW, ids.MAP))[ids.MAP]["figure"]
     ops = {tuple(op["location"]): op["params"]["value"] for op in patch["operations"]}
     ids_on_map = ops[("data", FACILITY_TRACE, "customdata")]

@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 
+from dashboard import accessibility as a11y
 from dashboard import ids
 from dashboard.app import create_app
 from dashboard.mapgl import BUNDLE
@@ -167,7 +168,9 @@ window.__callbacks = [];
 const fetchNow = window.fetch;
 window.fetch = function(url, options) {
     if (String(url).includes('_dash-update-component') && options && options.body) {
-        window.__callbacks.push(JSON.parse(options.body).output);
+        const entry = {output: JSON.parse(options.body).output, start: performance.now(), end: null};
+        window.__callbacks.push(entry);
+        return fetchNow.apply(this, arguments).then((r) => { entry.end = performance.now(); return r; });
     }
     return fetchNow.apply(this, arguments);
 };
@@ -195,10 +198,21 @@ def test_a_link_opens_drawn_without_callback_requests_and_back_restores_the_stat
     handle.send_keys("\ue012")  # one Stichtag back
     older = state(dash_duo, lambda s: s["z"] != first["z"] and s["idle"], "the older Stichtag drawn")
     wait_for(dash_duo, lambda: "period=" in dash_duo.driver.execute_script("return location.search"), "the link written")
-    sent = dash_duo.driver.execute_script("return window.__callbacks")
+    followers = (ids.CARDS, ids.DETAIL, a11y.SUMMARY)  # the views follow the map: wait until their answers are in
+    wait_for(dash_duo, lambda: len([e for e in dash_duo.driver.execute_script("return window.__callbacks")
+                                    if e["end"] is not None and any(view in e["output"] for view in followers)]) == 3, "the views' answers")
+    time.sleep(0.5)  # anything else the switch would still ask for
+    log = dash_duo.driver.execute_script("return window.__callbacks")
+    sent = [entry["output"] for entry in log]
     assert any(ids.MAP in out for out in sent) and any(ids.CARDS in out for out in sent)
     topics = ("segregation", "education", "infrastructure", "accommodation", "scenario-effects")
     assert not [out for out in sent if any(topic in out for topic in topics)], sent
+    # the map asks alone; the views, the detail and the summary ask once its answer is in; the closed table does not ask
+    answered = next(entry["end"] for entry in log if entry["output"].startswith(f"..{ids.MAP}.figure"))
+    followers = [entry for entry in log if any(view in entry["output"] for view in followers)]
+    assert len(followers) == 3 and all(entry["start"] >= answered for entry in followers), log
+    assert not [out for out in sent if a11y.TABLE in out or a11y.PAGE in out], sent
+    assert len(sent) <= 5, sent  # map, link, views, detail, summary (there were 8)
 
     # back: the link's own state again, through the URL callback
     dash_duo.driver.back()

@@ -205,7 +205,7 @@ class DeckMap extends React.Component {
         const vi = traceIndex(this.figure().data, "values");
         const z = vi >= 0 ? values(this.figure().data[vi].z) : [];
         return {engine: "deck.gl", locations: this.areas.ids.length, drawn: this.drawnVersion === this.areas.version ? this.areas.ids.length : 0,
-                idle: this.drawnVersion === this.areas.version && !this.loading, z: Array.from(z.slice(0, 8)).join(","),
+                idle: this.drawnVersion === this.areas.version && !this.loading, drawn_at: this.drawnAt, z: Array.from(z.slice(0, 8)).join(","),
                 view: this.viewState, stats: this.stats,
                 not_shown: this.areas.top.filter((c) => c === traceIndex(this.figure().data, "not_shown")).length, selection: this.selectionIds || [], layers: (this.deck.props.layers || []).map((l) => l.id)};
     }
@@ -452,7 +452,10 @@ class DeckMap extends React.Component {
     afterRender() {
         this.stats.frames += 1;
         const layers = this.deck.props.layers || [];
-        if (layers.length && layers.every((l) => l.isLoaded)) { this.drawnVersion = this.areas.version; }
+        if (layers.length && layers.every((l) => l.isLoaded) && this.drawnVersion !== this.areas.version) {
+            this.drawnVersion = this.areas.version;
+            this.drawnAt = performance.now(); // when the frame that first showed these values was drawn (benchmark)
+        }
     }
 
     setView(view) {
