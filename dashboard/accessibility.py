@@ -27,6 +27,7 @@ from . import ids
 from .context import current_bundle, current_settings
 from .i18n import format_date, t
 from .view import area_labels, resolve_view, selection_ids
+from .views import basis_label
 
 SKIP_LINKS = "a11y-skip-links"
 SKIP_MAP = "a11y-skip-map"
@@ -193,12 +194,6 @@ def count_text(value, suppressed: bool, settings: Settings, lang: str) -> str:
     if value is None or not np.isfinite(value):
         return t("a11y_not_shown_short", lang) if suppressed and settings.mode == "portal" else "–"
     return format_number(value, lang, 0)
-
-
-def basis_label(bundle: Bundle, basis: Basis, lang: str) -> str:
-    from .layout import basis_options
-
-    return next((o["label"] for o in basis_options(bundle, lang) if o["value"] == basis.key), basis.key)
 
 
 def scope_label(bundle: Bundle, district: str | None, selection: list[str], lang: str) -> str:

@@ -33,7 +33,6 @@ from .figures import (
 from .i18n import format_date, t
 from .layout import (
     area_search_options,
-    basis_options,
     group_options,
     layer_options,
     notice,
@@ -49,6 +48,8 @@ from .view import area_labels, checked_scenario, current_query, resolve_view, se
 from .views import (
     SELECTABLE_TRACES,
     apply_district,
+    basis_label,
+    basis_options,
     cards,
     detail_panel,
     district_layout,
@@ -96,14 +97,14 @@ def _date_text(date: str, lang: str) -> str:
 def legend(result, query: LayerQuery, spec, lang: str, settings, scenario: str | None = None, view: str = "baseline") -> list:
     bundle = current_bundle()
     basis = result.basis
-    basis_label = next(o["label"] for o in basis_options(bundle, lang) if o["value"] == basis.key)
+    named_basis = basis_label(bundle, basis, lang)
     group = next((g.title(lang) for g in spec.groups(bundle) if g.id == result.group), "")
     period = format_date(result.period, lang)
     if result.period_from:
         period = f"{format_date(result.period_from, lang)} → {period}"
     origin = (t("interpolated", lang, level=level_name(bundle, result.interpolated_from, lang)) if result.interpolated_from
               else t("exact", lang))
-    head = [html.Strong(spec.title(lang))] + ([f" · {group}"] if group else []) + [f" · {spec.unit(lang)} · {basis_label} · {t('period', lang)} {period}"]
+    head = [html.Strong(spec.title(lang))] + ([f" · {group}"] if group else []) + [f" · {spec.unit(lang)} · {named_basis} · {t('period', lang)} {period}"]
     head += [f" · {t('data_date', lang, source=bundle.sources[k].title if k in bundle.sources else k, date=_date_text(d, lang))}"
              for k, d in result.data_dates]
     return [

@@ -8,7 +8,7 @@ from dash import dcc, html
 
 from layers.bundle import Bundle
 from layers.publication import sources_for
-from layers.query import bases, visible_layers
+from layers.query import visible_layers
 from layers.registry import get_layer
 from layers.settings import Settings
 
@@ -20,27 +20,11 @@ from .pages import briefing_href, legal_links
 from .sections import sections_for
 from .sections.common import redrawn_stores, store, topic_stores
 from .state import OVERLAY_KEYS, ViewState, default_state
-from .views import table_order_options
-
-H3_AREA_KM2 = {7: "5,2", 8: "0,74", 9: "0,105", 10: "0,015"}
+from .views import basis_options, table_order_options
 
 
 def layer_options(settings: Settings, lang: str) -> list[dict]:
     return [{"label": get_layer(lid).title(lang), "value": lid} for lid in visible_layers(settings)]
-
-
-def basis_options(bundle: Bundle, lang: str) -> list[dict]:
-    opts = []
-    for key in bases(bundle):
-        if key.startswith("h3_"):
-            res = int(key[3:])
-            area = H3_AREA_KM2.get(res, "?") if lang == "de" else H3_AREA_KM2.get(res, "?").replace(",", ".")
-            opts.append({"label": t("h3_label", lang, res=res, area=area), "value": key})
-        else:
-            lvl = bundle.level(key)
-            count = int((bundle.units["level"] == key).sum())
-            opts.append({"label": f"{lvl.name_de if lang == 'de' else lvl.name_en} ({count})", "value": key})
-    return opts
 
 
 MAX_PERIOD_LABELS = 4  # labels that fit under the slider in the 250-px controls column without running into each other

@@ -20,7 +20,7 @@ from layers.context import social_context
 from layers.funding.areas import programme_title
 from layers.infrastructure.access import type_title
 from layers.numbers import format_number
-from layers.query import LayerQuery
+from layers.query import LayerQuery, bases
 from layers.settings import Settings
 from layers.spatial.basis import Basis
 from layers.spatial.selection import ids_in_district
@@ -35,6 +35,30 @@ from .pages import profile_href
 SELECTABLE_TRACES = (VALUES_TRACE, SMALL_TRACE, HIDDEN_TRACE)
 TABLE_ROWS = 12
 HISTOGRAM_BINS = 30
+
+
+H3_AREA_KM2 = {7: "5,2", 8: "0,74", 9: "0,105", 10: "0,015"}  # mean cell area per H3 resolution (km², German decimal comma)
+
+
+def basis_options(bundle: Bundle, lang: str) -> list[dict]:
+    """The bases of the bundle as picker options: administrative levels with their number of areas, H3 resolutions with
+    the cell area (km²)."""
+    opts = []
+    for key in bases(bundle):
+        if key.startswith("h3_"):
+            res = int(key[3:])
+            area = H3_AREA_KM2.get(res, "?") if lang == "de" else H3_AREA_KM2.get(res, "?").replace(",", ".")
+            opts.append({"label": t("h3_label", lang, res=res, area=area), "value": key})
+        else:
+            lvl = bundle.level(key)
+            count = int((bundle.units["level"] == key).sum())
+            opts.append({"label": f"{lvl.name_de if lang == 'de' else lvl.name_en} ({count})", "value": key})
+    return opts
+
+
+def basis_label(bundle: Bundle, basis: Basis, lang: str) -> str:
+    """The basis as the picker names it, e.g. "Planungsraum (542)" (legend, table caption)."""
+    return next((o["label"] for o in basis_options(bundle, lang) if o["value"] == basis.key), basis.key)
 
 
 @lru_cache(maxsize=32)
