@@ -11,6 +11,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 from layers.cellkey import MAX_NOISE
 from layers.query import LayerQuery
 from layers.registry import get_layer
+from layers.scenario import Scenario
 from layers.spatial.basis import Basis
 from layers.spatial.geometry import basis_geojson
 from layers.spatial.selection import translate_selection
@@ -158,8 +159,6 @@ def scenario_sites(data: dict | None, lang: str) -> dict:
     param = checked_scenario(data)
     if not param:
         return {"lon": [], "lat": [], "text": []}
-    from layers.scenario import Scenario
-
     from .sections.scenario import sites
 
     points = sites(current_bundle(), Scenario.from_url_param(param), lang)
