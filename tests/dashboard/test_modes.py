@@ -17,6 +17,7 @@ from layers.bundle import write_bundle
 from layers.registry import REGISTRY
 from layers.settings import load_settings
 from layers.spec import INTERNAL
+from tests.dashboard.dash_bodies import callback_body as dash_callback_body
 from tests.tiny import tiny_build
 
 PROBE = "probe_internal_share"  # a test-only internal layer, so the checks run even while the registry has none
@@ -61,23 +62,9 @@ DEFAULTS = {
 }
 
 
-def _outputs(key: str) -> list[dict]:
-    parts = key[2:-2].split("...") if key.startswith("..") else [key]
-    return [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1].split("@")[0]} for p in parts]
-
-
 def callback_body(app, key: str, values: dict, changed: str) -> dict:
-    """The request body Dash's renderer sends for the callback `key` of the app's callback map."""
-    spec = app.callback_map[key]
-
-    def entry(d: dict):
-        if d["id"].startswith("{"):  # a pattern-matching (ALL) input: a list of matches, none here
-            return []
-        return {"id": d["id"], "property": d["property"], "value": values.get((d["id"], d["property"]), DEFAULTS.get((d["id"], d["property"])))}
-
-    outputs = _outputs(key)
-    return {"output": key, "outputs": outputs if key.startswith("..") else outputs[0], "inputs": [entry(d) for d in spec["inputs"]],
-            "state": [entry(d) for d in spec["state"]], "changedPropIds": [changed]}
+    """The request body Dash's renderer sends for the callback `key`, with `DEFAULTS` for what `values` leaves out."""
+    return dash_callback_body(app, key, values, changed, DEFAULTS)
 
 
 def layer_callbacks(app) -> list[str]:
