@@ -11,7 +11,7 @@ from pathlib import Path
 from .common import Row, timed
 
 
-def bench_accommodation(settings, berlin_folder: Path, work: Path) -> list[Row]:
+def bench_accommodation(settings, berlin_folder: Path) -> list[Row]:
     from layers.accommodation import Candidate, area_table, change_table, large_from, screen, suggest
     from layers.bundle import Bundle
     from layers.cities import build_city
@@ -20,7 +20,7 @@ def bench_accommodation(settings, berlin_folder: Path, work: Path) -> list[Row]:
     from layers.scenario import NewAccommodation, Scenario, Site, scenario_effects
     from layers.settings import load_settings, using_settings
 
-    s = load_settings(settings.config_path, bundle_dir=str(work))
+    s = load_settings(settings.config_path, bundle_dir=str(berlin_folder.parent))  # the demo city beside Berlin in the work folder
     demo = Bundle(build_city(s, "demo", size="berlin", log=lambda *_: None))
     berlin = Bundle(berlin_folder)
     rows: list[Row] = []

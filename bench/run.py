@@ -8,24 +8,22 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
+from dashboard.topics import load
 from layers.settings import load_settings
+from layers.topics import TOPICS
 
 from .accessibility import bench_accessibility
-from .accommodation import bench_accommodation
 from .briefing import bench_briefing
 from .browser import bench_browser
 from .common import Row, timed
 from .disclosure import bench_attacker, bench_disclosure
 from .disclosure_cost import bench_disclosure_cost
-from .education import bench_education
-from .infrastructure import bench_infrastructure
 from .load import bench_load
 from .portal_hardening import bench_portal_hardening
 from .routing import bench_routing
 from .scaleout import bench_scaleout
-from .scenario import bench_scenario
-from .segregation import bench_segregation
 
 
 def bench_berlin_build(settings, work: Path) -> list[Row]:
@@ -211,23 +209,17 @@ def _ensure_berlin(settings, work: Path) -> Path:
     return berlin
 
 
-# name → function(settings, work folder, args) returning rows; topic modules add theirs here.
+def _topic_benchmark(bench: Callable[[object, Path], list[Row]]):
+    """A topic's benchmark, run on the Berlin bundle of the work folder (built once)."""
+    return lambda settings, work, args: bench(settings, _ensure_berlin(settings, work))
+
+
+# name → function(settings, work folder, args) returning rows: the app as a whole, then one per topic (`layers.topics`).
 BENCHMARKS = {
     "berlin_build": lambda settings, work, args: bench_berlin_build(settings, work),
     "demo_aggregate": lambda settings, work, args: bench_demo_aggregate(settings, work),
     "app_start": lambda settings, work, args: bench_app_start(settings, _ensure_berlin(settings, work)),
     "callbacks": lambda settings, work, args: bench_callbacks(settings, _ensure_berlin(settings, work), args.repeat),
-    # --- segregation ---
-    "segregation": lambda settings, work, args: bench_segregation(settings, _ensure_berlin(settings, work)),
-    # --- education (Kita and school) ---
-    "education": lambda settings, work, args: bench_education(settings, _ensure_berlin(settings, work)),
-    # --- infrastructure, public space, funding ---
-    "infrastructure": lambda settings, work, args: bench_infrastructure(settings, _ensure_berlin(settings, work)),
-    # --- accommodation and housing ---
-    "accommodation": lambda settings, work, args: bench_accommodation(settings, _ensure_berlin(settings, work), work),
-    # --- linked views ---
-    # --- scenarios ---
-    "scenario": lambda settings, work, args: bench_scenario(settings, _ensure_berlin(settings, work)),
     # --- disclosure ---
     "disclosure": lambda settings, work, args: bench_disclosure(settings, _ensure_berlin(settings, work))
     + bench_attacker(settings, _ensure_berlin(settings, work)),
@@ -242,6 +234,7 @@ BENCHMARKS = {
     "portal_hardening": lambda settings, work, args: bench_portal_hardening(settings, _ensure_berlin(settings, work)),
     # --- accessibility ---
     "accessibility": lambda settings, work, args: bench_accessibility(settings, _ensure_berlin(settings, work)),
+    **{topic.id: _topic_benchmark(load(topic.benchmark)) for topic in TOPICS if topic.benchmark},
 }
 
 

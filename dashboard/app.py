@@ -17,13 +17,20 @@ from layers.settings import Settings, activate, deactivate, load_settings
 
 from .accessibility import apply_index_string
 from .api import api, parameter_error
+from .briefing import briefing
 from .callbacks import geojson_bytes, register_callbacks
+from .catalogue import catalogue
 from .context import BUNDLE_KEY, SETTINGS_KEY, cache, cache_config
+from .cors import init_cors
 from .first_view import init_first_view
 from .guards import init_guards, lowercase_parameter_names
+from .legal import init_legal
+from .ogc import ogc
+from .openapi import openapi
 from .response_cache import init_response_cache
-from .sections import sections_for
 from .sections.common import register_topic_state
+from .security import init_security
+from .topics import blueprints_for, sections_for
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
@@ -66,57 +73,15 @@ def create_app(settings: Settings | None = None, bundle_folder: Path | str | Non
         response.headers["X-Quartiersatlas-Published-Names"] = ",".join(names)[:2000]
         return response
 
-    # --- segregation ---
-    from .api_segregation import api_segregation
-
-    server.register_blueprint(api_segregation)
-    # --- education (Kita and school) ---
-    from .api_education import api_education
-
-    server.register_blueprint(api_education)
-    # --- infrastructure, public space, funding ---
-    from .api_infrastructure import api_infrastructure
-
-    server.register_blueprint(api_infrastructure)
-    # --- social situation: areas like mine ---
-    from .api_similar import api_similar
-
-    server.register_blueprint(api_similar)
-    # --- accommodation and housing (internal: the portal has none of these routes) ---
-    if settings.mode != "portal":
-        from .api_accommodation import api_accommodation
-
-        server.register_blueprint(api_accommodation)
-    # --- scenarios ---
-    from .api_scenario import api_scenario
-
-    server.register_blueprint(api_scenario)
-    # --- briefing and area profile ---
-    from .briefing import briefing
-
-    server.register_blueprint(briefing)
-    # --- OpenAPI description of the read API, CORS for reading ---
-    from .cors import init_cors
-    from .openapi import openapi
-
-    server.register_blueprint(openapi)
-    init_cors(server, settings)
-    # --- open-data catalogue (DCAT-AP.de) ---
-    from .catalogue import catalogue
-
-    server.register_blueprint(catalogue)
-    # --- OGC API – Features ---
-    from .ogc import ogc
-
-    server.register_blueprint(ogc)
-    # --- legal pages (Impressum, Datenschutz, Barrierefreiheit) ---
-    from .legal import init_legal
-
-    init_legal(server, settings)
-    # --- portal hardening ---
-    from .security import init_security
-
-    init_security(app, settings)
+    for blueprint in blueprints_for(settings):  # each topic's read routes (`layers.topics`)
+        server.register_blueprint(blueprint)
+    server.register_blueprint(briefing)  # council briefing and area profile
+    server.register_blueprint(openapi)  # OpenAPI description of the read API
+    init_cors(server, settings)  # CORS for reading
+    server.register_blueprint(catalogue)  # open-data catalogue (DCAT-AP.de)
+    server.register_blueprint(ogc)  # OGC API – Features
+    init_legal(server, settings)  # Impressum, Datenschutz, Barrierefreiheit
+    init_security(app, settings)  # portal hardening
 
     allowed = set(bases(bundle))
 

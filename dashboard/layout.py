@@ -17,9 +17,9 @@ from . import ids, mapgl
 from .catalogue import citation
 from .i18n import format_date, t
 from .pages import briefing_href, legal_links
-from .sections import sections_for
 from .sections.common import redrawn_stores, store, topic_stores
 from .state import OVERLAY_KEYS, ViewState, default_state
+from .topics import sections_for
 from .views import basis_options, table_order_options
 
 

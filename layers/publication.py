@@ -15,7 +15,7 @@ response carried only published values (the contract test enumerates every route
 from __future__ import annotations
 
 from contextvars import ContextVar
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Callable
 
 import numpy as np
@@ -25,7 +25,7 @@ from . import cellkey
 from .bundle import Bundle
 from .disclosure import disclose, rules_from
 from .published_bundle import PublishedBundle, public_sources, published_bundle
-from .spec import INTERNAL, LayerResult, LayerSpec
+from .spec import INTERNAL, LayerResult, LayerSpec, TableSpec
 
 PORTAL = "portal"
 
@@ -119,28 +119,6 @@ def publish_result(bundle: Bundle, settings, spec: LayerSpec, result: LayerResul
 
 
 # --- side tables -----------------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class TableSpec:
-    """What a published side table holds, so the exit knows what to protect.
-
-    name: route or table name (for receipts and errors).
-    residents: count columns of persons that must reach `min_residents` (zero stays) → the columns computed from each.
-    cases: count columns of persons in a group that must reach `min_cases` (1 … min_cases−1 hidden) → derived columns.
-    area_name: column by which rows of areas are ordered in the portal (no ranking of quarters); None: rows are not areas.
-    internal: columns that never leave the server in the portal.
-    decimals: decimals of every float column in the portal.
-    """
-
-    name: str
-    residents: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    cases: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    area_name: str | None = None
-    internal: tuple[str, ...] = ()
-    decimals: int = 3
-    units_column: str | None = None  # number of units behind each row: rows below `portal_index_min_units` are not shown
-    planner_only: bool = False  # the whole table is internal planning data: the portal refuses it
-
 
 def publish_table(frame: pd.DataFrame, spec: TableSpec, settings) -> pd.DataFrame:
     """A side table as the audience may see it.

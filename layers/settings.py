@@ -8,6 +8,7 @@ import tomllib
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,8 @@ class Setting:
     is_path: bool = False
 
 
-SETTINGS: tuple[Setting, ...] = (
+# The settings of the app as a whole; each topic adds its own rows (`layers.topics.SETTINGS` has them all).
+CORE_SETTINGS: tuple[Setting, ...] = (
     Setting("city", str, "auto", "City bundle the app serves: `berlin`, `demo`, a described city (`koeln`), or `auto` (Berlin where its "
             "folder is found, else the demo city).", ("auto", "berlin", "demo", "koeln")),
     Setting("berlin_dir", str, "../shared/data/berlin", "Folder of the Berlin open-data files (read only, never copied).", is_path=True),
@@ -58,77 +60,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cache_redis_url", str, "", "Redis URL for the RedisCache, e.g. redis://127.0.0.1:6379/0."),
     Setting("answer_cache", bool, True, "Portal: keep whole answers (Dash callbacks, /api/v1) in the cache, keyed by request body or "
             "address; a repeated view costs ~1 ms instead of rebuilding its figure (~12 ms at Planungsraum)."),
-    # --- segregation ---
-    # --- education (Kita and school) ---
-    Setting("kita_take_up_under_3", float, 0.466, "Share of children under 3 who attend a Kita (0–1); Berlin 46.6 % (AfS Berlin-Brandenburg, 1 March 2022)."),
-    Setting("kita_take_up_3_6", float, 0.921, "Share of children from 3 to school age in a Kita (0–1); Berlin 92.1 % (AfS Berlin-Brandenburg, 1 March 2023)."),
-    Setting("kita_fca_radius_m", float, 1000.0, "Walking radius of the Kita 2SFCA and of Kita catchments, in walking metres."),
-    Setting("kita_fca_decay", str, "gaussian", "Distance decay of the Kita 2SFCA: `step` (classic 2SFCA), `linear`, `gaussian` or `exponential`.",
-            ("step", "linear", "gaussian", "exponential")),
-    Setting("kita_fca_decay_param", float, 1.0, "β of the `exponential` distance decay, per walking kilometre (weight exp(−β·d))."),
     Setting("detour_factor", float, 1.3, "Walking distance / straight-line distance of the default router (all distance-based layers)."),
-    Setting("publish_facility_compositions", bool, False, "The authority publishes facility-level compositions; only then may they reach the public portal."),
-    # --- infrastructure, public space, funding ---
-    *(Setting(f"coverage_m_{kind}", int, metres, f"Coverage distance for {label}, walking metres: residents within it count as served. {why}")
-      for kind, label, metres, why in (
-          ("kita", "Kitas", 500, "Planning convention of short ways for under-6s (issue default)."),
-          ("primary_school", "primary schools", 1000, "Convention 'kurze Beine, kurze Wege': a primary school within about 1 km."),
-          ("secondary_school", "secondary schools", 2000, "Project convention (older pupils walk or cycle further)."),
-          ("school_other", "other schools", 2000, "Project convention (vocational and special schools serve larger areas)."),
-          ("youth_club", "youth clubs", 1000, "Project convention."),
-          ("library", "libraries", 1500, "Project convention."),
-          ("community_centre", "community and neighbourhood centres", 1000, "Project convention."),
-          ("meeting_place", "meeting places", 1000, "Project convention."),
-          ("place_of_worship", "places of worship", 1000, "Project convention."),
-          ("sports", "sports centres", 1000, "Project convention."),
-          ("playground", "playgrounds", 500, "Issue default; DIN 18034 names 200 m (under 6) to 400 m (6 to 12) for play spaces."),
-          ("park", "parks", 500, "Berlin Landschaftsprogramm: wohnungsnahe Grünanlagen (from 0.5 ha) within 500 m."),
-          ("health", "doctors and pharmacies", 1000, "Project convention."),
-          ("transit_stop", "public-transport stops", 400, "Nahverkehrsplan Berlin 2019–2023: a stop within 300 m in dense and 400 m in "
-           "other built-up areas."),
-          ("shop", "shops for daily needs (supermarkets, markets)", 1000, "Project convention (Nahversorgung: about 10 minutes on foot)."),
-      )),
-    Setting("green_space_guideline_m2", float, 6.0,
-            "Guideline of public green space per resident, m²: Berlin Landschaftsprogramm, 6 m² wohnungsnahe Grünanlagen per resident."),
-    Setting("playground_standard_m2", float, 1.0, "Net play area per resident the standard asks for, m²: Berlin Kinderspielplatzgesetz, 1 m² per resident."),
-    Setting("green_walking_distance_m", int, 500, "Walking distance (m) within which residents count towards the usage pressure of a green space."),
-    Setting("funding_min_overlap", float, 0.5, "Share of a unit's area (0–1) that must lie in funding areas for the unit to count as funded."),
-    # --- linked views ---
-    # --- scenarios ---
-    Setting("scenario_dir", str, "data/scenarios", "Folder where planners' saved scenarios are stored as JSON files (one file per scenario).", is_path=True),
-    Setting("scenario_max_dwellings", int, 5000, "Largest number of dwellings one housing intervention may add (larger counts are refused as implausible)."),
-    Setting("scenario_persons_min", float, 1.0, "Smallest plausible persons per dwelling a housing intervention may state."),
-    Setting("scenario_persons_max", float, 5.0, "Largest plausible persons per dwelling a housing intervention may state."),
-    Setting("scenario_persons_spread", float, 0.15,
-            "Low–high range of persons per dwelling: low = value × (1 − spread), high = value × (1 + spread) (assumption)."),
-    Setting("scenario_child_spread", float, 0.25,
-            "Low–high range of the mix: the shares of residents under 18 × (1 ∓ spread), the other age bands rescaled (assumption)."),
-    Setting("scenario_mix_new_build", list, [0.09, 0.10, 0.03, 0.10, 0.36, 0.13, 0.09, 0.10],
-            "Age mix of new-build housing: shares of the eight age bands 0–6, 6–15, 15–18, 18–27, 27–45, 45–55, 55–65, 65+ (sum 1; assumption)."),
-    Setting("scenario_mix_subsidised", list, [0.10, 0.13, 0.04, 0.10, 0.30, 0.12, 0.10, 0.11],
-            "Age mix of subsidised (WBS) housing, same eight age bands (sum 1; assumption)."),
-    Setting("scenario_reference_min_residents", int, 500,
-            "A reference area with fewer residents than this is replaced by its parent unit for the resident mix (small areas give erratic mixes)."),
-    Setting("scenario_max_interventions", int, 50, "Largest number of interventions one scenario may hold."),
-    Setting("scenario_max_capacity", float, 10000.0, "Largest capacity (places, pupils or visitors) a new or changed facility may state."),
-    Setting("suggest_k", int, 5, "Default number of sites the site suggestion proposes."),
-    Setting("suggest_resolution", int, 9, "H3 resolution of the candidate sites and demand cells of the site suggestion."),
-    # --- accommodation and housing ---
-    Setting("accommodation_large_site_places", int, 100,
-            "Accommodation: a site with at least this many places counts as large in the share of places in large sites (persons)."),
-    Setting("accommodation_age_mix", list, [0.12, 0.16, 0.05, 0.20, 0.30, 0.09, 0.05, 0.03],
-            "Age mix of residents of a new accommodation site: shares of the eight age bands 0–6, 6–15, 15–18, 18–27, 27–45, 45–55, "
-            "55–65, 65+ (sum 1). Assumption after the BAMF asylum statistics (first applications 2023: about 28 % under 16); see "
-            "docs/methods.md."),
-    Setting("accommodation_occupancy", float, 0.9,
-            "Share of a new site's places assumed occupied in the accommodation scenario (0–1; low/high: ∓ scenario_persons_spread)."),
-    Setting("accommodation_nearby_m", int, 1000,
-            "Site screening: existing accommodation places within this walking distance (m) of a candidate count as nearby."),
-    Setting("screening_weights", str,
-            '{"kita": 0.2, "school": 0.2, "health": 0.1, "transit": 0.15, "meeting": 0.1, "shop": 0.1, "social": 0.05, "dispersal": 0.1}',
-            "Site screening: JSON object of component → weight (normalised to sum 1; 0 leaves a component out). Components: Kita and "
-            "primary-school places with free capacity, primary care, public transport, meeting places, shops, social context, "
-            "existing accommodation nearby."),
     # --- disclosure ---
     Setting("cell_key_secret_file", str, "data/secret/cell-key.secret",
             "Disclosure: file with the portal's secret for the cell-key perturbation of counts (32 random bytes, created at the first "
@@ -179,7 +111,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("briefing_enabled", bool, True, "Serve the council briefing page `/briefing` (print and projection); false: 404."),
     Setting("area_profile_enabled", bool, True, "Serve the area profile `/area/<id>` (Quartiersmanager view; `/?area=<id>` opens it); false: 404."),
 )
-SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
 
 
 class SettingsError(ValueError):
@@ -234,25 +165,35 @@ def _coerce(setting: Setting, raw: Any, origin: str) -> Any:
     return value
 
 
+@cache
+def known_settings() -> dict[str, Setting]:
+    """Every setting by name: the core rows here and each topic's own (`layers.topics.SETTINGS`)."""
+    # The topics' modules import this one (Settings, Setting), so their rows are read when settings are first loaded.
+    from .topics import SETTINGS
+
+    return {row.name: row for row in SETTINGS}
+
+
 def load_settings(config_path: Path | str | None = None, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
     """Read config.toml, apply QUARTIERSATLAS_* environment variables, then keyword overrides."""
     path = Path(config_path or os.environ.get(ENV_PREFIX + "CONFIG", DEFAULT_CONFIG)).resolve()
     environ = os.environ if environ is None else environ
-    values = {s.name: s.default for s in SETTINGS}
+    known = known_settings()
+    values = {s.name: s.default for s in known.values()}
     if path.exists():
         table = tomllib.loads(path.read_text(encoding="utf-8")).get("settings", {})
         for name, raw in table.items():
-            if name not in SETTINGS_BY_NAME:
-                raise SettingsError(f"{path}: unknown setting {name!r}; known: {', '.join(SETTINGS_BY_NAME)}")
-            values[name] = _coerce(SETTINGS_BY_NAME[name], raw, str(path))
-    for setting in SETTINGS:
+            if name not in known:
+                raise SettingsError(f"{path}: unknown setting {name!r}; known: {', '.join(known)}")
+            values[name] = _coerce(known[name], raw, str(path))
+    for setting in known.values():
         env_name = ENV_PREFIX + setting.name.upper()
         if env_name in environ:
             values[setting.name] = _coerce(setting, environ[env_name], f"environment variable {env_name}")
     for name, raw in overrides.items():
         if raw is not None:
-            values[name] = _coerce(SETTINGS_BY_NAME[name], raw, "command line")
-    for setting in SETTINGS:
+            values[name] = _coerce(known[name], raw, "command line")
+    for setting in known.values():
         if setting.is_path:
             p = Path(values[setting.name]).expanduser()
             values[setting.name] = str(p if p.is_absolute() else (path.parent / p).resolve())

@@ -175,3 +175,25 @@ def result_from_frame(layer_id: str, bundle: "Bundle", basis: Basis, period: str
     out["suppressed"] = False
     sources = tuple(s.key for s in bundle.manifest.sources if s.key in source_keys)
     return LayerResult(layer_id, out, basis, period, group, None, interpolated_from, sources, notes)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """What a published side table holds, so the exit knows what to protect.
+
+    name: route or table name (for receipts and errors).
+    residents: count columns of persons that must reach `min_residents` (zero stays) → the columns computed from each.
+    cases: count columns of persons in a group that must reach `min_cases` (1 … min_cases−1 hidden) → derived columns.
+    area_name: column by which rows of areas are ordered in the portal (no ranking of quarters); None: rows are not areas.
+    internal: columns that never leave the server in the portal.
+    decimals: decimals of every float column in the portal.
+    """
+
+    name: str
+    residents: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    cases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    area_name: str | None = None
+    internal: tuple[str, ...] = ()
+    decimals: int = 3
+    units_column: str | None = None  # number of units behind each row: rows below `portal_index_min_units` are not shown
+    planner_only: bool = False  # the whole table is internal planning data: the portal refuses it

@@ -11,7 +11,7 @@ import pytest
 
 from layers.bundle.schema import POPULATION_GROUPS, TABLES
 from layers.registry import REGISTRY
-from layers.settings import SETTINGS
+from layers.topics import SETTINGS
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 # Images someone else adds later. Strict xfail: once the file exists the test XPASSes and fails,

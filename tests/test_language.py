@@ -13,7 +13,7 @@ import pytest
 
 from dashboard.i18n import CATALOGUE, LANGUAGES, catalogue
 from layers.registry import LAYERS
-from layers.settings import SETTINGS
+from layers.topics import SETTINGS
 
 ROOT = Path(__file__).resolve().parent.parent
 # Stigmatising or evaluative wording the product never uses for places or people (BRIEF §6). Word stems, matched

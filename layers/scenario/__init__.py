@@ -1,18 +1,36 @@
 """Scenarios: interventions (housing, facilities) on top of a baseline bundle, and what they change in every layer.
 
 No Dash here: the dashboard panel and the API call these functions.
+
+The names below are loaded on first use (PEP 562): the topic registry (`layers.topics`) reads this package's
+``topic`` module while the layer registry is being built, and `compare` needs that registry, so importing it eagerly
+here would close a cycle.
 """
 
-from .compare import ScenarioComparison, compare_layer, difference, result_for_view
-from .effects import Effect, Effects, scenario_effects
-from .model import FacilityChange, Housing, NewAccommodation, NewFacility, Scenario, ScenarioError, Site
-from .overlay import ScenarioBundle, facility_type_choices, place_site, validate_scenario, with_scenario
-from .store import ScenarioInfo, ScenarioStore, scenarios_touching, store_for
-from .suggest import SiteProposal, need_weight_keys, suggest_sites
+from __future__ import annotations
 
-__all__ = [
-    "Effect", "Effects", "FacilityChange", "Housing", "NewAccommodation", "NewFacility", "Scenario", "ScenarioBundle", "ScenarioComparison", "ScenarioError",
-    "ScenarioInfo", "ScenarioStore", "Site", "SiteProposal", "compare_layer", "difference", "facility_type_choices", "need_weight_keys",
-    "place_site", "result_for_view", "scenario_effects", "scenarios_touching", "store_for", "suggest_sites", "validate_scenario",
-    "with_scenario",
-]
+from importlib import import_module
+
+_PUBLIC = {
+    "compare": ("ScenarioComparison", "compare_layer", "difference", "result_for_view"),
+    "effects": ("Effect", "Effects", "scenario_effects"),
+    "model": ("FacilityChange", "Housing", "NewAccommodation", "NewFacility", "Scenario", "ScenarioError", "Site"),
+    "overlay": ("ScenarioBundle", "facility_type_choices", "place_site", "validate_scenario", "with_scenario"),
+    "store": ("ScenarioInfo", "ScenarioStore", "scenarios_touching", "store_for"),
+    "suggest": ("SiteProposal", "need_weight_keys", "suggest_sites"),
+}
+_MODULE_OF = {name: module for module, names in _PUBLIC.items() for name in names}
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str):
+    """The public name `name`, imported from its module on first use."""
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{_MODULE_OF[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

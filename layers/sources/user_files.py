@@ -9,67 +9,20 @@ documents its format in docs/bundle-format.md.
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable
-
-import pandas as pd
 
 from ..bundle.bundle import Bundle
 from ..bundle.schema import Source
 from ..bundle.store import read_manifest, replace_tables
 from ..bundle.validate import BundleValidationError, Problem, outside_extent
-
-
-@dataclass(frozen=True)
-class Importer:
-    """How to read one kind of user file into one bundle table.
-
-    ``read(path, manifest)`` returns the table's rows with the file's row number in column ``_row`` and
-    ``attrs['source_file']`` set, so validation messages point into the user's file. ``append`` adds the
-    rows to the table's existing rows instead of replacing them.
-    """
-
-    kind: str
-    table: str
-    suffixes: tuple[str, ...]
-    read: Callable[[Path, object], pd.DataFrame]
-    description: str
-    append: bool = False
-
-
-def _education_compositions():
-    from ..education.import_compositions import read_compositions  # education: the CSV import of facility compositions
-
-    return read_compositions
-
-
-def _importers() -> dict[str, Importer]:
-    found: list[Importer] = [
-        # --- education (Kita and school) ---
-        Importer("facility_composition", "facility_composition", (".csv",), _education_compositions(),
-                 "Facility compositions (children/pupils, of whom with migration background or ndH)"),
-        # --- infrastructure, public space, funding ---
-        Importer("space_use", "space_use", (".csv",), __import__("layers.public_space.use", fromlist=["use"]).read_space_use_csv,
-                 "Observed use of public spaces (counters, observation surveys): space_id, timestamp, count, method", append=True),
-        Importer("funding_areas", "funding_areas", (".geojson", ".json", ".gpkg"),
-                 __import__("layers.funding.imports", fromlist=["imports"]).read_funding_geojson,
-                 "Funding areas (e.g. Quartiersmanagement): area_id, programme, name, start_year, end_year, budget_eur, status",
-                 append=True),
-        # --- accommodation and housing (internal) ---
-        Importer("accommodation", "accommodation", (".csv", ".geojson", ".json", ".gpkg"),
-                 __import__("layers.accommodation.imports", fromlist=["imports"]).read_accommodation,
-                 "Accommodation sites (internal): site_id, type, name, capacity, occupancy, opened, closed, provider; lon/lat or points"),
-        Importer("housing", "housing", (".csv",), __import__("layers.housing.imports", fromlist=["imports"]).read_housing,
-                 "Housing stock per finest unit: unit_id, period, dwellings, social_dwellings, rent_eur_m2, wohnlage"),
-    ]
-    return {imp.kind: imp for imp in found}
+from ..topics import IMPORTERS
+from .importer import Importer
 
 
 def importers() -> dict[str, Importer]:
-    """Every importer by kind."""
-    return _importers()
+    """Every importer by kind, as the topics declare them (`layers.topics`)."""
+    return dict(IMPORTERS)
 
 
 def imports_folder(bundle_folder: Path) -> Path:

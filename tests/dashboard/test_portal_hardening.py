@@ -21,7 +21,7 @@ from dashboard import ids
 from dashboard.app import create_app
 from dashboard.security import anonymise_ip, content_security_policy, is_download_request
 from layers.bundle import write_bundle
-from layers.settings import SETTINGS_BY_NAME, SettingsError, load_settings
+from layers.settings import SettingsError, known_settings, load_settings
 from tests.dashboard.test_modes import callback_body, map_callback
 from tests.tiny import tiny_build
 
@@ -138,7 +138,7 @@ def test_default_size_limit_fits_a_whole_city_selection_at_res_10(berlin_bundle)
                 "range": {"map": [[13.0, 52.7], [13.8, 52.3]]}}
     body = orjson.dumps({"output": "x", "inputs": [{"id": ids.MAP, "property": "selectedData", "value": selected}],
                          "state": [{"id": ids.SELECTION, "property": "data", "value": {"basis": "h3_10", "ids": cells, "focus": None}}]})
-    default = SETTINGS_BY_NAME["max_request_bytes"].default
+    default = known_settings()["max_request_bytes"].default
     assert len(cells) > 50_000
     assert len(body) < default, (len(body), default)
 

@@ -12,8 +12,8 @@ import pytest
 from dashboard import ids
 from dashboard.app import create_app
 from dashboard.figures import FACILITY_TRACE, VALUES_TRACE
-from dashboard.sections import SECTIONS
 from dashboard.sections import scenario as sc
+from dashboard.topics import SECTIONS
 from layers.scenario import Housing, NewFacility, Scenario, Site
 from layers.scenario.store import slugify
 from layers.settings import load_settings

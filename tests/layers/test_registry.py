@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 
 from layers.bundle import load_bundle, write_bundle
-from layers.registry import LAYERS, REGISTRY, _index
+from layers.registry import LAYERS, REGISTRY
 from layers.spatial.basis import Basis
 from layers.spec import INTERNAL, PUBLIC, RESULT_COLUMNS
+from layers.topic import Topic
+from layers.topics import TOPICS, check_topics
 from tests.tiny import tiny_build
 
 
@@ -19,7 +21,7 @@ def tiny(tmp_path_factory):
 
 def test_duplicate_ids_fail():
     with pytest.raises(ValueError, match="duplicate layer id"):
-        _index(LAYERS + LAYERS[:1])
+        check_topics(TOPICS + (Topic("again", layers=LAYERS[:1]),))
 
 
 @pytest.mark.parametrize("spec", LAYERS, ids=lambda s: s.id)

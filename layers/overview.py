@@ -1,0 +1,20 @@
+"""The overview topic: migrant concentration, always with the social situation beside it, and areas like mine.
+
+Its tab is the dashboard's overview (histogram, ranked table, detail), built by the dashboard itself.
+"""
+
+from __future__ import annotations
+
+from . import migrant_concentration, social
+from .spec import TableSpec
+from .topic import Topic
+
+SIMILAR = TableSpec("areas/similar", residents={"residents": ()}, area_name="name")  # portal: by name, no ranking
+
+TOPIC = Topic(
+    id="overview",
+    layers=(migrant_concentration.SHARE, migrant_concentration.COUNT, migrant_concentration.LOCATION_QUOTIENT,
+            migrant_concentration.CHANGE, *social.LAYERS),
+    tables=(SIMILAR,),
+    api="dashboard.api_similar:api_similar",
+)

@@ -1,0 +1,74 @@
+"""What a topic declares: its layers, tables, settings, importers, benchmark, and where its user interface lives.
+
+A topic is a folder under ``layers/`` with a ``topic.py`` that defines ``TOPIC = Topic(...)``; ``layers.topics`` lists the
+topics once, and the layer registry, the published tables, the settings, the importers, the benchmarks, the dashboard's
+tabs and its API are all built from that list. Adding a topic means writing its folder (and, when it has its own tab,
+API or benchmark, one module each in ``dashboard/sections``, ``dashboard`` and ``bench``) plus one line in the list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .settings import Setting
+from .sources.importer import Importer
+from .spec import LayerSpec, TableSpec
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One topic of the atlas.
+
+    Parameters
+    ----------
+    id : str
+        Short id; also the ``section`` of its layers and the id of its dashboard tab.
+    layers : tuple of LayerSpec
+        Its layers, in the order the layer picker shows them.
+    tables : tuple of TableSpec
+        The side tables its routes and panels publish (each passes `layers.publication.publish_table`).
+    settings : tuple of Setting
+        Its rows of config.toml (documented in docs/settings.md).
+    importers : tuple of Importer
+        The kinds of user file `quartiersatlas import` reads for it.
+    section : str or None
+        Dotted path of its dashboard tab module (`dashboard.sections` contract); the domain names it without importing
+        Dash.
+    api : str or None
+        ``module:attribute`` of its Flask blueprint of read routes under /api/v1.
+    benchmark : str or None
+        ``module:function`` of its benchmark, ``function(settings, berlin_bundle_folder) -> rows`` (the bundle lies in
+        the benchmark's scratch folder); run by ``quartiersatlas bench --only <id>``.
+    planner_only : bool
+        Internal planning data: the portal registers none of its API routes (a section leaves its tab out of the portal
+        with its own ``available(settings)``).
+    """
+
+    id: str
+    layers: tuple[LayerSpec, ...] = ()
+    tables: tuple[TableSpec, ...] = ()
+    settings: tuple[Setting, ...] = ()
+    importers: tuple[Importer, ...] = ()
+    section: str | None = None
+    api: str | None = None
+    benchmark: str | None = None
+    planner_only: bool = False
+
+
+def unique_by(items, key, what: str) -> dict:
+    """`items` indexed by `key(item)`; ValueError naming the id when two items share one.
+
+    >>> unique_by(["a", "b"], str.upper, "letter")
+    {'A': 'a', 'B': 'b'}
+    >>> unique_by(["a", "a"], str.upper, "letter")
+    Traceback (most recent call last):
+    ...
+    ValueError: duplicate letter id 'A'
+    """
+    index: dict = {}
+    for item in items:
+        name = key(item)
+        if name in index:
+            raise ValueError(f"duplicate {what} id {name!r}")
+        index[name] = item
+    return index

@@ -1,0 +1,76 @@
+"""The topic list is the one place the atlas is assembled from: layers, tables, settings, importers, benchmarks, tabs
+and API routes all come from it, and two topics cannot claim the same id."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from bench.run import BENCHMARKS
+from dashboard.topics import SECTIONS, blueprints_for, load
+from layers.registry import REGISTRY
+from layers.settings import SettingsError, known_settings, load_settings
+from layers.sources.importer import Importer
+from layers.sources.user_files import importers
+from layers.tables import TABLES
+from layers.topic import Topic
+from layers.topics import IMPORTERS, TOPICS, TOPICS_BY_ID, check_topics
+
+
+def test_every_layer_table_and_importer_comes_from_exactly_one_topic():
+    layer_owner = [topic.id for topic in TOPICS for _ in topic.layers]
+    assert len(layer_owner) == len(REGISTRY) == 33
+    assert {spec.name for spec in TABLES} == {spec.name for topic in TOPICS for spec in topic.tables}
+    assert set(importers()) == set(IMPORTERS) == {"facility_composition", "space_use", "funding_areas", "accommodation", "housing"}
+
+
+@pytest.mark.parametrize("what, extra, message", [
+    ("topic", lambda: Topic("education"), "duplicate topic id 'education'"),
+    ("layer", lambda: Topic("again", layers=TOPICS_BY_ID["education"].layers[:1]), "duplicate layer id 'education_kita_ratio'"),
+    ("table", lambda: Topic("again", tables=TOPICS_BY_ID["education"].tables[:1]), "duplicate table id 'education/kitas'"),
+    ("setting", lambda: Topic("again", settings=TOPICS_BY_ID["scenario"].settings[:1]), "duplicate setting id 'scenario_dir'"),
+    ("importer", lambda: Topic("again", importers=(dataclasses.replace(IMPORTERS["housing"], table="other"),)),
+     "duplicate importer id 'housing'"),
+])
+def test_a_second_claim_on_an_id_fails(what, extra, message):
+    with pytest.raises(ValueError, match=message):
+        check_topics(TOPICS + (extra(),))
+
+
+def test_a_new_topic_is_checked_like_the_others():
+    """A topic with ids of its own passes the check unchanged (what adding one line to the list does)."""
+    new = Topic("noise", importers=(Importer("noise", "noise", (".csv",), lambda path, manifest: None, "Noise maps"),))
+    assert check_topics(TOPICS + (new,))[-1] is new
+
+
+def test_topic_settings_are_read_from_config_and_environment(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text("[settings]\nsuggest_k = 7\nkita_fca_radius_m = 800\n", encoding="utf-8")
+    settings = load_settings(config, environ={"QUARTIERSATLAS_ACCOMMODATION_OCCUPANCY": "0.8"})
+    assert (settings.suggest_k, settings.kita_fca_radius_m, settings.accommodation_occupancy) == (7, 800.0, 0.8)
+    assert known_settings()["coverage_m_kita"] is TOPICS_BY_ID["infrastructure"].settings[0]
+    config.write_text("[settings]\nsuggest_kk = 7\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match="unknown setting 'suggest_kk'"):
+        load_settings(config, environ={})
+
+
+def test_each_tab_is_its_topics_section():
+    with_tab = [topic for topic in TOPICS if topic.section]
+    assert [section.SECTION_ID for section in SECTIONS] == [topic.id for topic in with_tab]
+    assert [topic.id for topic in with_tab] == ["segregation", "education", "infrastructure", "accommodation", "scenario"]
+
+
+@pytest.mark.parametrize("mode, expected", [("planner", True), ("portal", False)])
+def test_planner_only_topics_have_no_routes_in_the_portal(mode, expected):
+    names = {blueprint.name for blueprint in blueprints_for(load_settings(environ={}, mode=mode))}
+    assert ("api_accommodation" in names) is expected
+    assert {"api_segregation", "api_v1_education", "api_infrastructure", "api_similar", "api_scenario"} <= names
+
+
+def test_every_topic_benchmark_runs_under_its_topic_id():
+    for topic in TOPICS:
+        if topic.benchmark:
+            assert callable(load(topic.benchmark))
+            assert topic.id in BENCHMARKS
+    assert {"segregation", "education", "infrastructure", "accommodation", "scenario"} <= set(BENCHMARKS)
