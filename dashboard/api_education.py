@@ -6,8 +6,6 @@ portal they answer 404 unless the setting `publish_facility_compositions` says t
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import orjson
 import pandas as pd
@@ -24,6 +22,7 @@ from layers.spatial.basis import Basis
 
 from .api import _error, format_param, period_param
 from .context import current_bundle, current_settings
+from .downloads import csv_answer
 
 api_education = Blueprint("api_v1_education", __name__, url_prefix="/api/v1/education")
 FORMATS = ("json", "csv")
@@ -44,9 +43,7 @@ def _send(frame: pd.DataFrame, spec: TableSpec, meta: dict, fmt: str, name: str)
     index = frame.index.name
     frame = publish_table(frame.reset_index(), spec, current_settings()).set_index(index)
     if fmt == "csv":
-        buf = io.StringIO()
-        frame.reset_index().assign(period=meta.get("period"), synthetic=meta.get("synthetic")).to_csv(buf, index=False)
-        return Response(buf.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={name}.csv"})
+        return csv_answer(frame.reset_index(), name, period=meta.get("period"), synthetic=meta.get("synthetic"))
     return Response(orjson.dumps({**meta, "rows": _records(frame)}), mimetype="application/json")
 
 

@@ -4,8 +4,6 @@
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import orjson
 import pandas as pd
@@ -22,6 +20,7 @@ from layers.query import ParameterError
 
 from .api import format_param, period_param
 from .context import current_bundle, current_settings
+from .downloads import csv_answer
 
 api_infrastructure = Blueprint("api_infrastructure", __name__, url_prefix="/api/v1")
 TABLE_FORMATS = ("json", "csv")
@@ -38,9 +37,7 @@ def _unit() -> str | None:
 def _table(df: pd.DataFrame, spec: TableSpec, fmt: str, name: str, meta: dict) -> Response:
     df = publish_table(df, spec, current_settings())
     if fmt == "csv":
-        out = io.StringIO()
-        df.to_csv(out, index=False)
-        return Response(out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={name}.csv"})
+        return csv_answer(df, name)
     records = df.replace({np.nan: None}).to_dict(orient="records")
     return Response(orjson.dumps({**meta, "rows": records}, option=orjson.OPT_SERIALIZE_NUMPY), mimetype="application/json")
 

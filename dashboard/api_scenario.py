@@ -6,7 +6,6 @@ answers 404: scenarios are internal.
 
 from __future__ import annotations
 
-import io
 import json
 
 import numpy as np
@@ -23,6 +22,7 @@ from layers.scenario.compare import difference_spec
 
 from .api import _error
 from .context import cache, current_bundle, current_settings, settings_key
+from .downloads import csv_answer
 
 api_scenario = Blueprint("api_scenario", __name__, url_prefix="/api/v1/scenarios")
 MAX_K = 20
@@ -145,10 +145,7 @@ def effects() -> Response:
             "rows": publish_records(body["rows"], tables.SCENARIO_EFFECTS, settings)}
     if fmt == "json":
         return _json(body)
-    out = io.StringIO()
-    pd.DataFrame(body["rows"]).to_csv(out, index=False)
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename=scenario_effects_{period}.csv"})
+    return csv_answer(pd.DataFrame(body["rows"]), f"scenario_effects_{period}")
 
 
 # --- compare -------------------------------------------------------------------------------------------
@@ -181,10 +178,8 @@ def compare() -> Response:
             "sources": [bundle.sources[k].attribution for k in c.baseline.sources if k in bundle.sources] + ["Szenario (Annahme)"],
             "n_changed": int(changed.sum()), "synthetic": bundle.manifest.synthetic}
     if fmt == "csv":
-        out = io.StringIO()
-        frame.rename_axis("id").assign(layer=spec.id, unit=spec.unit_de, basis=query.basis.key, period=query.period).to_csv(out)
-        return Response(out.getvalue(), mimetype="text/csv",
-                        headers={"Content-Disposition": f"attachment; filename=scenario_{spec.id}_{query.basis.key}_{query.period}.csv"})
+        return csv_answer(frame.rename_axis("id").reset_index(), f"scenario_{spec.id}_{query.basis.key}_{query.period}",
+                          layer=spec.id, unit=spec.unit_de, basis=query.basis.key, period=query.period)
     rows = [{"id": str(i), **{k: _clean(v) if k != "suppressed" else bool(v) for k, v in r.items()}}
             for i, r in zip(frame.index, frame.to_dict("records"))]
     return _json({**meta, "values": rows})

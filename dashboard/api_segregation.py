@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import orjson
 import pandas as pd
@@ -12,12 +10,13 @@ from flask import Blueprint, Response, request
 from layers import tables
 from layers.publication import TableSpec, publish_table
 from layers.query import ParameterError, bases
-from layers.segregation import INDEX_DEFS, MULTI_INDICES, SINGLE_INDICES, available_groups
-from layers.segregation.inference import DEFAULT_ITERATIONS, DEFAULT_SEED, MAX_ITERATIONS
+from layers.segregation import INDEX_DEFS, MULTI_INDICES, SINGLE_INDICES, available_groups, index_table, multigroup_table
+from layers.segregation.inference import DEFAULT_ITERATIONS, DEFAULT_SEED, MAX_ITERATIONS, change_table, significance_table
 from layers.spatial.basis import Basis
 
 from .api import _error, choice_param
 from .context import cache, current_bundle, current_settings
+from .downloads import csv_answer
 
 api_segregation = Blueprint("api_segregation", __name__, url_prefix="/api/v1/segregation")
 CAVEAT = {"de": "Ein Index beschreibt ein Muster der Wohnverteilung; er ist keine Diagnose eines Problems.",
@@ -32,29 +31,21 @@ def _bundle_key() -> str:
 @cache.memoize()
 def indices_frame(bundle_key: str, basis: str, group: str) -> pd.DataFrame:
     """Single-group index table (all periods, city + districts) — the one function the panel and the API read."""
-    from layers.segregation import index_table
-
     return index_table(current_bundle(), basis, group)
 
 
 @cache.memoize()
 def multigroup_frame(bundle_key: str, basis: str) -> pd.DataFrame:
-    from layers.segregation import multigroup_table
-
     return multigroup_table(current_bundle(), basis)
 
 
 @cache.memoize()
 def change_frame(bundle_key: str, basis: str, group: str, period_from: str, period: str, index: str, iterations: int, seed: int) -> pd.DataFrame:
-    from layers.segregation.inference import change_table
-
     return change_table(current_bundle(), basis, group, period_from, period, index, iterations, seed)
 
 
 @cache.memoize()
 def significance_frame(bundle_key: str, basis: str, group: str, period: str, index: str, iterations: int, seed: int) -> pd.DataFrame:
-    from layers.segregation.inference import significance_table
-
     return significance_table(current_bundle(), basis, group, period, index, iterations, seed)
 
 
@@ -113,9 +104,7 @@ def _meta(basis: str) -> dict:
 def _respond(meta: dict, frame: pd.DataFrame, spec: TableSpec, name: str) -> Response:
     rows = _clean(publish_table(frame, spec, current_settings()).to_dict("records"))
     if request.args.get("format", "json") == "csv":
-        out = io.StringIO()
-        pd.DataFrame(rows).assign(basis=meta["basis"], group=meta.get("group")).to_csv(out, index=False)
-        return Response(out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={name}.csv"})
+        return csv_answer(pd.DataFrame(rows), name, basis=meta["basis"], group=meta.get("group"))
     return Response(orjson.dumps({**meta, "rows": rows}), mimetype="application/json")
 
 

@@ -43,6 +43,21 @@ def area_names(bundle: Bundle, basis: Basis) -> dict[str, str]:
     return bundle.units_of(basis.level)["name"].astype(str).to_dict()
 
 
+def csv_bytes(table: pd.DataFrame, **constant_columns) -> bytes:
+    """`table` as plain CSV (comma, decimal point, UTF-8, no index), the one CSV writer of every download and table route.
+
+    A CSV has no envelope for metadata, so what the JSON answer says once (period, basis, group …) can ride along as
+    `constant_columns`, appended after the table's own columns.
+    """
+    return table.assign(**constant_columns).to_csv(index=False).encode("utf-8")
+
+
+def csv_answer(table: pd.DataFrame, filename: str, **constant_columns) -> Response:
+    """The download `filename`.csv of `table` (see `csv_bytes`)."""
+    return Response(csv_bytes(table, **constant_columns), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={filename}.csv"})
+
+
 def _german_excel_csv(table: pd.DataFrame) -> bytes:
     """`;`-separated, decimal comma, UTF-8 with BOM (Excel's cue for UTF-8), yes/no for booleans, ids kept as text
     (`="05100315"`, the form Excel reads as text: without it Excel drops leading zeros)."""
@@ -105,7 +120,7 @@ def file_answer(fmt: str, table: pd.DataFrame, bundle: Bundle, basis: Basis, lay
     """
     extension, mimetype = FILE_FORMATS[fmt]
     if fmt == "csv":
-        body = table.to_csv(index=False).encode("utf-8")
+        body = csv_bytes(table)
     elif fmt == "csv-de":
         body = _german_excel_csv(table)
     elif fmt == "xlsx":
