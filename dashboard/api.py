@@ -15,7 +15,7 @@ from layers.registry import get_layer
 from layers.social import context_columns
 from layers.spatial.geometry import basis_geojson
 from layers.spatial.routing import bundle_router
-from layers.spec import LayerResult, LayerSpec
+from layers.spec import InputDate, LayerResult, LayerSpec, input_dates
 
 from .context import current_bundle, current_settings, shown_spec, view_result
 from .downloads import FILE_FORMATS, MAX_XLSX_ROWS, area_names, file_answer
@@ -55,7 +55,13 @@ def format_param(allowed: tuple[str, ...] = ("json", "csv")) -> str:
     return choice_param("format", allowed, "json")
 
 
+def _inputs(dates: tuple[InputDate, ...]) -> list[dict]:
+    return [{"source": d.source, "title": d.title, "date": d.date, "per_stichtag": d.per_stichtag} for d in dates]
+
+
 def layer_metadata(layer_id: str) -> dict:
+    """What `/api/v1/layers` says of one layer: registry metadata, its section of docs/methods.md and the data date of
+    every input (a per-Stichtag input shows the span of the bundle's Stichtage; the layer's answer names the one used)."""
     bundle = current_bundle()
     spec = get_layer(layer_id)
     return {
@@ -65,6 +71,7 @@ def layer_metadata(layer_id: str) -> dict:
         "sensitivity": spec.sensitivity, "min_count": spec.min_count, "provenance": spec.provenance,
         "groups": [{"id": g.id, "title": {"de": g.title_de, "en": g.title_en}} for g in spec.groups(bundle)],
         "needs_period_from": spec.needs_period_from,
+        "methods": spec.methods_link, "inputs": _inputs(input_dates(spec, bundle.sources)),
     }
 
 
@@ -152,6 +159,7 @@ def layer_answer(query: LayerQuery, scenario: str | None = None, view: str = "ba
         "interpolated_from": result.interpolated_from, "synthetic": bundle.manifest.synthetic,
         "residents_means": {"de": spec.persons_de, "en": spec.persons_en},
         "data_dates": dict(result.data_dates),  # inputs whose own date is not the Stichtag (e.g. MSS 2021: 2020-12-31)
+        "inputs": _inputs(input_dates(spec, bundle.sources, result)), "methods": spec.methods_link,
         "sources": [bundle.sources[k].attribution for k in result.sources if k in bundle.sources],
         "licences": list(dict.fromkeys(bundle.sources[k].public_licence or f"see {bundle.sources[k].url or 'the source'}"
                                        for k in result.sources if k in bundle.sources)),

@@ -77,7 +77,42 @@ def _result(layer_id: str, frame: pd.DataFrame, basis: Basis, period: str, group
 
 
 def compute_share(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None, period_from: str | None = None) -> LayerResult:
-    """Share of a group in its denominator, in % (e.g. residents with migration background / all residents × 100)."""
+    """Share of a group in its denominator, in % (e.g. residents with migration background / all residents × 100).
+
+    Parameters
+    ----------
+    bundle : Bundle
+        City bundle; its count columns (persons per unit or address point and Stichtag) give x and t.
+    basis : Basis
+        Administrative level or H3 resolution (H3 counts are areally interpolated from unit tables).
+    period : str
+        Stichtag, ISO date (e.g. ``"2024-12-31"``): the register date of the counts.
+    scenario : object, optional
+        Unused: a scenario acts through the bundle it overlays.
+    group : str, optional
+        Group id of `available_groups` (default ``"mig_bg"``): numerator x and denominator t columns.
+    period_from : str, optional
+        Unused.
+
+    Returns
+    -------
+    LayerResult
+        ``value``: share in % of the residents counted on the Stichtag `period` (no value where t_i = 0);
+        ``numerator`` x_i and ``denominator`` t_i in persons.
+
+    Notes
+    -----
+    share_pct_i = 100 · x_i / t_i (docs/methods.md, "Migrant concentration").
+
+    Examples
+    --------
+    >>> from layers.examples import example_bundle
+    >>> from layers.spatial.basis import Basis
+    >>> compute_share(example_bundle(), Basis(level="block"), "2024-12-31").values["value"].to_dict()
+    {'A1': 60.0, 'A2': 20.0, 'B1': 20.0, 'B2': 5.0}
+    >>> compute_share(example_bundle(), Basis(level="district"), "2024-12-31").values["value"].round(2).to_dict()  # 700/1500, 402/2040
+    {'A': 46.67, 'B': 19.71}
+    """
     g = _group(bundle, group)
     frame, interp = _frame(bundle, basis, period, g)
     frame["value"] = _share_pct(frame)
@@ -85,7 +120,39 @@ def compute_share(bundle: Bundle, basis: Basis, period: str, scenario=None, *, g
 
 
 def compute_count(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None, period_from: str | None = None) -> LayerResult:
-    """Number of residents in the group (persons)."""
+    """Number of residents in the group (persons).
+
+    Parameters
+    ----------
+    bundle : Bundle
+        City bundle; its count columns (persons per unit or address point and Stichtag) give x and t.
+    basis : Basis
+        Administrative level or H3 resolution (H3 counts are areally interpolated from unit tables).
+    period : str
+        Stichtag, ISO date (e.g. ``"2024-12-31"``): the register date of the counts.
+    scenario : object, optional
+        Unused: a scenario acts through the bundle it overlays.
+    group : str, optional
+        Group id of `available_groups` (default ``"mig_bg"``): numerator x and denominator t columns.
+    period_from : str, optional
+        Unused.
+
+    Returns
+    -------
+    LayerResult
+        ``value``: x_i, persons in the group on the Stichtag `period` (fractional on H3 cells, which are interpolated).
+
+    Notes
+    -----
+    x_i = the group's count column summed over the unit (exact) or interpolated to the cell (areal weighting).
+
+    Examples
+    --------
+    >>> from layers.examples import example_bundle
+    >>> from layers.spatial.basis import Basis
+    >>> compute_count(example_bundle(), Basis(level="district"), "2024-12-31").values["value"].to_dict()  # 600 + 100, 400 + 2
+    {'A': 700.0, 'B': 402.0}
+    """
     g = _group(bundle, group)
     frame, interp = _frame(bundle, basis, period, g)
     frame["value"] = frame["numerator"]
@@ -94,7 +161,41 @@ def compute_count(bundle: Bundle, basis: Basis, period: str, scenario=None, *, g
 
 def compute_location_quotient(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
                               period_from: str | None = None) -> LayerResult:
-    """Location quotient LQ_i = (x_i / t_i) / (X / T): 1 = city average; X, T are city totals of the same period."""
+    """Location quotient LQ_i = (x_i / t_i) / (X / T): 1 = city average; X, T are city totals of the same period.
+
+    Parameters
+    ----------
+    bundle : Bundle
+        City bundle; its count columns (persons per unit or address point and Stichtag) give x and t.
+    basis : Basis
+        Administrative level or H3 resolution (H3 counts are areally interpolated from unit tables).
+    period : str
+        Stichtag, ISO date (e.g. ``"2024-12-31"``): the register date of the counts.
+    scenario : object, optional
+        Unused: a scenario acts through the bundle it overlays.
+    group : str, optional
+        Group id of `available_groups` (default ``"mig_bg"``): numerator x and denominator t columns.
+    period_from : str, optional
+        Unused.
+
+    Returns
+    -------
+    LayerResult
+        ``value``: LQ, dimensionless (1 = the city's share on the same basis), Stichtag `period`.
+
+    Notes
+    -----
+    LQ_i = (x_i / t_i) / (X / T) with X = Σ_i x_i, T = Σ_i t_i over all areas of the basis (Isard 1960).
+
+    Examples
+    --------
+    City: X = 1,102 of T = 3,540, so A1 (600 of 1,000) has LQ = 0.6 · 3540 / 1102 = 1.927.
+
+    >>> from layers.examples import example_bundle
+    >>> from layers.spatial.basis import Basis
+    >>> compute_location_quotient(example_bundle(), Basis(level="block"), "2024-12-31").values["value"].round(3).to_dict()
+    {'A1': 1.927, 'A2': 0.642, 'B1': 0.642, 'B2': 0.161}
+    """
     g = _group(bundle, group)
     frame, interp = _frame(bundle, basis, period, g)
     city_share = frame["numerator"].sum() / frame["denominator"].sum()
@@ -104,7 +205,43 @@ def compute_location_quotient(bundle: Bundle, basis: Basis, period: str, scenari
 
 def compute_change(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
                    period_from: str | None = None) -> LayerResult:
-    """Change of the share between `period_from` (default: the first period) and `period`, in percentage points."""
+    """Change of the share between `period_from` (default: the first period) and `period`, in percentage points.
+
+    Parameters
+    ----------
+    bundle : Bundle
+        City bundle; its count columns (persons per unit or address point and Stichtag) give x and t.
+    basis : Basis
+        Administrative level or H3 resolution (H3 counts are areally interpolated from unit tables).
+    period : str
+        Stichtag, ISO date (e.g. ``"2024-12-31"``): the register date of the counts.
+    scenario : object, optional
+        Unused: a scenario acts through the bundle it overlays.
+    group : str, optional
+        Group id of `available_groups` (default ``"mig_bg"``): numerator x and denominator t columns.
+    period_from : str, optional
+        Start Stichtag t₀, ISO date (default: the bundle's first period).
+
+    Returns
+    -------
+    LayerResult
+        ``value``: share at `period` minus share at `period_from`, in percentage points; ``period_from`` is set.
+        ``numerator``, ``denominator`` and ``residents`` are the smaller of the two Stichtage's counts (for disclosure).
+
+    Notes
+    -----
+    Δ_i = share_pct_i(t₁) − share_pct_i(t₀), both on the same basis.
+
+    Examples
+    --------
+    The example city had half its residents with migration background a year earlier (A1: 300 of 1,000).
+
+    >>> from layers.examples import example_bundle
+    >>> from layers.spatial.basis import Basis
+    >>> r = compute_change(example_bundle(), Basis(level="block"), "2024-12-31", period_from="2023-12-31")
+    >>> r.values["value"].to_dict(), float(r.values.loc["A1", "numerator"])
+    ({'A1': 30.0, 'A2': 10.0, 'B1': 10.0, 'B2': 2.5}, 300.0)
+    """
     g = _group(bundle, group)
     start = period_from or bundle.periods[0]
     frame, interp = _frame(bundle, basis, period, g)

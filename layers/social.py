@@ -121,6 +121,39 @@ def indicator_date(bundle: Bundle, name: str) -> str:
 
 
 def _compute(layer_id: str, units: tuple[str, ...]):
+    """The compute function of a social layer: indicators whose manifest unit is one of `units` on any basis.
+
+    Parameters
+    ----------
+    layer_id : str
+        Id of the layer the results carry.
+    units : tuple of str
+        Manifest units of the indicators the layer offers as groups (``"%"``, ``"pp"``, ``"% p.a."``).
+
+    Returns
+    -------
+    Compute
+        ``compute(bundle, basis, period, scenario=None, *, group=None, period_from=None)``: ``value`` is the indicator
+        `group` (default: the first of the unit) in its manifest unit (%, percentage points, % of residents per year),
+        dated by the indicator's own period (`LayerResult.data_dates`, Berlin MSS 2021: 2020-12-31); the weights r_u
+        and ``residents`` are the population of the Stichtag `period`.
+
+    Notes
+    -----
+    v_A = Σ_u r_u · v_u / Σ_u r_u over the finest units u of A with a value; on H3 cells
+    v_c = Σ_u w_uc · r_u · v_u / Σ_u w_uc · r_u (`indicator_on`; r_u the share's base, `BASES`, else all residents).
+
+    Examples
+    --------
+    The example city has no age band for child poverty's base (under 15), so r_u = all residents; B2 has no value:
+    A = (1000 · 30 + 500 · 10) / 1500 = 23.33 %, B = B1 = 20 %.
+
+    >>> from layers.examples import example_bundle
+    >>> from layers.spatial.basis import Basis
+    >>> r = SHARES.compute(example_bundle(), Basis(level="district"), "2024-12-31", group="mss_child_poverty_pct")
+    >>> r.values["value"].round(2).to_dict(), r.data_dates
+    ({'A': 23.33, 'B': 20.0}, (('mss', '2020-12-31'),))
+    """
     def compute(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
                 period_from: str | None = None) -> LayerResult:
         groups = indicators_with_unit(bundle, units)
@@ -169,7 +202,44 @@ MOBILITY = _spec("social_mobility", ("Zu- und Fortzüge", "Moving in and out"),
 def compute_combined(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
                      period_from: str | None = None) -> LayerResult:
     """Migration and the social situation on one map: the share with migration background and the chosen social share
-    each above or below its city value (4 classes), so a migration map never stands alone (BRIEF §6)."""
+    each above or below its city value (4 classes), so a migration map never stands alone (BRIEF §6).
+
+    Parameters
+    ----------
+    bundle : Bundle
+        City bundle with ``pop_mig_bg``/``pop_total`` counts (persons) and social indicators (%).
+    basis : Basis
+        Administrative level or H3 resolution.
+    period : str
+        Stichtag, ISO date: the date of the population counts (and of the weights of the social share).
+    scenario : object, optional
+        Unused.
+    group : str, optional
+        The social share (an indicator with unit %), default ``"mss_child_poverty_pct"`` where the bundle has it.
+    period_from : str, optional
+        Unused.
+
+    Returns
+    -------
+    LayerResult
+        ``value``: class code 0–3 (no unit); the migration share is of the Stichtag `period`, the social share keeps its
+        own date (`data_dates`, Berlin: 2020-12-31). No value where either share is missing.
+
+    Notes
+    -----
+    class_i = [m_i > M] + 2 · [v_i > V] with m_i = pop_mig_bg_i / pop_total_i, M the same over the finest units of the
+    city, v_i the social share on the basis (`indicator_on`) and V its base-weighted city mean (`city_mean`).
+
+    Examples
+    --------
+    M = 1102 / 3540 = 0.311; V = (1000 · 30 + 500 · 10 + 2000 · 20) / 3500 = 21.4 % (B2 has no value). A1 (0.6, 30 %)
+    is above in both: 1 + 2 = 3; A2 (0.2, 10 %) and B1 (0.2, 20 %) are below in both: 0.
+
+    >>> from layers.examples import example_bundle
+    >>> from layers.spatial.basis import Basis
+    >>> compute_combined(example_bundle(), Basis(level="block"), "2024-12-31").values["value"].to_dict()
+    {'A1': 3.0, 'A2': 0.0, 'B1': 0.0, 'B2': nan}
+    """
     groups = indicators_with_unit(bundle, ("%",))
     name = group or next((g.id for g in groups if g.id == "mss_child_poverty_pct"), groups[0].id if groups else "")
     frame, interp = indicator_on(bundle, basis, period, (name,))

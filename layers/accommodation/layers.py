@@ -43,6 +43,26 @@ def compute_places(bundle: Bundle, basis: Basis, period: str, scenario=None, *, 
                    period_from: str | None = None) -> LayerResult:
     """Accommodation places per 1,000 residents on the Stichtag `period`.
 
+    Parameters
+    ----------
+    bundle : Bundle
+        City bundle with ``accommodation`` sites (``capacity`` in places, opened/closed dates) and population counts.
+    basis : Basis
+        Administrative level or H3 resolution.
+    period : str
+        Stichtag, ISO date: the date of the resident counts and of the sites open on it.
+    scenario : object, optional
+        Unused.
+    group : str, optional
+        Site type, or all sites (default).
+    period_from : str, optional
+        Unused.
+
+    Returns
+    -------
+    LayerResult
+        ``value``: places per 1,000 residents, both on the Stichtag `period`; ``numerator`` places.
+
     Notes
     -----
     value = 1,000 · P / R with P the places of the sites open on `period` (opened ≤ period < closed) in the area and R its
@@ -50,7 +70,13 @@ def compute_places(bundle: Bundle, basis: Basis, period: str, scenario=None, *, 
 
     Examples
     --------
-    An area with 2,000 residents and one open site of 50 places: 1,000 · 50 / 2,000 = 25 places per 1,000 residents.
+    An area with 2,000 residents and one open site of 50 places: 1,000 · 50 / 2,000 = 25 places per 1,000 residents
+    (docs/methods.md, "Accommodation places"). The example city has no site list:
+
+    >>> from layers.examples import example_bundle
+    >>> from layers.spatial.basis import Basis
+    >>> compute_places(example_bundle(), Basis(level="block"), "2024-12-31").values["value"].isna().all()  # no site list: no value
+    np.True_
     """
     places = _places(bundle, basis, period, group)["places"]
     residents = bundle.counts(basis, period).frame["pop_total"].reindex(places.index).fillna(0.0).astype(float)
@@ -64,6 +90,26 @@ def compute_large_share(bundle: Bundle, basis: Basis, period: str, scenario=None
                         period_from: str | None = None) -> LayerResult:
     """Share of the area's accommodation places that are in large sites (%), on the Stichtag `period`.
 
+    Parameters
+    ----------
+    bundle : Bundle
+        City bundle with ``accommodation`` sites (``capacity`` in places, opened/closed dates).
+    basis : Basis
+        Administrative level or H3 resolution.
+    period : str
+        Stichtag, ISO date: the date of the resident counts and of the sites open on it.
+    scenario : object, optional
+        Unused.
+    group : str, optional
+        Site type, or all sites (default).
+    period_from : str, optional
+        Unused.
+
+    Returns
+    -------
+    LayerResult
+        ``value``: % of the places open on the Stichtag `period`; ``numerator`` places in large sites.
+
     Notes
     -----
     value = 100 · L / P with L the places in sites of at least ``accommodation_large_site_places`` places and P all places
@@ -71,7 +117,12 @@ def compute_large_share(bundle: Bundle, basis: Basis, period: str, scenario=None
 
     Examples
     --------
-    Sites of 300 and 40 places with the threshold at 100: 100 · 300 / 340 = 88.2 %.
+    Sites of 300 and 40 places with the threshold at 100: 100 · 300 / 340 = 88.2 % (docs/methods.md, "Accommodation places").
+
+    >>> from layers.examples import example_bundle
+    >>> from layers.spatial.basis import Basis
+    >>> compute_large_share(example_bundle(), Basis(level="block"), "2024-12-31").values["value"].isna().all()  # no site list: no value
+    np.True_
     """
     p = _places(bundle, basis, period, group)
     residents = bundle.counts(basis, period).frame["pop_total"].reindex(p.index).fillna(0.0).astype(float)

@@ -54,7 +54,41 @@ def _city_note(bundle: Bundle, index: pd.Index, period: str) -> pd.DataFrame:
 
 
 def compute_kita_ratio(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group=None, period_from=None) -> LayerResult:
-    """Kita places in the area per 100 children in demand (children under 6 × take-up rate) living there."""
+    """Kita places in the area per 100 children in demand (children under 6 × take-up rate) living there.
+
+    Parameters
+    ----------
+    bundle : Bundle
+        City bundle with Kitas (``facilities`` of type kita, ``capacity`` in places) and ``age_0_6`` counts (persons).
+    basis : Basis
+        Administrative level or H3 resolution.
+    period : str
+        Stichtag, ISO date: the date of the child counts.
+    scenario, group, period_from : optional
+        Unused.
+
+    Returns
+    -------
+    LayerResult
+        ``value``: places per 100 children in demand; the children are those of the Stichtag `period`, the places those of the Kita list
+        (its own date in `data_dates`, Berlin: 01/2026). No value where the bundle has no Kita places.
+        ``residents``: children under 6.
+
+    Notes
+    -----
+    ratio_i = 100 · S_i / D_i, S_i the places of the Kitas in area i, D_i = children under 6 × r with
+    r = (3 · r_u3 + 3 · r_3–6) / 6 (settings ``kita_take_up_under_3``, ``kita_take_up_3_6``; `kita.demand`).
+
+    Examples
+    --------
+    With the default take-up rates 46.6 % and 92.1 %, r = 0.6935; block A1 has 100 children under 6 and a Kita with
+    70 places: 100 · 70 / 69.35 = 100.9.
+
+    >>> from layers.examples import example_bundle
+    >>> from layers.spatial.basis import Basis
+    >>> compute_kita_ratio(example_bundle(), Basis(level="block"), "2024-12-31").values["value"].round(1).to_dict()
+    {'A1': 100.9, 'A2': 0.0, 'B1': 0.0, 'B2': 0.0}
+    """
     f, interp = supply_demand(bundle, basis, period, current_params())
     with np.errstate(divide="ignore", invalid="ignore"):
         value = np.where(f["demand"] > 0, 100.0 * f["places"] / f["demand"], np.nan)
@@ -65,7 +99,42 @@ def compute_kita_ratio(bundle: Bundle, basis: Basis, period: str, scenario=None,
 
 
 def compute_kita_fca(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group=None, period_from=None) -> LayerResult:
-    """2SFCA: Kita places within walking reach per 100 children in demand (units: demand-weighted mean of their cells)."""
+    """2SFCA: Kita places within walking reach per 100 children in demand (units: demand-weighted mean of their cells).
+
+    Parameters
+    ----------
+    bundle : Bundle
+        City bundle with Kitas (``facilities`` of type kita, ``capacity`` in places) and ``age_0_6`` counts (persons).
+    basis : Basis
+        Administrative level or H3 resolution.
+    period : str
+        Stichtag, ISO date: the date of the child counts.
+    scenario, group, period_from : optional
+        Unused.
+
+    Returns
+    -------
+    LayerResult
+        ``value``: 100 · A, places within reach per 100 children in demand; the children are those of the Stichtag `period`, the places those of the Kita list
+        (its own date in `data_dates`, Berlin: 01/2026). No value where the bundle has no Kita places.
+
+    Notes
+    -----
+    R_j = S_j / Σ_{k: d_kj ≤ d0} W(d_kj) D_k per Kita j, A_k = Σ_{j: d_kj ≤ d0} W(d_kj) R_j per cell k (`fca.fca_ratio`,
+    walking distance d from the router, radius d0 = ``kita_fca_radius_m``, decay W); units:
+    A_u = Σ_c A_c D_c s_cu / Σ_c D_c s_cu over the res-9 cells c (s_cu: share of c's area in u).
+
+    Examples
+    --------
+    Every place is shared out once: Σ_k A_k · D_k over the cells equals the 70 places of the example's one Kita.
+
+    >>> from layers.education.params import current_params
+    >>> from layers.examples import example_bundle
+    >>> from layers.spatial.basis import Basis
+    >>> v = compute_kita_fca(example_bundle(), Basis(res=9), "2024-12-31").values
+    >>> round(float((v["value"] / 100 * v["numerator"] * current_params().take_up_under_6).sum()), 6)
+    70.0
+    """
     f, interp = access_on(bundle, basis, period, current_params())
     if _no_places(bundle):
         f = f.assign(access=np.nan)
@@ -74,7 +143,42 @@ def compute_kita_fca(bundle: Bundle, basis: Basis, period: str, scenario=None, *
 
 
 def compute_kita_unserved(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group=None, period_from=None) -> LayerResult:
-    """Children in demand without a Kita place within walking reach: demand × max(0, 1 − 2SFCA ratio) (persons)."""
+    """Children in demand without a Kita place within walking reach: demand × max(0, 1 − 2SFCA ratio) (persons).
+
+    Parameters
+    ----------
+    bundle : Bundle
+        City bundle with Kitas (``facilities`` of type kita, ``capacity`` in places) and ``age_0_6`` counts (persons).
+    basis : Basis
+        Administrative level or H3 resolution.
+    period : str
+        Stichtag, ISO date: the date of the child counts.
+    scenario, group, period_from : optional
+        Unused.
+
+    Returns
+    -------
+    LayerResult
+        ``value``: children in demand (persons, fractional); the children are those of the Stichtag `period`, the places those of the Kita list
+        (its own date in `data_dates`, Berlin: 01/2026). No value where the bundle has no Kita places.
+
+    Notes
+    -----
+    U_k = D_k · max(0, 1 − A_k) per cell (A_k of `compute_kita_fca`); units sum their cells by area share.
+
+    Examples
+    --------
+    The city has 354 children under 6, 354 · 0.6935 = 245.5 in demand, and 70 places: at least 245.5 − 70 = 175.5 stay
+    unserved, a little more because cells near the Kita get more than one place per child (A > 1). Units add up to
+    the same total as the cells.
+
+    >>> from layers.examples import example_bundle
+    >>> from layers.spatial.basis import Basis
+    >>> cells = compute_kita_unserved(example_bundle(), Basis(res=9), "2024-12-31").values["value"].sum()
+    >>> blocks = compute_kita_unserved(example_bundle(), Basis(level="block"), "2024-12-31").values["value"].sum()
+    >>> round(float(cells), 1), round(float(blocks), 1)
+    (177.0, 177.0)
+    """
     f, interp = access_on(bundle, basis, period, current_params())
     if _no_places(bundle):
         f = f.assign(unserved=np.nan)
@@ -112,12 +216,74 @@ def _catchment_result(layer_id: str, column: str, bundle: Bundle, basis: Basis, 
 
 
 def compute_catchment_share(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group=None, period_from=None) -> LayerResult:
-    """Share of children 6–12 with migration background in the primary-school catchment the area belongs to (%)."""
+    """Share of children 6–12 with migration background in the primary-school catchment the area belongs to (%).
+
+    Parameters
+    ----------
+    bundle : Bundle
+        City bundle with ``catchments`` (primary-school Einschulbereiche) and ``age_6_15``/``mig_bg_age_6_15`` counts.
+    basis : Basis
+        Administrative level or H3 resolution (cells: the catchment of their centre; units: of their largest overlap).
+    period : str
+        Stichtag, ISO date: the date of the child counts.
+    scenario, group, period_from : optional
+        Unused.
+
+    Returns
+    -------
+    LayerResult
+        ``value``: % of the catchment's children 6–12 on the Stichtag `period`, in the catchments as drawn (Berlin:
+        2019/20); no value without catchments.
+
+    Notes
+    -----
+    share_c = 100 · Σ_u w_uc · mig_bg_age_6_15_u / Σ_u w_uc · age_6_15_u, w_uc = |u ∩ c| / |u| (EPSG:3035); the share
+    of 6–15 stands for 6–12 (`catchments.catchment_table`).
+
+    Examples
+    --------
+    The example city has no catchments: no value, never 0.
+
+    >>> from layers.examples import example_bundle
+    >>> from layers.spatial.basis import Basis
+    >>> compute_catchment_share(example_bundle(), Basis(level="block"), "2024-12-31").values["value"].isna().all()
+    np.True_
+    """
     return _catchment_result(CATCHMENT_SHARE.id, "share_mig_pct", bundle, basis, period)
 
 
 def compute_catchment_children(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group=None, period_from=None) -> LayerResult:
-    """Children aged 6–12 living in the primary-school catchment the area belongs to (persons, interpolated)."""
+    """Children aged 6–12 living in the primary-school catchment the area belongs to (persons, interpolated).
+
+    Parameters
+    ----------
+    bundle : Bundle
+        City bundle with ``catchments`` (primary-school Einschulbereiche) and ``age_6_15``/``mig_bg_age_6_15`` counts.
+    basis : Basis
+        Administrative level or H3 resolution (cells: the catchment of their centre; units: of their largest overlap).
+    period : str
+        Stichtag, ISO date: the date of the child counts.
+    scenario, group, period_from : optional
+        Unused.
+
+    Returns
+    -------
+    LayerResult
+        ``value``: children 6–12 of the catchment (persons, fractional) on the Stichtag `period`; no value without
+        catchments.
+
+    Notes
+    -----
+    children_c = Σ_u w_uc · age_6_15_u · 6/9, w_uc = |u ∩ c| / |u| (six of the nine single years of the band, equally
+    large).
+
+    Examples
+    --------
+    >>> from layers.examples import example_bundle
+    >>> from layers.spatial.basis import Basis
+    >>> compute_catchment_children(example_bundle(), Basis(level="block"), "2024-12-31").values["value"].isna().all()
+    np.True_
+    """
     return _catchment_result(CATCHMENT_CHILDREN.id, "children_6_12", bundle, basis, period)
 
 

@@ -32,21 +32,115 @@ def _result(layer_id: str, bundle: Bundle, basis: Basis, period: str, frame: pd.
 
 def compute_status(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
                    period_from: str | None = None) -> LayerResult:
-    """MSS status index class (1 high … 4 very low) per finest unit; cells: dominant unit; coarser: resident-weighted mode."""
+    """MSS status index class (1 high … 4 very low) per finest unit; cells: dominant unit; coarser: resident-weighted mode.
+
+    Parameters
+    ----------
+    bundle : Bundle
+        City bundle with the indicator ``mss_status_class`` per finest unit.
+    basis : Basis
+        Administrative level or H3 resolution.
+    period : str
+        Stichtag, ISO date: the date of the resident counts (and weights).
+    scenario, group, period_from : optional
+        Unused.
+
+    Returns
+    -------
+    LayerResult
+        ``value``: class code 1–4 as of the MSS (`data_dates`, MSS 2021: 2020-12-31); coarser levels weighted by the
+        residents of the Stichtag `period`.
+
+    Notes
+    -----
+    Finest units: the published class; cells: the class of the unit covering most of the cell; coarser units: the class
+    in which most of their residents live (`mss.class_on_basis`).
+
+    Examples
+    --------
+    District A: 1,000 residents in class 4 (A1) against 500 in class 2 (A2) → 4; B: 2,000 in class 3 against 40 → 3.
+
+    >>> from layers.examples import example_bundle
+    >>> from layers.spatial.basis import Basis
+    >>> r = compute_status(example_bundle(), Basis(level="district"), "2024-12-31")
+    >>> r.values["value"].to_dict(), r.data_dates
+    ({'A': 4.0, 'B': 3.0}, (('mss', '2020-12-31'),))
+    """
     frame, interp = class_on_basis(bundle, basis, indicator(bundle, STATUS), period)
     return _result(STATUS_LAYER.id, bundle, basis, period, frame, interp)
 
 
 def compute_dynamics(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
                      period_from: str | None = None) -> LayerResult:
-    """MSS dynamics index class (1 positive, 3 stable, 5 negative)."""
+    """MSS dynamics index class (1 positive, 3 stable, 5 negative).
+
+    Parameters
+    ----------
+    bundle : Bundle
+        City bundle with the indicator ``mss_dynamics_class`` per finest unit.
+    basis : Basis
+        Administrative level or H3 resolution.
+    period : str
+        Stichtag, ISO date: the date of the resident counts (and weights).
+    scenario, group, period_from : optional
+        Unused.
+
+    Returns
+    -------
+    LayerResult
+        ``value``: class code 1, 3 or 5 as of the MSS (`data_dates`); levels and cells as in `compute_status`.
+
+    Notes
+    -----
+    The published class of the change over the two years before the MSS date; aggregated as the status class.
+
+    Examples
+    --------
+    The example city has no dynamics index: no value.
+
+    >>> from layers.examples import example_bundle
+    >>> from layers.spatial.basis import Basis
+    >>> compute_dynamics(example_bundle(), Basis(level="block"), "2024-12-31").values["value"].isna().all()
+    np.True_
+    """
     frame, interp = class_on_basis(bundle, basis, indicator(bundle, DYNAMICS), period)
     return _result(DYNAMICS_LAYER.id, bundle, basis, period, frame, interp)
 
 
 def compute_attention(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
                       period_from: str | None = None) -> LayerResult:
-    """Special attention need (1) or not (0) by the MSS rule, derived from status and dynamics."""
+    """Special attention need (1) or not (0) by the MSS rule, derived from status and dynamics.
+
+    Parameters
+    ----------
+    bundle : Bundle
+        City bundle with the MSS status and dynamics classes per finest unit.
+    basis : Basis
+        Administrative level or H3 resolution.
+    period : str
+        Stichtag, ISO date: the date of the resident counts (and weights).
+    scenario, group, period_from : optional
+        Unused.
+
+    Returns
+    -------
+    LayerResult
+        ``value``: 1 need, 0 no need, as of the MSS (`data_dates`); levels and cells as in `compute_status`.
+
+    Notes
+    -----
+    need = [status ∈ {3 low, 4 very low}] or [status = 2 medium and dynamics = 5 negative]; unknown where the rule
+    needs a dynamics class the unit lacks (`mss.mss_table`).
+
+    Examples
+    --------
+    A1 (very low) and B1 (low) have need, B2 (high) has none; A2 (medium) is unknown without a dynamics class.
+
+    >>> from layers.examples import example_bundle
+    >>> from layers.spatial.basis import Basis
+    >>> compute_attention(example_bundle(), Basis(level="block"), "2024-12-31").values["value"].to_dict()
+    {'A1': 1.0, 'A2': nan, 'B1': 1.0, 'B2': 0.0}
+    """
     mss = mss_table(bundle)
     frame, interp = class_on_basis(bundle, basis, mss["attention"].dropna(), period)
     return _result(ATTENTION_LAYER.id, bundle, basis, period, frame, interp)
@@ -66,7 +160,37 @@ def need_funding_class(attention: np.ndarray, funded: np.ndarray) -> np.ndarray:
 
 def compute_need_funding(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
                          period_from: str | None = None) -> LayerResult:
-    """Special attention need against funding: is a unit with need inside a funding area, or should it be?"""
+    """Special attention need against funding: is a unit with need inside a funding area, or should it be?
+
+    Parameters
+    ----------
+    bundle : Bundle
+        City bundle with MSS classes and ``funding_areas`` (programmes, polygons).
+    basis : Basis
+        Administrative level or H3 resolution.
+    period : str
+        Stichtag, ISO date: the date of the resident counts (and weights).
+    scenario, group, period_from : optional
+        Unused.
+
+    Returns
+    -------
+    LayerResult
+        ``value``: class code 0–3 (`need_funding_class`), need as of the MSS (`data_dates`), funding areas as listed;
+        no value without funding programmes.
+
+    Notes
+    -----
+    funded_u = [|u ∩ funding areas| / |u| ≥ ``funding_min_overlap``] (EPSG:3035); class 1 need and funded, 2 need not
+    funded, 3 funded without need, 0 neither.
+
+    Examples
+    --------
+    >>> from layers.examples import example_bundle
+    >>> from layers.spatial.basis import Basis
+    >>> compute_need_funding(example_bundle(), Basis(level="block"), "2024-12-31").values["value"].isna().all()
+    np.True_
+    """
     finest = bundle.finest_level.id
     mss = mss_table(bundle)
     if not has_funding_programmes(bundle):  # protection instruments are no funding: without programmes nothing to compare

@@ -31,6 +31,27 @@ def compute_social_share(bundle: Bundle, basis: Basis, period: str, scenario=Non
                          period_from: str | None = None) -> LayerResult:
     """Share of subsidised (social, rent-bound) dwellings among all dwellings of the area (%).
 
+    Parameters
+    ----------
+    bundle : Bundle
+        City bundle with the ``housing`` table (dwellings and subsidised dwellings per finest unit and date).
+    basis : Basis
+        Administrative level or H3 resolution.
+    period : str
+        Stichtag, ISO date: the date of the resident counts; the housing stock is the one dated on or before it.
+    scenario : object, optional
+        Unused.
+    group : str, optional
+        Unused.
+    period_from : str, optional
+        Unused.
+
+    Returns
+    -------
+    LayerResult
+        ``value``: % of the dwellings at the stock date (`data_dates` names it where it is not `period`);
+        ``numerator``/``denominator``: dwellings.
+
     Notes
     -----
     value = 100 · S / W with S the subsidised and W all dwellings of the units that state S, from the stock date on or
@@ -38,7 +59,13 @@ def compute_social_share(bundle: Bundle, basis: Basis, period: str, scenario=Non
 
     Examples
     --------
-    Units with 400 of 1,000 and 0 of 1,000 dwellings subsidised: their parent has 100 · 400 / 2,000 = 20 %.
+    Units with 400 of 1,000 and 0 of 1,000 dwellings subsidised: their parent has 100 · 400 / 2,000 = 20 %
+    (docs/methods.md, "Housing stock"). The example city has no housing table:
+
+    >>> from layers.examples import example_bundle
+    >>> from layers.spatial.basis import Basis
+    >>> compute_social_share(example_bundle(), Basis(level="block"), "2024-12-31").values["value"].isna().all()  # no housing table: no value
+    np.True_
     """
     s = stock_on(bundle, basis, period)
     residents = bundle.counts(basis, period).frame["pop_total"].reindex(s.index).fillna(0.0).astype(float)
@@ -54,10 +81,39 @@ def compute_rent(bundle: Bundle, basis: Basis, period: str, scenario=None, *, gr
                  period_from: str | None = None) -> LayerResult:
     """Mean net rent (nettokalt) of the area, euros per m² and month, weighted by dwellings.
 
+    Parameters
+    ----------
+    bundle : Bundle
+        City bundle with the ``housing`` table (dwellings and ``rent_eur_m2`` per finest unit and date).
+    basis : Basis
+        Administrative level or H3 resolution.
+    period : str
+        Stichtag, ISO date: the date of the resident counts; the housing stock is the one dated on or before it.
+    scenario : object, optional
+        Unused.
+    group : str, optional
+        Unused.
+    period_from : str, optional
+        Unused.
+
+    Returns
+    -------
+    LayerResult
+        ``value``: €/m² and month at the stock date (`data_dates` names it where it is not `period`).
+
+    Notes
+    -----
+    rent_a = Σ_u W_u m_u / Σ_u W_u over the units u of a with a rent, W dwellings, m net rent.
+
     Examples
     --------
     Units of 1,000 dwellings at 8 €/m² and 3,000 at 12 €/m²: (1,000 · 8 + 3,000 · 12) / 4,000 = 11 €/m². The key figure
     of a selection of areas is the resident-weighted mean of their rents (key figures know no dwelling weights).
+
+    >>> from layers.examples import example_bundle
+    >>> from layers.spatial.basis import Basis
+    >>> compute_rent(example_bundle(), Basis(level="block"), "2024-12-31").values["value"].isna().all()  # no housing table: no value
+    np.True_
     """
     s = stock_on(bundle, basis, period)
     residents = bundle.counts(basis, period).frame["pop_total"].reindex(s.index).fillna(0.0).astype(float)

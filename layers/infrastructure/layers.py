@@ -68,7 +68,47 @@ def _access_layer(layer_id: str, bundle: Bundle, basis: Basis, period: str, grou
 
 def compute_distance(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
                      period_from: str | None = None) -> LayerResult:
-    """Walking distance (m) to the nearest facility of the type: cell centre, or mean over the unit's residents."""
+    """Walking distance (m) to the nearest facility of the type: cell centre, or mean over the unit's residents.
+
+    Parameters
+    ----------
+    bundle : Bundle
+        City bundle with ``facilities`` (points) and population counts (persons).
+    basis : Basis
+        Administrative level or H3 resolution (cells: from their centre; units: over their residents, `access.access`).
+    period : str
+        Stichtag, ISO date: the date of the resident counts.
+    scenario : object, optional
+        Unused.
+    group : str, optional
+        Facility type (`type_groups`; default: the first type the bundle has).
+    period_from : str, optional
+        Unused.
+
+    Returns
+    -------
+    LayerResult
+        ``value``: walking distance in metres; residents of the Stichtag `period`, facilities as listed in their source (its
+        own date, e.g. Kitaliste 01/2026); no value where the bundle has no facility of the type.
+        ``notes``: the distances to every type.
+
+    Notes
+    -----
+    Cells: d_c from the cell centre. Units: d̄_u = Σ_o r_o d_o / Σ_o r_o over the unit's origins o (address points, or
+    the pieces unit ∩ finest H3 cell with r_o = residents_u × unit share).
+
+    Examples
+    --------
+    The example's only facility is a Kita at the centre of block A1 (blocks are 0.01° squares, about 690 m × 1,110 m;
+    walking distance = straight line × 1.3, coverage distance 500 m, i.e. 385 m straight).
+    A1 holds the Kita, B2 lies diagonally across from it.
+
+    >>> from layers.examples import example_bundle
+    >>> from layers.spatial.basis import Basis
+    >>> v = compute_distance(example_bundle(), Basis(level="block"), "2024-12-31").values["value"]
+    >>> v.idxmin(), v.idxmax()
+    ('A1', 'B2')
+    """
     return _access_layer(DISTANCE.id, bundle, basis, period, group, type_groups, lambda a: pd.DataFrame(
         {"value": a["dist_m"].where(np.isfinite(a["dist_m"])), "numerator": a["residents"], "denominator": a["residents"],
          "residents": a["residents"]}, index=a.index), with_notes=True)
@@ -76,7 +116,46 @@ def compute_distance(bundle: Bundle, basis: Basis, period: str, scenario=None, *
 
 def compute_coverage(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
                      period_from: str | None = None) -> LayerResult:
-    """Share of residents (%) within the type's coverage distance of a facility of the type."""
+    """Share of residents (%) within the type's coverage distance of a facility of the type.
+
+    Parameters
+    ----------
+    bundle : Bundle
+        City bundle with ``facilities`` (points) and population counts (persons).
+    basis : Basis
+        Administrative level or H3 resolution (cells: from their centre; units: over their residents, `access.access`).
+    period : str
+        Stichtag, ISO date: the date of the resident counts.
+    scenario : object, optional
+        Unused.
+    group : str, optional
+        Facility type (`type_groups`; default: the first type the bundle has).
+    period_from : str, optional
+        Unused.
+
+    Returns
+    -------
+    LayerResult
+        ``value``: % of the residents; residents of the Stichtag `period`, facilities as listed in their source (its
+        own date, e.g. Kitaliste 01/2026); no value where the bundle has no facility of the type.
+
+    Notes
+    -----
+    coverage = 100 · Σ_o r_o [d_o ≤ D] / Σ_o r_o, D = ``coverage_m_<type>`` (Kitas: 500 m).
+
+    Examples
+    --------
+    The example's only facility is a Kita at the centre of block A1 (blocks are 0.01° squares, about 690 m × 1,110 m;
+    walking distance = straight line × 1.3, coverage distance 500 m, i.e. 385 m straight).
+    B1's nearest edge is 0.005° north of the Kita, 556 m straight or 723 m walking: nobody in B1 (or B2) is covered;
+    A2's nearest edge is 343 m east (446 m walking), so part of A2 is.
+
+    >>> from layers.examples import example_bundle
+    >>> from layers.spatial.basis import Basis
+    >>> v = compute_coverage(example_bundle(), Basis(level="block"), "2024-12-31").values["value"]
+    >>> float(v["B1"]), float(v["B2"]), bool(v["A1"] > v["A2"] > 0)
+    (0.0, 0.0, True)
+    """
     return _access_layer(COVERAGE.id, bundle, basis, period, group, type_groups, lambda a: pd.DataFrame(
         {"value": 100.0 * a["covered"] / a["residents"].where(a["residents"] > 0), "numerator": a["covered"],
          "denominator": a["residents"], "residents": a["residents"]}))
@@ -84,7 +163,43 @@ def compute_coverage(bundle: Bundle, basis: Basis, period: str, scenario=None, *
 
 def compute_capacity(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
                      period_from: str | None = None) -> LayerResult:
-    """Places of the type's facilities located in the area per 100 residents of its target group."""
+    """Places of the type's facilities located in the area per 100 residents of its target group.
+
+    Parameters
+    ----------
+    bundle : Bundle
+        City bundle with ``facilities`` (points) and population counts (persons).
+    basis : Basis
+        Administrative level or H3 resolution (cells: from their centre; units: over their residents, `access.access`).
+    period : str
+        Stichtag, ISO date: the date of the resident counts.
+    scenario : object, optional
+        Unused.
+    group : str, optional
+        Facility type with stated places (`capacity_groups`; default: the first type the bundle has).
+    period_from : str, optional
+        Unused.
+
+    Returns
+    -------
+    LayerResult
+        ``value``: places per 100 of the target group (Kitas: children under 6; youth clubs: 6 to under 18);
+        residents of the Stichtag `period`, facilities as listed in their source (its
+        own date, e.g. Kitaliste 01/2026); no value where the bundle has no facility of the type.
+
+    Notes
+    -----
+    capacity_i = 100 · Σ_{f in i} places_f / target_i; facilities count where they stand, not where their users live.
+
+    Examples
+    --------
+    Block A1: 70 places, 100 children under 6.
+
+    >>> from layers.examples import example_bundle
+    >>> from layers.spatial.basis import Basis
+    >>> compute_capacity(example_bundle(), Basis(level="block"), "2024-12-31").values["value"].round(6).to_dict()
+    {'A1': 70.0, 'A2': 0.0, 'B1': 0.0, 'B2': 0.0}
+    """
     return _access_layer(CAPACITY.id, bundle, basis, period, group, capacity_groups, lambda a: pd.DataFrame(
         {"value": 100.0 * a["capacity"].fillna(0.0) / a["target"].where(a["target"] > 0), "numerator": a["target"],
          "denominator": a["residents"], "residents": a["residents"]}))
@@ -94,7 +209,47 @@ def compute_gap(bundle: Bundle, basis: Basis, period: str, scenario=None, *, gro
                 period_from: str | None = None) -> LayerResult:
     """Need-weighted residents of the target group beyond the coverage distance (persons).
 
-    Disclosure counts the unserved target residents among all residents, as for a count layer."""
+    Disclosure counts the unserved target residents among all residents, as for a count layer.
+
+    Parameters
+    ----------
+    bundle : Bundle
+        City bundle with ``facilities`` (points) and population counts (persons).
+    basis : Basis
+        Administrative level or H3 resolution (cells: from their centre; units: over their residents, `access.access`).
+    period : str
+        Stichtag, ISO date: the date of the resident counts.
+    scenario : object, optional
+        Unused.
+    group : str, optional
+        Facility type (`type_groups`; default: the first type the bundle has).
+    period_from : str, optional
+        Unused.
+
+    Returns
+    -------
+    LayerResult
+        ``value``: weighted persons; residents of the Stichtag `period`, facilities as listed in their source (its
+        own date, e.g. Kitaliste 01/2026); no value where the bundle has no facility of the type.
+        The child poverty weights are the MSS's (its own date; Berlin 2020-12-31).
+
+    Notes
+    -----
+    gap = Σ_o t_o [d_o > D] (1 + p_o / 100), t_o the target group at origin o (Kitas: children under 6) and p_o the
+    child poverty (%) of its unit; weight 1 where there is none (`access.need_weight`).
+
+    Examples
+    --------
+    The example's only facility is a Kita at the centre of block A1 (blocks are 0.01° squares, about 690 m × 1,110 m;
+    walking distance = straight line × 1.3, coverage distance 500 m, i.e. 385 m straight).
+    B1 is wholly beyond reach: 200 children × (1 + 20/100) = 240; B2 has no child poverty value: 4 × 1 = 4.
+
+    >>> from layers.examples import example_bundle
+    >>> from layers.spatial.basis import Basis
+    >>> v = compute_gap(example_bundle(), Basis(level="block"), "2024-12-31").values["value"]
+    >>> round(float(v["B1"]), 6), round(float(v["B2"]), 6)
+    (240.0, 4.0)
+    """
     return _access_layer(GAP.id, bundle, basis, period, group, type_groups, lambda a: pd.DataFrame(
         {"value": a["unserved_need"], "numerator": a["target"] - a["covered_target"], "denominator": a["residents"],
          "residents": a["residents"]}))

@@ -44,20 +44,114 @@ def _per_resident_layer(layer_id: str, bundle: Bundle, basis: Basis, period: str
 
 def compute_green(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
                   period_from: str | None = None) -> LayerResult:
-    """Public park area per resident (m²), against the configured green-space guideline."""
+    """Public park area per resident (m²), against the configured green-space guideline.
+
+    Parameters
+    ----------
+    bundle : Bundle
+        City bundle with ``green_spaces`` (kind park, ``area_m2``) and population counts (persons).
+    basis : Basis
+        Administrative level or H3 resolution.
+    period : str
+        Stichtag, ISO date: the date of the resident counts (and weights).
+    scenario, group, period_from : optional
+        Unused.
+
+    Returns
+    -------
+    LayerResult
+        ``value``: m² of park per resident of the Stichtag `period` (parks as listed, their own date); ``notes``: the
+        share of the guideline ``green_space_guideline_m2`` reached.
+
+    Notes
+    -----
+    green_a = Σ_{parks in a} area_m2 / residents_a per finest unit; coarser levels sum both, H3 cells interpolate both
+    by area (`supply.supply`, `supply.per_resident`: 12,000 m² for 3,000 residents give 4.0).
+
+    Examples
+    --------
+    The example city has no green-space list: no value anywhere, never 0 m².
+
+    >>> from layers.examples import example_bundle
+    >>> from layers.spatial.basis import Basis
+    >>> compute_green(example_bundle(), Basis(level="block"), "2024-12-31").values["value"].isna().all()
+    np.True_
+    """
     return _per_resident_layer(GREEN.id, bundle, basis, period, "park_m2", current_params().green_guideline_m2, ("Grünfläche", "Green space"))
 
 
 def compute_play(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
                  period_from: str | None = None) -> LayerResult:
-    """Net playground area per resident (m²), against the playground standard (Berlin: 1 m² per resident)."""
+    """Net playground area per resident (m²), against the playground standard (Berlin: 1 m² per resident).
+
+    Parameters
+    ----------
+    bundle : Bundle
+        City bundle with ``green_spaces`` (kind playground, ``net_area_m2``) and population counts (persons).
+    basis : Basis
+        Administrative level or H3 resolution.
+    period : str
+        Stichtag, ISO date: the date of the resident counts (and weights).
+    scenario, group, period_from : optional
+        Unused.
+
+    Returns
+    -------
+    LayerResult
+        ``value``: m² of net play area per resident of the Stichtag `period`; ``notes``: the share of
+        ``playground_standard_m2`` reached.
+
+    Notes
+    -----
+    play_a = Σ_{playgrounds in a} net_area_m2 / residents_a (playgrounds without a net area count 0), summed and
+    interpolated like `compute_green`.
+
+    Examples
+    --------
+    The example city has no green-space list: no value anywhere, never 0 m².
+
+    >>> from layers.examples import example_bundle
+    >>> from layers.spatial.basis import Basis
+    >>> compute_play(example_bundle(), Basis(level="block"), "2024-12-31").values["value"].isna().all()
+    np.True_
+    """
     return _per_resident_layer(PLAY.id, bundle, basis, period, "play_net_m2", current_params().playground_standard_m2,
                                ("Nettospielfläche", "Net play area"))
 
 
 def compute_ej_green(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
                      period_from: str | None = None) -> LayerResult:
-    """Green-space supply class of the environmental-justice atlas (1 high, 2 medium, 3 low supply), as published per Planungsraum."""
+    """Green-space supply class of the environmental-justice atlas (1 high, 2 medium, 3 low supply), as published per Planungsraum.
+
+    Parameters
+    ----------
+    bundle : Bundle
+        City bundle with the indicator ``ej_green_supply_class`` per finest unit.
+    basis : Basis
+        Administrative level or H3 resolution.
+    period : str
+        Stichtag, ISO date: the date of the resident counts (and weights).
+    scenario, group, period_from : optional
+        Unused.
+
+    Returns
+    -------
+    LayerResult
+        ``value``: class code 1–3 as of the atlas (Berlin: Umweltgerechtigkeit 2021/22); residents of the Stichtag
+        `period` weigh the coarser levels.
+
+    Notes
+    -----
+    Finest units: the published class; cells: the class of the unit covering most of the cell; coarser units: the class
+    most residents live in (`funding.mss.class_on_basis`).
+
+    Examples
+    --------
+    >>> from layers.examples import example_bundle
+    >>> from layers.spatial.basis import Basis
+    >>> compute_ej_green(example_bundle(), Basis(level="block"), "2024-12-31").values["value"].isna().all()
+    np.True_
+    """
     frame, interp = class_on_basis(bundle, basis, indicator(bundle, EJ_GREEN), period)
     frame = frame.assign(numerator=frame["residents"], denominator=frame["residents"])
     return _result(EJ_GREEN_LAYER.id, bundle, basis, period, frame, interp, ("umweltgerechtigkeit", "population"))
@@ -65,7 +159,38 @@ def compute_ej_green(bundle: Bundle, basis: Basis, period: str, scenario=None, *
 
 def compute_pressure(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
                      period_from: str | None = None) -> LayerResult:
-    """Usage pressure: residents within walking distance of the area's parks per m² of park (persons per m²)."""
+    """Usage pressure: residents within walking distance of the area's parks per m² of park (persons per m²).
+
+    Parameters
+    ----------
+    bundle : Bundle
+        City bundle with ``green_spaces`` (parks with a point or a unit) and population counts (persons).
+    basis : Basis
+        Administrative level or H3 resolution.
+    period : str
+        Stichtag, ISO date: the date of the resident counts (and weights).
+    scenario, group, period_from : optional
+        Unused.
+
+    Returns
+    -------
+    LayerResult
+        ``value``: residents per m² of park, residents of the Stichtag `period`.
+
+    Notes
+    -----
+    R_j = residents of the finest H3 cells whose centre lies within ``green_walking_distance_m`` walking of park j;
+    P_a = Σ_j R_j / Σ_j A_j over the parks j of area a (`supply.pressure_on_basis`).
+
+    Examples
+    --------
+    The example city has no green-space list: no value anywhere, never 0 m².
+
+    >>> from layers.examples import example_bundle
+    >>> from layers.spatial.basis import Basis
+    >>> compute_pressure(example_bundle(), Basis(level="block"), "2024-12-31").values["value"].isna().all()
+    np.True_
+    """
     params = current_params()
     agg, interp = pressure_on_basis(bundle, basis, period, params)
     residents = bundle.counts(basis, period).frame["pop_total"].reindex(agg.index).fillna(0.0)

@@ -122,6 +122,26 @@ def multi_kernels() -> dict:
 def single_indices(frame: pd.DataFrame) -> dict[str, float]:
     """All single-group indices of one set of units (columns x ≤ t, persons); units with t = 0 are left out.
 
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Columns ``x`` (persons in the group) and ``t`` (its comparison population, persons) per unit or cell, all of
+        one Stichtag.
+
+    Returns
+    -------
+    dict of str to float
+        Index id (`SINGLE_INDICES`) → value, dimensionless 0–1, of that Stichtag; NaN for fewer than two units or a
+        group that is nobody or everybody.
+
+    Notes
+    -----
+    With X = Σx, Y = Σ(t − x), T = Σt, P = X/T, p_i = x_i/t_i: D = ½ Σ_i |x_i/X − y_i/Y|, xPx* = Σ_i (x_i/X)(x_i/t_i),
+    xPy* = 1 − xPx*, V = (xPx* − P)/(1 − P), H = Σ_i t_i (E − E_i)/(E T), G = Σ_i Σ_j t_i t_j |p_i − p_j| / (2 T² P (1 − P))
+    (PySAL kernels, `single_kernels`; docs/methods.md, "Segregation").
+
+    Examples
+    --------
     Two units of 20 with 10 and 0 of the group: D = ½ (|10/10 − 10/30| + |0 − 20/30|) = 2/3, isolation = 1 · 10/20 = 0.5,
     correlation ratio = (0.5 − 0.25) / (1 − 0.25) = 1/3.
 
@@ -141,7 +161,32 @@ def single_indices(frame: pd.DataFrame) -> dict[str, float]:
 
 
 def multi_indices(parts: pd.DataFrame) -> dict[str, float]:
-    """Multigroup indices over the columns of `parts` (a partition, persons); empty units and groups are left out."""
+    """Multigroup indices over the columns of `parts` (a partition, persons); empty units and groups are left out.
+
+    Parameters
+    ----------
+    parts : pandas.DataFrame
+        One column per group of a partition (persons per unit or cell, one Stichtag).
+
+    Returns
+    -------
+    dict of str to float
+        Index id (`MULTI_INDICES`) → value, dimensionless 0–1, of that Stichtag; NaN for fewer than two units or groups.
+
+    Notes
+    -----
+    t_i = Σ_k x_ik, P_k = X_k/T, p_ik = x_ik/t_i, I = Σ_k P_k (1 − P_k), E = −Σ_k P_k ln P_k:
+    D_m = Σ_i Σ_k t_i |p_ik − P_k| / (2 T I), H_m = Σ_i Σ_k t_i p_ik ln(p_ik/P_k) / (T E), Simpson's interaction = I.
+
+    Examples
+    --------
+    Units (10, 10) and (0, 20): P = (0.25, 0.75), I = 0.375; D_m = (20 · 0.5 + 20 · 0.5) / (2 · 40 · 0.375) = 0.667;
+    H_m = (20 · [0.5 ln 2 + 0.5 ln(2/3)] + 20 ln(4/3)) / (40 · 0.5623) = 0.384.
+
+    >>> d = multi_indices(pd.DataFrame({"a": [10.0, 0.0], "b": [10.0, 20.0]}))
+    >>> round(d["multi_dissim"], 3), round(d["multi_theil_h"], 3), round(d["simpson_interaction"], 3)
+    (0.667, 0.384, 0.375)
+    """
     values = parts.to_numpy(dtype=float)
     values = values[values.sum(axis=1) > 0]
     used = values.sum(axis=0) > 0

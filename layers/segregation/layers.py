@@ -30,7 +30,43 @@ def _result(layer_id: str, values: pd.DataFrame, basis: Basis, period: str, grou
 
 def compute_eb_share(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
                      period_from: str | None = None) -> LayerResult:
-    """Empirical-Bayes smoothed share of the group in its comparison population, in % (areas with t = 0: no value)."""
+    """Empirical-Bayes smoothed share of the group in its comparison population, in % (areas with t = 0: no value).
+
+    Parameters
+    ----------
+    bundle : Bundle
+        City bundle; the group's counts x and comparison population t (persons) come from `groups.group_frame`.
+    basis : Basis
+        Administrative level or H3 resolution (neighbours: queen contiguity of units, first ring of cells).
+    period : str
+        Stichtag, ISO date: the register date of the counts.
+    scenario : object, optional
+        Unused.
+    group : str, optional
+        Segregation group id (`groups.layer_groups`, default ``"mig_bg"``).
+    period_from : str, optional
+        Unused.
+
+    Returns
+    -------
+    LayerResult
+        ``value``: θ_i in % of the comparison population on the Stichtag `period`; ``numerator`` x_i, ``denominator`` t_i.
+
+    Notes
+    -----
+    θ_i = m + C_i (r_i − m), C_i = s² / (s² + m / t_i), m = X / T, r_i = x_i / t_i,
+    s² = Σ_i t_i (r_i − m)² / T − m / t̄; every area gets m where s² ≤ 0 (Marshall 1991; `local.eb_rate`).
+
+    Examples
+    --------
+    m = 1102 / 3540 = 0.3113, s² = 0.03271; B2 (2 of 40) has C = 0.03271 / (0.03271 + 0.3113 / 40) = 0.808, so its 5 %
+    moves to 0.3113 + 0.808 · (0.05 − 0.3113) = 10.0 %; A1 (1,000 residents) stays near its 60 %.
+
+    >>> from layers.examples import example_bundle
+    >>> from layers.spatial.basis import Basis
+    >>> compute_eb_share(example_bundle(), Basis(level="block"), "2024-12-31").values["value"].round(1).to_dict()
+    {'A1': 59.7, 'A2': 20.2, 'B1': 20.1, 'B2': 10.0}
+    """
     g = get_group(bundle, group)
     frame, interp = group_frame(bundle, basis, period, g)
     value = np.full(len(frame), np.nan)
@@ -58,19 +94,124 @@ def _classes(layer_id: str, stat: str, bundle: Bundle, basis: Basis, period: str
 
 def compute_gi_star(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
                     period_from: str | None = None) -> LayerResult:
-    """Getis-Ord Gi* class of the EB-smoothed share: 1 cluster of high shares, 2 cluster of low shares, 0 not significant."""
+    """Getis-Ord Gi* class of the EB-smoothed share: 1 cluster of high shares, 2 cluster of low shares, 0 not significant.
+
+    Parameters
+    ----------
+    bundle : Bundle
+        City bundle; the group's counts x and comparison population t (persons) come from `groups.group_frame`.
+    basis : Basis
+        Administrative level or H3 resolution (neighbours: queen contiguity of units, first ring of cells).
+    period : str
+        Stichtag, ISO date: the register date of the counts.
+    scenario : object, optional
+        Unused.
+    group : str, optional
+        Segregation group id (`groups.layer_groups`, default ``"mig_bg"``).
+    period_from : str, optional
+        Unused.
+
+    Returns
+    -------
+    LayerResult
+        ``value``: class code 0–2 (no unit) for the Stichtag `period`; ``notes`` give z and the pseudo p-value.
+
+    Notes
+    -----
+    z_i = (Σ_j w*_ij y_j − ȳ Σ_j w*_ij) / (S √[(n Σ_j w*_ij² − (Σ_j w*_ij)²) / (n − 1)]) on y = the EB-smoothed share,
+    w* binary neighbours plus the area itself (`local.gi_star_z`); p from 999 conditional permutations of esda's
+    ``G_Local``, significant after Benjamini–Hochberg at 5 %; class 1 if significant and z > 0, 2 if significant
+    otherwise. The permutations take seconds, so the example shows the z of the kernel on a chain of four areas.
+
+    Examples
+    --------
+    >>> from libpysal.weights import W
+    >>> from layers.segregation.local import gi_star_z
+    >>> w = W({0: [0, 1], 1: [1, 0, 2], 2: [2, 1, 3], 3: [3, 2]}, silence_warnings=True)
+    >>> gi_star_z(np.array([1.0, 2.0, 3.0, 10.0]), w).round(3).tolist()
+    [-1.225, -1.697, 0.849, 1.225]
+    """
     return _classes(GI_STAR.id, "gi", bundle, basis, period, group)
 
 
 def compute_local_moran(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
                         period_from: str | None = None) -> LayerResult:
-    """Local Moran's I class of the EB-smoothed share: 1 high-high, 2 low-low, 3 low-high, 4 high-low, 0 not significant."""
+    """Local Moran's I class of the EB-smoothed share: 1 high-high, 2 low-low, 3 low-high, 4 high-low, 0 not significant.
+
+    Parameters
+    ----------
+    bundle : Bundle
+        City bundle; the group's counts x and comparison population t (persons) come from `groups.group_frame`.
+    basis : Basis
+        Administrative level or H3 resolution (neighbours: queen contiguity of units, first ring of cells).
+    period : str
+        Stichtag, ISO date: the register date of the counts.
+    scenario : object, optional
+        Unused.
+    group : str, optional
+        Segregation group id (`groups.layer_groups`, default ``"mig_bg"``).
+    period_from : str, optional
+        Unused.
+
+    Returns
+    -------
+    LayerResult
+        ``value``: class code 0–4 (no unit) for the Stichtag `period`; ``notes`` give I and the pseudo p-value.
+
+    Notes
+    -----
+    esda ``Moran_Local`` with row-standardised weights: I_i = (n − 1) z_i Σ_j w_ij z_j / Σ_k z_k², z = y − ȳ on the
+    EB-smoothed share y; p from 999 conditional permutations, significant after Benjamini–Hochberg at 5 %; the class is
+    the quadrant of (z_i, Σ_j w_ij z_j). The example shows I without permutations on a chain of four areas:
+    z = (−3, −2, −1, 6), Σz² = 50, the first area's lag is −2, so I_0 = 3 · (−3) · (−2) / 50 = 0.36.
+
+    Examples
+    --------
+    >>> from esda import Moran_Local
+    >>> from libpysal.weights import W
+    >>> w = W({0: [1], 1: [0, 2], 2: [1, 3], 3: [2]}, silence_warnings=True)
+    >>> Moran_Local(np.array([1.0, 2.0, 3.0, 10.0]), w, transformation="r", permutations=0).Is.round(2).tolist()
+    [0.36, 0.24, -0.12, -0.36]
+    """
     return _classes(LOCAL_MORAN.id, "moran", bundle, basis, period, group)
 
 
 def compute_local_entropy(bundle: Bundle, basis: Basis, period: str, scenario=None, *, group: str | None = None,
                           period_from: str | None = None) -> LayerResult:
-    """Local entropy (0–1) of the origin-region partition among residents with migration background."""
+    """Local entropy (0–1) of the origin-region partition among residents with migration background.
+
+    Parameters
+    ----------
+    bundle : Bundle
+        City bundle with ``pop_mig_bg`` and origin-region counts (persons).
+    basis : Basis
+        Administrative level or H3 resolution.
+    period : str
+        Stichtag, ISO date: the register date of the counts.
+    scenario, group, period_from : optional
+        Unused (the partition is fixed, `groups.partition_frame`).
+
+    Returns
+    -------
+    LayerResult
+        ``value``: E_i, dimensionless 0–1, Stichtag `period`; ``numerator`` the residents with migration background.
+
+    Notes
+    -----
+    E_i = −Σ_k p_ik ln p_ik / ln K, p_ik the share of origin group k among the area's residents with migration
+    background and K the number of groups of the partition (`local.local_entropy`, PySAL ``MultiLocalEntropy``).
+
+    Examples
+    --------
+    Two groups (Turkey and the remainder), K = 2: A1 is split half and half, E = 1; B1 a quarter and three quarters,
+    E = −(0.25 ln 0.25 + 0.75 ln 0.75) / ln 2 = 0.811.
+
+    >>> from layers.examples import example_bundle
+    >>> from layers.spatial.basis import Basis
+    >>> v = compute_local_entropy(example_bundle(), Basis(level="block"), "2024-12-31").values["value"]
+    >>> round(float(v["A1"]), 3), round(float(v["B1"]), 3)
+    (1.0, 0.811)
+    """
     e = local_entropy(bundle, basis.key, period)
     values = pd.DataFrame({"value": e["value"], "numerator": e["mig_bg"], "denominator": e["residents"], "residents": e["residents"]},
                           index=e.index)

@@ -30,6 +30,19 @@ def test_layers_lists_registry_metadata(client):
     assert body["periods"] == ["2023-12-31", "2024-12-31"]
 
 
+def test_layers_link_methods_and_date_every_input(client):
+    """Issue 15: each layer names its section of docs/methods.md and the data date of every input."""
+    body = client.get("/api/v1/layers").get_json()
+    share = next(layer for layer in body["layers"] if layer["id"] == "migration_share")
+    assert share["methods"] == "docs/methods.md#migrant-concentration"
+    assert share["inputs"] == [{"source": "population", "title": "Tiny population", "date": "", "per_stichtag": True}]
+    assert all(layer["methods"].startswith("docs/methods.md#") for layer in body["layers"])
+    answer = client.get("/api/v1/layers/migration_change?level=block&period=2024-12-31&period_from=2023-12-31").get_json()
+    assert answer["methods"] == "docs/methods.md#migrant-concentration"
+    assert answer["inputs"] == [{"source": "population", "title": "Tiny population", "date": "2023-12-31 → 2024-12-31",
+                                 "per_stichtag": True}]
+
+
 def test_json_values_equal_layer(client, tiny_folder):
     body = client.get("/api/v1/layers/migration_share?level=block&period=2024-12-31&group=mig_bg").get_json()
     expected = mc.compute_share(load_bundle(tiny_folder), Basis(level="block"), "2024-12-31", group="mig_bg").values["value"]
