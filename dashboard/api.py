@@ -16,6 +16,7 @@ from layers.social import context_columns
 from layers.spatial.geometry import basis_geojson
 from layers.spatial.routing import bundle_router
 from layers.spec import InputDate, LayerResult, LayerSpec, input_dates
+from layers.topics import layer_inputs, methods_link
 
 from .context import current_bundle, current_settings, shown_spec, view_result
 from .downloads import FILE_FORMATS, MAX_XLSX_ROWS, area_names, file_answer
@@ -71,7 +72,7 @@ def layer_metadata(layer_id: str) -> dict:
         "sensitivity": spec.sensitivity, "min_count": spec.min_count, "provenance": spec.provenance,
         "groups": [{"id": g.id, "title": {"de": g.title_de, "en": g.title_en}} for g in spec.groups(bundle)],
         "needs_period_from": spec.needs_period_from,
-        "methods": spec.methods_link, "inputs": _inputs(input_dates(spec, bundle.sources)),
+        "methods": methods_link(spec), "inputs": _inputs(input_dates(layer_inputs(spec), bundle.sources)),
     }
 
 
@@ -159,7 +160,7 @@ def layer_answer(query: LayerQuery, scenario: str | None = None, view: str = "ba
         "interpolated_from": result.interpolated_from, "synthetic": bundle.manifest.synthetic,
         "residents_means": {"de": spec.persons_de, "en": spec.persons_en},
         "data_dates": dict(result.data_dates),  # inputs whose own date is not the Stichtag (e.g. MSS 2021: 2020-12-31)
-        "inputs": _inputs(input_dates(spec, bundle.sources, result)), "methods": spec.methods_link,
+        "inputs": _inputs(input_dates(layer_inputs(spec), bundle.sources, result)), "methods": methods_link(spec),
         "sources": [bundle.sources[k].attribution for k in result.sources if k in bundle.sources],
         "licences": list(dict.fromkeys(bundle.sources[k].public_licence or f"see {bundle.sources[k].url or 'the source'}"
                                        for k in result.sources if k in bundle.sources)),

@@ -17,4 +17,6 @@ TOPIC = Topic(
             migrant_concentration.CHANGE, *social.LAYERS),
     tables=(SIMILAR,),
     api="dashboard.api_similar:api_similar",
+    methods=(("migration_", "Migrant concentration", ("population", "demo")),
+             ("social_", "Social situation", ("mss", "population", "demo"))),
 )

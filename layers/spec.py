@@ -20,25 +20,6 @@ RESULT_COLUMNS = ("value", "numerator", "denominator", "residents", "suppressed"
 # set, the residents-weighted mean of the values, or none (classes and other values that do not add up).
 AGGREGATES = ("ratio_pct", "sum", "location_quotient", "weighted_mean", "none")
 METHODS_DOC = "docs/methods.md"
-# Where docs/methods.md describes a layer, and which bundle sources (manifest keys) it reads, by layer-id prefix (the
-# longest prefix wins); a key the bundle does not have is left out (the demo city has one source, "demo").
-# tests/layers/test_methods_links.py checks that every heading exists and that computed sources are declared here.
-LAYER_DOCS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("migration_", "Migrant concentration", ("population", "demo")),
-    ("social_", "Social situation", ("mss", "population", "demo")),
-    ("segregation_", "Segregation", ("population", "demo")),
-    ("education_kita_ratio", "Kita demand and supply per area", ("kitas", "population", "demo")),
-    ("education_kita_", "Two-step floating catchment area (2SFCA)", ("kitas", "population", "demo")),
-    ("education_catchment_", "Primary-school catchments", ("catchments", "schools", "population", "demo")),
-    ("infra_", "Walking distance and coverage", ("kitas", "schools", "youth", "osm", "population", "demo")),
-    ("infra_gap", "Walking distance and coverage", ("kitas", "schools", "youth", "osm", "mss", "population", "demo")),
-    ("public_ej_", "Public space", ("umweltgerechtigkeit", "population", "demo")),
-    ("public_", "Public space", ("green_spaces", "population", "demo")),
-    ("funding_need_", "Funding areas and the MSS", ("mss", "erhaltungsgebiete", "population", "demo")),
-    ("funding_", "Funding areas and the MSS", ("mss", "population", "demo")),
-    ("accommodation_", "Accommodation places", ("accommodation", "population", "demo")),
-    ("housing_", "Housing stock", ("housing", "population", "demo")),
-)
 # Sources with one edition per Stichtag: an input from them is dated by the chosen Stichtag (`LayerResult.period`).
 PER_STICHTAG_SOURCES = ("population", "demo")
 
@@ -158,29 +139,6 @@ class LayerSpec:
         """Who the ``residents`` column of this layer counts (e.g. "Kinder unter 6")."""
         return self.persons_de if lang == "de" else self.persons_en
 
-    @property
-    def methods_heading(self) -> str:
-        """The heading of docs/methods.md that gives this layer's formula ("" when `LAYER_DOCS` has no entry)."""
-        return _layer_doc(self.id)[0]
-
-    @property
-    def methods_link(self) -> str:
-        """``docs/methods.md#<anchor>`` of `methods_heading`, e.g. ``docs/methods.md#migrant-concentration``."""
-        return f"{METHODS_DOC}#{heading_anchor(self.methods_heading)}"
-
-    @property
-    def inputs(self) -> tuple[str, ...]:
-        """The bundle sources (manifest keys) the layer may read, from `LAYER_DOCS`."""
-        return _layer_doc(self.id)[1]
-
-
-def _layer_doc(layer_id: str) -> tuple[str, tuple[str, ...]]:
-    matches = [(prefix, heading, keys) for prefix, heading, keys in LAYER_DOCS if layer_id.startswith(prefix)]
-    if not matches:
-        return "", ()
-    _, heading, keys = max(matches, key=lambda m: len(m[0]))
-    return heading, keys
-
 
 def heading_anchor(heading: str) -> str:
     """The anchor GitHub (and most Markdown renderers) give a heading: lower case, punctuation dropped, spaces → hyphens.
@@ -207,10 +165,10 @@ class InputDate:
     per_stichtag: bool = False
 
 
-def input_dates(spec: LayerSpec, sources: dict, result: LayerResult | None = None) -> tuple[InputDate, ...]:
+def input_dates(inputs: tuple[str, ...], sources: dict, result: LayerResult | None = None) -> tuple[InputDate, ...]:
     """The data date of every input of a layer, from the bundle's source metadata (`sources`: key → `Source`).
 
-    Without a result: the layer's declared inputs (`LayerSpec.inputs`) with each source's stated period (a per-Stichtag
+    Without a result: the layer's declared inputs (`inputs`, see `layers.topics.layer_inputs`) with each source's stated period (a per-Stichtag
     source shows the span of its Stichtage). With a result: the sources the result names, a per-Stichtag source dated by
     the result's period (``from → to`` for a change), and a date the result carries itself (`LayerResult.data_dates`,
     e.g. the MSS indicator period) before the source's stated one.
@@ -220,15 +178,15 @@ def input_dates(spec: LayerSpec, sources: dict, result: LayerResult | None = Non
     >>> from layers.bundle import Source
     >>> src = {"population": Source("population", "Register", "ASt", "CC BY", period="2021–2024"),
     ...        "kitas": Source("kitas", "Kitaliste", "SenBJF", "CC BY", period="01/2026")}
-    >>> spec = LayerSpec("education_kita_ratio", "", "", "", "", "", "", ".1f", "Viridis", None, "")
-    >>> [(i.source, i.date) for i in input_dates(spec, src)]
+    >>> inputs = ("kitas", "population", "demo")
+    >>> [(i.source, i.date) for i in input_dates(inputs, src)]
     [('kitas', '01/2026'), ('population', '2021–2024')]
     >>> r = LayerResult("education_kita_ratio", pd.DataFrame(), None, "2024-12-31", sources=("kitas", "population"))
-    >>> [(i.source, i.date) for i in input_dates(spec, src, r)]
+    >>> [(i.source, i.date) for i in input_dates(inputs, src, r)]
     [('kitas', '01/2026'), ('population', '2024-12-31')]
     """
     own = dict(result.data_dates) if result is not None else {}
-    keys = tuple(dict.fromkeys((*result.sources, *own))) if result is not None else spec.inputs
+    keys = tuple(dict.fromkeys((*result.sources, *own))) if result is not None else inputs
     out = []
     for key in keys:
         source = sources.get(key)

@@ -39,6 +39,9 @@ class Topic:
     benchmark : str or None
         ``module:function`` of its benchmark, ``function(settings, berlin_bundle_folder) -> rows`` (the bundle lies in
         the benchmark's scratch folder); run by ``quartiersatlas bench --only <id>``.
+    methods : tuple of (str, str, tuple of str)
+        Where docs/methods.md describes its layers: (layer-id prefix, heading, bundle sources the layers read); the
+        longest matching prefix wins, and a source a bundle does not have is left out (the demo city has one, "demo").
     planner_only : bool
         Internal planning data: the portal registers none of its API routes (a section leaves its tab out of the portal
         with its own ``available(settings)``).
@@ -52,6 +55,7 @@ class Topic:
     section: str | None = None
     api: str | None = None
     benchmark: str | None = None
+    methods: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
     planner_only: bool = False
 
 

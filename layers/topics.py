@@ -15,7 +15,7 @@ from .scenario import topic as scenario
 from .segregation import topic as segregation
 from .settings import CORE_SETTINGS, Setting
 from .sources.importer import Importer
-from .spec import LayerSpec, TableSpec
+from .spec import METHODS_DOC, LayerSpec, TableSpec, heading_anchor
 from .topic import Topic, unique_by
 
 TOPICS: tuple[Topic, ...] = (
@@ -45,3 +45,28 @@ LAYERS: tuple[LayerSpec, ...] = tuple(spec for topic in TOPICS for spec in topic
 TABLES: tuple[TableSpec, ...] = tuple(spec for topic in TOPICS for spec in topic.tables)
 SETTINGS: tuple[Setting, ...] = CORE_SETTINGS + tuple(row for topic in TOPICS for row in topic.settings)
 IMPORTERS: dict[str, Importer] = {imp.kind: imp for topic in TOPICS for imp in topic.importers}
+METHODS: tuple[tuple[str, str, tuple[str, ...]], ...] = tuple(entry for topic in TOPICS for entry in topic.methods)
+
+
+def _method_entry(layer_id: str) -> tuple[str, tuple[str, ...]]:
+    """(heading, inputs) of the longest `METHODS` prefix of `layer_id`; ("", ()) when no topic describes it."""
+    matches = [entry for entry in METHODS if layer_id.startswith(entry[0])]
+    if not matches:
+        return "", ()
+    _, heading, inputs = max(matches, key=lambda entry: len(entry[0]))
+    return heading, inputs
+
+
+def methods_heading(spec: LayerSpec) -> str:
+    """The heading of docs/methods.md that gives the layer's formula ("" when its topic names none)."""
+    return _method_entry(spec.id)[0]
+
+
+def methods_link(spec: LayerSpec) -> str:
+    """``docs/methods.md#<anchor>`` of `methods_heading`, e.g. ``docs/methods.md#migrant-concentration``."""
+    return f"{METHODS_DOC}#{heading_anchor(methods_heading(spec))}"
+
+
+def layer_inputs(spec: LayerSpec) -> tuple[str, ...]:
+    """The bundle sources (manifest keys) the layer may read, as its topic declares them."""
+    return _method_entry(spec.id)[1]

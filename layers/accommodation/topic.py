@@ -48,4 +48,6 @@ TOPIC = Topic(
     api="dashboard.api_accommodation:api_accommodation",
     benchmark="bench.accommodation:bench_accommodation",
     planner_only=True,
+    methods=(("accommodation_", "Accommodation places", ("accommodation", "population", "demo")),
+             ("housing_", "Housing stock", ("housing", "population", "demo"))),
 )

@@ -36,4 +36,7 @@ TOPIC = Topic(
     section="dashboard.sections.education",
     api="dashboard.api_education:api_education",
     benchmark="bench.education:bench_education",
+    methods=(("education_kita_ratio", "Kita demand and supply per area", ("kitas", "population", "demo")),
+             ("education_kita_", "Two-step floating catchment area (2SFCA)", ("kitas", "population", "demo")),
+             ("education_catchment_", "Primary-school catchments", ("catchments", "schools", "population", "demo"))),
 )

@@ -61,4 +61,10 @@ TOPIC = Topic(
     section="dashboard.sections.infrastructure",
     api="dashboard.api_infrastructure:api_infrastructure",
     benchmark="bench.infrastructure:bench_infrastructure",
+    methods=(("infra_", "Walking distance and coverage", ("kitas", "schools", "youth", "osm", "population", "demo")),
+             ("infra_gap", "Walking distance and coverage", ("kitas", "schools", "youth", "osm", "mss", "population", "demo")),
+             ("public_ej_", "Public space", ("umweltgerechtigkeit", "population", "demo")),
+             ("public_", "Public space", ("green_spaces", "population", "demo")),
+             ("funding_need_", "Funding areas and the MSS", ("mss", "erhaltungsgebiete", "population", "demo")),
+             ("funding_", "Funding areas and the MSS", ("mss", "population", "demo"))),
 )

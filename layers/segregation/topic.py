@@ -20,4 +20,5 @@ TOPIC = Topic(
     section="dashboard.sections.segregation",
     api="dashboard.api_segregation:api_segregation",
     benchmark="bench.segregation:bench_segregation",
+    methods=(("segregation_", "Segregation", ("population", "demo")),),
 )

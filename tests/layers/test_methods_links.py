@@ -15,6 +15,7 @@ from layers.bundle import load_bundle, write_bundle
 from layers.registry import LAYERS
 from layers.spatial.basis import Basis
 from layers.spec import LayerSpec, heading_anchor
+from layers.topics import layer_inputs, methods_heading, methods_link
 from tests.tiny import tiny_build
 
 METHODS = Path(__file__).resolve().parents[2] / "docs" / "methods.md"
@@ -35,8 +36,8 @@ def _sections(text: str) -> dict[str, str]:
 def missing_sections(layers: tuple[LayerSpec, ...], text: str) -> list[str]:
     """Layers whose methods section is not declared, is no heading of `text`, or does not mention the layer id."""
     sections = _sections(text)
-    return [s.id for s in layers if not s.methods_heading
-            or f"`{s.id}`" not in sections.get(s.methods_link.partition("#")[2], "")]
+    return [s.id for s in layers if not methods_heading(s)
+            or f"`{s.id}`" not in sections.get(methods_link(s).partition("#")[2], "")]
 
 
 def test_every_layer_links_to_its_section():
@@ -45,13 +46,13 @@ def test_every_layer_links_to_its_section():
 
 def test_a_layer_without_a_section_fails():
     spec = LayerSpec("nowhere_layer", "", "", "", "", "", "", ".1f", "Viridis", None, "")
-    assert spec.methods_heading == "" and missing_sections((spec,), METHODS.read_text(encoding="utf-8")) == ["nowhere_layer"]
+    assert methods_heading(spec) == "" and missing_sections((spec,), METHODS.read_text(encoding="utf-8")) == ["nowhere_layer"]
     stray = LayerSpec("migration_stray", "", "", "", "", "", "", ".1f", "Viridis", None, "")  # a section, but not described there
     assert missing_sections((stray,), METHODS.read_text(encoding="utf-8")) == ["migration_stray"]
 
 
 def test_links_use_the_markdown_anchor():
-    links = {s.id: s.methods_link for s in LAYERS}
+    links = {s.id: methods_link(s) for s in LAYERS}
     assert links["migration_lq"] == "docs/methods.md#migrant-concentration"
     assert links["education_kita_fca"] == "docs/methods.md#two-step-floating-catchment-area-2sfca"
 
@@ -64,4 +65,4 @@ def tiny(tmp_path_factory):
 @pytest.mark.parametrize("spec", LAYERS, ids=lambda s: s.id)
 def test_computed_sources_are_declared_inputs(tiny, spec):
     result = spec.compute(tiny, Basis(level="block"), "2024-12-31")
-    assert set(result.sources) | {k for k, _ in result.data_dates} <= set(spec.inputs)
+    assert set(result.sources) | {k for k, _ in result.data_dates} <= set(layer_inputs(spec))
