@@ -47,7 +47,8 @@ from ..figures import PROPOSAL_TRACE
 from ..i18n import format_date, t
 from ..state import period_at
 from .common import map_redrawn, redraw_gate, redrawn_id, topic_id, when_active
-from .scenario import scenario_of, site_of_click
+from .scenario.places import site_of_click
+from .scenario.stored import scenario_of
 
 SECTION_ID = "accommodation"
 LEVEL = "accommodation-level"
