@@ -36,7 +36,7 @@ from layers.housing import evenness, has_stock, stock_date
 from layers.infrastructure.params import current_params
 from layers.numbers import format_number as num
 from layers.publication import publish_table
-from layers.scenario import NewAccommodation, ScenarioError, Site, place_site, validate_scenario
+from layers.scenario import NewAccommodation, Scenario, ScenarioError, Site, place_site, validate_scenario
 from layers.settings import Settings
 from layers.social import indicator_date, mean_over
 from layers.sources.point_files import read_point_file
@@ -47,7 +47,8 @@ from ..figures import PROPOSAL_TRACE
 from ..i18n import format_date, t
 from ..state import period_at
 from .common import map_redrawn, redraw_gate, redrawn_id, topic_id, when_active
-from .scenario import scenario_of, site_of_click
+from .scenario.places import site_of_click
+from .scenario.stored import scenario_of
 
 SECTION_ID = "accommodation"
 LEVEL = "accommodation-level"
@@ -276,29 +277,38 @@ def _uploaded(bundle: Bundle, contents: str, filename: str) -> list[dict]:
              "origin": "imported"} for i, g in enumerate(frame.geometry)]
 
 
-def edit_candidates(add, get_suggestions, contents, clear, click, filename, candidates, district, period, lang):
-    """Add the clicked place, suggestions or an uploaded file's points to the candidates; clear them."""
+def new_candidates(bundle: Bundle, settings: Settings, trigger: str, click: dict | None, upload: dict, district: str | None,
+                   period: str) -> list[dict] | None:
+    """The candidates `trigger` adds: the clicked place (None: the click was off the areas), three suggestions (inside the
+    district when one is chosen) or the uploaded file's points. BundleValidationError or ValueError: a file or place refused."""
+    if trigger == ADD_CLICK:
+        site = site_of_click(bundle, click)
+        if site is None:
+            return None
+        placed = place_site(bundle, site)
+        return [{"lon": placed.lon, "lat": placed.lat, "label": "", "origin": "clicked"}]
+    if trigger == SUGGEST:
+        return [{"lon": c.lon, "lat": c.lat, "label": c.label, "origin": c.origin}
+                for c in suggest(bundle, period_at(bundle, period), settings, 3, district or None)]
+    return _uploaded(bundle, upload["contents"], upload["filename"])
+
+
+def edit_candidates(clicks, upload, click, candidates, district, period, lang):
+    """Add the clicked place, suggestions or an uploaded file's points to the candidates; clear them.
+
+    `clicks` are the add, suggest and clear buttons' (only which one fired counts), `upload` the file's contents and name."""
     trigger = ctx.triggered_id
     if trigger is None or not ctx.triggered[0].get("value"):
         return no_update, no_update
-    bundle, settings = current_bundle(), current_settings()
-    candidates = list(candidates or [])
     if trigger == CLEAR:
         return [], ""
+    candidates = list(candidates or [])
     try:
-        if trigger == ADD_CLICK:
-            site = site_of_click(bundle, click)
-            if site is None:
-                return no_update, dbc.Alert(t("accommodation_no_click", lang), color="warning", className="py-1 small")
-            placed = place_site(bundle, site)
-            new = [{"lon": placed.lon, "lat": placed.lat, "label": "", "origin": "clicked"}]
-        elif trigger == SUGGEST:
-            new = [{"lon": c.lon, "lat": c.lat, "label": c.label, "origin": c.origin}
-                   for c in suggest(bundle, period_at(bundle, period), settings, 3, district or None)]
-        else:
-            new = _uploaded(bundle, contents, filename)
+        new = new_candidates(current_bundle(), current_settings(), trigger, click, upload, district, period)
     except (BundleValidationError, ValueError) as exc:
         return no_update, dbc.Alert(t("accommodation_upload_failed", lang, error=str(exc)), color="danger", className="py-1 small")
+    if new is None:
+        return no_update, dbc.Alert(t("accommodation_no_click", lang), color="warning", className="py-1 small")
     merged = (candidates + new)[:MAX_CANDIDATES]
     return merged, dbc.Alert(t("accommodation_added", lang, n=len(merged) - len(candidates)), color="success", className="py-1 small")
 
@@ -306,6 +316,16 @@ def edit_candidates(add, get_suggestions, contents, clear, click, filename, cand
 def update_screening(candidates, period, lang):
     bundle, settings = current_bundle(), current_settings()
     return screening_view(bundle, candidates or [], period_at(bundle, period), lang, settings)
+
+
+def with_candidate(bundle: Bundle, settings: Settings, scenario: Scenario, candidate: dict, n: int, places, kind) -> tuple[NewAccommodation, Scenario]:
+    """The accommodation site (`places` places of type `kind`) at the 0-based candidate `n`, and the scenario with it, validated
+    like every intervention (ScenarioError, ValueError or TypeError when it is not valid)."""
+    item = NewAccommodation(Site("point", float(candidate["lon"]), float(candidate["lat"])), int(places or 0), kind or "gemeinschaftsunterkunft",
+                            label=candidate.get("label") or f"K{n + 1}")
+    new = scenario.with_intervention(item)
+    validate_scenario(bundle, new, settings)
+    return item, new
 
 
 def place_candidate(clicks, places, kind, candidates, data, lang):
@@ -316,12 +336,8 @@ def place_candidate(clicks, places, kind, candidates, data, lang):
     n = int(trigger["index"])
     if n >= len(candidates or []):
         return no_update, no_update
-    c = candidates[n]
     try:
-        item = NewAccommodation(Site("point", float(c["lon"]), float(c["lat"])), int(places or 0), kind or "gemeinschaftsunterkunft",
-                                label=c.get("label") or f"K{n + 1}")
-        new = scenario_of(data).with_intervention(item)
-        validate_scenario(current_bundle(), new, current_settings())
+        item, new = with_candidate(current_bundle(), current_settings(), scenario_of(data), candidates[n], n, places, kind)
     except (ScenarioError, ValueError, TypeError) as exc:
         return no_update, dbc.Alert(str(exc), color="danger", className="py-1 small")
     return new.to_dict(), dbc.Alert(t("accommodation_placed", lang, places=num(item.places, lang), n=n + 1), color="success",
@@ -346,10 +362,12 @@ def register(app: Dash) -> None:
                  Input(ids.TABS_LANG, "data"), prevent_initial_call=True)(when_active(SECTION_ID, 1, update_distribution))
     app.callback(Output(HOUSING, "children"), Input(ids.SECTION_TABS, "active_tab"), Input(topic_id("period", SECTION_ID), "data"),
                  Input(ids.TABS_LANG, "data"), prevent_initial_call=True)(when_active(SECTION_ID, 1, update_housing))
-    app.callback(Output(CANDIDATES, "data"), Output(MESSAGE, "children"),
-                 Input(ADD_CLICK, "n_clicks"), Input(SUGGEST, "n_clicks"), Input(UPLOAD, "contents"), Input(CLEAR, "n_clicks"),
-                 State(ids.MAP, "clickData"), State(UPLOAD, "filename"), State(CANDIDATES, "data"), State(ids.DISTRICT, "value"),
-                 State(ids.PERIOD, "value"), State(ids.LANGUAGE, "value"), prevent_initial_call=True)(edit_candidates)
+    app.callback(output=[Output(CANDIDATES, "data"), Output(MESSAGE, "children")],
+                 inputs={"clicks": {"add": Input(ADD_CLICK, "n_clicks"), "suggest": Input(SUGGEST, "n_clicks"), "clear": Input(CLEAR, "n_clicks")},
+                         "upload": {"contents": Input(UPLOAD, "contents"), "filename": State(UPLOAD, "filename")},
+                         "click": State(ids.MAP, "clickData"), "candidates": State(CANDIDATES, "data"), "district": State(ids.DISTRICT, "value"),
+                         "period": State(ids.PERIOD, "value"), "lang": State(ids.LANGUAGE, "value")},
+                 prevent_initial_call=True)(edit_candidates)
     app.callback(Output(SCREENING, "children"), Input(ids.SECTION_TABS, "active_tab"), Input(CANDIDATES, "data"), Input(topic_id("period", SECTION_ID), "data"),
                  Input(ids.TABS_LANG, "data"), prevent_initial_call=True)(when_active(SECTION_ID, 1, update_screening))
     app.callback(Output(ids.SCENARIO, "data", allow_duplicate=True), Output(MESSAGE, "children", allow_duplicate=True),

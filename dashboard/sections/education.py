@@ -12,7 +12,7 @@ from dash import Dash, Input, Output, Patch, State, ctx, dash_table, html, no_up
 from layers.education.kita import access_on, serving_kitas, supply_demand
 from layers.education.layers import KITA_FCA, KITA_RATIO
 from layers.education.params import EducationParams
-from layers.education.schools import catchments
+from layers.education.schools import catchments, school_catchment
 from layers.education.views import city_figures, compositions_visible, disclosed_catchments, facility_segregation_view, kita_table
 from layers.numbers import format_number as num
 from layers.query import check_query
@@ -115,18 +115,16 @@ def _columns(cols: list[tuple[str, str, str | None]], lang: str) -> list[dict]:
     return out
 
 
-def update_section(view, period, lang):
-    """Key figures, the composition statement and the sortable table of the chosen view."""
-    bundle, settings = current_bundle(), current_settings()
-    period = period_at(bundle, period)
-    comp, table = _composition(bundle, settings, period, view, lang)
-    if table is not None and len(table):
-        rows = table.reset_index().rename(columns={"index": "facility_id"}).sort_values("deviation_pp", ascending=False)
+def _table(bundle, settings, period: str, view: str, facilities) -> tuple:
+    """The table's rows, its columns (id, message key, number format) and its title key: the facilities' compositions where
+    they may be shown (`facilities`), else the Kitas or the school catchments."""
+    if facilities is not None and len(facilities):
+        rows = facilities.reset_index().rename(columns={"index": "facility_id"}).sort_values("deviation_pp", ascending=False)
         cols = [("name", "education_col_name", None), ("children_total", "education_col_children", ",.0f"),
                 ("share_pct", "education_col_share", ".1f"), ("catchment_share_pct", "education_col_catchment_share", ".1f"),
                 ("deviation_pp", "education_col_deviation", "+.1f"), ("ratio", "education_col_ratio_share", ".2f"), ("z", "education_col_z", "+.1f")]
-        title_key = "education_table_facilities"
-    elif view == "kita":
+        return rows, cols, "education_table_facilities"
+    if view == "kita":
         rows = kita_table(bundle, period, _params()).reset_index()
         # a Kita listed with 0 places has no supply ratio to compare: shown with "–" and listed after the others
         rows["supply_ratio"] = rows["supply_ratio"].where(rows["places"] > 0)
@@ -134,13 +132,20 @@ def update_section(view, period, lang):
         rows = rows.sort_values(["per_100", "name"], na_position="last")
         cols = [("name", "education_col_name", None), ("places", "education_col_places", ",.0f"), ("reach_demand", "education_col_reach", ",.0f"),
                 ("per_100", "education_col_ratio", ",.0f")]
-        title_key = "education_table_kitas"
-    else:
-        rows = disclosed_catchments(bundle, settings, period).reset_index()
-        cols = [("name", "education_col_name", None), ("children_6_12", "education_col_children_6_12", ",.0f"),
-                ("share_mig_pct", "education_col_catchment_mig", ".1f"), ("schools", "education_col_schools", ",.0f"),
-                ("pupils", "education_col_pupils", ",.0f"), ("startchancen", "education_col_startchancen", ",.0f")]
-        title_key = "education_table_catchments"
+        return rows, cols, "education_table_kitas"
+    rows = disclosed_catchments(bundle, settings, period).reset_index()
+    cols = [("name", "education_col_name", None), ("children_6_12", "education_col_children_6_12", ",.0f"),
+            ("share_mig_pct", "education_col_catchment_mig", ".1f"), ("schools", "education_col_schools", ",.0f"),
+            ("pupils", "education_col_pupils", ",.0f"), ("startchancen", "education_col_startchancen", ",.0f")]
+    return rows, cols, "education_table_catchments"
+
+
+def update_section(view, period, lang):
+    """Key figures, the composition statement and the sortable table of the chosen view."""
+    bundle, settings = current_bundle(), current_settings()
+    period = period_at(bundle, period)
+    comp, facilities = _composition(bundle, settings, period, view, lang)
+    rows, cols, title_key = _table(bundle, settings, period, view, facilities)
     figures = _kita_figures(bundle, period, lang) if view == "kita" else _school_figures(bundle, settings, period, lang)
     data = rows[[c[0] for c in cols]].replace({np.nan: None}).to_dict("records")
     return figures, comp, t(title_key, lang), _columns(cols, lang), data
@@ -148,20 +153,9 @@ def update_section(view, period, lang):
 
 # --- facility points on the map ------------------------------------------------------------------------------
 
-def facility_points(view, show, period, lang, follows, drawn):
-    """The facility trace: Kitas sized by places or primary schools by pupils; coloured by deviation where compositions may be shown.
-
-    Follows period and language while switched on (`follows`, through `follow_gate`). Re-drawn after the map gets a
-    new figure (`drawn`, through `redraw_gate`) while the points are switched on."""
-    if ctx.triggered_id == redrawn_id("education") and not (map_redrawn(drawn) and "on" in (show or [])):
-        return no_update
-    bundle, settings = current_bundle(), current_settings()
-    patch = Patch()
-    if "on" not in (show or []):
-        for key in ("lon", "lat", "text", "customdata"):
-            patch["data"][FACILITY_TRACE][key] = []
-        return patch
-    period = period_at(bundle, period)
+def facility_trace(bundle, settings, view: str, period: str, lang: str) -> dict:
+    """The facility trace's lon, lat, text, customdata and marker: Kitas sized by places or primary schools by pupils;
+    coloured by deviation (percentage points) where compositions may be shown."""
     fac = bundle.table("facilities")
     fac = fac[fac["type"] == view].set_index("facility_id")
     size_by = pd.to_numeric(fac["capacity" if view == "kita" else "pupils"]).astype(float)
@@ -176,11 +170,25 @@ def facility_points(view, show, period, lang, follows, drawn):
             marker.update(color=dev.fillna(0).to_numpy(), colorscale=colour_scale("PuOr_r"), cmid=0, showscale=True,
                           colorbar={"title": {"text": t("education_col_deviation", lang)}, "x": 0.0, "len": 0.4, "thickness": 10})
             text = text + "<br>" + t("education_col_deviation", lang) + ": " + dev.map(lambda v: num(v, lang, 1))
-    patch["data"][FACILITY_TRACE]["lon"] = fac.geometry.x.round(6).to_numpy()
-    patch["data"][FACILITY_TRACE]["lat"] = fac.geometry.y.round(6).to_numpy()
-    patch["data"][FACILITY_TRACE]["text"] = text.tolist()
-    patch["data"][FACILITY_TRACE]["customdata"] = fac.index.tolist()
-    patch["data"][FACILITY_TRACE]["marker"] = marker
+    return {"lon": fac.geometry.x.round(6).to_numpy(), "lat": fac.geometry.y.round(6).to_numpy(), "text": text.tolist(),
+            "customdata": fac.index.tolist(), "marker": marker}
+
+
+def facility_points(view, show, period, lang, follows, drawn):
+    """The facility trace (`facility_trace`), emptied while the points are switched off.
+
+    Follows period and language while switched on (`follows`, through `follow_gate`). Re-drawn after the map gets a
+    new figure (`drawn`, through `redraw_gate`) while the points are switched on."""
+    if ctx.triggered_id == redrawn_id("education") and not (map_redrawn(drawn) and "on" in (show or [])):
+        return no_update
+    patch = Patch()
+    if "on" not in (show or []):
+        for key in ("lon", "lat", "text", "customdata"):
+            patch["data"][FACILITY_TRACE][key] = []
+        return patch
+    bundle = current_bundle()
+    for key, value in facility_trace(bundle, current_settings(), view, period_at(bundle, period), lang).items():
+        patch["data"][FACILITY_TRACE][key] = value
     return patch
 
 
@@ -220,8 +228,6 @@ def facility_detail(bundle, settings, facility_id: str, period: str, lang: str):
         geom = _kita_circle(row.geometry.x, row.geometry.y, p.radius_m / p.detour_factor)
         lines.append(html.Div(t("education_detail_kita_catchment", lang, radius=num(p.radius_m, lang))))
     elif kind == "primary_school":
-        from layers.education.schools import school_catchment
-
         cid = school_catchment(bundle).get(facility_id)
         if cid is not None:
             geom = catchments(bundle).geometry.loc[cid]
@@ -276,6 +282,15 @@ def unit_detail(bundle, settings, basis: Basis, uid: str, period: str, lang: str
     return lines
 
 
+def _highlight(geom) -> Patch:
+    """The map's highlight layer showing `geom` (WGS84); None: the map as it is."""
+    patch = Patch()
+    if geom is not None:
+        patch["layout"]["map"]["layers"][HIGHLIGHT_LAYER]["source"] = _geojson(geom)
+        patch["layout"]["map"]["layers"][HIGHLIGHT_LAYER]["visible"] = True
+    return patch
+
+
 def on_click(click, basis_key, period, lang, active_tab):
     """A facility point: its detail and catchment outline; an area: its Kita supply and the Kitas serving it (only while
     the education tab is open: map clicks are for the linked views otherwise)."""
@@ -286,11 +301,7 @@ def on_click(click, basis_key, period, lang, active_tab):
     point = click["points"][0]
     if point.get("curveNumber") == FACILITY_TRACE:
         lines, geom = facility_detail(bundle, settings, str(point.get("customdata")), period, lang)
-        patch = Patch()
-        if geom is not None:
-            patch["layout"]["map"]["layers"][HIGHLIGHT_LAYER]["source"] = _geojson(geom)
-            patch["layout"]["map"]["layers"][HIGHLIGHT_LAYER]["visible"] = True
-        return lines, patch
+        return lines, _highlight(geom)
     location = point.get("location")
     if location is None:
         return no_update, no_update

@@ -102,19 +102,17 @@ def panel(bundle, settings, lang: str):
     ])
 
 
-def indices_view(group, index, basis_value, period_value, district, lang):
-    """Explanation, time-series chart and the indices table of the chosen group, index, basis and period."""
-    bundle = current_bundle()
-    basis, period = _basis(bundle, basis_value), period_at(bundle, period_value)
-    d = INDEX_DEFS[index]
-    table = publish_table(indices_frame(_key(), basis, group), tables.SEGREGATION_INDICES, current_settings())
-    multi = publish_table(multigroup_frame(_key(), basis), tables.SEGREGATION_INDICES, current_settings())
-    gtitle = next(g.title(lang) for g in available_groups(bundle) if g.id == group)
-    blabel = basis_label(bundle, basis, lang)
+def _explanation(d, basis: str, blabel: str, period: str, lang: str) -> list:
+    """What the index measures, the caveat, and which basis and period the figures are on."""
     explain = [html.B(f"{d.title(lang)} ({d.symbol}): "), d.explain(lang), html.Br(), html.I(t("segregation_caveat", lang)), html.Br(),
                t("segregation_basis_note", lang, basis=blabel, period=format_date(period, lang))]
     if Basis.parse(basis).is_h3:
         explain += [" ", t("segregation_interpolated", lang)]
+    return explain
+
+
+def _chart(bundle, table, d, index: str, district: str | None, title: str, lang: str) -> go.Figure:
+    """The index over the bundle's periods: the city and each district (only the chosen one when there is one)."""
     fig = go.Figure()
     districts = [a for a in table["area"].drop_duplicates() if a != "city"]
     for area, rows in table.groupby("area", sort=False):
@@ -124,14 +122,17 @@ def indices_view(group, index, basis_value, period_value, district, lang):
         colour = CITY_COLOUR if city else DISTRICT_COLOURS[districts.index(area) % len(DISTRICT_COLOURS)]
         fig.add_trace(go.Scatter(x=rows["period"], y=rows[index], mode="lines+markers", name=t("segregation_city", lang) if city else rows["area_name"].iloc[0],
                                  line={"width": 3 if city else 1.6, "color": colour}, marker={"size": 5 if not city else 7}))
-    periods = f"{format_date(bundle.periods[0], lang)}–{format_date(bundle.periods[-1], lang)}"  # the bundle's own Stichtage
-    fig.update_layout(title={"text": t("segregation_chart_title", lang, index=f"{d.title(lang)} ({d.symbol})", group=gtitle, basis=blabel,
-                                       periods=periods), "font": {"size": 12}},
+    fig.update_layout(title={"text": title, "font": {"size": 12}},
                       margin={"l": 40, "r": 10, "t": 66, "b": 30}, legend={"font": {"size": 10}},
                       yaxis={"title": d.symbol}, template="plotly_white", separators=",." if lang == "de" else ".,",
                       # ticks at the reference dates themselves (a date axis would label 31.12.2024 as "Jan 2025")
                       xaxis={"tickvals": list(bundle.periods), "ticktext": [format_date(p, lang) for p in bundle.periods], "tickangle": 0,
                              "tickfont": {"size": 10}, "hoverformat": PLOTLY_DAY[lang]})
+    return fig
+
+
+def _indices_table(table, multi, period: str, lang: str) -> tuple[list[dict], list[dict], dict]:
+    """The columns, rows and header tooltips of every index in the period, city and districts."""
     now = table[table["period"] == period].merge(multi[multi["period"] == period][["area", *[m.id for m in MULTI_INDICES]]], on="area")
     cols = [{"name": t("segregation_col_area", lang), "id": "area_name"}, {"name": t("segregation_col_units", lang), "id": "n_units"},
             {"name": t("segregation_col_share", lang), "id": "share_pct"}] + [{"name": f"{x.title(lang)} ({x.symbol})", "id": x.id}
@@ -140,7 +141,36 @@ def indices_view(group, index, basis_value, period_value, district, lang):
              "share_pct": num(r["share_pct"], lang, 1), **{x.id: num(r[x.id], lang, 3) for x in SINGLE_INDICES + MULTI_INDICES}}
             for r in now.to_dict("records")]
     tooltips = {x.id: {"value": f"{x.title(lang)} ({x.symbol}): {x.explain(lang)}", "type": "text"} for x in SINGLE_INDICES + MULTI_INDICES}
-    return explain, fig, t("segregation_table_title", lang, period=format_date(period, lang)), cols, data, tooltips
+    return cols, data, tooltips
+
+
+def indices_view(group, index, basis_value, period_value, district, lang):
+    """Explanation, time-series chart and the indices table of the chosen group, index, basis and period."""
+    bundle = current_bundle()
+    basis, period = _basis(bundle, basis_value), period_at(bundle, period_value)
+    d = INDEX_DEFS[index]
+    table = publish_table(indices_frame(_key(), basis, group), tables.SEGREGATION_INDICES, current_settings())
+    multi = publish_table(multigroup_frame(_key(), basis), tables.SEGREGATION_INDICES, current_settings())
+    gtitle = next(g.title(lang) for g in available_groups(bundle) if g.id == group)
+    blabel = basis_label(bundle, basis, lang)
+    periods = f"{format_date(bundle.periods[0], lang)}–{format_date(bundle.periods[-1], lang)}"  # the bundle's own Stichtage
+    title = t("segregation_chart_title", lang, index=f"{d.title(lang)} ({d.symbol})", group=gtitle, basis=blabel, periods=periods)
+    cols, data, tooltips = _indices_table(table, multi, period, lang)
+    return (_explanation(d, basis, blabel, period, lang), _chart(bundle, table, d, index, district, title, lang),
+            t("segregation_table_title", lang, period=format_date(period, lang)), cols, data, tooltips)
+
+
+def _change_table(frame, f0: str, f1: str, lang: str) -> tuple[list[dict], list[dict]]:
+    """The columns and rows of the change table (`f0`, `f1`: the two periods as shown)."""
+    cols = [{"name": t("segregation_col_area", lang), "id": "area_name"}, {"name": t("segregation_col_from", lang, period=f0), "id": "value_from"},
+            {"name": t("segregation_col_to", lang, period=f1), "id": "value_to"}, {"name": t("segregation_col_diff", lang), "id": "difference"},
+            {"name": t("segregation_col_p", lang), "id": "p_value_change"}, {"name": t("segregation_col_bc_from", lang, period=f0), "id": "dissim_bc_from"},
+            {"name": t("segregation_col_bc_to", lang, period=f1), "id": "dissim_bc_to"}]
+    data = [{"area": r["area"], "area_name": t("segregation_city", lang) if r["area"] == "city" else r["area_name"],
+             "value_from": num(r["value_from"], lang, 3), "value_to": num(r["value_to"], lang, 3), "difference": num(r["difference"], lang, 3),
+             "p_value_change": _p(r["p_value_change"], lang, DEFAULT_ITERATIONS), "dissim_bc_from": num(r["dissim_bc_from"], lang, 3),
+             "dissim_bc_to": num(r["dissim_bc_to"], lang, 3)} for r in frame.to_dict("records")]
+    return cols, data
 
 
 def change_view(group, index, period_from, basis_value, period_value, lang):
@@ -151,14 +181,7 @@ def change_view(group, index, period_from, basis_value, period_value, lang):
     frame = publish_table(change_frame(_key(), basis, group, period_from, period, index, DEFAULT_ITERATIONS, DEFAULT_SEED),
                           tables.SEGREGATION_CHANGE, current_settings())
     f0, f1 = format_date(period_from, lang), format_date(period, lang)
-    cols = [{"name": t("segregation_col_area", lang), "id": "area_name"}, {"name": t("segregation_col_from", lang, period=f0), "id": "value_from"},
-            {"name": t("segregation_col_to", lang, period=f1), "id": "value_to"}, {"name": t("segregation_col_diff", lang), "id": "difference"},
-            {"name": t("segregation_col_p", lang), "id": "p_value_change"}, {"name": t("segregation_col_bc_from", lang, period=f0), "id": "dissim_bc_from"},
-            {"name": t("segregation_col_bc_to", lang, period=f1), "id": "dissim_bc_to"}]
-    data = [{"area": r["area"], "area_name": t("segregation_city", lang) if r["area"] == "city" else r["area_name"],
-             "value_from": num(r["value_from"], lang, 3), "value_to": num(r["value_to"], lang, 3), "difference": num(r["difference"], lang, 3),
-             "p_value_change": _p(r["p_value_change"], lang, DEFAULT_ITERATIONS), "dissim_bc_from": num(r["dissim_bc_from"], lang, 3),
-             "dissim_bc_to": num(r["dissim_bc_to"], lang, 3)} for r in frame.to_dict("records")]
+    cols, data = _change_table(frame, f0, f1, lang)
     return (t("segregation_change_title", lang, index=f"{d.title(lang)} ({d.symbol})", period_from=f0, period=f1), cols, data,
             t("segregation_change_note", lang, iterations=DEFAULT_ITERATIONS))
 

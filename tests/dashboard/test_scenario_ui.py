@@ -13,6 +13,7 @@ from dashboard import ids
 from dashboard.app import create_app
 from dashboard.figures import FACILITY_TRACE, VALUES_TRACE
 from dashboard.sections import scenario as sc
+from dashboard.sections.scenario.form import form_dict
 from dashboard.topics import SECTIONS
 from layers.scenario import Housing, NewFacility, Scenario, Site
 from layers.scenario.store import slugify
@@ -89,12 +90,12 @@ def first_unit(bundle) -> str:
 # --- pure helpers -----------------------------------------------------------------------------------------
 
 def test_form_becomes_an_intervention_dict():
-    item = sc._form_dict("housing", 200, 2.0, 30, "new_build", None, "kita", 80, None, None, [], " Block 7 ")
+    item = form_dict("housing", 200, 2.0, 30, "new_build", None, "kita", 80, None, None, [], " Block 7 ")
     assert item == {"kind": "housing", "dwellings": 200, "persons_per_dwelling": 2.0, "subsidised_share": 0.3, "mix": "new_build",
                     "label": "Block 7"}
-    assert sc._form_dict("change", None, None, None, None, None, None, None, "kita-1", 40, ["on"], "") == {
+    assert form_dict("change", None, None, None, None, None, None, None, "kita-1", 40, ["on"], "") == {
         "kind": "change", "facility_id": "kita-1", "closed": True, "label": ""}
-    assert sc._form_dict("facility", None, None, None, None, None, "meeting_place", 50, None, None, [], "") == {
+    assert form_dict("facility", None, None, None, None, None, "meeting_place", 50, None, None, [], "") == {
         "kind": "facility", "facility_type": "meeting_place", "capacity": 50, "label": ""}
 
 
