@@ -25,6 +25,7 @@ from .cors import init_cors
 from .first_view import init_first_view
 from .guards import init_guards, lowercase_parameter_names
 from .legal import init_legal
+from .methods_page import methods_page
 from .ogc import ogc
 from .openapi import openapi
 from .response_cache import init_response_cache
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, bundle_folder: Path | str | Non
     server.register_blueprint(catalogue)  # open-data catalogue (DCAT-AP.de)
     server.register_blueprint(ogc)  # OGC API – Features
     init_legal(server, settings)  # Impressum, Datenschutz, Barrierefreiheit
+    server.register_blueprint(methods_page)  # docs/methods.md, where the legend's method links point
     init_security(app, settings)  # portal hardening
 
     allowed = set(bases(bundle))
