@@ -16,10 +16,15 @@ from typing import Callable
 
 import pandas as pd
 
+from ..accommodation.imports import read_accommodation
 from ..bundle.bundle import Bundle
 from ..bundle.schema import Source
 from ..bundle.store import read_manifest, replace_tables
 from ..bundle.validate import BundleValidationError, Problem, outside_extent
+from ..education.import_compositions import read_compositions
+from ..funding.imports import read_funding_geojson
+from ..housing.imports import read_housing
+from ..public_space.use import read_space_use_csv
 
 
 @dataclass(frozen=True)
@@ -39,29 +44,23 @@ class Importer:
     append: bool = False
 
 
-def _education_compositions():
-    from ..education.import_compositions import read_compositions  # education: the CSV import of facility compositions
-
-    return read_compositions
-
-
 def _importers() -> dict[str, Importer]:
     found: list[Importer] = [
         # --- education (Kita and school) ---
-        Importer("facility_composition", "facility_composition", (".csv",), _education_compositions(),
+        Importer("facility_composition", "facility_composition", (".csv",), read_compositions,
                  "Facility compositions (children/pupils, of whom with migration background or ndH)"),
         # --- infrastructure, public space, funding ---
-        Importer("space_use", "space_use", (".csv",), __import__("layers.public_space.use", fromlist=["use"]).read_space_use_csv,
+        Importer("space_use", "space_use", (".csv",), read_space_use_csv,
                  "Observed use of public spaces (counters, observation surveys): space_id, timestamp, count, method", append=True),
         Importer("funding_areas", "funding_areas", (".geojson", ".json", ".gpkg"),
-                 __import__("layers.funding.imports", fromlist=["imports"]).read_funding_geojson,
+                 read_funding_geojson,
                  "Funding areas (e.g. Quartiersmanagement): area_id, programme, name, start_year, end_year, budget_eur, status",
                  append=True),
         # --- accommodation and housing (internal) ---
         Importer("accommodation", "accommodation", (".csv", ".geojson", ".json", ".gpkg"),
-                 __import__("layers.accommodation.imports", fromlist=["imports"]).read_accommodation,
+                 read_accommodation,
                  "Accommodation sites (internal): site_id, type, name, capacity, occupancy, opened, closed, provider; lon/lat or points"),
-        Importer("housing", "housing", (".csv",), __import__("layers.housing.imports", fromlist=["imports"]).read_housing,
+        Importer("housing", "housing", (".csv",), read_housing,
                  "Housing stock per finest unit: unit_id, period, dwellings, social_dwellings, rent_eur_m2, wohnlage"),
     ]
     return {imp.kind: imp for imp in found}
