@@ -3,7 +3,8 @@
 `with_scenario(bundle, scenario)` returns a `ScenarioBundle`, a `Bundle` whose population counts (every basis, every
 period) and facilities table carry the interventions; all other tables, units, weights and cells are the baseline's.
 The layer modules compute on it unchanged, so every layer responds. None or an empty scenario returns the baseline
-object itself, so "empty scenario = baseline" holds exactly and every baseline cache is reused.
+object itself, so "empty scenario = baseline" holds exactly and every baseline cache is reused. `scenario_bundle` is
+`with_scenario` under given settings, refused in the portal (query, compare and effects compute on it).
 """
 
 from __future__ import annotations
