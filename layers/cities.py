@@ -7,22 +7,23 @@ from pathlib import Path
 
 from .bundle import write_bundle
 from .settings import Settings
+from .sources.berlin import build_berlin
+from .sources.demo import build_demo
+from .sources.generic import build_described, described_cities, description_path, read_description
+from .sources.user_files import reapply_imports
 
 DEMO_SIZES = ("small", "city", "berlin")
+REGIONS = Path(__file__).resolve().parent.parent / "data" / "regions"
 
 
-def described_cities() -> list[str]:
-    """Cities described by a file in data/cities (built by the generic source), e.g. `koeln`."""
-    from .sources.generic import described_cities as described
-
-    return described()
+def region_ids() -> list[str]:
+    """Regions described by a file in data/regions (built by `layers.scaleout`)."""
+    return sorted(p.stem for p in REGIONS.glob("*.toml"))
 
 
 def known_cities() -> list[str]:
     """Every bundle the app can build and serve: Berlin, the demo city, the described cities and the regions
     (data/regions; built with `quartiersatlas build --many`)."""
-    from .scaleout import region_ids
-
     return ["berlin", "demo", *described_cities(), *region_ids()]
 
 
@@ -54,22 +55,16 @@ def build_city(settings: Settings, city: str, size: str | None = None, seed: int
     t0 = time.perf_counter()
     resolutions = [int(r) for r in settings.h3_resolutions]
     if city == "berlin":
-        from .sources.berlin import build_berlin
-
         if not berlin_available(settings):
             raise FileNotFoundError(f"Berlin data folder not found at {settings.path('berlin_dir')} "
                                     "(set berlin_dir in config.toml or QUARTIERSATLAS_BERLIN_DIR)")
         build = build_berlin(settings.path("berlin_dir"), resolutions)
         target = bundle_path(settings, "berlin")
     elif city == "demo":
-        from .sources.demo import build_demo
-
         size = size or settings.demo_size
         build = build_demo(size=size, seed=settings.demo_seed if seed is None else seed, h3_resolutions=resolutions)
         target = bundle_path(settings, "demo", size)
     elif city in described_cities():
-        from .sources.generic import build_described, description_path, read_description
-
         desc = read_description(description_path(city))
         setting = desc["city"].get("data_dir_setting", f"{city}_dir")
         folder = settings.path(setting)
@@ -84,8 +79,6 @@ def build_city(settings: Settings, city: str, size: str | None = None, seed: int
         raise ValueError(f"unknown city {city!r}; choose one of {', '.join(known_cities())}")
     log(f"read {city} source in {time.perf_counter() - t0:.1f} s; writing {target}")
     write_bundle(build, target, log=log)
-    from .sources.user_files import reapply_imports
-
     reapply_imports(target, log=log)
     log(f"built {target} in {time.perf_counter() - t0:.1f} s")
     return target

@@ -12,30 +12,12 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from .minimum_counts import small_counts
+from .registry import get_layer
 from .spatial.basis import Basis
 from .spec import LayerResult, LayerSpec
 
 COUNT_COLUMNS = ["value", "numerator", "denominator", "residents"]
-
-
-def small_counts(values: pd.DataFrame, min_cases: int, min_residents: int) -> np.ndarray:
-    """Rows whose value rests on too few people.
-
-    A row is small when 1 to `min_cases`−1 people are in the group, when 1 to `min_cases`−1 people of the
-    denominator are *not* in it (a share of 98 % of 40 reveals the one who is not), or when the area or
-    the group's denominator has fewer than `min_residents` residents. Zero stays publishable, as in the
-    statistical offices' tables.
-    """
-    num = values["numerator"].to_numpy(dtype=float)
-    den = values["denominator"].to_numpy(dtype=float)
-    residents = values["residents"].to_numpy(dtype=float)
-    rest = den - num
-    small = ((num > 0) & (num < min_cases)) | ((rest > 0) & (rest < min_cases) & (num > 0)) \
-        | (residents < min_residents) | (den < min_residents)
-    # An area without a value that rests on nobody has nothing to hide: it reads "no value", not "not shown".
-    value = values["value"].to_numpy(dtype=float) if "value" in values else np.zeros(len(values))
-    nobody = ~np.isfinite(value) & (np.nan_to_num(num) == 0) & (np.nan_to_num(den) == 0) & (np.nan_to_num(residents) == 0)
-    return small & ~nobody
 
 
 def apply_minimum_counts(result: LayerResult, spec: LayerSpec, min_cases: int, min_residents: int, publish: bool) -> LayerResult:
@@ -217,8 +199,6 @@ def disclose(bundle, settings, spec: LayerSpec, result: LayerResult, compute: Ca
 
 
 def _base_layer(spec: LayerSpec) -> LayerSpec:
-    from .registry import get_layer  # the registry imports every layer module, which import this one
-
     return get_layer(spec.change_of)
 
 

@@ -21,6 +21,7 @@ from .bundle import Bundle
 from .bundle.bundle import Counts
 from .bundle.derived import DerivedBundle
 from .bundle.schema import ORIGIN_PREFIX, ORIGIN_TOTAL, POPULATION_GROUPS
+from .segregation.groups import origin_partition
 from .spatial import aggregate
 from .spatial.basis import Basis
 from .spatial.h3grid import cells_to_hex
@@ -144,8 +145,6 @@ def _consistent(frame: pd.DataFrame) -> pd.DataFrame:
     """Published counts that fit together: the leaf origin regions fit into the residents with migration background,
     every group fits into all residents, and no group exceeds its denominator (a share above 100 % would be nonsense,
     not protection). Totals are raised, never lowered below their parts; each step uses published values only."""
-    from .segregation.groups import origin_partition  # small module; the segregation package itself is heavy
-
     out = frame.copy()
     leaves = [c for c in origin_partition(list(out.columns))]
     if leaves and ORIGIN_TOTAL in out.columns:

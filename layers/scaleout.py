@@ -22,12 +22,15 @@ import shapely
 
 from .bundle import BundleValidationError, load_bundle, write_bundle
 from .bundle.schema import CRS, ID, Level, Manifest
+from .bundle.store import BundleBuild
 from .bundle.validate import Problem
-from .cities import build_city, described_cities
+from .cities import REGIONS, build_city
 from .settings import Settings
+from .sources.demo import SIZES, build_demo
+from .sources.demo_geography import CENTRE_LAT, CENTRE_LON
+from .sources.generic import described_cities
 from .spatial.basis import Basis
 
-REGIONS = Path(__file__).resolve().parent.parent / "data" / "regions"
 SOURCES = ("demo", "berlin")  # plus every described city (data/cities)
 
 
@@ -54,11 +57,6 @@ class Region:
     path: Path
 
 
-def region_ids() -> list[str]:
-    """Regions described by a file in data/regions."""
-    return sorted(p.stem for p in REGIONS.glob("*.toml"))
-
-
 def region_path(region_id: str) -> Path:
     return REGIONS / f"{region_id}.toml"
 
@@ -70,8 +68,6 @@ def _problem(path: Path, entry: int | None, key: str, message: str) -> BundleVal
 
 def read_region(path: Path | str) -> Region:
     """The region file as a Region; a clear error naming the file, the entry (1-based) and the key for anything wrong."""
-    from .sources.demo import SIZES
-
     path = Path(path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -123,8 +119,6 @@ def read_region(path: Path | str) -> Region:
 def relocate(build, lon: float, lat: float):
     """The demo build moved so that its centre (demo_geography.CENTRE_LON/LAT) sits at (lon, lat): every geometry and
     every lon/lat column of every table translated by the same offset (degrees)."""
-    from .sources.demo_geography import CENTRE_LAT, CENTRE_LON
-
     dlon, dlat = lon - CENTRE_LON, lat - CENTRE_LAT
     tables = {}
     for name, df in build.tables.items():
@@ -142,8 +136,6 @@ def build_member(settings: Settings, member: Member) -> dict:
     """Build one municipality's bundle (atomic, as `quartiersatlas build`) and return its summary for the region."""
     t0 = time.perf_counter()
     if member.source == "demo":
-        from .sources.demo import build_demo
-
         build = build_demo(member.size, member.seed, [int(r) for r in settings.h3_resolutions])
         build = relocate(build, *member.centre)
         build = replace(build, manifest=replace(build.manifest, city=member.id, title=f"{member.name} (synthetisch)"))
@@ -156,7 +148,7 @@ def build_member(settings: Settings, member: Member) -> dict:
     counts = pd.concat([bundle.counts(Basis(level=top.id), p).frame.reindex(units.index).assign(period=p) for p in bundle.periods])
     counts.index.name = "unit_id"
     try:
-        from distributed import get_worker
+        from distributed import get_worker  # dask's distributed: about 1 s to import, needed by `build --many` only
 
         worker = get_worker().address
     except (ImportError, ValueError):
@@ -172,8 +164,6 @@ def build_member(settings: Settings, member: Member) -> dict:
 
 def region_build(region: Region, summaries: list[dict]):
     """The regional bundle (levels gemeinde → bezirk) from the members' summaries."""
-    from .bundle.store import BundleBuild
-
     inside = [s for s in summaries if next(m for m in region.members if m.id == s["id"]).in_region]
     periods = sorted(set.intersection(*(set(s["periods"]) for s in inside)))
     for s in inside:
@@ -224,7 +214,7 @@ def build_many(settings: Settings, path: Path | str, scheduler: str | None = Non
     -------
     dict with ``region`` (folder of the regional bundle), ``members`` (per municipality: id, seconds, worker), ``seconds``.
     """
-    from distributed import Client, LocalCluster
+    from distributed import Client, LocalCluster  # about 1 s to import, needed by `build --many` only
 
     region = read_region(path)
     t0 = time.perf_counter()

@@ -9,7 +9,7 @@ from ..bundle import Bundle
 from ..numbers import format_number
 from ..spatial.basis import Basis
 from ..spec import LayerResult, LayerSpec
-from .kita import access_on, city_ratio, supply_demand
+from .kita import access_on, city_ratio, kitas, supply_demand
 from .params import current_params
 from .schools import catchment_table, cell_catchment, unit_catchment
 
@@ -25,8 +25,6 @@ def _sources(bundle: Bundle, keys: tuple[str, ...]) -> tuple[str, ...]:
 
 def _no_places(bundle: Bundle) -> bool:
     """No Kita with a known number of places (e.g. Cologne's OpenStreetMap Kitas): the Kita layers have no value."""
-    from .kita import kitas
-
     k = kitas(bundle)
     return len(k) == 0 or not k["capacity"].notna().any() or float(k["capacity"].fillna(0).sum()) == 0
 

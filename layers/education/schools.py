@@ -5,13 +5,15 @@ from __future__ import annotations
 from functools import lru_cache
 
 import geopandas as gpd
+import h3
 import numpy as np
 import pandas as pd
 import shapely
 
 from ..bundle import Bundle
 from ..bundle.static import on_baseline
-from ..spatial.h3grid import to_metric
+from ..spatial.basis import Basis
+from ..spatial.h3grid import hex_to_cells, to_metric
 
 SCHOOL_BAND, SCHOOL_MIG = "age_6_15", "mig_bg_age_6_15"
 PRIMARY_SHARE_OF_6_15 = 6 / 9  # primary school: 6 of the 9 single years of the band [6, 15), equal cohorts assumed
@@ -109,8 +111,6 @@ def catchment_table(bundle: Bundle, period: str) -> pd.DataFrame:
 
 
 def _finest(bundle: Bundle):
-    from ..spatial.basis import Basis
-
     return Basis(level=bundle.finest_level.id)
 
 
@@ -118,10 +118,6 @@ def _finest(bundle: Bundle):
 @lru_cache(maxsize=16)
 def cell_catchment(bundle: Bundle, res: int) -> pd.Series:
     """H3 cell (hex) → the catchment containing its centre (cells outside every catchment are left out)."""
-    import h3
-
-    from ..spatial.h3grid import hex_to_cells
-
     c = catchments(bundle)
     cells = bundle.cells(res)
     if c.empty:
@@ -139,9 +135,7 @@ def unit_catchment(bundle: Bundle, level: str) -> pd.Series:
     if w.empty:
         return pd.Series(dtype=object)
     units = bundle.units_of(bundle.finest_level.id)
-    from ..spatial.h3grid import to_metric as tm
-
-    area = pd.Series(shapely.area(tm(units.geometry.to_numpy())), index=units.index)
+    area = pd.Series(shapely.area(to_metric(units.geometry.to_numpy())), index=units.index)
     w = w.assign(unit=bundle.ancestor(level).reindex(w["unit_id"]).to_numpy(), area=w["unit_share"] * area.reindex(w["unit_id"]).to_numpy())
     best = w.groupby(["unit", "catchment_id"])["area"].sum().reset_index().sort_values("area", ascending=False).drop_duplicates("unit")
     return pd.Series(best["catchment_id"].to_numpy(), index=best["unit"].to_numpy())

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..bundle import Bundle
-from ..disclosure import small_counts
+from ..minimum_counts import small_counts
 from ..settings import Settings
 from ..spatial.basis import Basis
 from .facility_segregation import city_summary, facility_table, has_compositions

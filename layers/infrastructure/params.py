@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..bundle.schema import FACILITY_TYPES
+from ..settings import active_settings
 from ..spatial.routing import Router, StraightLineRouter, bundle_router, default_router
 
 DEFAULT_DETOUR = StraightLineRouter().detour_factor  # 1.3, used where the settings have no `detour_factor`
@@ -45,6 +46,4 @@ class Params:
 def current_params() -> Params:
     """Parameters from the settings of the running computation (`layers.settings.active_settings`: the app's settings
     inside `run_query`, config.toml plus QUARTIERSATLAS_* variables outside)."""
-    from ..settings import active_settings
-
     return Params.from_settings(active_settings())

@@ -15,9 +15,11 @@ _PUBLIC = {
     "compare": ("ScenarioComparison", "compare_layer", "difference", "result_for_view"),
     "effects": ("Effect", "Effects", "scenario_effects"),
     "model": ("FacilityChange", "Housing", "NewAccommodation", "NewFacility", "Scenario", "ScenarioError", "Site"),
-    "overlay": ("ScenarioBundle", "facility_type_choices", "place_site", "validate_scenario", "with_scenario"),
+    "overlay": ("ScenarioBundle", "planner_only", "scenario_bundle", "with_scenario"),
+    "sites": ("place_site",),
     "store": ("ScenarioInfo", "ScenarioStore", "scenarios_touching", "store_for"),
     "suggest": ("SiteProposal", "need_weight_keys", "suggest_sites"),
+    "validate": ("facility_type_choices", "validate_scenario"),
 }
 _MODULE_OF = {name: module for module, names in _PUBLIC.items() for name in names}
 __all__ = sorted(_MODULE_OF)

@@ -7,12 +7,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..bundle import Bundle
-from ..query import LayerQuery, ParameterError, run_query
+from ..computation import compute_query
 from ..registry import get_layer
-from ..settings import Settings, using_settings
+from ..request import LayerQuery, ParameterError
+from ..settings import Settings
 from ..spec import LayerResult, LayerSpec, comparison_spec
 from .model import Housing, NewAccommodation, Scenario
-from .overlay import with_scenario
+from .overlay import planner_only, scenario_bundle
 
 VIEWS = ("baseline", "scenario", "difference")
 
@@ -69,16 +70,14 @@ def _has_guesses(scenario: Scenario) -> bool:
 
 def compare_layer(bundle: Bundle, settings: Settings, query: LayerQuery, scenario: Scenario) -> ScenarioComparison:
     """Baseline, scenario, difference and (for housing) the low/high variants of one layer query."""
-    if settings.mode == "portal":
-        raise ParameterError("scenario", "(a scenario)", ["(none: the public portal shows the baseline only)"])
+    planner_only(settings)
     spec = get_layer(query.layer_id)
-    base = run_query(bundle, settings, query)
-    scen = run_query(bundle, settings, query, scenario)
+    base = compute_query(bundle, settings, query)
+    scen = compute_query(scenario_bundle(bundle, settings, scenario), settings, query)
     low = high = None
     if _has_guesses(scenario):
-        with using_settings(settings):
-            low_b, high_b = with_scenario(bundle, scenario, "low", settings), with_scenario(bundle, scenario, "high", settings)
-        low, high = run_query(low_b, settings, query), run_query(high_b, settings, query)
+        low_b, high_b = scenario_bundle(bundle, settings, scenario, "low"), scenario_bundle(bundle, settings, scenario, "high")
+        low, high = compute_query(low_b, settings, query), compute_query(high_b, settings, query)
     return ScenarioComparison(base, scen, difference(scen, base, bool(spec.categories)), low, high)
 
 
@@ -87,11 +86,11 @@ def result_for_view(bundle: Bundle, settings: Settings, query: LayerQuery, scena
     if view not in VIEWS:
         raise ParameterError("view", view, list(VIEWS))
     if view == "baseline" or scenario is None or scenario.is_empty:
-        result = run_query(bundle, settings, query)
+        result = compute_query(bundle, settings, query)
         if view == "difference":
             return difference(result, result, bool(get_layer(query.layer_id).categories))
         return result
     if view == "scenario":
-        return run_query(bundle, settings, query, scenario)
-    base = run_query(bundle, settings, query)
-    return difference(run_query(bundle, settings, query, scenario), base, bool(get_layer(query.layer_id).categories))
+        return compute_query(scenario_bundle(bundle, settings, scenario), settings, query)
+    base = compute_query(bundle, settings, query)
+    return difference(compute_query(scenario_bundle(bundle, settings, scenario), settings, query), base, bool(get_layer(query.layer_id).categories))

@@ -16,6 +16,7 @@ SITE_KINDS = ("point", "cell", "unit")
 MIXES = ("reference", "new_build", "subsidised")
 INTERVENTION_KINDS = ("housing", "facility", "change", "accommodation")
 URL_PARAM_VERSION = "1"
+NEW_FACILITY_PREFIX = "scenario-"  # id of a facility or site the scenario adds: the prefix and its 1-based position
 
 
 class ScenarioError(ValueError):

@@ -14,7 +14,8 @@ from pathlib import Path
 from ..bundle import Bundle
 from ..settings import Settings
 from .model import FacilityChange, Scenario, ScenarioError
-from .overlay import place_site, validate_scenario
+from .sites import place_site
+from .validate import validate_scenario
 
 SUFFIX = ".json"
 MAX_NAME = 120

@@ -11,10 +11,11 @@ from ..bundle import Bundle
 from ..infrastructure.access import _cell_poverty, cell_centres, child_poverty, facility_points
 from ..settings import Settings
 from ..spatial.basis import Basis
+from ..spatial.geometry import locate_points
 from ..spatial.routing import Router, bundle_router
 from ..spatial.selection import ids_in_district
 from .model import Scenario
-from .overlay import locate_points, with_scenario
+from .overlay import with_scenario
 
 # Need weights: a cell's need = Σ_key weight × residents of the key's column(s), then × (1 + w_poverty · child poverty / 100).
 NEED_COLUMNS: dict[str, tuple[str, ...]] = {

@@ -20,6 +20,7 @@ import pandas as pd
 from ..bundle.schema import CRS, TABLES, Column, Level, Manifest, Source
 from ..bundle.store import BundleBuild
 from ..bundle.validate import ROW_COLUMN, Problem, validate_tables
+from ..settings import load_settings
 from .berlin_areas import read_catchments, read_funding_areas, read_green_spaces
 from .berlin_facilities import read_facilities
 from .berlin_indicators import read_indicators
@@ -200,8 +201,6 @@ def build_berlin(berlin_dir: Path, h3_resolutions: list[int]) -> BundleBuild:
 
 def main() -> None:  # pragma: no cover - manual timing aid
     """Time a build from the configured Berlin folder: ``python -m layers.sources.berlin``."""
-    from ..settings import load_settings
-
     t0 = time.perf_counter()
     build = build_berlin(load_settings().path("berlin_dir"), [8])
     print(f"built in {time.perf_counter() - t0:.1f} s:", {k: len(v) for k, v in build.tables.items()})

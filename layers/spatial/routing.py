@@ -16,8 +16,10 @@ from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from .h3grid import _TO_METRIC
+from .network import build_network
 
 
 def to_metric_xy(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -97,8 +99,6 @@ class StraightLineRouter:
             raise ValueError(f"detour_factor must be at least 1, got {self.detour_factor!r}")
 
     def nearest(self, origins: np.ndarray, destinations: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        from scipy.spatial import cKDTree
-
         origins, destinations = np.asarray(origins, dtype=float).reshape(-1, 2), np.asarray(destinations, dtype=float).reshape(-1, 2)
         if len(destinations) == 0:
             return np.full(len(origins), np.inf), np.full(len(origins), -1, dtype=np.int64)
@@ -106,8 +106,6 @@ class StraightLineRouter:
         return dist * self.detour_factor, pos.astype(np.int64)
 
     def within(self, origins: np.ndarray, destinations: np.ndarray, max_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        from scipy.spatial import cKDTree
-
         origins, destinations = np.asarray(origins, dtype=float).reshape(-1, 2), np.asarray(destinations, dtype=float).reshape(-1, 2)
         if len(origins) == 0 or len(destinations) == 0:
             empty = np.empty(0, dtype=np.int64)
@@ -132,6 +130,4 @@ def bundle_router(bundle, detour_factor: float) -> Router:
 
 @lru_cache(maxsize=4)
 def _network_of(bundle) -> Router:
-    from .network import build_network
-
     return build_network(bundle.table("streets").geometry.values)

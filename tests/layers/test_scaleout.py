@@ -15,7 +15,8 @@ from dashboard.app import create_app
 from dashboard.cli import main as cli
 from layers.bundle import BundleValidationError, load_bundle
 from layers.bundle.check import validate_bundle_folder
-from layers.scaleout import build_many, read_region, region_ids
+from layers.cities import region_ids
+from layers.scaleout import build_many, read_region
 from layers.settings import load_settings
 from layers.sources.demo import build_demo
 

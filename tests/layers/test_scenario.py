@@ -27,7 +27,8 @@ from layers.scenario import (
     validate_scenario,
     with_scenario,
 )
-from layers.scenario.overlay import place_site, resident_mix
+from layers.scenario.residents import resident_mix
+from layers.scenario.sites import place_site
 from layers.spatial.basis import Basis
 from layers.spatial.h3grid import cells_to_hex, points_to_cells
 from layers.spatial.routing import cell_centres_xy, to_metric_xy

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from layers.scenario import Housing, NewFacility, Scenario, Site, need_weight_keys, scenario_effects, suggest_sites
-from layers.scenario.effects import _dissim
+from layers.scenario.effect_measures import _dissim
 from layers.scenario.suggest import cell_need, covered_need
 from layers.segregation import index_table
 from layers.spatial.routing import StraightLineRouter
