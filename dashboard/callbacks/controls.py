@@ -25,12 +25,12 @@ from ..view import checked_scenario
 from ..views import basis_options, table_order_options, table_orders
 
 
-def scenario_view_row(scenario) -> dict:
+def scenario_view_row(scenario: dict | None) -> dict:
     """The baseline | scenario | difference switch shows while a scenario has interventions (never in the portal)."""
     return {} if checked_scenario(scenario) else {"display": "none"}
 
 
-def update_controls(layer_id, lang, group):
+def update_controls(layer_id: str, lang: str, group: str | None) -> tuple:
     """Texts and options follow the language; the group list, comparison switch and start-period picker follow the layer."""
     bundle, settings = current_bundle(), current_settings()
     spec = get_layer(layer_id)
@@ -46,21 +46,22 @@ def update_controls(layer_id, lang, group):
             t("area_search_placeholder", lang), area_search_options(bundle, lang) if ctx.triggered_id == ids.LANGUAGE else no_update)
 
 
-def tabs_in_language(lang, built_in, layer_id):
+def tabs_in_language(lang: str, built_in: str | None, layer_id: str) -> tuple:
     """The section tabs (labels and panels) in the chosen language; built once per language switch, not per change."""
     if lang == built_in or lang not in ("de", "en"):
         return no_update, no_update, no_update
     return section_tabs(current_bundle(), current_settings(), lang, layer_id).children, lang, lang
 
 
-def table_order_control(layer_id, lang, order):
+def table_order_control(layer_id: str, lang: str, order: str | None) -> tuple:
     """The overview table's orders for this layer (by value only where `table_orders` allows it), in the UI language."""
     spec, portal = get_layer(layer_id), current_settings().mode == "portal"
     allowed = table_orders(spec, portal)
     return table_order_options(spec, portal, lang), (order if order in allowed else "name"), t("table_order", lang)
 
 
-def period_from_row(layer_id, compare):
+def period_from_row(layer_id: str, compare: list[str] | None) -> dict:
+    """The start-period picker shows for layers that need one and while comparing (not for classes)."""
     spec = get_layer(layer_id)
     return {} if spec.needs_period_from or (compare and not spec.categories) else {"display": "none"}
 

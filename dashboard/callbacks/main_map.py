@@ -23,6 +23,7 @@ LANGUAGE_CHANGED, SCENARIO_CHANGED = f"{ids.LANGUAGE}.value", f"{ids.SCENARIO}.d
 
 
 def geo_url(basis_key: str) -> str:
+    """The address of a basis's GeoJSON (relative to the page), new with each build of the bundle."""
     bundle = current_bundle()
     return f"geo/{basis_key}.json?v={bundle.manifest.built_at.replace(':', '')}"
 

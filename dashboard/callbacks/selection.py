@@ -90,7 +90,7 @@ def update_selection(events: dict, selection: dict | None, controls: Controls, d
     return no_update
 
 
-def find_area(area):
+def find_area(area: str | None) -> tuple:
     """The area search: the chosen unit on its own level, in its district, selected and in focus (as an `?area=` link)."""
     found = area_view(current_bundle(), area) if area else None
     if found is None:
