@@ -26,7 +26,7 @@ from layers.spec import LayerResult, LayerSpec
 from . import ids
 from .context import current_bundle, current_settings
 from .i18n import format_date, t
-from .view import area_labels, resolve_view, selection_ids
+from .view import Controls, ScenarioChoice, area_labels, resolve_view, scenario_controls, selection_ids, view_controls
 from .views import basis_label
 
 SKIP_LINKS = "a11y-skip-links"
@@ -266,14 +266,14 @@ def _scope_ids(bundle: Bundle, basis_key: str, district: str | None, selection: 
     return None, None
 
 
-def update_summary(layer_id, group, basis_key, period_index, period_from, compare, lang, district, selection, scenario, view,
-                   drawn=None):
+def update_summary(controls: Controls, lang: str, district: str | None, selection: dict | None, scenario: ScenarioChoice,
+                   drawn: dict | None = None) -> tuple:
     """The text summary of what the map shows: the selection, the district or the whole city (`drawn`: the trigger)."""
-    shown = resolve_view(layer_id, group, basis_key, period_index, period_from, compare, scenario, view)
+    shown = resolve_view(controls, scenario)
     if shown is None:
         return no_update, no_update
     bundle, settings = current_bundle(), current_settings()
-    area_ids, name = _scope_ids(bundle, basis_key, district, selection_ids(selection, basis_key))
+    area_ids, name = _scope_ids(bundle, controls["basis"], district, selection_ids(selection, controls["basis"]))
     if name:
         level = bundle.levels[0]
         name = f"{level.name_de if lang == 'de' else level.name_en} {name}"
@@ -281,22 +281,22 @@ def update_summary(layer_id, group, basis_key, period_index, period_from, compar
     return text, t("a11y_map_name", lang, layer=shown.spec.title(lang))
 
 
-def update_table(layer_id, group, basis_key, period_index, period_from, compare, lang, district, selection, scenario, view,
-                 hidden, page, sort, order, text, follows=None):
-    """One page of the table alternative (computed only while the table is open; `follows` is the trigger)."""
-    shown = None if hidden else resolve_view(layer_id, group, basis_key, period_index, period_from, compare, scenario, view)
+def update_table(controls: Controls, lang: str, district: str | None, selection: dict | None, scenario: ScenarioChoice, table: dict,
+                 follows: dict | None = None) -> tuple:
+    """One page of the table alternative (computed only while the table is open; `table`: its hidden flag, page, sort
+    column, order and filter text; `follows` is the trigger)."""
+    shown = None if table["hidden"] else resolve_view(controls, scenario)
     if shown is None:
         return no_update, no_update, no_update
-    bundle, settings = current_bundle(), current_settings()
+    bundle, settings, basis_key = current_bundle(), current_settings(), controls["basis"]
     names = area_labels(bundle, basis_key, lang)
     children, status, _, pages = render_table(bundle, settings, shown.result, shown.spec, names, district, selection_ids(selection, basis_key),
-                                              page or 0, sort, order, text, lang)
+                                              table["page"] or 0, table["sort"], table["order"], table["text"], lang)
     return children, status, pages
 
 
-def move_page(clicks, *args):
-    """Paging buttons move the page; any change of what the table shows goes back to the first page."""
-    page, pages = args[-2], args[-1]
+def move_page(clicks: list | None, page: int | None, pages: int | None, **shown) -> int:
+    """Paging buttons move the page; any change of what the table shows (`shown`: only triggers) goes back to the first page."""
     trigger = ctx.triggered_id
     if isinstance(trigger, dict) and trigger.get("type") == PAGE_BUTTON:
         if not any(clicks or []):
@@ -344,24 +344,26 @@ def register_accessibility(app: Dash) -> None:
 
     Like the main views, summary and table follow the map (`ids.MAP_DRAWN`): a change of what it shows reaches them
     after the map's answer. The table, and its page, follow only while the table is open (`TABLE_FOLLOWS`)."""
-    view_state = [State(ids.LAYER, "value"), State(ids.GROUP, "value"), State(ids.BASIS, "value"), State(ids.PERIOD, "value"),
-                  State(ids.PERIOD_FROM, "value"), State(ids.COMPARE, "value"), State(ids.LANGUAGE, "value"),
-                  Input(ids.DISTRICT, "value"), Input(ids.SELECTION, "data"), State(ids.SCENARIO, "data"), State(ids.SCENARIO_VIEW, "value")]
-    app.callback(Output(SUMMARY, "children"), Output(MAP_REGION, "aria-label"), *view_state, Input(ids.MAP_DRAWN, "data"),
+    view_state = dict(controls=view_controls(State), lang=State(ids.LANGUAGE, "value"), district=Input(ids.DISTRICT, "value"),
+                      selection=Input(ids.SELECTION, "data"), scenario=scenario_controls(State))
+    app.callback(Output(SUMMARY, "children"), Output(MAP_REGION, "aria-label"), inputs=dict(**view_state, drawn=Input(ids.MAP_DRAWN, "data")),
                  prevent_initial_call=True)(update_summary)
     app.clientside_callback(FOLLOW_JS, Output(TABLE_FOLLOWS, "data"), Input(ids.MAP_DRAWN, "data"), State(TABLE_REGION, "hidden"),
                             prevent_initial_call=True)
     app.callback(
         Output(TABLE, "children"), Output(PAGE_STATUS, "children"), Output(PAGES, "data"),
-        *view_state, Input(TABLE_REGION, "hidden"), Input(PAGE, "data"), Input(SORT, "value"), Input(ORDER, "value"), Input(FILTER, "value"),
-        Input(TABLE_FOLLOWS, "data"), prevent_initial_call=True,
+        inputs=dict(**view_state, table=dict(hidden=Input(TABLE_REGION, "hidden"), page=Input(PAGE, "data"), sort=Input(SORT, "value"),
+                                             order=Input(ORDER, "value"), text=Input(FILTER, "value")),
+                    follows=Input(TABLE_FOLLOWS, "data")),
+        prevent_initial_call=True,
     )(update_table)
     app.clientside_callback(RESET_CLOSED_JS, Output(PAGE, "data", allow_duplicate=True), Input(ids.MAP_DRAWN, "data"),
                             State(TABLE_REGION, "hidden"), State(PAGE, "data"), prevent_initial_call=True)
     app.callback(
         Output(PAGE, "data"),
-        Input({"type": PAGE_BUTTON, "to": ALL}, "n_clicks"), *view_state, Input(SORT, "value"), Input(ORDER, "value"),
-        Input(FILTER, "value"), Input(TABLE_FOLLOWS, "data"), State(PAGE, "data"), State(PAGES, "data"),
+        inputs=dict(clicks=Input({"type": PAGE_BUTTON, "to": ALL}, "n_clicks"), **view_state, sort=Input(SORT, "value"),
+                    order=Input(ORDER, "value"), text=Input(FILTER, "value"), follows=Input(TABLE_FOLLOWS, "data"), page=State(PAGE, "data"),
+                    pages=State(PAGES, "data")),
         prevent_initial_call=True,
     )(move_page)
     app.callback(

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, request
 from layers.publication import disclosure_metadata, sources_for
 from layers.query import LayerQuery, ParameterError, check_query, visible_layers
 from layers.registry import get_layer
+from layers.scenario import Scenario, ScenarioError, validate_scenario
 from layers.social import context_columns
 from layers.spatial.geometry import basis_geojson
 from layers.spatial.routing import bundle_router
@@ -102,8 +103,6 @@ def _scenario_params() -> tuple[str | None, str]:
     """`scenario` (a scenario link parameter, checked against the bundle) and `view` of the request.
 
     The portal knows no scenarios: there a `scenario` parameter is refused like any unknown value."""
-    from layers.scenario import Scenario, ScenarioError, validate_scenario
-
     text, view = request.args.get("scenario"), choice_param("view", SCENARIO_VIEWS, "scenario")
     if not text:
         return None, "baseline"

@@ -6,14 +6,19 @@ import argparse
 import sys
 
 from layers.bundle import BundleValidationError
+from layers.bundle.check import validate_bundle_folder
+from layers.bundle.store import read_manifest
 from layers.cities import DEMO_SIZES, build_city, bundle_path, default_city, known_cities
+from layers.scaleout import build_many
 from layers.settings import SettingsError, load_settings
+from layers.sources.user_files import import_file
+
+from .app import create_app
+from .server import serve
 
 
 def _current(folder) -> bool:
     """True when `folder` holds a bundle in the format this version reads."""
-    from layers.bundle.store import read_manifest
-
     try:
         read_manifest(folder)
     except (FileNotFoundError, ValueError, KeyError, TypeError):
@@ -24,8 +29,6 @@ def _current(folder) -> bool:
 def _build(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     if args.many:
-        from layers.scaleout import build_many
-
         build_many(settings, args.many, scheduler=args.scheduler, workers=args.workers)
         return 0
     city = args.city or default_city(settings)
@@ -46,27 +49,19 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"no bundle at {folder}: run `quartiersatlas build` first", file=sys.stderr)
         return 2
     if args.debug:
-        from .app import create_app
-
         create_app(settings, folder).run(host=settings.host, port=settings.port, debug=True)
         return 0
-    from .server import serve
-
     serve(settings, folder, workers=args.workers)
     return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from layers.bundle.check import validate_bundle_folder
-
     validate_bundle_folder(args.folder)
     print(f"{args.folder}: valid city bundle")
     return 0
 
 
 def _import(args: argparse.Namespace) -> int:
-    from layers.sources.user_files import import_file
-
     settings = load_settings(args.config)
     folder = bundle_path(settings, args.city, args.size)
     import_file(folder, args.kind, args.file)
@@ -75,7 +70,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from bench.run import main as bench_main
+    from bench.run import main as bench_main  # every benchmark module: loaded only for `quartiersatlas bench`
 
     return bench_main(args)
 

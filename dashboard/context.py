@@ -9,8 +9,12 @@ from layers.bundle import Bundle
 from layers.publication import record
 from layers.query import LayerQuery, run_query
 from layers.registry import get_layer
+from layers.scenario import Scenario, result_for_view
+from layers.scenario.compare import difference_spec
 from layers.settings import Settings
 from layers.spec import LayerResult, LayerSpec, comparison_spec
+
+from .cache_backend import OPTIONS
 
 cache = Cache()
 
@@ -34,8 +38,6 @@ def cache_config(settings: Settings) -> dict:
     if settings.cache_type == "FileSystemCache":
         config["CACHE_DIR"] = settings.cache_dir
     elif settings.cache_type == "RedisCache":  # shared by all workers; the app keeps serving when Redis is down
-        from .cache_backend import OPTIONS
-
         config.update({"CACHE_TYPE": "dashboard.cache_backend.FailSafeRedisCache", "CACHE_REDIS_URL": settings.cache_redis_url,
                        "CACHE_OPTIONS": dict(OPTIONS), "CACHE_KEY_PREFIX": "quartiersatlas:"})
     return config
@@ -55,8 +57,6 @@ def layer_result(query: LayerQuery) -> LayerResult:
 
 @cache.memoize()
 def _cached_scenario_result(bundle_key: str, settings_key: str, query: LayerQuery, scenario: str, view: str) -> LayerResult:
-    from layers.scenario import Scenario, result_for_view
-
     return result_for_view(current_bundle(), current_settings(), query, Scenario.from_url_param(scenario), view)
 
 
@@ -74,8 +74,6 @@ def shown_spec(query: LayerQuery, scenario: str | None = None, view: str = "base
     change since `compare_from`, else the layer's own."""
     spec = get_layer(query.layer_id)
     if scenario and view == "difference" and current_settings().mode != "portal":
-        from layers.scenario.compare import difference_spec
-
         return difference_spec(spec)
     return comparison_spec(spec) if query.compare_from else spec
 

@@ -27,7 +27,9 @@ from layers.settings import Settings
 
 from . import accessibility as a11y
 from . import ids
-from .callbacks import control_values, update_detail, update_map, update_views, url_notice, write_url
+from .callbacks.linked import update_detail, update_views
+from .callbacks.main_map import update_map
+from .callbacks.url import control_values, url_notice, write_url
 from .context import current_bundle
 from .guards import LAYOUT_PATH
 from .layout import serve_layout
@@ -35,6 +37,7 @@ from .sections import infrastructure
 from .sections.scenario import CHANGE_FACILITY, facility_options
 from .security import hidden_layers, names_hidden
 from .state import ViewState, default_state, parse_query
+from .view import VIEW_CONTROLS
 
 log = logging.getLogger("quartiersatlas")
 
@@ -62,19 +65,20 @@ def page_address(settings: Settings) -> tuple[str, str] | None:
 def first_views(state: ViewState, search: str, href: str, settings: Settings) -> dict[tuple[str, str], Any] | None:
     """The value of every view of `state` that a callback would otherwise compute on load, by (component id, property);
     None when the state's query does not check (the page then starts from the default state)."""
-    controls = control_values(state)
-    layer, group, basis, period, period_from, compare, district, _overlays, lang, selection, scenario, view = controls
-    figure, legend, drawn = update_map(layer, group, basis, period, period_from, compare, lang, district, selection, scenario, view, None)
+    values = control_values(state)
+    controls, scenario = {name: values[name] for name in VIEW_CONTROLS}, {"data": values["scenario"], "view": values["view"]}
+    lang, district, selection = values["lang"], values["district"], values["selection"]
+    figure, legend, drawn = update_map(controls, lang, district, selection, scenario, None)
     if figure is no_update:
         return None
-    histogram, cards, table, info = update_views(layer, group, basis, period, period_from, compare, district, selection, lang, scenario, view)
-    summary, map_name = a11y.update_summary(layer, group, basis, period, period_from, compare, lang, district, selection, scenario, view)
-    _, link, _, *briefing = write_url(*controls, search, href)
+    histogram, cards, table, info = update_views(controls, district, selection, lang, scenario)
+    summary, map_name = a11y.update_summary(controls, lang, district, selection, scenario)
+    _, link, _, *briefing = write_url(values, search, href)
     views = {
         (ids.MAP, "figure"): figure, (ids.LEGEND, "children"): legend, (ids.MAP_DRAWN, "data"): drawn,
         (ids.HISTOGRAM, "figure"): histogram, (ids.CARDS, "children"): cards, (ids.TABLE, "children"): table,
         (ids.SELECTION_INFO, "children"): info,
-        (ids.DETAIL, "children"): update_detail(selection, layer, group, basis, period, period_from, compare, lang, scenario, view),
+        (ids.DETAIL, "children"): update_detail(selection, controls, lang, scenario),
         (a11y.SUMMARY, "children"): summary, (a11y.MAP_REGION, "aria-label"): map_name,
         (ids.LINK_TEXT, "value"): link, (ids.URL_NOTICE, "children"): url_notice(state),
         # The writing Location's address as the page had it: when Location fills an empty `href` itself on mounting, its

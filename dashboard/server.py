@@ -11,6 +11,7 @@ from gunicorn.app.base import BaseApplication
 
 from layers.settings import Settings
 
+from .app import create_app
 from .time_limit import RequestClock
 
 
@@ -43,8 +44,6 @@ def die_with_master(server, worker) -> None:
 
 def serve(settings: Settings, folder: Path, workers: int = 2) -> None:
     """Start gunicorn on settings.host:settings.port serving the bundle in `folder`."""
-    from .app import create_app
-
     app = create_app(settings, folder)
     # Render the page once before forking: Dash registers its JS bundles while serving the index, and every
     # worker must know them (otherwise a worker that did not serve the index answers 500 for the scripts).

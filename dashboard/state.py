@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlencode
 from layers.bundle import Bundle
 from layers.query import bases, visible_layers
 from layers.registry import get_layer
+from layers.scenario import Scenario, ScenarioError, validate_scenario
 from layers.settings import Settings
 from layers.spatial.basis import Basis
 from layers.spatial.selection import district_of
@@ -128,8 +129,6 @@ def _scenario_param(text: str | None, bundle: Bundle, settings: Settings, notice
     """The scenario of a link, checked against the bundle; the portal never runs scenarios (a notice, no scenario)."""
     if not text:
         return None
-    from layers.scenario import Scenario, ScenarioError, validate_scenario
-
     if settings.mode == "portal":
         notices.append("scenario")
         return None
@@ -146,8 +145,6 @@ def scenario_dict(param: str | None) -> dict | None:
     """The scenario store's value for a link's scenario parameter (None: the baseline)."""
     if not param:
         return None
-    from layers.scenario import Scenario
-
     return Scenario.from_url_param(param).to_dict()
 
 

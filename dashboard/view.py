@@ -2,16 +2,19 @@
 scenario or their difference), that layer's spec and result, and the runner that computes more of the same kind.
 
 The callbacks of the main view (map, linked views, detail, text summary, table alternative) read one `View` and hand it
-to their figure builders, so each resolves the controls the same way (issue 15: the view was re-derived in each).
+to their figure builders, so each resolves the controls the same way (issue 15: the view was re-derived in each). They
+take the controls as two grouped arguments (Dash's flexible callback signatures): `view_controls(Input)` or `(State)`
+arrives as a `Controls` dict, `scenario_controls(...)` as a `ScenarioChoice` dict.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, TypedDict
 
 import pandas as pd
+from dash import Input, State
 
 from layers.context import social_context
 from layers.query import LayerQuery, ParameterError, check_query
@@ -20,9 +23,42 @@ from layers.scenario import Scenario, ScenarioError, validate_scenario
 from layers.spatial.basis import Basis
 from layers.spec import LayerResult, LayerSpec
 
+from . import ids
 from .context import current_bundle, current_settings, shown_spec, view_result
 from .state import period_at
 from .views import area_names
+
+VIEW_CONTROLS = {"layer": (ids.LAYER, "value"), "group": (ids.GROUP, "value"), "basis": (ids.BASIS, "value"),
+                 "period": (ids.PERIOD, "value"), "period_from": (ids.PERIOD_FROM, "value"), "compare": (ids.COMPARE, "value")}
+SCENARIO_CONTROLS = {"data": (ids.SCENARIO, "data"), "view": (ids.SCENARIO_VIEW, "value")}
+
+
+class Controls(TypedDict):
+    """The controls of the query, as a callback gets them (`view_controls`)."""
+
+    layer: str
+    group: str | None
+    basis: str  # a basis key: a level id or "h3_<res>"
+    period: int  # index into the bundle's periods
+    period_from: str | None  # ISO date
+    compare: list[str]  # ["on"] while comparing with `period_from`
+
+
+class ScenarioChoice(TypedDict):
+    """The scenario store and what of it the map shows, as a callback gets them (`scenario_controls`)."""
+
+    data: dict | None  # `Scenario.to_dict()`; None or empty: the baseline
+    view: str  # "baseline", "scenario" or "difference"
+
+
+def view_controls(kind: type[Input] | type[State]) -> dict[str, Input | State]:
+    """The query's controls as one grouped callback argument (a `Controls` dict), each as `kind`."""
+    return {name: kind(*dependency) for name, dependency in VIEW_CONTROLS.items()}
+
+
+def scenario_controls(kind: type[Input] | type[State]) -> dict[str, Input | State]:
+    """The scenario store and view switch as one grouped callback argument (a `ScenarioChoice` dict)."""
+    return {name: kind(*dependency) for name, dependency in SCENARIO_CONTROLS.items()}
 
 
 @dataclass(frozen=True)
@@ -55,25 +91,27 @@ class View:
         return runner(self.scenario, self.mode)
 
 
-def resolve_view(layer_id, group, basis_key, period_index, period_from, compare, scenario, mode) -> View | None:
+def resolve_view(controls: Controls, scenario: ScenarioChoice) -> View | None:
     """The view of the controls and the scenario store; None while the controls are momentarily inconsistent."""
-    query = current_query(layer_id, group, basis_key, period_index, period_from, compare)
+    query = current_query(controls)
     if query is None:
         return None
-    param = checked_scenario(scenario)
+    param, mode = checked_scenario(scenario["data"]), scenario["view"]
     return View(query, param, mode, shown_spec(query, param, mode), view_result(query, param, mode))
 
 
-def current_query(layer_id, group, basis_key, period_index, period_from, compare) -> LayerQuery | None:
+def current_query(controls: Controls) -> LayerQuery | None:
     """The checked query of the controls (None when they are momentarily inconsistent, e.g. mid-switch)."""
     bundle, settings = current_bundle(), current_settings()
-    spec = get_layer(layer_id)
+    spec = get_layer(controls["layer"])
+    group = controls["group"]
     if group not in [g.id for g in spec.groups(bundle)]:
         group = None  # the layer's default group; the controls callback updates the picker
-    comparing = bool(compare) and not spec.needs_period_from and not spec.categories
+    comparing = bool(controls["compare"]) and not spec.needs_period_from and not spec.categories
+    period_from = controls["period_from"]
     try:
-        return check_query(bundle, settings, layer_id, basis_key, period_at(bundle, period_index), group, period_from,
-                           period_from if comparing else None)
+        return check_query(bundle, settings, controls["layer"], controls["basis"], period_at(bundle, controls["period"]), group,
+                           period_from, period_from if comparing else None)
     except ParameterError:
         return None
 

@@ -23,12 +23,12 @@ from layers.numbers import format_number
 from layers.query import LayerQuery, bases
 from layers.settings import Settings
 from layers.spatial.basis import Basis
-from layers.spatial.selection import ids_in_district
+from layers.spatial.selection import district_of, ids_in_district
 from layers.spec import LayerResult, LayerSpec
 from layers.summary import KeyFigure, area_history, key_figures
 
 from . import ids
-from .figures import DISTRICT_LAYER, HIDDEN_TRACE, SELECTION_COLOUR, SELECTION_TRACE, SMALL_TRACE, VALUES_TRACE, colour_scale, separators
+from .figures import DISTRICT_LAYER, HIDDEN_TRACE, SELECTION_COLOUR, SELECTION_TRACE, SMALL_TRACE, VALUES_TRACE, colour_scale, fit_view, separators
 from .i18n import format_date, t
 from .pages import profile_href
 
@@ -248,8 +248,6 @@ def detail_panel(bundle: Bundle, settings: Settings, query: LayerQuery, spec: La
     """One area against its district and the city, its history, social context, facilities nearby and funding areas."""
     basis = query.basis
     names = area_names(bundle, basis)
-    from layers.spatial.selection import district_of
-
     district = district_of(bundle, basis).get(area)
     figures = key_figures(bundle, settings, query, [area], district, compute=compute)
     district_name = bundle.units_of(bundle.levels[0].id)["name"].get(district, "") if district else ""
@@ -330,8 +328,6 @@ def district_layout(bundle: Bundle, district: str | None) -> dict:
 
     The browser fits the bounds to the map's real size (`assets/map-fit.js` reads `layout.meta.fit`); centre and zoom
     are the server's estimate for a map of `MAP_SIZE_PX`, shown until then."""
-    from .figures import fit_view
-
     if not district:
         bounds, outline = tuple(float(b) for b in bundle.units.total_bounds), None
     else:

@@ -1,0 +1,128 @@
+"""The map callback: a whole figure when the basis changes (geometry by URL, fetched once), otherwise a Patch of values,
+or of only the highlight or the view; with it the legend and the drawn-store the views follow (`AFTER_MAP`)."""
+
+from __future__ import annotations
+
+from dash import Dash, Input, Output, Patch, State, ctx, no_update
+
+from layers.scenario import Scenario
+from layers.spatial.basis import Basis
+from layers.spatial.geometry import basis_geojson
+
+from .. import ids
+from ..context import current_bundle, current_settings
+from ..figures import SCENARIO_TRACE, SELECTION_TRACE, Display, map_figure, map_patch, values_key
+from ..legend import legend, level_name
+from ..sections.scenario import sites
+from ..view import Controls, ScenarioChoice, View, area_labels, checked_scenario, current_query, resolve_view, scenario_controls, selection_ids, view_controls
+from ..views import apply_district, district_layout, district_view, selection_patch
+
+AFTER_MAP = Input(ids.MAP_DRAWN, "data")  # what updates after the map has its answer (see `register`)
+SELECTION_CHANGED, DISTRICT_CHANGED = f"{ids.SELECTION}.data", f"{ids.DISTRICT}.value"
+LANGUAGE_CHANGED, SCENARIO_CHANGED = f"{ids.LANGUAGE}.value", f"{ids.SCENARIO}.data"
+
+
+def geo_url(basis_key: str) -> str:
+    """The address of a basis's GeoJSON (relative to the page), new with each build of the bundle."""
+    bundle = current_bundle()
+    return f"geo/{basis_key}.json?v={bundle.manifest.built_at.replace(':', '')}"
+
+
+def geojson_bytes(basis_key: str) -> bytes:
+    """GeoJSON of a basis, built once per process and bundle."""
+    return basis_geojson(current_bundle(), Basis.parse(basis_key))
+
+
+def scenario_sites(data: dict | None, lang: str) -> dict:
+    """Lon, lat and label of every site of the scenario (the map's scenario trace); empty lists without one."""
+    param = checked_scenario(data)
+    if not param:
+        return {"lon": [], "lat": [], "text": []}
+    points = sites(current_bundle(), Scenario.from_url_param(param), lang)
+    return {"lon": [p["lon"] for p in points], "lat": [p["lat"] for p in points], "text": [p["label"] for p in points]}
+
+
+def highlight_patch(controls: Controls, triggered: set[str], district: str | None, selection: dict | None) -> Patch:
+    """Only the selection's outline (`triggered` is the selection) or only the district's view changes: no values
+    needed; nothing while the controls are inconsistent."""
+    if current_query(controls) is None:
+        return no_update
+    if triggered == {SELECTION_CHANGED}:
+        return selection_patch(selection_ids(selection, controls["basis"]))
+    return district_view(current_bundle(), district)
+
+
+def map_display(shown: View, lang: str) -> Display:
+    """How this app shows the view's values: language, disclosure thresholds, mode, the level values came from."""
+    bundle, settings = current_bundle(), current_settings()
+    origin = shown.result.interpolated_from
+    return Display(lang, settings.min_cases, settings.min_residents, settings.mode == "portal",
+                   level_name(bundle, origin, lang) if origin else None, ids_as_names=shown.query.basis.is_h3)
+
+
+def _show_selection(figure, chosen: list[str]) -> None:
+    figure["data"][SELECTION_TRACE]["locations"], figure["data"][SELECTION_TRACE]["z"] = chosen, [0] * len(chosen)
+
+
+def whole_figure(shown: View, basis_key: str, display: Display, district: str | None, selection: dict | None, scenario: dict | None) -> dict:
+    """The whole map of the view (a new basis, or the page's first figure) with its selection, district and scenario sites."""
+    bundle, settings = current_bundle(), current_settings()
+    labels = area_labels(bundle, basis_key, display.lang)
+    figure = map_figure(bundle, shown.result, shown.spec, labels, geo_url(basis_key), geo_url(bundle.levels[0].id), display,
+                        settings.tile_url, settings.tile_attribution)
+    _show_selection(figure, selection_ids(selection, basis_key))
+    apply_district(figure, district_layout(bundle, district))
+    figure["data"][SCENARIO_TRACE].update(scenario_sites(scenario, display.lang))
+    return figure
+
+
+def figure_patch(shown: View, display: Display, drawn: dict, store: dict, triggered: set[str], district: str | None,
+                 selection: dict | None, scenario: dict | None) -> Patch:
+    """The view's values as a Patch of the figure on the page (`drawn`; `store`: what the drawn-store will say of the new
+    one), plus what else changed (`triggered`): district, selection, scenario sites (on a new language, for their labels)."""
+    bundle = current_bundle()
+    labels = area_labels(bundle, store["basis"], display.lang)
+    send_text = store["rich"] or drawn.get("rich", False) or LANGUAGE_CHANGED in triggered
+    figure = map_patch(shown.result, shown.spec, labels, display, send_text, drawn, store)  # `store` carries the `values_key`
+    if DISTRICT_CHANGED in triggered:
+        apply_district(figure, district_layout(bundle, district))
+    if SELECTION_CHANGED in triggered:
+        _show_selection(figure, selection_ids(selection, store["basis"]))
+    if triggered & {SCENARIO_CHANGED, LANGUAGE_CHANGED}:
+        for name, value in scenario_sites(scenario, display.lang).items():
+            figure["data"][SCENARIO_TRACE][name] = value
+    return figure
+
+
+def update_map(controls: Controls, lang: str, district: str | None, selection: dict | None, scenario: ScenarioChoice,
+               drawn: dict | None) -> tuple:
+    """Full figure when the basis changes (new geometry URL), otherwise a Patch: values, or only highlight or view.
+
+    `drawn` (store) says which basis the figure on the page has and whether its hover heads carry layer-specific lines
+    (classes or notes). With a scenario (store), its `view` says whether the map shows the baseline, the scenario or
+    their difference.
+    """
+    full = not drawn or drawn.get("basis") != controls["basis"]
+    triggered = set() if full else set(ctx.triggered_prop_ids or {})  # a whole figure is also drawn into the page (first_view)
+    if triggered in ({SELECTION_CHANGED}, {DISTRICT_CHANGED}):
+        return highlight_patch(controls, triggered, district, selection), no_update, no_update
+    shown = resolve_view(controls, scenario)
+    if shown is None:
+        return no_update, no_update, no_update
+    display = map_display(shown, lang)
+    store = {"basis": controls["basis"], "rich": bool(shown.spec.categories) or shown.result.notes is not None, "full": full,
+             **values_key(shown.result, display)}
+    figure = (whole_figure(shown, controls["basis"], display, district, selection, scenario["data"]) if full
+              else figure_patch(shown, display, drawn, store, triggered, district, selection, scenario["data"]))
+    items = legend(shown.result, shown.query, shown.spec, lang, current_settings(), shown.scenario, scenario["view"])
+    return figure, items, store
+
+
+def register(app: Dash) -> None:
+    """Attach the map callback. The page is built in its link's state, map included (`dashboard.first_view`)."""
+    app.callback(
+        Output(ids.MAP, "figure"), Output(ids.LEGEND, "children"), Output(ids.MAP_DRAWN, "data"),
+        inputs=dict(controls=view_controls(Input), lang=Input(ids.LANGUAGE, "value"), district=Input(ids.DISTRICT, "value"),
+                    selection=Input(ids.SELECTION, "data"), scenario=scenario_controls(Input), drawn=State(ids.MAP_DRAWN, "data")),
+        prevent_initial_call=True,
+    )(update_map)
