@@ -7,10 +7,13 @@ from dash import html
 
 from layers.cellkey import MAX_NOISE
 from layers.query import LayerQuery
+from layers.spec import input_dates
+from layers.topics import layer_inputs, methods_link
 
 from .context import current_bundle
 from .figures import FACILITY_COLOUR, FUNDING_COLOUR, NOT_SHOWN_COLOUR, SELECTION_COLOUR
 from .i18n import format_date, t
+from .methods_page import methods_href
 from .views import basis_label
 
 
@@ -46,12 +49,14 @@ def legend(result, query: LayerQuery, spec, lang: str, settings, scenario: str |
     origin = (t("interpolated", lang, level=level_name(bundle, result.interpolated_from, lang)) if result.interpolated_from
               else t("exact", lang))
     head = [html.Strong(spec.title(lang))] + ([f" · {group}"] if group else []) + [f" · {spec.unit(lang)} · {named_basis} · {t('period', lang)} {period}"]
-    head += [f" · {t('data_date', lang, source=bundle.sources[k].title if k in bundle.sources else k, date=_date_text(d, lang))}"
-             for k, d in result.data_dates]
+    # every input's own data date; inputs with one edition per Stichtag are dated by the period shown before
+    head += [f" · {t('data_date', lang, source=d.title, date=_date_text(d.date, lang))}"
+             for d in input_dates(layer_inputs(spec), bundle.sources, result) if d.date and not d.per_stichtag]
     return [
         html.Div(head),
         map_key(spec, lang, settings),
-        html.Div([html.Span(origin, className="badge bg-info text-dark me-2", id="map-badge"), spec.description(lang)]),
+        html.Div([html.Span(origin, className="badge bg-info text-dark me-2", id="map-badge"), spec.description(lang), " ",
+                  html.A(t("methods_link", lang), href=methods_href(methods_link(spec)), target="_blank", id="map-methods")]),
         html.Div(t("legend_not_shown", lang, cases=settings.min_cases, residents=settings.min_residents)
                  + ". " + t("legend_perturbed", lang, noise=MAX_NOISE)
                  if settings.mode == "portal"

@@ -34,8 +34,9 @@ def methods_html() -> Markup:
 
 
 def methods_href(link: str) -> str:
-    """The app's address of a ``docs/methods.md#anchor`` link (`layers.topics.methods_link`)."""
-    return f"{request.script_root or ''}{METHODS_PATH}#{link.partition('#')[2]}"
+    """The page-relative address of a ``docs/methods.md#anchor`` link (`layers.topics.methods_link`), like the legend's
+    API links, so it works wherever the app is mounted."""
+    return f"{METHODS_PATH.lstrip('/')}#{link.partition('#')[2]}"
 
 
 @methods_page.get(METHODS_PATH)
