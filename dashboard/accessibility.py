@@ -15,13 +15,9 @@ import numpy as np
 import pandas as pd
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
+from layers import LayerResult, LayerSpec, Settings, format_number, summary_text
 from layers.bundle import Bundle
-from layers.narrative import summary_text
-from layers.numbers import format_number
-from layers.settings import Settings
-from layers.spatial.basis import Basis
-from layers.spatial.selection import ids_in_district
-from layers.spec import LayerResult, LayerSpec
+from layers.spatial import Basis, ids_in_district
 
 from . import ids
 from .context import current_bundle, current_settings

@@ -9,15 +9,24 @@ import orjson
 import pandas as pd
 from flask import Blueprint, Response, request
 
-from layers.publication import disclosure_metadata, sources_for
-from layers.query import LayerQuery, ParameterError, check_query, visible_layers
-from layers.registry import get_layer
+from layers import (
+    InputDate,
+    LayerQuery,
+    LayerResult,
+    LayerSpec,
+    ParameterError,
+    check_query,
+    context_columns,
+    disclosure_metadata,
+    get_layer,
+    input_dates,
+    layer_inputs,
+    methods_link,
+    sources_for,
+    visible_layers,
+)
 from layers.scenario import Scenario, ScenarioError, validate_scenario
-from layers.social import context_columns
-from layers.spatial.geometry import basis_geojson
-from layers.spatial.routing import bundle_router
-from layers.spec import InputDate, LayerResult, LayerSpec, input_dates
-from layers.topics import layer_inputs, methods_link
+from layers.spatial import basis_geojson, bundle_router
 
 from .context import current_bundle, current_settings, shown_spec, view_result
 from .downloads import FILE_FORMATS, MAX_XLSX_ROWS, area_names, file_answer

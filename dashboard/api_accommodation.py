@@ -10,11 +10,9 @@ from __future__ import annotations
 import orjson
 from flask import Blueprint, Response, request
 
-from layers import tables
-from layers.accommodation import Candidate, area_table, change_table, has_sites, large_from, screen, suggest
-from layers.housing import evenness, has_stock
-from layers.infrastructure.params import current_params
-from layers.query import ParameterError
+from layers import ParameterError, tables
+from layers.accommodation import Candidate, area_table, change_table, evenness, has_sites, has_stock, large_from, screen, suggest
+from layers.infrastructure import current_params
 
 from .api import choice_param, format_param, period_param
 from .api_infrastructure import _meta, _table

@@ -11,14 +11,18 @@ import orjson
 import pandas as pd
 from flask import Blueprint, Response, request
 
-from layers import tables
-from layers.education.facility_segregation import KINDS
-from layers.education.kita import serving_kitas
-from layers.education.params import EducationParams
-from layers.education.views import city_figures, compositions_visible, disclosed_catchments, facility_segregation_view, kita_table
-from layers.publication import TableSpec, publish_table
-from layers.query import ParameterError
-from layers.spatial.basis import Basis
+from layers import ParameterError, TableSpec, publish_table, tables
+from layers.education import (
+    KINDS,
+    EducationParams,
+    city_figures,
+    compositions_visible,
+    disclosed_catchments,
+    facility_segregation_view,
+    kita_table,
+    serving_kitas,
+)
+from layers.spatial import Basis
 
 from .api import _error, format_param, period_param
 from .context import current_bundle, current_settings

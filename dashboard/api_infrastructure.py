@@ -9,14 +9,19 @@ import orjson
 import pandas as pd
 from flask import Blueprint, Response, request
 
-from layers import tables
-from layers.funding.areas import funding_gap_table, funding_geojson_bytes
-from layers.infrastructure.access import facility_points, facility_types
-from layers.infrastructure.params import current_params
-from layers.infrastructure.profile import access_profile, funding_profile, space_profile
-from layers.public_space.use import use_series, use_summary
-from layers.publication import TableSpec, publish_table, sources_for
-from layers.query import ParameterError
+from layers import ParameterError, TableSpec, publish_table, sources_for, tables
+from layers.infrastructure import (
+    access_profile,
+    current_params,
+    facility_points,
+    facility_types,
+    funding_gap_table,
+    funding_geojson_bytes,
+    funding_profile,
+    space_profile,
+    use_series,
+    use_summary,
+)
 
 from .api import format_param, period_param
 from .context import current_bundle, current_settings

@@ -13,12 +13,18 @@ import orjson
 import pandas as pd
 from flask import Blueprint, Response, request
 
-from layers import tables
-from layers.publication import publish_records
-from layers.query import ParameterError, check_query
-from layers.registry import get_layer
-from layers.scenario import Scenario, ScenarioError, compare_layer, need_weight_keys, scenario_effects, store_for, suggest_sites, validate_scenario
-from layers.scenario.compare import difference_spec
+from layers import ParameterError, check_query, get_layer, publish_records, tables
+from layers.scenario import (
+    Scenario,
+    ScenarioError,
+    compare_layer,
+    difference_spec,
+    need_weight_keys,
+    scenario_effects,
+    store_for,
+    suggest_sites,
+    validate_scenario,
+)
 
 from .api import _error
 from .context import cache, current_bundle, current_settings, settings_key

@@ -7,12 +7,21 @@ import orjson
 import pandas as pd
 from flask import Blueprint, Response, request
 
-from layers import tables
-from layers.publication import TableSpec, publish_table
-from layers.query import ParameterError, bases
-from layers.segregation import INDEX_DEFS, MULTI_INDICES, SINGLE_INDICES, available_groups, index_table, multigroup_table
-from layers.segregation.inference import DEFAULT_ITERATIONS, DEFAULT_SEED, MAX_ITERATIONS, change_table, significance_table
-from layers.spatial.basis import Basis
+from layers import ParameterError, TableSpec, bases, publish_table, tables
+from layers.segregation import (
+    DEFAULT_ITERATIONS,
+    DEFAULT_SEED,
+    INDEX_DEFS,
+    MAX_ITERATIONS,
+    MULTI_INDICES,
+    SINGLE_INDICES,
+    available_groups,
+    change_table,
+    index_table,
+    multigroup_table,
+    significance_table,
+)
+from layers.spatial import Basis
 
 from .api import _error, choice_param
 from .context import cache, current_bundle, current_settings

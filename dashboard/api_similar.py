@@ -6,10 +6,7 @@ import orjson
 import pandas as pd
 from flask import Blueprint, Response, request
 
-from layers import tables
-from layers.publication import publish_records
-from layers.query import ParameterError
-from layers.similar import arrival_profile, available_indicators, similar_areas
+from layers import ParameterError, arrival_profile, available_indicators, publish_records, similar_areas, tables
 
 from .api import choice_param, period_param
 from .context import current_bundle, current_settings

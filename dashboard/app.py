@@ -9,11 +9,8 @@ from dash import Dash
 from flask import Response, abort, g
 from flask_compress import Compress
 
+from layers import ParameterError, Settings, activate, bases, bundle_path, computing_bundle, deactivate, load_settings, receipts, start_receipts
 from layers.bundle import load_bundle
-from layers.cities import bundle_path
-from layers.publication import computing_bundle, receipts, start_receipts
-from layers.query import ParameterError, bases
-from layers.settings import Settings, activate, deactivate, load_settings
 
 from .accessibility import apply_index_string
 from .api import api, parameter_error

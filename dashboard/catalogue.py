@@ -8,14 +8,9 @@ from __future__ import annotations
 import orjson
 from flask import Blueprint, Response
 
+from layers import Settings, check_query, get_layer, licence_uri, sources_for, visible_layers
 from layers.bundle import Bundle
-from layers.licences import licence_uri
-from layers.publication import sources_for
-from layers.query import check_query, visible_layers
-from layers.registry import get_layer
-from layers.settings import Settings
-from layers.spatial.basis import Basis
-from layers.spatial.geometry import basis_bounds
+from layers.spatial import Basis, basis_bounds
 
 from .context import current_bundle, current_settings, view_result
 from .guards import public_link

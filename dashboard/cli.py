@@ -5,13 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from layers.bundle import BundleValidationError
-from layers.bundle.check import validate_bundle_folder
-from layers.bundle.store import read_manifest
-from layers.cities import DEMO_SIZES, build_city, bundle_path, default_city, known_cities
-from layers.scaleout import build_many
-from layers.settings import SettingsError, load_settings
-from layers.sources.user_files import import_file
+from layers import DEMO_SIZES, SettingsError, build_city, build_many, bundle_path, default_city, known_cities, load_settings
+from layers.bundle import BundleValidationError, read_manifest, validate_bundle_folder
+from layers.sources import import_file
 
 from .app import create_app
 from .server import serve

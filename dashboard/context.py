@@ -5,14 +5,9 @@ from __future__ import annotations
 from flask import current_app
 from flask_caching import Cache
 
+from layers import LayerQuery, LayerResult, LayerSpec, Settings, comparison_spec, get_layer, record, run_query
 from layers.bundle import Bundle
-from layers.publication import record
-from layers.query import LayerQuery, run_query
-from layers.registry import get_layer
-from layers.scenario import Scenario, result_for_view
-from layers.scenario.compare import difference_spec
-from layers.settings import Settings
-from layers.spec import LayerResult, LayerSpec, comparison_spec
+from layers.scenario import Scenario, difference_spec, result_for_view
 
 from .cache_backend import OPTIONS
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
-from layers.settings import Settings
+from layers import Settings
 
 READ_PATHS = ("/api/v1/", "/geo/", "/ogc/")
 READ_METHODS = ("GET", "HEAD")

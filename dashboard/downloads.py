@@ -17,8 +17,7 @@ import pyogrio
 from flask import Response
 
 from layers.bundle import Bundle
-from layers.spatial.basis import Basis
-from layers.spatial.geometry import basis_geometries
+from layers.spatial import Basis, basis_geometries
 
 CRS = "EPSG:4326"
 # format → (file extension, media type)

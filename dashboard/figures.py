@@ -13,9 +13,8 @@ import pandas as pd
 from dash import Patch
 from plotly.colors import get_colorscale, sample_colorscale
 
+from layers import LayerResult, LayerSpec, format_number
 from layers.bundle import Bundle
-from layers.numbers import format_number
-from layers.spec import LayerResult, LayerSpec
 
 from .i18n import format_date, t
 

@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 from dash import Dash, no_update
 from flask import Response, has_request_context, request
 
+from layers import Settings
 from layers.bundle import Bundle
-from layers.settings import Settings
 
 from . import accessibility as a11y
 from . import ids

@@ -9,7 +9,7 @@ from dash import Dash
 from flask import Response, redirect, request
 from werkzeug.datastructures import ImmutableMultiDict
 
-from layers.settings import Settings
+from layers import Settings
 
 from .security import DASH_PREFIX, error_response
 

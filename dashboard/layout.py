@@ -6,11 +6,8 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from layers import Settings, get_layer, sources_for, visible_layers
 from layers.bundle import Bundle
-from layers.publication import sources_for
-from layers.query import visible_layers
-from layers.registry import get_layer
-from layers.settings import Settings
 
 from . import accessibility as a11y
 from . import ids, mapgl

@@ -11,7 +11,7 @@ from flask import Blueprint, render_template, request
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from layers.settings import Settings
+from layers import Settings
 
 from .context import current_settings
 from .i18n import LANGUAGES, t

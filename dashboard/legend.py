@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from dash import html
 
-from layers.cellkey import MAX_NOISE
-from layers.query import LayerQuery
-from layers.spec import input_dates
-from layers.topics import layer_inputs, methods_link
+from layers import MAX_NOISE, LayerQuery, input_dates, layer_inputs, methods_link
 
 from .context import current_bundle
 from .figures import FACILITY_COLOUR, FUNDING_COLOUR, NOT_SHOWN_COLOUR, SELECTION_COLOUR

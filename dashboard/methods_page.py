@@ -10,7 +10,7 @@ from flask import Blueprint, render_template, request
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from layers.spec import METHODS_DOC, heading_anchor
+from layers import METHODS_DOC, heading_anchor
 
 from .context import current_settings
 from .i18n import t

@@ -24,13 +24,9 @@ import orjson
 import shapely
 from flask import Blueprint, Response, request
 
+from layers import LayerQuery, LayerResult, ParameterError, bases, check_query, get_layer, record, visible_layers
 from layers.bundle import Bundle
-from layers.publication import record
-from layers.query import LayerQuery, ParameterError, bases, check_query, visible_layers
-from layers.registry import get_layer
-from layers.spatial.basis import Basis
-from layers.spatial.geometry import basis_bounds, basis_geometries
-from layers.spec import LayerResult
+from layers.spatial import Basis, basis_bounds, basis_geometries
 
 from .api import layer_answer
 from .context import bundle_key, current_bundle, current_settings, settings_key

@@ -12,8 +12,8 @@ from importlib.metadata import PackageNotFoundError, version
 import orjson
 from flask import Blueprint, Response, current_app
 
-from layers.education.views import compositions_visible
-from layers.query import bases, visible_layers
+from layers import bases, visible_layers
+from layers.education import compositions_visible
 from layers.segregation import SINGLE_INDICES, available_groups
 
 from .api import FORMATS

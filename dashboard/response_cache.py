@@ -23,8 +23,7 @@ from dash import Dash
 from flask import Response, g, request
 from flask_caching import Cache
 
-from layers.publication import receipts, replay
-from layers.settings import Settings
+from layers import Settings, receipts, replay
 
 from .context import bundle_key, cache_config, current_bundle, current_settings, settings_key
 from .guards import CALLBACK_PATH, LAYOUT_PATH

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
 
-from layers.settings import Settings
+from layers import Settings
 
 from .app import create_app
 from .time_limit import RequestClock

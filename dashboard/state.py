@@ -6,13 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qs, urlencode
 
+from layers import Settings, bases, get_layer, visible_layers
 from layers.bundle import Bundle
-from layers.query import bases, visible_layers
-from layers.registry import get_layer
 from layers.scenario import Scenario, ScenarioError, validate_scenario
-from layers.settings import Settings
-from layers.spatial.basis import Basis
-from layers.spatial.selection import district_of
+from layers.spatial import Basis, district_of
 
 OVERLAY_KEYS = ("funding",)  # overlays any layer can show
 SCENARIO_VIEWS = ("baseline", "scenario", "difference")

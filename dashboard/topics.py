@@ -8,8 +8,7 @@ from types import ModuleType
 
 from flask import Blueprint
 
-from layers.settings import Settings
-from layers.topics import TOPICS
+from layers import TOPICS, Settings
 
 
 def load(path: str):

@@ -16,12 +16,9 @@ from typing import Callable, TypedDict
 import pandas as pd
 from dash import Input, State
 
-from layers.context import social_context
-from layers.query import LayerQuery, ParameterError, check_query
-from layers.registry import get_layer
+from layers import LayerQuery, LayerResult, LayerSpec, ParameterError, check_query, get_layer, social_context
 from layers.scenario import Scenario, ScenarioError, validate_scenario
-from layers.spatial.basis import Basis
-from layers.spec import LayerResult, LayerSpec
+from layers.spatial import Basis
 
 from . import ids
 from .context import current_bundle, current_settings, shown_spec, view_result

@@ -14,18 +14,24 @@ import pandas as pd
 import shapely
 from dash import Patch, dcc, html
 
-from layers.area import SERVE_RADIUS_M, facilities_near, funding_areas_of
+from layers import (
+    SERVE_RADIUS_M,
+    KeyFigure,
+    LayerQuery,
+    LayerResult,
+    LayerSpec,
+    Settings,
+    area_history,
+    bases,
+    facilities_near,
+    format_number,
+    funding_areas_of,
+    key_figures,
+    social_context,
+)
 from layers.bundle import Bundle
-from layers.context import social_context
-from layers.funding.areas import programme_title
-from layers.infrastructure.access import type_title
-from layers.numbers import format_number
-from layers.query import LayerQuery, bases
-from layers.settings import Settings
-from layers.spatial.basis import Basis
-from layers.spatial.selection import district_of, ids_in_district
-from layers.spec import LayerResult, LayerSpec
-from layers.summary import KeyFigure, area_history, key_figures
+from layers.infrastructure import programme_title, type_title
+from layers.spatial import Basis, district_of, ids_in_district
 
 from . import ids
 from .figures import DISTRICT_LAYER, HIDDEN_TRACE, SELECTION_COLOUR, SELECTION_TRACE, SMALL_TRACE, VALUES_TRACE, colour_scale, fit_view, separators

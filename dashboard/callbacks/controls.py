@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
 
-from layers.registry import get_layer
+from layers import get_layer
 
 from .. import ids
 from ..context import current_bundle, current_settings

@@ -6,8 +6,7 @@ from __future__ import annotations
 from dash import Dash, Input, Output, Patch, State, ctx, no_update
 
 from layers.scenario import Scenario
-from layers.spatial.basis import Basis
-from layers.spatial.geometry import basis_geojson
+from layers.spatial import Basis, basis_geojson
 
 from .. import ids
 from ..context import current_bundle, current_settings

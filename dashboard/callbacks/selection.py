@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
 
-from layers.spatial.basis import Basis
-from layers.spatial.selection import translate_selection
+from layers.spatial import Basis, translate_selection
 
 from .. import ids
 from ..context import current_bundle, layer_result

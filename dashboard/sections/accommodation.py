@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 from dash import ALL, Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 
-from layers import tables
+from layers import Settings, indicator_date, mean_over, publish_table, tables
+from layers import format_number as num
 from layers.accommodation import (
     COMPONENTS,
     TYPE_TITLES,
@@ -25,21 +26,18 @@ from layers.accommodation import (
     area_table,
     change_table,
     concentration,
+    evenness,
     has_sites,
+    has_stock,
     large_from,
     screen,
+    stock_date,
     suggest,
 )
-from layers.bundle import Bundle
-from layers.bundle.validate import BundleValidationError, outside_extent
-from layers.housing import evenness, has_stock, stock_date
-from layers.infrastructure.params import current_params
-from layers.numbers import format_number as num
-from layers.publication import publish_table
+from layers.bundle import Bundle, BundleValidationError, outside_extent
+from layers.infrastructure import current_params
 from layers.scenario import NewAccommodation, Scenario, ScenarioError, Site, place_site, validate_scenario
-from layers.settings import Settings
-from layers.social import indicator_date, mean_over
-from layers.sources.point_files import read_point_file
+from layers.sources import read_point_file
 
 from .. import ids
 from ..context import current_bundle, current_settings

@@ -9,15 +9,24 @@ import pandas as pd
 import shapely
 from dash import Dash, Input, Output, Patch, State, ctx, dash_table, html, no_update
 
-from layers.education.kita import access_on, serving_kitas, supply_demand
-from layers.education.layers import KITA_FCA, KITA_RATIO
-from layers.education.params import EducationParams
-from layers.education.schools import catchments, school_catchment
-from layers.education.views import city_figures, compositions_visible, disclosed_catchments, facility_segregation_view, kita_table
-from layers.numbers import format_number as num
-from layers.query import check_query
-from layers.spatial.basis import Basis
-from layers.spatial.h3grid import to_metric
+from layers import check_query
+from layers import format_number as num
+from layers.education import (
+    KITA_FCA,
+    KITA_RATIO,
+    EducationParams,
+    access_on,
+    catchments,
+    city_figures,
+    compositions_visible,
+    disclosed_catchments,
+    facility_segregation_view,
+    kita_table,
+    school_catchment,
+    serving_kitas,
+    supply_demand,
+)
+from layers.spatial import Basis, to_metric
 
 from .. import ids
 from ..context import current_bundle, current_settings, layer_result

@@ -10,16 +10,22 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 
-from layers import tables
+from layers import Settings, format_number, publish_table, tables
 from layers.bundle import Bundle
-from layers.funding.areas import GAP_NEED, funding_gap_table, has_funding_programmes
-from layers.infrastructure.access import facility_points, facility_types, type_title
-from layers.infrastructure.params import current_params
-from layers.infrastructure.profile import access_profile, funding_profile, space_profile
-from layers.numbers import format_number
-from layers.public_space.use import use_series, use_summary
-from layers.publication import publish_table
-from layers.settings import Settings
+from layers.infrastructure import (
+    GAP_NEED,
+    access_profile,
+    current_params,
+    facility_points,
+    facility_types,
+    funding_gap_table,
+    funding_profile,
+    has_funding_programmes,
+    space_profile,
+    type_title,
+    use_series,
+    use_summary,
+)
 
 from .. import ids
 from ..context import current_bundle, current_settings

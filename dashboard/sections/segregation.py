@@ -6,12 +6,10 @@ import numpy as np
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, dash_table, dcc, html, no_update
 
-from layers import tables
-from layers.numbers import format_number as num
-from layers.publication import publish_table
-from layers.segregation import INDEX_DEFS, MULTI_INDICES, SINGLE_INDICES, available_groups
-from layers.segregation.inference import DEFAULT_ITERATIONS, DEFAULT_SEED
-from layers.spatial.basis import Basis
+from layers import format_number as num
+from layers import publish_table, tables
+from layers.segregation import DEFAULT_ITERATIONS, DEFAULT_SEED, INDEX_DEFS, MULTI_INDICES, SINGLE_INDICES, available_groups
+from layers.spatial import Basis
 
 from .. import ids
 from ..api_segregation import change_frame, indices_frame, multigroup_frame

@@ -6,7 +6,16 @@ floating catchment area on H3), `schools` (primary-school catchments, children 6
 facility compositions) and `layers` (the LayerSpecs of the registry).
 """
 
+from .facility_segregation import KINDS
 from .fca import fca_ratio, kernel
+from .kita import access_on, serving_kitas, supply_demand
+from .layers import KITA_FCA, KITA_RATIO
 from .params import EducationParams, current_params
+from .schools import catchments, school_catchment
+from .views import city_figures, compositions_visible, disclosed_catchments, facility_segregation_view, kita_table
 
-__all__ = ["EducationParams", "current_params", "fca_ratio", "kernel"]
+__all__ = [
+    "EducationParams", "KINDS", "KITA_FCA", "KITA_RATIO", "access_on", "catchments", "city_figures",
+    "compositions_visible", "current_params", "disclosed_catchments", "facility_segregation_view", "fca_ratio",
+    "kernel", "kita_table", "school_catchment", "serving_kitas", "supply_demand"
+]

@@ -12,13 +12,13 @@ from __future__ import annotations
 from importlib import import_module
 
 _PUBLIC = {
-    "compare": ("ScenarioComparison", "compare_layer", "difference", "result_for_view"),
+    "compare": ("ScenarioComparison", "compare_layer", "difference", "difference_spec", "result_for_view"),
     "effects": ("Effect", "Effects", "scenario_effects"),
     "model": ("FacilityChange", "Housing", "NewAccommodation", "NewFacility", "Scenario", "ScenarioError", "Site"),
     "overlay": ("ScenarioBundle", "planner_only", "scenario_bundle", "with_scenario"),
     "sites": ("place_site",),
-    "store": ("ScenarioInfo", "ScenarioStore", "scenarios_touching", "store_for"),
-    "suggest": ("SiteProposal", "need_weight_keys", "suggest_sites"),
+    "store": ("ScenarioInfo", "ScenarioStore", "scenarios_touching", "slugify", "store_for"),
+    "suggest": ("SiteProposal", "default_need_weights", "need_weight_keys", "suggest_sites"),
     "validate": ("facility_type_choices", "validate_scenario"),
 }
 _MODULE_OF = {name: module for module, names in _PUBLIC.items() for name in names}

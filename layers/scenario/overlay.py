@@ -25,7 +25,6 @@ from ..bundle.schema import Source
 from ..request import ParameterError
 from ..settings import Settings, active_settings, using_settings
 from ..spatial.basis import Basis
-from ..spatial.geometry import locate_points  # re-exported: dashboard/sections/scenario.py imports it from here
 from ..spatial.h3grid import cells_to_hex, points_to_cells
 from .model import NEW_FACILITY_PREFIX, FacilityChange, Housing, NewAccommodation, NewFacility, Scenario
 from .residents import accommodation_mix, resident_mix
@@ -254,4 +253,4 @@ def scenario_bundle(bundle: Bundle, settings: Settings, scenario: Scenario, vari
         return with_scenario(bundle, scenario, variant, settings)
 
 
-__all__ = ["ScenarioBundle", "with_scenario", "scenario_bundle", "planner_only", "locate_points", "VARIANTS"]
+__all__ = ["ScenarioBundle", "with_scenario", "scenario_bundle", "planner_only", "VARIANTS"]

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
 
-from ..bundle import Bundle
 from ..bundle.static import on_baseline
 from .basis import Basis
 from .h3grid import cell_polygons, hex_to_cells
+
+if TYPE_CHECKING:  # the bundle package imports the spatial core: a run-time import would close a cycle
+    from ..bundle import Bundle
 
 DISPLAY_PRECISION_DEG = 1e-5  # ≈ 1 m; 5 decimals keep the GeoJSON small
 SIMPLIFY_DEG = 3e-5  # ≈ 2–3 m; invisible at city zoom, halves the vertices of official outlines

@@ -16,13 +16,16 @@ Conventions (documented in docs/methods.md, "Linked selection"):
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from ..bundle import Bundle
 from ..bundle.static import on_baseline
 from .basis import Basis
+
+if TYPE_CHECKING:  # the bundle package imports the spatial core: a run-time import would close a cycle
+    from ..bundle import Bundle
 
 
 @on_baseline("weights")

@@ -17,9 +17,9 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Dash, dcc, html
 
+from layers import Settings
 from layers.bundle import Bundle
 from layers.scenario import Scenario
-from layers.settings import Settings
 
 from ...context import SETTINGS_KEY
 from ...i18n import t

@@ -6,12 +6,12 @@ import h3
 import pandas as pd
 from dash import html
 
+from layers import format_number as num
 from layers.accommodation import type_title as accommodation_type_title
 from layers.bundle import Bundle
-from layers.infrastructure.access import facility_points, type_title
-from layers.numbers import format_number as num
+from layers.infrastructure import facility_points, type_title
 from layers.scenario import FacilityChange, Housing, NewAccommodation, NewFacility, Scenario, Site
-from layers.scenario.overlay import locate_points
+from layers.spatial import locate_points
 
 from ...i18n import t
 from .component_ids import ITEM_DELETE, ITEM_EDIT

@@ -13,11 +13,11 @@ from functools import partial
 import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 
+from layers import Settings
+from layers import format_number as num
 from layers.bundle import Bundle
-from layers.infrastructure.access import type_title
-from layers.numbers import format_number as num
+from layers.infrastructure import type_title
 from layers.scenario import Scenario, ScenarioError, Site, validate_scenario
-from layers.settings import Settings
 
 from ... import ids
 from ...context import current_bundle, current_settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, html
 
-from layers.numbers import format_number as num
+from layers import format_number as num
 from layers.scenario import Scenario, scenario_effects
 
 from ... import ids

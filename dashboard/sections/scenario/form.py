@@ -8,9 +8,9 @@ import h3
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
+from layers import format_number as num
 from layers.bundle import Bundle
-from layers.infrastructure.access import facility_points, type_title
-from layers.numbers import format_number as num
+from layers.infrastructure import facility_points, type_title
 from layers.scenario import Housing, NewAccommodation, NewFacility, Scenario, facility_type_choices
 
 from ... import ids

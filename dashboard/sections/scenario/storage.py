@@ -8,10 +8,9 @@ from dataclasses import dataclass
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
+from layers import Settings
 from layers.bundle import Bundle
-from layers.scenario import Scenario, ScenarioError, ScenarioStore, store_for, validate_scenario
-from layers.scenario.store import slugify
-from layers.settings import Settings
+from layers.scenario import Scenario, ScenarioError, ScenarioStore, slugify, store_for, validate_scenario
 
 from ... import ids
 from ...context import current_bundle, current_settings

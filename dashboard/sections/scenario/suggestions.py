@@ -6,12 +6,11 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 
+from layers import Settings
+from layers import format_number as num
 from layers.bundle import Bundle
-from layers.infrastructure.access import type_title
-from layers.numbers import format_number as num
-from layers.scenario import SiteProposal, facility_type_choices, need_weight_keys, suggest_sites
-from layers.scenario.suggest import default_need_weights
-from layers.settings import Settings
+from layers.infrastructure import type_title
+from layers.scenario import SiteProposal, default_need_weights, facility_type_choices, need_weight_keys, suggest_sites
 
 from ... import ids
 from ...context import current_bundle, current_settings
