@@ -59,6 +59,7 @@ class Briefing:
 
     @property
     def portal(self) -> bool:
+        """The public portal: no suppressed value is shown."""
         return self.settings.mode == "portal"
 
 
@@ -91,6 +92,7 @@ def _own(figures: dict[str, KeyFigure | None], scope: Scope) -> KeyFigure | None
 
 
 def _scope_figures(page: Briefing, query: LayerQuery) -> dict[str, KeyFigure | None]:
+    """The key figures of `query` for the scope's set, its district and the city."""
     area_ids = page.scope.area_ids
     return cached_key_figures(page.bundle, page.settings, query, area_ids or [], page.scope.district if area_ids is not None else None)
 
@@ -103,6 +105,7 @@ def _period_text(query: LayerQuery, lang: str) -> str:
 
 
 def _card(label: str, figure: KeyFigure | None, spec: LayerSpec, settings: Settings, lang: str, note: str) -> dict:
+    """One card: the figure's value, its unit where it is a number, and `note` (the period)."""
     value = figure_text(figure, spec, settings, lang, unit=False)
     numeric = figure is not None and figure.value is not None and value not in ("–",) and not all_left_out(figure)
     return {"label": label, "value": value, "unit": spec.unit(lang) if numeric and spec.aggregate != "none" else "", "note": note}
