@@ -8,6 +8,7 @@ context wherever a migration figure is stated, and a synthetic-data notice for t
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -20,9 +21,9 @@ from .registry import get_layer
 from .settings import Settings
 from .social import indicator_date, mean_over
 from .spatial.basis import Basis
-from .spatial.selection import translate_selection
+from .spatial.selection import ids_in_district, translate_selection
 from .spec import LayerResult, LayerSpec, comparison_spec
-from .summary import key_figures
+from .summary import KeyFigure, key_figures
 
 MIGRATION_SECTIONS = ("migration", "segregation", "accommodation")  # accommodation: where refugees arrive, with context too
 
@@ -148,15 +149,142 @@ def _scope(bundle: Bundle, basis: Basis, area_ids: list[str] | None, scope_name:
     return tx["set"].format(n=len(area_ids))
 
 
+@dataclass(frozen=True)
+class _Areas:
+    """The set's rows of a layer result and what each area shows (boolean masks over `rows`)."""
+
+    rows: pd.DataFrame
+    value: np.ndarray
+    shown: np.ndarray  # a value is stated
+    hidden: np.ndarray  # portal: suppressed, no value published (counted, never valued)
+    small: np.ndarray  # planner: a value on small numbers that the portal would not show
+    empty: np.ndarray  # no value at all (no residents or no data)
+
+
+def _areas(result: LayerResult, ids: pd.Index, portal: bool) -> _Areas:
+    """The rows of `ids` in `result` and their masks; `portal` hides the suppressed areas."""
+    rows = result.values.reindex(ids.intersection(result.values.index))
+    value = rows["value"].to_numpy(dtype=float)
+    finite = np.isfinite(value)
+    flagged = rows["suppressed"].fillna(True).to_numpy(dtype=bool)
+    none = np.zeros(len(rows), dtype=bool)
+    hidden = flagged & ~finite if portal else none
+    return _Areas(rows=rows, value=value, shown=finite & ~(flagged & portal), hidden=hidden,
+                  small=none if portal else finite & flagged, empty=~finite & ~hidden)
+
+
+def _heading(spec: LayerSpec, group_id: str | None, bundle: Bundle, lang: str) -> str:
+    """The layer's title with its population group, e.g. "Anteil der Gruppe (Einwohner/innen mit Migrationshintergrund)"."""
+    group = next((g.title(lang) for g in spec.groups(bundle) if g.id == group_id), "")
+    return spec.title(lang) + (f" ({group})" if group else "")
+
+
+def _set_figures(bundle: Bundle, settings: Settings, query: LayerQuery, result: LayerResult, spec: LayerSpec,
+                 area_ids: list[str] | None, compute) -> tuple[KeyFigure | None, KeyFigure | None]:
+    """The key figure of the set (the city where `area_ids` is None) and of the city; both None for a layer that does
+    not aggregate. `compute` runs the further queries; `result` answers `query` itself."""
+    if spec.aggregate == "none":
+        return None, None
+    run = compute or run_query
+
+    def reuse(b: Bundle, s: Settings, q: LayerQuery) -> LayerResult:
+        return result if q == query else run(b, s, q)
+
+    figures = key_figures(bundle, settings, query, [] if area_ids is None else area_ids, None, compute=reuse)
+    return (figures["selection"] if area_ids is not None else figures["city"]), figures["city"]
+
+
+def _value_sentences(own: KeyFigure | None, city: KeyFigure | None, spec: LayerSpec, query: LayerQuery, head: str, scope: str,
+                     in_city: bool, lang: str) -> list[str]:
+    """The set's value (or change since the start period) and the city's for comparison; without a value the heading and
+    period only. `in_city`: the set is the whole city (no comparison)."""
+    tx = _TEXT[lang]
+    start = query.compare_from or query.period_from
+    if own is None or own.value is None:
+        period = _date(query.period, lang) if not start else _date(start, lang) + " → " + _date(query.period, lang)
+        return [f"{head} ({period})."]
+    value = format_value(own.value, spec, lang)
+    if start:
+        out = [tx["change"].format(head=head, scope=scope, value=value, start=_date(start, lang), end=_date(query.period, lang))]
+    else:
+        out = [tx["value"].format(head=head, scope=scope, value=value)]
+    if not in_city and city is not None and city.value is not None:
+        out.append(tx["city_cmp"].format(value=format_value(city.value, spec, lang)))
+    return out
+
+
+def _spread_sentences(areas: _Areas, spec: LayerSpec, basis_label: str, lang: str) -> list[str]:
+    """How the shown areas spread: their classes (a class layer), else lowest, highest and median value."""
+    tx = _TEXT[lang]
+    n_shown = int(areas.shown.sum())
+    shown = areas.value[areas.shown]
+    if spec.categories and n_shown == 1:
+        label = next((c.title(lang) for c in spec.categories if c.value == int(round(shown[0]))), "")
+        return [tx["one_class"].format(label=label)]
+    if spec.categories and n_shown:
+        codes = pd.Series(shown).round().astype(int).value_counts()
+        parts = [tx["class_part"].format(n=format_number(codes[c.value], lang), label=c.title(lang)) for c in spec.categories if c.value in codes.index]
+        return [tx["classes"].format(n=format_number(n_shown, lang), basis=basis_label, parts=", ".join(parts))]
+    if n_shown > 1:
+        lo, hi, median = (format_value(float(x), spec, lang) for x in (shown.min(), shown.max(), np.median(shown)))
+        return [tx["range"].format(n=format_number(n_shown, lang), basis=basis_label, lo=lo, hi=hi, median=median)]
+    return [tx["none_shown"]] if n_shown == 0 else []
+
+
+def _disclosure_sentences(areas: _Areas, spec: LayerSpec, settings: Settings, lang: str) -> list[str]:
+    """The residents behind the stated values and how many areas are not shown, on small numbers or empty (and why)."""
+    tx = _TEXT[lang]
+    out = []
+    persons = float(np.nansum(areas.rows["residents"].to_numpy(dtype=float)[areas.shown]))
+    if areas.shown.any() and persons > 0:
+        out.append(tx["residents"].format(residents=format_number(persons, lang, 0)))
+    limits = {"cases": max(settings.min_cases, get_layer(spec.change_of or spec.id).min_count), "residents": settings.min_residents}
+    n = format_number(len(areas.rows), lang)
+    if areas.hidden.any():
+        out.append(tx["hidden"].format(k=format_number(areas.hidden.sum(), lang), n=n, **limits))
+    if areas.small.any():
+        out.append(tx["small"].format(k=format_number(areas.small.sum(), lang), n=n, **limits))
+    if areas.empty.any():
+        out.append(tx["empty"].format(k=format_number(areas.empty.sum(), lang), n=n))
+    return out
+
+
+def _reading_notes(bundle: Bundle, spec: LayerSpec, result: LayerResult, basis: Basis, area_ids: list[str] | None, lang: str) -> list[str]:
+    """What to read the figures with: the social context of a migration figure (of `area_ids` on `basis`), the index
+    note, the interpolation."""
+    tx = _TEXT[lang]
+    out = []
+    if about_migration(spec, result.group, bundle):
+        out += _context_sentences(bundle, basis, area_ids, lang)
+    if spec.categories or "Index" in spec.unit_de or spec.section == "segregation" or spec.id.startswith("funding_mss"):
+        out.append(tx["index_note"])
+    if result.interpolated_from:
+        level = bundle.level(result.interpolated_from)
+        out.append(tx["interpolated"].format(level=level.name_de if lang == "de" else level.name_en))
+    return out
+
+
+def _source_sentences(bundle: Bundle, result: LayerResult, period: str, lang: str) -> list[str]:
+    """Sources and Stichtag (`period`, ISO date), and the synthetic-data notice of the demo city."""
+    tx = _TEXT[lang]
+    titles = [bundle.sources[k].title for k in result.sources if k in bundle.sources]
+    date = _date(period, lang)
+    out = [tx["source"].format(sources=", ".join(titles), date=date) if titles else tx["no_source"].format(date=date)]
+    if bundle.manifest.synthetic:
+        out.append(tx["synthetic"])
+    return out
+
+
 def summary_text(bundle: Bundle, settings: Settings, query: LayerQuery, result: LayerResult, area_ids: list[str] | None, lang: str,
                  *, scope_name: str | None = None, compute=None) -> str:
     """A short plain-language text about the layer's figures for the whole city (`area_ids` None) or a set of areas.
 
     Parameters
     ----------
+    bundle, settings : the city's bundle and the deployment's settings (the portal states no suppressed value).
     query, result : the layer query and its disclosed result (`layers.query.run_query`), on one basis and period.
     area_ids : ids on the query's basis (a selection, the units of a district, one area), or None for the whole city.
-    lang : "de" or "en".
+    lang : "de" or "en" (any other: "de").
     scope_name : optional display name of the set (e.g. "Bezirk Mitte"); default: the area's name, or "the n selected areas".
     compute : runs further queries (the city figure, a comparison's start period); default `run_query`, the dashboard
         passes its cached version.
@@ -167,90 +295,26 @@ def summary_text(bundle: Bundle, settings: Settings, query: LayerQuery, result: 
         Sentences separated by spaces: value of the set (unit), the city for comparison, the spread over the areas, persons,
         areas not shown (counted, never valued), social context for migration figures, index note, source and Stichtag.
     """
-    tx = _TEXT[lang if lang in _TEXT else "de"]
     lang = lang if lang in _TEXT else "de"
-    run = compute or run_query
-
-    def cached(b, s, q):
-        return result if q == query else run(b, s, q)
-
     spec = comparison_spec(get_layer(query.layer_id)) if query.compare_from else get_layer(query.layer_id)
     basis = query.basis
     ids = pd.Index(bundle.ids(basis)) if area_ids is None else pd.Index([str(i) for i in area_ids])
-    rows = result.values.reindex(ids.intersection(result.values.index))
-    value = rows["value"].to_numpy(dtype=float)
-    flagged = rows["suppressed"].fillna(True).to_numpy(dtype=bool)
-    portal = settings.mode == "portal"
-    shown = np.isfinite(value) & ~(flagged & portal)
-    hidden = flagged & ~np.isfinite(value) if portal else np.zeros(len(rows), dtype=bool)
-    empty = ~np.isfinite(value) & ~hidden
-    group = next((g.title(lang) for g in spec.groups(bundle) if g.id == result.group), "")
-    head = spec.title(lang) + (f" ({group})" if group else "")
-    scope = _scope(bundle, basis, area_ids, scope_name, lang)
-    start = query.compare_from or query.period_from
-    sentences: list[str] = []
-
-    figures = key_figures(bundle, settings, query, [] if area_ids is None else list(ids), None, compute=cached) \
-        if spec.aggregate != "none" else {}
-    own = (figures.get("selection") if area_ids is not None else figures.get("city")) if figures else None
-    if own is not None and own.value is not None:
-        if start:
-            sentences.append(tx["change"].format(head=head, scope=scope, value=format_value(own.value, spec, lang),
-                                                 start=_date(start, lang), end=_date(query.period, lang)))
-        else:
-            sentences.append(tx["value"].format(head=head, scope=scope, value=format_value(own.value, spec, lang)))
-        city = figures.get("city")
-        if area_ids is not None and city is not None and city.value is not None:
-            sentences.append(tx["city_cmp"].format(value=format_value(city.value, spec, lang)))
-    else:
-        sentences.append(f"{head} ({_date(query.period, lang) if not start else _date(start, lang) + ' → ' + _date(query.period, lang)}).")
-
-    n_shown = int(shown.sum())
-    if spec.categories and n_shown == 1:
-        label = next((c.title(lang) for c in spec.categories if c.value == int(round(value[shown][0]))), "")
-        sentences.append(tx["one_class"].format(label=label))
-    elif spec.categories and n_shown:
-        codes = pd.Series(value[shown]).round().astype(int).value_counts()
-        parts = [tx["class_part"].format(n=format_number(codes[c.value], lang), label=c.title(lang)) for c in spec.categories if c.value in codes.index]
-        sentences.append(tx["classes"].format(n=format_number(n_shown, lang), basis=_basis_label(bundle, basis, lang), parts=", ".join(parts)))
-    elif n_shown > 1:
-        v = value[shown]
-        lo, hi, median = (format_value(float(x), spec, lang) for x in (v.min(), v.max(), np.median(v)))
-        sentences.append(tx["range"].format(n=format_number(n_shown, lang), basis=_basis_label(bundle, basis, lang), lo=lo, hi=hi, median=median))
-    elif n_shown == 0:
-        sentences.append(tx["none_shown"])
-
-    persons = float(np.nansum(rows["residents"].to_numpy(dtype=float)[shown]))
-    if n_shown and persons > 0:
-        sentences.append(tx["residents"].format(residents=format_number(persons, lang, 0)))
-    limits = {"cases": max(settings.min_cases, get_layer(spec.change_of or spec.id).min_count), "residents": settings.min_residents}
-    if hidden.any():
-        sentences.append(tx["hidden"].format(k=format_number(hidden.sum(), lang), n=format_number(len(rows), lang), **limits))
-    small = np.isfinite(value) & flagged & ~portal
-    if small.any():
-        sentences.append(tx["small"].format(k=format_number(small.sum(), lang), n=format_number(len(rows), lang), **limits))
-    if empty.any():
-        sentences.append(tx["empty"].format(k=format_number(empty.sum(), lang), n=format_number(len(rows), lang)))
-
-    if about_migration(spec, result.group, bundle):
-        sentences += _context_sentences(bundle, basis, None if area_ids is None else list(ids), lang)
-    if spec.categories or "Index" in spec.unit_de or spec.section == "segregation" or spec.id.startswith("funding_mss"):
-        sentences.append(tx["index_note"])
-    if result.interpolated_from:
-        level = bundle.level(result.interpolated_from)
-        sentences.append(tx["interpolated"].format(level=level.name_de if lang == "de" else level.name_en))
-    titles = [bundle.sources[k].title for k in result.sources if k in bundle.sources]
-    date = _date(query.period, lang)
-    sentences.append(tx["source"].format(sources=", ".join(titles), date=date) if titles else tx["no_source"].format(date=date))
-    if bundle.manifest.synthetic:
-        sentences.append(tx["synthetic"])
+    chosen = None if area_ids is None else list(ids)
+    own, city = _set_figures(bundle, settings, query, result, spec, chosen, compute)
+    areas = _areas(result, ids, settings.mode == "portal")
+    sentences = [
+        *_value_sentences(own, city, spec, query, _heading(spec, result.group, bundle, lang), _scope(bundle, basis, area_ids, scope_name, lang),
+                          area_ids is None, lang),
+        *_spread_sentences(areas, spec, _basis_label(bundle, basis, lang), lang),
+        *_disclosure_sentences(areas, spec, settings, lang),
+        *_reading_notes(bundle, spec, result, basis, chosen, lang),
+        *_source_sentences(bundle, result, query.period, lang),
+    ]
     return re.sub(r"\.\.(\s|$)", r".\1", " ".join(sentences))
 
 
 def district_ids(bundle: Bundle, basis: Basis, district: str) -> list[str]:
     """Ids on `basis` inside a district (a unit of the coarsest level), for `summary_text` of a district."""
-    from .spatial.selection import ids_in_district
-
     return [str(i) for i in ids_in_district(bundle, basis, district)]
 
 
