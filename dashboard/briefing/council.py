@@ -11,15 +11,9 @@ import pandas as pd
 import segno
 from markupsafe import Markup
 
+from layers import KeyFigure, LayerQuery, LayerResult, LayerSpec, Settings, check_query, comparison_spec, format_value, get_layer, summary_text
 from layers.bundle import Bundle
-from layers.narrative import format_value, summary_text
-from layers.query import LayerQuery, check_query
-from layers.registry import get_layer
-from layers.settings import Settings
-from layers.spatial.basis import Basis
-from layers.spatial.selection import district_of, ids_in_district, translate_selection
-from layers.spec import LayerResult, LayerSpec, comparison_spec
-from layers.summary import KeyFigure
+from layers.spatial import Basis, district_of, ids_in_district, translate_selection
 
 from ..context import layer_result
 from ..guards import public_link

@@ -6,13 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from layers import KeyFigure, LayerQuery, LayerResult, LayerSpec, Settings, format_value, key_figures
 from layers.bundle import Bundle
-from layers.narrative import format_value
-from layers.query import LayerQuery
-from layers.settings import Settings
-from layers.spatial.basis import Basis
-from layers.spec import LayerResult, LayerSpec
-from layers.summary import KeyFigure, key_figures
+from layers.spatial import Basis
 
 from ..context import layer_result
 from ..i18n import t

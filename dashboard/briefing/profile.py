@@ -9,20 +9,25 @@ from urllib.parse import urlencode
 import pandas as pd
 from markupsafe import Markup
 
-from layers.area import SERVE_RADIUS_M, facilities_near, funding_areas_of
+from layers import (
+    CONTEXT_INDICATORS,
+    REGISTRY,
+    SERVE_RADIUS_M,
+    LayerQuery,
+    LayerSpec,
+    Settings,
+    check_query,
+    context_figures,
+    facilities_near,
+    format_value,
+    funding_areas_of,
+    get_layer,
+    visible_layers,
+)
 from layers.bundle import Bundle
-from layers.context import CONTEXT_INDICATORS
-from layers.funding.areas import programme_title
-from layers.infrastructure.access import type_title
-from layers.narrative import context_figures, format_value
-from layers.public_space.supply import green_spaces
-from layers.query import LayerQuery, check_query, visible_layers
-from layers.registry import REGISTRY, get_layer
-from layers.scenario.store import scenarios_touching, store_for
-from layers.settings import Settings
-from layers.spatial.basis import Basis
-from layers.spatial.selection import district_of, ids_in_district, translate_selection
-from layers.spec import LayerSpec
+from layers.infrastructure import green_spaces, programme_title, type_title
+from layers.scenario import scenarios_touching, store_for
+from layers.spatial import Basis, district_of, ids_in_district, translate_selection
 
 from ..context import bundle_key, cache, current_bundle, current_settings, layer_result, settings_key
 from ..i18n import format_date, t

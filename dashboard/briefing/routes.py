@@ -12,9 +12,8 @@ from pathlib import Path
 
 from flask import Blueprint, abort, redirect, render_template, request
 
+from layers import REGISTRY, visible_layers
 from layers.bundle import Bundle
-from layers.query import visible_layers
-from layers.registry import REGISTRY
 
 from ..context import current_bundle, current_settings
 from ..i18n import t

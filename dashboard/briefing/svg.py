@@ -16,11 +16,9 @@ import pandas as pd
 import shapely
 from plotly.colors import sample_colorscale
 
+from layers import LayerResult, LayerSpec
 from layers.bundle import Bundle
-from layers.spatial.basis import Basis
-from layers.spatial.geometry import basis_geometries
-from layers.spatial.h3grid import to_metric
-from layers.spec import LayerResult, LayerSpec
+from layers.spatial import Basis, basis_geometries, to_metric
 
 from ..figures import NOT_SHOWN_COLOUR, category_scale, continuous_colouring
 

@@ -20,7 +20,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import InternalServerError, MethodNotAllowed, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from layers.settings import Settings
+from layers import Settings
 
 from .access_log import AccessLog, access_logger, anonymise_ip
 from .errors import DASH_PREFIX, REQUEST_ID_HEADER, error_response, request_id, server_error, too_large, too_many

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from dash import Dash
 
-from layers.settings import Settings
+from layers import Settings
 
 EXTRA_SCRIPT_HASHES = "QUARTIERSATLAS_CSP_SCRIPT_HASHES"  # server.config list: hashes of inline scripts of non-Dash pages
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"

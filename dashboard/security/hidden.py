@@ -7,9 +7,7 @@ import re
 from typing import Any, Iterator
 from urllib.parse import parse_qsl
 
-from layers.query import visible_layers
-from layers.registry import REGISTRY
-from layers.settings import Settings
+from layers import REGISTRY, Settings, visible_layers
 
 from .. import ids
 

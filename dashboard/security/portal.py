@@ -7,7 +7,7 @@ import logging
 from dash import Dash
 from flask import Response, request
 
-from layers.settings import Settings
+from layers import Settings
 
 from .errors import DASH_PREFIX, ERROR_LOGGER, error_response
 from .hidden import PORTAL_HIDDEN_PATHS, dash_request_refused, hidden_layers, names_hidden

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, request
 
-from layers.settings import Settings, SettingsError
+from layers import Settings, SettingsError
 
 from .errors import too_many
 

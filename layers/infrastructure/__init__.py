@@ -1,6 +1,7 @@
 """Social infrastructure (BRIEF §3.4): walking access to facilities per H3 cell and unit."""
 
 from ..funding.areas import GAP_NEED, funding_gap_table, funding_geojson_bytes, has_funding_programmes, programme_title
+from ..public_space.supply import green_spaces
 from ..public_space.use import use_series, use_summary
 from .access import access, cell_distances, facility_points, facility_types, nearest_by_type, type_title
 from .params import Params, current_params
@@ -8,6 +9,7 @@ from .profile import access_profile, funding_profile, space_profile
 
 __all__ = [
     "GAP_NEED", "Params", "access", "access_profile", "cell_distances", "current_params", "facility_points",
-    "facility_types", "funding_gap_table", "funding_geojson_bytes", "funding_profile", "has_funding_programmes",
-    "nearest_by_type", "programme_title", "space_profile", "type_title", "use_series", "use_summary"
+    "facility_types", "funding_gap_table", "funding_geojson_bytes", "funding_profile", "green_spaces",
+    "has_funding_programmes", "nearest_by_type", "programme_title", "space_profile", "type_title", "use_series",
+    "use_summary"
 ]
