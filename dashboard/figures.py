@@ -227,7 +227,7 @@ def value_props(result: LayerResult, spec: LayerSpec, d: Display, names: pd.Seri
         "hidden_hovertemplate": f"<b>{head}</b><br>{hidden_note}<extra></extra>",
         "text": area_text(names, v.index, extra) if extra is not None else None,
         "colorscale": colorscale, "colorbar_title": "" if spec.categories else spec.unit(lang), "colorbar_ticks": colorbar,
-        "showscale": not spec.categories,  # classes get swatches in the legend below the map (`dashboard.callbacks.legend`)
+        "showscale": not spec.categories,  # classes get swatches in the legend below the map (`dashboard.legend.legend`)
         "range": z_range,
     }
 

@@ -53,7 +53,7 @@ def serve(settings: Settings, folder: Path, workers: int = 2) -> None:
     title = app.server.config["QUARTIERSATLAS_BUNDLE"].manifest.title
     print(f"Quartiersatlas: http://{settings.host}:{settings.port}  ({title}, mode {settings.mode})", flush=True)
     # gunicorn's own access log stays off: the app writes one JSON line per request itself (setting `access_log`,
-    # dashboard/security.py: anonymised client, request id, bytes as sent); gunicorn's error log goes to stderr.
+    # dashboard/security/access_log.py: anonymised client, request id, bytes as sent); gunicorn's error log goes to stderr.
     # Every request has a time limit (`worker_timeout_s`: dashboard/time_limit.py ends a worker whose request runs longer,
     # gunicorn's own `timeout` catches a worker that hangs as a whole); on stop,
     # workers get `graceful_timeout_s` to finish, then SIGKILL; and they die with their master in any case.

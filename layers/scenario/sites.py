@@ -84,8 +84,3 @@ def place_site(bundle: Bundle, site: Site) -> Placed:
             raise ValueError(f"the point ({site.lon:.5f}, {site.lat:.5f}) lies outside the city's H3 cells at resolution {res}")
     assert unit in bundle.units_of(finest).index
     return Placed(float(site.lon), float(site.lat), str(unit))
-
-
-def site_cells(bundle: Bundle, placed: Placed, res: int) -> str:
-    """The hex id of the cell at `res` containing a placed site."""
-    return cells_to_hex(points_to_cells(np.array([placed.lat]), np.array([placed.lon]), res))[0]

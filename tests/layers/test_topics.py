@@ -4,8 +4,10 @@ and API routes all come from it, and two topics cannot claim the same id."""
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
+from flask import Flask
 
 from bench.run import BENCHMARKS
 from dashboard.topics import SECTIONS, blueprints_for, load
@@ -74,3 +76,13 @@ def test_every_topic_benchmark_runs_under_its_topic_id():
             assert callable(load(topic.benchmark))
             assert topic.id in BENCHMARKS
     assert {"segregation", "education", "infrastructure", "accommodation", "scenario"} <= set(BENCHMARKS)
+
+
+def test_every_declared_table_is_served_at_its_name():
+    """One URL convention for the topics' tables: `/api/v1/<table name>` (a path parameter may sit before the last part,
+    as in /api/v1/areas/<unit_id>/similar)."""
+    app = Flask("routes")
+    for blueprint in blueprints_for(load_settings(environ={})):
+        app.register_blueprint(blueprint)
+    served = {re.sub(r"/<[^>]+>", "", rule.rule) for rule in app.url_map.iter_rules()}
+    assert [spec.name for spec in TABLES if f"/api/v1/{spec.name}" not in served] == []

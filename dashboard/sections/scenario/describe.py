@@ -85,7 +85,7 @@ def intervention_list(bundle: Bundle, scenario: Scenario, editing: int | None, l
 
 
 def sites(bundle: Bundle, scenario: Scenario, lang: str) -> list[dict]:
-    """Where the interventions are, for the map's scenario trace (`dashboard.callbacks.scenario_sites`): lon/lat (WGS84)
+    """Where the interventions are, for the map's scenario trace (`dashboard.callbacks.main_map.scenario_sites`): lon/lat (WGS84)
     and a label per intervention (1-based `index`)."""
     out = []
     fac = facility_points(bundle).set_index("facility_id")
