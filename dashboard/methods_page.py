@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from flask import Blueprint, render_template, request
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from layers import METHODS_DOC, heading_anchor
+from layers import METHODS_DOC, TOPICS, heading_anchor
 
 from .context import current_settings
 from .i18n import t
@@ -23,10 +24,20 @@ _MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
 methods_page = Blueprint("methods_page", __name__, template_folder=str(Path(__file__).resolve().parent / "templates"))
 
 
+def public_text(text: str) -> str:
+    """docs/methods.md without the chapters (``## …``) of planner-only topics: the portal names no internal layer."""
+    internal = {heading for topic in TOPICS if topic.planner_only for _, heading, _ in topic.methods}
+    chapters = re.split(r"(?m)^(?=## )", text)
+    return "".join(chapter for chapter in chapters
+                   if not any(re.search(rf"(?m)^#+ {re.escape(heading)}\s*$", chapter) for heading in internal))
+
+
 @cache
-def methods_html() -> Markup:
-    """docs/methods.md as HTML, each heading with the id its Markdown anchor has."""
-    tokens = _MARKDOWN.parse(METHODS_FILE.read_text(encoding="utf-8"))
+def methods_html(portal: bool) -> Markup:
+    """docs/methods.md as HTML (in the portal without the chapters of planner-only topics), each heading with the id
+    its Markdown anchor has."""
+    text = METHODS_FILE.read_text(encoding="utf-8")
+    tokens = _MARKDOWN.parse(public_text(text) if portal else text)
     for opening, inline in zip(tokens, tokens[1:]):
         if opening.type == "heading_open":
             opening.attrSet("id", heading_anchor(inline.content))
@@ -43,5 +54,5 @@ def methods_href(link: str) -> str:
 def methods() -> str:
     lang = page_language(current_settings().language)
     return render_template("legal.html", lang=lang, t=lambda key, **kw: t(key, lang, **kw), title=t("methods_title", lang),
-                           body=methods_html(), missing="", paper="a4",
+                           body=methods_html(current_settings().mode == "portal"), missing="", paper="a4",
                            map_href=(request.script_root or "") + "/" + ("" if lang == "de" else f"?lang={lang}"))

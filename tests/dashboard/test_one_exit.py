@@ -26,7 +26,7 @@ NO_FIGURES = {
     "/<path:path>": "Dash's page shell for any other path", "/area": "area search form (names only)",
     "/api/v1/scenarios": "names of saved scenarios (planner only)",
     "/impressum": "legal page (the operator's text)", "/datenschutz": "legal page (privacy)",
-    "/barrierefreiheit": "legal page (accessibility statement)",
+    "/barrierefreiheit": "legal page (accessibility statement)", "/methods": "docs/methods.md (formulas, no data)",
     "/ogc/": "OGC API landing page (links)", "/ogc/conformance": "OGC conformance classes", "/ogc/api": "OGC API definition",
     "/ogc/collections": "collection metadata (ids, titles, extents)",
     "/ogc/collections/<collection_id>": "one collection's metadata",

@@ -164,7 +164,7 @@ def test_meeting_places_count_the_neighbourhood_centres_already_there(settings, 
 
 
 def test_proposals_stay_in_the_chosen_district(settings, berlin_bundle):
-    from layers.scenario.overlay import locate_points
+    from layers.spatial.geometry import locate_points
 
     proposals = suggest_sites(berlin_bundle, settings, "kita", k=3, res=9, district="08")
     assert len(proposals) == 3
