@@ -15,6 +15,7 @@ from layers import (
     LayerResult,
     LayerSpec,
     ParameterError,
+    about_migration,
     check_query,
     context_columns,
     disclosure_metadata,
@@ -35,7 +36,6 @@ from .state import SCENARIO_VIEWS
 api = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 FORMATS = ("json", "geojson", *FILE_FORMATS)  # FILE_FORMATS: csv, csv-de, xlsx, parquet, gpkg, fgb (dashboard/downloads.py)
 LAYER_PARAMETERS = {"level", "res", "period", "group", "period_from", "compare_from", "format", "scenario", "view"}
-CONTEXT_SECTIONS = ("migration", "segregation")  # layers whose figures are about migration: their answers carry the social context
 
 
 def _error(status: int, message: str, **extra) -> Response:
@@ -179,7 +179,7 @@ def layer_answer(query: LayerQuery, scenario: str | None = None, view: str = "ba
         **({"scenario": scenario, "view": view} if scenario else {}),
     }
     fallback = frame["fallback_from"] if "fallback_from" in frame else pd.Series("", index=frame.index)
-    context, context_dates = (context_columns(bundle, result.basis, result.period) if spec.section in CONTEXT_SECTIONS
+    context, context_dates = (context_columns(bundle, result.basis, result.period) if about_migration(spec, result.group, bundle)
                               else (pd.DataFrame(index=frame.index), {}))
     if context_dates:  # no migration figure without its social context (BRIEF §6): every row carries it
         meta["social_context"] = {"columns": context_dates, "unit": "%", "interpolated_from": result.interpolated_from,

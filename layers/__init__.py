@@ -7,7 +7,7 @@ from .cellkey import MAX_NOISE
 from .cities import DEMO_SIZES, build_city, bundle_path, default_city, known_cities
 from .context import CONTEXT_INDICATORS, social_context
 from .licences import licence_uri
-from .narrative import context_figures, format_value, summary_text
+from .narrative import about_migration, context_figures, format_value, summary_text
 from .numbers import format_number
 from .publication import computing_bundle, disclosure_metadata, publish_records, publish_table, receipts, record, replay, sources_for, start_receipts
 from .query import LayerQuery, ParameterError, bases, check_query, run_query, visible_layers
@@ -21,7 +21,7 @@ from .summary import KeyFigure, area_history, key_figures
 from .topics import TOPICS, layer_inputs, methods_link
 
 __all__ = [
-    "CONTEXT_INDICATORS", "DEMO_SIZES", "InputDate", "KeyFigure", "LayerQuery", "LayerResult", "LayerSpec", "MAX_NOISE",
+    "about_migration", "CONTEXT_INDICATORS", "DEMO_SIZES", "InputDate", "KeyFigure", "LayerQuery", "LayerResult", "LayerSpec", "MAX_NOISE",
     "METHODS_DOC", "ParameterError", "REGISTRY", "SERVE_RADIUS_M", "Settings", "SettingsError", "TOPICS", "TableSpec",
     "activate", "area_history", "arrival_profile", "available_indicators", "bases", "build_city", "build_many",
     "bundle_path", "check_query", "comparison_spec", "computing_bundle", "context_columns", "context_figures",

@@ -106,6 +106,10 @@ def test_migration_answers_carry_the_social_context(berlin_bundle, settings):
     assert {"mss_unemployment_pct", "social_context_as_of"} <= set(csv.columns) and csv["mss_unemployment_pct"].notna().all()
     kita = client.get("/api/v1/layers/education_kita_ratio?level=bezirk").get_json()
     assert "social_context" not in kita  # only answers about migration carry it
+    # the share with migration background in school catchments is a migration figure too (the summary text said so,
+    # the API did not: one rule now, `layers.narrative.about_migration`)
+    catchments = client.get("/api/v1/layers/education_catchment_share?level=bezirk").get_json()
+    assert set(catchments["social_context"]["columns"]) == {"mss_unemployment_pct", "mss_transfer_pct", "mss_child_poverty_pct"}
 
 
 @pytest.mark.parametrize("fmt, mimetype", [("csv", "text/csv"), ("geojson", "application/geo+json"), ("json", "application/json")])
