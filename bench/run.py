@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from dashboard.topics import load
 from layers.settings import load_settings
+from layers.topic import resolve
 from layers.topics import TOPICS
 
 from .accessibility import bench_accessibility
@@ -234,7 +234,7 @@ BENCHMARKS = {
     "portal_hardening": lambda settings, work, args: bench_portal_hardening(settings, _ensure_berlin(settings, work)),
     # --- accessibility ---
     "accessibility": lambda settings, work, args: bench_accessibility(settings, _ensure_berlin(settings, work)),
-    **{topic.id: _topic_benchmark(load(topic.benchmark)) for topic in TOPICS if topic.benchmark},
+    **{topic.id: _topic_benchmark(resolve(topic.benchmark)) for topic in TOPICS if topic.benchmark},
 }
 
 

@@ -291,7 +291,7 @@ def update_table(controls: Controls, lang: str, district: str | None, selection:
     return children, status, pages
 
 
-def move_page(clicks: list | None, page: int | None, pages: int | None, **shown) -> int:
+def move_page(clicks: list | None, shown: dict, page: int | None, pages: int | None) -> int:
     """Paging buttons move the page; any change of what the table shows (`shown`: only triggers) goes back to the first page."""
     trigger = ctx.triggered_id
     if isinstance(trigger, dict) and trigger.get("type") == PAGE_BUTTON:
@@ -357,9 +357,10 @@ def register_accessibility(app: Dash) -> None:
                             State(TABLE_REGION, "hidden"), State(PAGE, "data"), prevent_initial_call=True)
     app.callback(
         Output(PAGE, "data"),
-        inputs=dict(clicks=Input({"type": PAGE_BUTTON, "to": ALL}, "n_clicks"), **view_state, sort=Input(SORT, "value"),
-                    order=Input(ORDER, "value"), text=Input(FILTER, "value"), follows=Input(TABLE_FOLLOWS, "data"), page=State(PAGE, "data"),
-                    pages=State(PAGES, "data")),
+        inputs=dict(clicks=Input({"type": PAGE_BUTTON, "to": ALL}, "n_clicks"),
+                    shown=dict(**view_state, sort=Input(SORT, "value"), order=Input(ORDER, "value"), text=Input(FILTER, "value"),
+                               follows=Input(TABLE_FOLLOWS, "data")),
+                    page=State(PAGE, "data"), pages=State(PAGES, "data")),
         prevent_initial_call=True,
     )(move_page)
     app.callback(

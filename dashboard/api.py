@@ -31,6 +31,7 @@ from layers.spatial import basis_geojson, bundle_router
 
 from .context import current_bundle, current_settings, shown_spec, view_result
 from .downloads import FILE_FORMATS, MAX_XLSX_ROWS, area_names, file_answer
+from .methods_page import methods_href
 from .state import SCENARIO_VIEWS
 
 api = Blueprint("api_v1", __name__, url_prefix="/api/v1")
@@ -66,6 +67,11 @@ def format_param(allowed: tuple[str, ...] = ("json", "csv")) -> str:
     return choice_param("format", allowed, "json")
 
 
+def _methods_url(spec: LayerSpec) -> str:
+    """Where this server shows the layer's section of docs/methods.md (`/methods`, `dashboard.methods_page`)."""
+    return f"{request.script_root or ''}/{methods_href(methods_link(spec))}"
+
+
 def _inputs(dates: tuple[InputDate, ...]) -> list[dict]:
     return [{"source": d.source, "title": d.title, "date": d.date, "per_stichtag": d.per_stichtag} for d in dates]
 
@@ -82,7 +88,8 @@ def layer_metadata(layer_id: str) -> dict:
         "sensitivity": spec.sensitivity, "min_count": spec.min_count, "provenance": spec.provenance,
         "groups": [{"id": g.id, "title": {"de": g.title_de, "en": g.title_en}} for g in spec.groups(bundle)],
         "needs_period_from": spec.needs_period_from,
-        "methods": methods_link(spec), "inputs": _inputs(input_dates(layer_inputs(spec), bundle.sources)),
+        "methods": methods_link(spec), "methods_url": _methods_url(spec),
+        "inputs": _inputs(input_dates(layer_inputs(spec), bundle.sources)),
     }
 
 
@@ -168,7 +175,7 @@ def layer_answer(query: LayerQuery, scenario: str | None = None, view: str = "ba
         "interpolated_from": result.interpolated_from, "synthetic": bundle.manifest.synthetic,
         "residents_means": {"de": spec.persons_de, "en": spec.persons_en},
         "data_dates": dict(result.data_dates),  # inputs whose own date is not the Stichtag (e.g. MSS 2021: 2020-12-31)
-        "inputs": _inputs(input_dates(layer_inputs(spec), bundle.sources, result)), "methods": methods_link(spec),
+        "inputs": _inputs(input_dates(layer_inputs(spec), bundle.sources, result)), "methods": methods_link(spec), "methods_url": _methods_url(spec),
         "sources": [bundle.sources[k].attribution for k in result.sources if k in bundle.sources],
         "licences": list(dict.fromkeys(bundle.sources[k].public_licence or f"see {bundle.sources[k].url or 'the source'}"
                                        for k in result.sources if k in bundle.sources)),

@@ -10,8 +10,22 @@ from __future__ import annotations
 import orjson
 from flask import Blueprint, Response, request
 
-from layers import ParameterError, tables
-from layers.accommodation import Candidate, area_table, change_table, evenness, has_sites, has_stock, large_from, screen, suggest
+from layers import ParameterError
+from layers.accommodation import (
+    ACCOMMODATION_AREAS,
+    ACCOMMODATION_CHANGE,
+    ACCOMMODATION_SCREENING,
+    HOUSING_EVENNESS,
+    Candidate,
+    area_table,
+    change_table,
+    evenness,
+    has_sites,
+    has_stock,
+    large_from,
+    screen,
+    suggest,
+)
 from layers.infrastructure import current_params
 
 from .api import choice_param, format_param, period_param
@@ -50,7 +64,7 @@ def areas() -> Response:
     if missing is not None:
         return missing
     df = area_table(current_bundle(), level, period, current_params(), large_from()).reset_index(names="unit_id")
-    return _table(df, tables.ACCOMMODATION_AREAS, fmt, f"accommodation-{level}-{period}", {**_meta(period), "level": level})
+    return _table(df, ACCOMMODATION_AREAS, fmt, f"accommodation-{level}-{period}", {**_meta(period), "level": level})
 
 
 @api_accommodation.get("/accommodation/change")
@@ -61,7 +75,7 @@ def change() -> Response:
     if missing is not None:
         return missing
     df = change_table(current_bundle(), level, large_from()).reset_index()
-    return _table(df, tables.ACCOMMODATION_CHANGE, fmt, f"accommodation-change-{level}", {**_meta(), "level": level})
+    return _table(df, ACCOMMODATION_CHANGE, fmt, f"accommodation-change-{level}", {**_meta(), "level": level})
 
 
 def _candidates() -> list[Candidate]:
@@ -105,7 +119,7 @@ def screening() -> Response:
     sites, components = screen(bundle, candidates, period, settings)
     merged = components.merge(sites.drop(columns=["origin"]).reset_index(names="candidate"), on="candidate", suffixes=("", "_site"))
     merged = merged.rename(columns={"score_site": "site_score"})
-    return _table(merged, tables.ACCOMMODATION_SCREENING, fmt, f"screening-{period}", _meta(period))
+    return _table(merged, ACCOMMODATION_SCREENING, fmt, f"screening-{period}", _meta(period))
 
 
 @api_accommodation.get("/housing/evenness")
@@ -116,4 +130,4 @@ def housing_evenness() -> Response:
     if not has_stock(bundle):
         note = bundle.manifest.notes.get("housing", "the bundle has no housing stock; import it with kind `housing`")
         return _missing("no housing stock", note)
-    return _table(evenness(bundle, period), tables.HOUSING_EVENNESS, fmt, f"housing-evenness-{period}", _meta(period))
+    return _table(evenness(bundle, period), HOUSING_EVENNESS, fmt, f"housing-evenness-{period}", _meta(period))

@@ -11,9 +11,14 @@ import orjson
 import pandas as pd
 from flask import Blueprint, Response, request
 
-from layers import ParameterError, TableSpec, publish_table, tables
+from layers import ParameterError, TableSpec, publish_table
 from layers.education import (
+    CATCHMENTS,
+    FACILITY_SEGREGATION,
     KINDS,
+    KITA_SUMMARY,
+    KITAS,
+    SERVING,
     EducationParams,
     city_figures,
     compositions_visible,
@@ -64,7 +69,7 @@ def summary() -> Response:
     """City figures of Kita supply and demand; what choice adds (D) where compositions exist and may be shown."""
     bundle, settings = current_bundle(), current_settings()
     period = period_param()
-    figures = publish_table(pd.DataFrame([city_figures(bundle, period, _params())]), tables.KITA_SUMMARY, settings)
+    figures = publish_table(pd.DataFrame([city_figures(bundle, period, _params())]), KITA_SUMMARY, settings)
     body = {**_meta(period, "kitas", "population"), "kita": {k: (None if isinstance(v, float) and not np.isfinite(v) else v)
                                                              for k, v in figures.iloc[0].to_dict().items()}}
     if compositions_visible(settings):
@@ -82,7 +87,7 @@ def kitas() -> Response:
     period, fmt = period_param(), format_param(FORMATS)
     table = kita_table(current_bundle(), period, _params())
     table.index.name = "facility_id"
-    return _send(table, tables.KITAS, {**_meta(period, "kitas", "population"), "unit": "places; children in demand (persons)"}, fmt, f"kitas_{period}")
+    return _send(table, KITAS, {**_meta(period, "kitas", "population"), "unit": "places; children in demand (persons)"}, fmt, f"kitas_{period}")
 
 
 @api_education.get("/catchments")
@@ -95,7 +100,7 @@ def catchments() -> Response:
     table.index.name = "catchment_id"
     meta = {**_meta(period, "catchments", "population", "schools"), "interpolated_from": bundle.finest_level.id,
             "assumption": "children 6-12 = 6/9 of the 6-15 band; share with migration background = that of 6-15"}
-    return _send(table, tables.CATCHMENTS, meta, fmt, f"catchments_{period}")
+    return _send(table, CATCHMENTS, meta, fmt, f"catchments_{period}")
 
 
 @api_education.get("/serving")
@@ -121,7 +126,7 @@ def serving() -> Response:
     names = kita_table(bundle, period, _params())["name"]
     table = table.assign(name=names.reindex(table.index), dist_m=table["dist_m"].round(0)).drop(columns=["x", "y"])
     table.index.name = "facility_id"
-    return _send(table, tables.SERVING, {**_meta(period, "kitas"), "basis": basis.key, "id": uid, "radius_m": _params().radius_m}, fmt,
+    return _send(table, SERVING, {**_meta(period, "kitas"), "basis": basis.key, "id": uid, "radius_m": _params().radius_m}, fmt,
                  f"kitas_serving_{uid}")
 
 
@@ -143,4 +148,4 @@ def facilities() -> Response:
     table.index.name = "facility_id"
     meta = {**_meta(period, "population", "import_facility_composition"), "available": True, "kind": kind, "summary": view["summary"],
             "unit": "deviation in percentage points; z: binomial z-score"}
-    return _send(table, tables.FACILITY_SEGREGATION, meta, fmt, f"facility_segregation_{kind}_{period}")
+    return _send(table, FACILITY_SEGREGATION, meta, fmt, f"facility_segregation_{kind}_{period}")

@@ -9,8 +9,14 @@ import orjson
 import pandas as pd
 from flask import Blueprint, Response, request
 
-from layers import ParameterError, TableSpec, publish_table, sources_for, tables
+from layers import ParameterError, TableSpec, publish_table, sources_for
 from layers.infrastructure import (
+    ACCESS,
+    FACILITIES,
+    FUNDING_GAP,
+    FUNDING_PROFILE,
+    SPACE_SUPPLY,
+    SPACE_USE,
     access_profile,
     current_params,
     facility_points,
@@ -76,13 +82,13 @@ def facilities() -> Response:
     f = f[f["type"].isin(wanted)][["facility_id", "type", "name", "capacity", "provider", "unit_id", "lon", "lat"]]
     f = f.astype({"capacity": "float64"}).astype(object).where(f.notna(), None)
     if fmt == "geojson":
-        f = publish_table(f, tables.FACILITIES, current_settings())
+        f = publish_table(f, FACILITIES, current_settings())
         features = [{"type": "Feature", "id": r["facility_id"], "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
                      "properties": {k: r[k] for k in ("facility_id", "type", "name", "capacity", "provider", "unit_id")}}
                     for r in f.astype(object).where(f.notna(), None).to_dict(orient="records")]
         return Response(orjson.dumps({"type": "FeatureCollection", "features": features, "metadata": _meta()}),
                         mimetype="application/geo+json")
-    return _table(f, tables.FACILITIES, fmt, "facilities", _meta())
+    return _table(f, FACILITIES, fmt, "facilities", _meta())
 
 
 @api_infrastructure.get("/infrastructure/access")
@@ -91,7 +97,7 @@ def access_table() -> Response:
     fmt, period, unit = format_param(TABLE_FORMATS), period_param(), _unit()
     bundle = current_bundle()
     df = access_profile(bundle, unit, period, current_params())
-    return _table(df, tables.ACCESS, fmt, f"access_{unit or 'city'}_{period}", {**_meta(period), "unit": unit,
+    return _table(df, ACCESS, fmt, f"access_{unit or 'city'}_{period}", {**_meta(period), "unit": unit,
                                                                   "units": {"coverage_m": "m", "mean_dist_m": "m", "covered_pct": "%"}})
 
 
@@ -99,7 +105,7 @@ def access_table() -> Response:
 def space_supply() -> Response:
     """Green and net play area per resident for one area (unit=<id>; default whole city) against the standards."""
     period, unit = period_param(), _unit()
-    body = _record(space_profile(current_bundle(), unit, period, current_params()), tables.SPACE_SUPPLY)
+    body = _record(space_profile(current_bundle(), unit, period, current_params()), SPACE_SUPPLY)
     return Response(orjson.dumps({**_meta(period), "unit": unit, **body}), mimetype="application/json")
 
 
@@ -112,11 +118,11 @@ def space_use() -> Response:
     summary = use_summary(bundle)
     note = bundle.manifest.notes.get("space_use")
     if not sid:
-        return _table(summary, tables.SPACE_USE, fmt, "space_use_places", {**_meta(), "note": note})
+        return _table(summary, SPACE_USE, fmt, "space_use_places", {**_meta(), "note": note})
     if sid not in set(summary["space_id"]):
         raise ParameterError("space_id", sid, summary["space_id"].tolist())
     s = use_series(bundle, sid).assign(timestamp=lambda d: pd.to_datetime(d["timestamp"]).dt.strftime("%Y-%m-%d"))
-    return _table(s, tables.SPACE_USE, fmt, f"space_use_{sid}", {**_meta(), "space_id": sid, "unit": "persons per day"})
+    return _table(s, SPACE_USE, fmt, f"space_use_{sid}", {**_meta(), "space_id": sid, "unit": "persons per day"})
 
 
 @api_infrastructure.get("/funding/areas")
@@ -141,12 +147,12 @@ def funding_gap() -> Response:
     df = funding_gap_table(bundle, period, current_params().funding_min_overlap, within)
     meta = {**_meta(period), "mss_period": df.attrs.get("mss_period"), "note": df.attrs.get("note"),
             "min_overlap": current_params().funding_min_overlap}
-    return _table(df, tables.FUNDING_GAP, fmt, f"funding_gap_{within or 'city'}", meta)
+    return _table(df, FUNDING_GAP, fmt, f"funding_gap_{within or 'city'}", meta)
 
 
 @api_infrastructure.get("/funding/profile")
 def funding_status() -> Response:
     """Whether an area (unit=<id>) lies in a funding area and how many of its finest units should by the MSS rule."""
     period, unit = period_param(), _unit()
-    body = _record(funding_profile(current_bundle(), unit, period, current_params()), tables.FUNDING_PROFILE)
+    body = _record(funding_profile(current_bundle(), unit, period, current_params()), FUNDING_PROFILE)
     return Response(orjson.dumps({**_meta(period), "unit": unit, **body}), mimetype="application/json")

@@ -13,8 +13,10 @@ import orjson
 import pandas as pd
 from flask import Blueprint, Response, request
 
-from layers import ParameterError, check_query, get_layer, publish_records, tables
+from layers import ParameterError, check_query, get_layer, publish_records
 from layers.scenario import (
+    SCENARIO_EFFECTS,
+    SCENARIO_SITES,
     Scenario,
     ScenarioError,
     compare_layer,
@@ -148,7 +150,7 @@ def effects() -> Response:
         raise ParameterError("format", fmt, ["json", "csv"])
     body = effects_dict(_bundle_key(), settings_key(settings), scenario.to_json(indent=None), period)
     body = {"city": bundle.manifest.city, "synthetic": bundle.manifest.synthetic, "scenario": scenario.name, **body,
-            "rows": publish_records(body["rows"], tables.SCENARIO_EFFECTS, settings)}
+            "rows": publish_records(body["rows"], SCENARIO_EFFECTS, settings)}
     if fmt == "json":
         return _json(body)
     return csv_answer(pd.DataFrame(body["rows"]), f"scenario_effects_{period}")
@@ -248,5 +250,5 @@ def suggest() -> Response:
                        int(res_raw), scenario.to_json(indent=None) if scenario else "")
     return _json({"type": facility_type, "k": int(k_raw), "res": int(res_raw), "weights": weights,
                   "coverage_m": settings.values[f"coverage_m_{facility_type}"], "need_weight_keys": need_weight_keys(bundle),
-                  "proposals": publish_records(rows, tables.SCENARIO_SITES, settings)})
+                  "proposals": publish_records(rows, SCENARIO_SITES, settings)})
 

@@ -7,13 +7,15 @@ import orjson
 import pandas as pd
 from flask import Blueprint, Response, request
 
-from layers import ParameterError, TableSpec, bases, publish_table, tables
+from layers import ParameterError, TableSpec, bases, publish_table
 from layers.segregation import (
     DEFAULT_ITERATIONS,
     DEFAULT_SEED,
     INDEX_DEFS,
     MAX_ITERATIONS,
     MULTI_INDICES,
+    SEGREGATION_CHANGE,
+    SEGREGATION_INDICES,
     SINGLE_INDICES,
     available_groups,
     change_table,
@@ -156,7 +158,7 @@ def indices() -> Response:
                                "explanation": {"de": d.explain_de, "en": d.explain_en}} for d in INDEX_DEFS.values()},
             "multigroup_population": "pop_mig_bg (origin partition, see docs/methods.md)",
             **({"iterations": iterations, "seed": DEFAULT_SEED, "null": "systematic"} if pvalues else {})}
-    return _respond(meta, merged, tables.SEGREGATION_INDICES, f"segregation_indices_{args['basis']}_{args['group']}")
+    return _respond(meta, merged, SEGREGATION_INDICES, f"segregation_indices_{args['basis']}_{args['group']}")
 
 
 @api_segregation.get("/change")
@@ -181,4 +183,4 @@ def change() -> Response:
     meta = {**_meta(args["basis"]), "group": args["group"], "index": index, "period_from": period_from, "period": period,
             "iterations": iterations, "seed": DEFAULT_SEED, "null": "random_label (PySAL TwoValueTest)",
             "p_value_note": f"p_value_change = 0 means none of the {iterations} simulated differences was as large: p < {1 / iterations:.3f}"}
-    return _respond(meta, frame, tables.SEGREGATION_CHANGE, f"segregation_change_{args['basis']}_{args['group']}_{index}")
+    return _respond(meta, frame, SEGREGATION_CHANGE, f"segregation_change_{args['basis']}_{args['group']}_{index}")

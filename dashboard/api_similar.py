@@ -6,7 +6,7 @@ import orjson
 import pandas as pd
 from flask import Blueprint, Response, request
 
-from layers import ParameterError, arrival_profile, available_indicators, publish_records, similar_areas, tables
+from layers import SIMILAR, ParameterError, arrival_profile, available_indicators, publish_records, similar_areas
 
 from .api import choice_param, period_param
 from .context import current_bundle, current_settings
@@ -54,6 +54,6 @@ def similar(unit_id: str) -> Response:
             "indicators": {n: {"title": {"de": de, "en": en}, "weight": (weights or {}).get(n, 1.0) if weights else 1.0}
                            for n, (de, en) in available.items() if not weights or n in weights},
             "method": "standardised weighted Euclidean distance over the areas of the same level (docs/methods.md#areas-like-mine)",
-            "areas": publish_records(rows.astype(object).where(pd.notna(rows), None).to_dict("records"), tables.SIMILAR, settings),
+            "areas": publish_records(rows.astype(object).where(pd.notna(rows), None).to_dict("records"), SIMILAR, settings),
             "arrival": arrival_profile(bundle, unit_id, period, lang)}
     return Response(orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY), mimetype="application/json")

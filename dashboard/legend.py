@@ -11,12 +11,7 @@ from .context import current_bundle
 from .figures import FACILITY_COLOUR, FUNDING_COLOUR, NOT_SHOWN_COLOUR, SELECTION_COLOUR
 from .i18n import format_date, t
 from .methods_page import methods_href
-from .views import basis_label
-
-
-def level_name(bundle, level_id: str, lang: str) -> str:
-    level = bundle.level(level_id)
-    return level.name_de if lang == "de" else level.name_en
+from .views import basis_label, level_name
 
 
 def api_url(result, query: LayerQuery, fmt: str, scenario: str | None = None, view: str = "baseline") -> str:

@@ -32,6 +32,17 @@ def public_text(text: str) -> str:
                    if not any(re.search(rf"(?m)^#+ {re.escape(heading)}\s*$", chapter) for heading in internal))
 
 
+def page_link(href: str) -> str | None:
+    """A link of docs/methods.md as the page needs it: its own sections stay anchors and web addresses stay; None for
+    another file of docs/, which the app does not serve (the page shows the link's text, naming the file on hover)."""
+    target, _, anchor = href.partition("#")
+    if target in ("", METHODS_FILE.name):
+        return f"#{anchor}"
+    if "://" in target or target.startswith("mailto:"):
+        return href
+    return None
+
+
 @cache
 def methods_html(portal: bool) -> Markup:
     """docs/methods.md as HTML (in the portal without the chapters of planner-only topics), each heading with the id
@@ -41,6 +52,18 @@ def methods_html(portal: bool) -> Markup:
     for opening, inline in zip(tokens, tokens[1:]):
         if opening.type == "heading_open":
             opening.attrSet("id", heading_anchor(inline.content))
+    for inline in tokens:
+        opened: list[bool] = []  # per open link: is it one to another file of docs/ (shown as its text, no link)?
+        for token in inline.children or ():
+            if token.type == "link_open":
+                href = page_link(token.attrGet("href") or "")
+                opened.append(href is None)
+                if href is None:
+                    token.tag, token.attrs = "span", {"title": f"docs/{token.attrGet('href')}"}
+                else:
+                    token.attrSet("href", href)
+            elif token.type == "link_close" and opened.pop():
+                token.tag = "span"
     return Markup(_MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {}))
 
 

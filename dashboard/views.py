@@ -62,6 +62,12 @@ def basis_options(bundle: Bundle, lang: str) -> list[dict]:
     return opts
 
 
+def level_name(bundle: Bundle, level_id: str, lang: str) -> str:
+    """The level's name in the language ("Bezirk", "district")."""
+    level = bundle.level(level_id)
+    return level.name_de if lang == "de" else level.name_en
+
+
 def basis_label(bundle: Bundle, basis: Basis, lang: str) -> str:
     """The basis as the picker names it, e.g. "Planungsraum (542)" (legend, table caption)."""
     return next((o["label"] for o in basis_options(bundle, lang) if o["value"] == basis.key), basis.key)

@@ -1,6 +1,7 @@
 """What a topic declares: its layers, tables, settings, importers, benchmark, and where its user interface lives.
 
-A topic is a folder under ``layers/`` with a ``topic.py`` that defines ``TOPIC = Topic(...)``; ``layers.topics`` lists the
+A topic is a folder under ``layers/`` with a ``topic.py`` that defines ``TOPIC = Topic(...)`` (the overview, whose modules
+sit at the top of ``layers/``, in ``layers/overview.py``); ``layers.topics`` lists the
 topics once, and the layer registry, the published tables, the settings, the importers, the benchmarks, the dashboard's
 tabs and its API are all built from that list. Adding a topic means writing its folder (and, when it has its own tab,
 API or benchmark, one module each in ``dashboard/sections``, ``dashboard`` and ``bench``) plus one line in the list.
@@ -9,6 +10,7 @@ API or benchmark, one module each in ``dashboard/sections``, ``dashboard`` and `
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import import_module
 
 from .settings import Setting
 from .sources.importer import Importer
@@ -22,7 +24,8 @@ class Topic:
     Parameters
     ----------
     id : str
-        Short id; also the ``section`` of its layers and the id of its dashboard tab.
+        Short id; the id of its dashboard tab and the prefix of its component ids (for most topics also the
+        ``section`` of its layers; the overview's layers keep their sections, ``migration`` and ``social``).
     layers : tuple of LayerSpec
         Its layers, in the order the layer picker shows them.
     tables : tuple of TableSpec
@@ -43,8 +46,9 @@ class Topic:
         Where docs/methods.md describes its layers: (layer-id prefix, heading, bundle sources the layers read); the
         longest matching prefix wins, and a source a bundle does not have is left out (the demo city has one, "demo").
     planner_only : bool
-        Internal planning data: the portal registers none of its API routes (a section leaves its tab out of the portal
-        with its own ``available(settings)``).
+        A planner's tool or internal planning data: the portal shows no tab of it, registers none of its routes, answers
+        404 on the first path segment of each of its tables under /api/v1, and refuses Dash requests naming component ids
+        that start with the topic's id (`dashboard.security.hidden`).
     """
 
     id: str
@@ -76,3 +80,14 @@ def unique_by(items, key, what: str) -> dict:
             raise ValueError(f"duplicate {what} id {name!r}")
         index[name] = item
     return index
+
+
+def resolve(path: str):
+    """The object a topic names by dotted path: ``package.module`` (the module) or ``package.module:attribute``.
+
+    >>> resolve("layers.numbers:format_number").__name__
+    'format_number'
+    """
+    module, _, attribute = path.partition(":")
+    loaded = import_module(module)
+    return getattr(loaded, attribute) if attribute else loaded

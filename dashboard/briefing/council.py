@@ -20,8 +20,8 @@ from ..guards import public_link
 from ..i18n import format_date, t
 from ..pages import briefing_href, profile_href
 from ..state import ViewState, to_query
-from ..views import names_level
-from .figures import PERSONS, all_left_out, basis_label, cached_key_figures, cached_run, figure_text, level_name, not_shown, source_names
+from ..views import level_name, names_level
+from .figures import PERSONS, all_left_out, basis_label, cached_key_figures, cached_run, figure_text, not_shown, source_names
 from .svg import Colours, colours_for, legend_entries, legend_svg, map_svg
 
 PAPERS = ("a4", "a3")

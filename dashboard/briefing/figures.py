@@ -12,6 +12,7 @@ from layers.spatial import Basis
 
 from ..context import layer_result
 from ..i18n import t
+from ..views import level_name
 
 
 @dataclass(frozen=True)
@@ -39,12 +40,6 @@ def cached_run(bundle: Bundle, settings: Settings, query: LayerQuery) -> LayerRe
 def cached_key_figures(bundle: Bundle, settings: Settings, query: LayerQuery, selection: list[str], district: str | None) -> dict[str, KeyFigure | None]:
     """`layers.summary.key_figures` (selection, district, city) with every query through the app's cache."""
     return key_figures(bundle, settings, query, selection, district, compute=cached_run)
-
-
-def level_name(bundle: Bundle, level_id: str, lang: str) -> str:
-    """The level's name in the language ("Bezirk", "district")."""
-    level = bundle.level(level_id)
-    return level.name_de if lang == "de" else level.name_en
 
 
 def basis_label(bundle: Bundle, basis: Basis, lang: str) -> str:

@@ -33,7 +33,8 @@ from ..context import bundle_key, cache, current_bundle, current_settings, layer
 from ..i18n import format_date, t
 from ..pages import briefing_href, profile_href
 from ..state import default_state, to_query
-from .figures import PERCENT, PERSONS, SQUARE_METRES, WHOLE_PERCENT, all_left_out, cached_key_figures, figure_text, level_name, not_shown, source_names
+from ..views import level_name
+from .figures import PERCENT, PERSONS, SQUARE_METRES, WHOLE_PERCENT, all_left_out, cached_key_figures, figure_text, not_shown, source_names
 from .svg import line_chart_svg
 
 # Layers of the area profile: (layer id, group, over all periods?); those the deployment shows and that combine into one

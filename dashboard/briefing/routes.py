@@ -19,8 +19,8 @@ from ..context import current_bundle, current_settings
 from ..i18n import t
 from ..pages import page_language, profile_href
 from ..state import parse_query
+from ..views import level_name
 from .council import PAPERS, briefing_args
-from .figures import level_name
 from .profile import profile_args
 
 HERE = Path(__file__).resolve().parent

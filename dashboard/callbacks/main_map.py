@@ -11,10 +11,10 @@ from layers.spatial import Basis, basis_geojson
 from .. import ids
 from ..context import current_bundle, current_settings
 from ..figures import SCENARIO_TRACE, SELECTION_TRACE, Display, map_figure, map_patch, values_key
-from ..legend import legend, level_name
+from ..legend import legend
 from ..sections.scenario import sites
 from ..view import Controls, ScenarioChoice, View, area_labels, checked_scenario, current_query, resolve_view, scenario_controls, selection_ids, view_controls
-from ..views import apply_district, district_layout, district_view, selection_patch
+from ..views import apply_district, district_layout, district_view, level_name, selection_patch
 
 AFTER_MAP = Input(ids.MAP_DRAWN, "data")  # what updates after the map has its answer (see `register`)
 SELECTION_CHANGED, DISTRICT_CHANGED = f"{ids.SELECTION}.data", f"{ids.DISTRICT}.value"

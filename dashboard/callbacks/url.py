@@ -65,7 +65,8 @@ def restore_from_url(search: str | None, last_written: str | None, values: dict)
     notice_box = url_notice(state)
     current = control_values(state_of_controls(values))
     # only what differs: every output that changes triggers the views (and patches of a map that may not be drawn yet)
-    changed = tuple(new if new != current[name] else no_update for name, new in control_values(state).items())
+    new = control_values(state)
+    changed = tuple(new[name] if new[name] != current[name] else no_update for name in CONTROLS)  # the outputs' order
     return changed + (notice_box if state.notices or ctx.triggered_id is not None else no_update,)
 
 

@@ -17,10 +17,14 @@ import numpy as np
 import pandas as pd
 from dash import ALL, Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 
-from layers import Settings, indicator_date, mean_over, publish_table, tables
+from layers import Settings, indicator_date, mean_over, publish_table
 from layers import format_number as num
 from layers.accommodation import (
+    ACCOMMODATION_AREAS,
+    ACCOMMODATION_CHANGE,
+    ACCOMMODATION_SCREENING,
     COMPONENTS,
+    HOUSING_EVENNESS,
     TYPE_TITLES,
     Candidate,
     area_table,
@@ -148,8 +152,8 @@ def distribution_view(bundle: Bundle, level: str, period: str, lang: str, settin
     if not has_sites(bundle):
         return []
     large = large_from()
-    df = publish_table(area_table(bundle, level, period, current_params(), large), tables.ACCOMMODATION_AREAS, settings)
-    change = publish_table(change_table(bundle, level, large), tables.ACCOMMODATION_CHANGE, settings)
+    df = publish_table(area_table(bundle, level, period, current_params(), large), ACCOMMODATION_AREAS, settings)
+    change = publish_table(change_table(bundle, level, large), ACCOMMODATION_CHANGE, settings)
     conc = concentration(df["places"].to_numpy(), df["residents"].to_numpy())
     lv = bundle.level(level)
     rows = [[r.name, num(r.residents, lang), num(r.sites, lang), num(r.places, lang), num(r.places_per_1000, lang, 1),
@@ -194,7 +198,7 @@ def screening_view(bundle: Bundle, candidates: list[dict], period: str, lang: st
         return [html.P(t("accommodation_no_candidates", lang), className="small text-muted")]
     cands = [Candidate(float(c["lon"]), float(c["lat"]), str(c.get("label") or ""), str(c.get("origin") or "clicked")) for c in candidates]
     sites, components = screen(bundle, cands, period, settings)
-    components = publish_table(components, tables.ACCOMMODATION_SCREENING, settings)
+    components = publish_table(components, ACCOMMODATION_SCREENING, settings)
     names = bundle.units["name"].set_axis(bundle.units["unit_id"].astype(str))
     out: list = []
     for n, site in sites.iterrows():
@@ -220,7 +224,7 @@ def screening_view(bundle: Bundle, candidates: list[dict], period: str, lang: st
 def housing_view(bundle: Bundle, period: str, lang: str, settings: Settings) -> list:
     out: list = []
     if has_stock(bundle):
-        df = publish_table(evenness(bundle, period), tables.HOUSING_EVENNESS, settings)
+        df = publish_table(evenness(bundle, period), HOUSING_EVENNESS, settings)
         rows = [[r.name, num(r.dwellings, lang), num(r.social_dwellings, lang), num(r.social_share, lang, 1), num(r.dissim, lang, 2),
                  num(r.gini, lang, 2)] for r in df.itertuples()]
         head = [t(f"accommodation_col_{k}", lang) for k in ("area", "dwellings", "social", "social_share", "dissim", "gini")]

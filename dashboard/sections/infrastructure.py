@@ -10,9 +10,13 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 
-from layers import Settings, format_number, publish_table, tables
+from layers import Settings, format_number, publish_table
 from layers.bundle import Bundle
 from layers.infrastructure import (
+    ACCESS as ACCESS_TABLE,
+)
+from layers.infrastructure import (
+    FUNDING_GAP,
     GAP_NEED,
     access_profile,
     current_params,
@@ -103,7 +107,7 @@ def panel(bundle: Bundle, settings: Settings, lang: str):
 
 def access_view(bundle: Bundle, unit: str | None, period: str, lang: str, settings: Settings) -> list:
     params = current_params()
-    df = publish_table(access_profile(bundle, unit, period, params), tables.ACCESS, settings)
+    df = publish_table(access_profile(bundle, unit, period, params), ACCESS_TABLE, settings)
     head = [t(k, lang) for k in ("infrastructure_col_type", "infrastructure_col_facilities", "infrastructure_col_distance",
                                  "infrastructure_col_covered", "infrastructure_col_target", "infrastructure_col_mean",
                                  "infrastructure_col_places", "infrastructure_col_gap")]
@@ -152,7 +156,7 @@ def funding_view(bundle: Bundle, unit: str | None, district: str | None, period:
         out.append(html.P(t("infrastructure_need_list", lang, names=", ".join(p["need_not_funded"][:12])), className="small"))
     if not programmes:
         out.append(dbc.Alert(t("infrastructure_qm_missing", lang), color="light", className="small py-1"))
-    gap = publish_table(funding_gap_table(bundle, period, params.funding_min_overlap, unit or district), tables.FUNDING_GAP, settings)
+    gap = publish_table(funding_gap_table(bundle, period, params.funding_min_overlap, unit or district), FUNDING_GAP, settings)
     status = ({1: "hoch", 2: "mittel", 3: "niedrig", 4: "sehr niedrig"} if lang == "de" else {1: "high", 2: "medium", 3: "low", 4: "very low"})
     dynamics = {1: "+", 3: "±", 5: "−"}
     head = [t(k, lang) for k in ("infrastructure_col_unit", "infrastructure_col_residents", "infrastructure_col_status",

@@ -7,8 +7,17 @@ import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, dash_table, dcc, html, no_update
 
 from layers import format_number as num
-from layers import publish_table, tables
-from layers.segregation import DEFAULT_ITERATIONS, DEFAULT_SEED, INDEX_DEFS, MULTI_INDICES, SINGLE_INDICES, available_groups
+from layers import publish_table
+from layers.segregation import (
+    DEFAULT_ITERATIONS,
+    DEFAULT_SEED,
+    INDEX_DEFS,
+    MULTI_INDICES,
+    SEGREGATION_CHANGE,
+    SEGREGATION_INDICES,
+    SINGLE_INDICES,
+    available_groups,
+)
 from layers.spatial import Basis
 
 from .. import ids
@@ -147,8 +156,8 @@ def indices_view(group, index, basis_value, period_value, district, lang):
     bundle = current_bundle()
     basis, period = _basis(bundle, basis_value), period_at(bundle, period_value)
     d = INDEX_DEFS[index]
-    table = publish_table(indices_frame(_key(), basis, group), tables.SEGREGATION_INDICES, current_settings())
-    multi = publish_table(multigroup_frame(_key(), basis), tables.SEGREGATION_INDICES, current_settings())
+    table = publish_table(indices_frame(_key(), basis, group), SEGREGATION_INDICES, current_settings())
+    multi = publish_table(multigroup_frame(_key(), basis), SEGREGATION_INDICES, current_settings())
     gtitle = next(g.title(lang) for g in available_groups(bundle) if g.id == group)
     blabel = basis_label(bundle, basis, lang)
     periods = f"{format_date(bundle.periods[0], lang)}–{format_date(bundle.periods[-1], lang)}"  # the bundle's own Stichtage
@@ -177,7 +186,7 @@ def change_view(group, index, period_from, basis_value, period_value, lang):
     basis, period = _basis(bundle, basis_value), period_at(bundle, period_value)
     d = INDEX_DEFS[index]
     frame = publish_table(change_frame(_key(), basis, group, period_from, period, index, DEFAULT_ITERATIONS, DEFAULT_SEED),
-                          tables.SEGREGATION_CHANGE, current_settings())
+                          SEGREGATION_CHANGE, current_settings())
     f0, f1 = format_date(period_from, lang), format_date(period, lang)
     cols, data = _change_table(frame, f0, f1, lang)
     return (t("segregation_change_title", lang, index=f"{d.title(lang)} ({d.symbol})", period_from=f0, period=f1), cols, data,

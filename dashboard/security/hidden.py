@@ -7,13 +7,14 @@ import re
 from typing import Any, Iterator
 from urllib.parse import parse_qsl
 
-from layers import REGISTRY, Settings, visible_layers
+from layers import REGISTRY, TOPICS, Settings, visible_layers
 
 from .. import ids
 
-# scenario tools, saved scenarios, accommodation and housing exist in planner mode only (BRIEF §6)
-PORTAL_HIDDEN_PATHS = ("/api/v1/scenarios", "/api/v1/accommodation", "/api/v1/housing")
-PORTAL_HIDDEN_COMPONENTS = ("scenario", "accommodation")  # id prefixes of planner-only sections: their callbacks never run in the portal
+# planner-only topics (scenario tools and saved scenarios, accommodation and housing; BRIEF §6): the API paths of their
+# tables and the id prefix of their components, refused in the portal
+PORTAL_HIDDEN_PATHS = tuple(sorted({f"/api/v1/{spec.name.split('/')[0]}" for topic in TOPICS if topic.planner_only for spec in topic.tables}))
+PORTAL_HIDDEN_COMPONENTS = tuple(topic.id for topic in TOPICS if topic.planner_only)  # their callbacks never run in the portal
 _PERCENT_ESCAPE = re.compile(rb"%[0-9A-Fa-f]{2}")  # with JSON \u escapes, what could spell an id in other bytes
 
 

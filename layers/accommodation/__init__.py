@@ -8,9 +8,11 @@ from .distribution import Concentration, area_table, change_table, concentration
 from .layers import LAYERS, SECTION, large_from
 from .screening import COMPONENTS, Candidate, screen, suggest, weights
 from .sites import TYPE_TITLES, has_sites, open_at, places_on, site_points, type_title
+from .topic import ACCOMMODATION_AREAS, ACCOMMODATION_CHANGE, ACCOMMODATION_SCREENING, HOUSING_EVENNESS
 
 __all__ = [
-    "COMPONENTS", "Candidate", "Concentration", "LAYERS", "SECTION", "TYPE_TITLES", "area_table", "change_table",
+    "ACCOMMODATION_AREAS", "ACCOMMODATION_CHANGE", "ACCOMMODATION_SCREENING", "COMPONENTS", "Candidate",
+    "Concentration", "HOUSING_EVENNESS", "LAYERS", "SECTION", "TYPE_TITLES", "area_table", "change_table",
     "concentration", "evenness", "has_sites", "has_stock", "large_from", "open_at", "places_on", "screen",
     "site_points", "stock_date", "suggest", "type_title", "weights"
 ]

@@ -12,10 +12,12 @@ from .kita import access_on, serving_kitas, supply_demand
 from .layers import KITA_FCA, KITA_RATIO
 from .params import EducationParams, current_params
 from .schools import catchments, school_catchment
+from .topic import CATCHMENTS, FACILITY_SEGREGATION, KITA_SUMMARY, KITAS, SERVING
 from .views import city_figures, compositions_visible, disclosed_catchments, facility_segregation_view, kita_table
 
 __all__ = [
-    "EducationParams", "KINDS", "KITA_FCA", "KITA_RATIO", "access_on", "catchments", "city_figures",
-    "compositions_visible", "current_params", "disclosed_catchments", "facility_segregation_view", "fca_ratio",
-    "kernel", "kita_table", "school_catchment", "serving_kitas", "supply_demand"
+    "CATCHMENTS", "EducationParams", "FACILITY_SEGREGATION", "KINDS", "KITAS", "KITA_FCA", "KITA_RATIO", "KITA_SUMMARY",
+    "SERVING", "access_on", "catchments", "city_figures", "compositions_visible", "current_params",
+    "disclosed_catchments", "facility_segregation_view", "fca_ratio", "kernel", "kita_table", "school_catchment",
+    "serving_kitas", "supply_demand"
 ]

@@ -6,10 +6,11 @@ from ..public_space.use import use_series, use_summary
 from .access import access, cell_distances, facility_points, facility_types, nearest_by_type, type_title
 from .params import Params, current_params
 from .profile import access_profile, funding_profile, space_profile
+from .topic import ACCESS, FACILITIES, FUNDING_GAP, FUNDING_PROFILE, SPACE_SUPPLY, SPACE_USE
 
 __all__ = [
-    "GAP_NEED", "Params", "access", "access_profile", "cell_distances", "current_params", "facility_points",
-    "facility_types", "funding_gap_table", "funding_geojson_bytes", "funding_profile", "green_spaces",
-    "has_funding_programmes", "nearest_by_type", "programme_title", "space_profile", "type_title", "use_series",
-    "use_summary"
+    "ACCESS", "FACILITIES", "FUNDING_GAP", "FUNDING_PROFILE", "GAP_NEED", "Params", "SPACE_SUPPLY", "SPACE_USE",
+    "access", "access_profile", "cell_distances", "current_params", "facility_points", "facility_types",
+    "funding_gap_table", "funding_geojson_bytes", "funding_profile", "green_spaces", "has_funding_programmes",
+    "nearest_by_type", "programme_title", "space_profile", "type_title", "use_series", "use_summary"
 ]

@@ -6,8 +6,8 @@ from ..settings import Setting
 from ..spec import TableSpec
 from ..topic import Topic
 
-# Scenarios are planner-only: the routes answer 404 in the portal and the tab is left out (the section's `available`);
-# their answers still pass the exit like every other.
+# Scenarios are planner-only (the portal has no tab and answers 404 on the routes); their answers still pass the exit
+# like every other.
 SCENARIO_EFFECTS = TableSpec("scenarios/effects")
 SCENARIO_SITES = TableSpec("scenarios/suggest")
 
@@ -37,4 +37,5 @@ TOPIC = Topic(
     section="dashboard.sections.scenario",
     api="dashboard.api_scenario:api_scenario",
     benchmark="bench.scenario:bench_scenario",
+    planner_only=True,
 )

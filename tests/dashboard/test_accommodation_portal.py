@@ -16,6 +16,7 @@ import pytest
 
 from dashboard import ids
 from dashboard.app import create_app
+from layers.accommodation import ACCOMMODATION_AREAS
 from layers.bundle import Bundle
 from layers.publication import InternalRefused, computing_bundle, publish_result, publish_table
 from layers.registry import REGISTRY
@@ -24,7 +25,6 @@ from layers.settings import load_settings
 from layers.sources.user_files import import_file
 from layers.spatial.basis import Basis
 from layers.spec import INTERNAL
-from layers.tables import ACCOMMODATION_AREAS
 from tests.dashboard.test_modes import DEFAULTS, callback_body
 
 INTERNAL_LAYERS = [lid for lid, spec in REGISTRY.items() if spec.sensitivity == INTERNAL]

@@ -37,6 +37,8 @@ def test_layers_link_methods_and_date_every_input(client):
     assert share["methods"] == "docs/methods.md#migrant-concentration"
     assert share["inputs"] == [{"source": "population", "title": "Tiny population", "date": "", "per_stichtag": True}]
     assert all(layer["methods"].startswith("docs/methods.md#") for layer in body["layers"])
+    assert share["methods_url"] == "/methods#migrant-concentration"
+    assert 'id="migrant-concentration"' in client.get(share["methods_url"].partition("#")[0]).get_data(as_text=True)
     answer = client.get("/api/v1/layers/migration_change?level=block&period=2024-12-31&period_from=2023-12-31").get_json()
     assert answer["methods"] == "docs/methods.md#migrant-concentration"
     assert answer["inputs"] == [{"source": "population", "title": "Tiny population", "date": "2023-12-31 → 2024-12-31",

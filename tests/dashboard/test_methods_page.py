@@ -26,7 +26,11 @@ def test_every_layer_link_opens_its_section(demo_bundle, settings, tmp_path, mod
     assert {methods_link(spec).partition("#")[2] for spec in shown} <= ids
     assert ("accommodation-places" in ids) is (mode == "planner")  # the portal names no internal layer
     assert "two-step-floating-catchment-area-2sfca" in ids and "<table>" in html
-    assert "<script" not in html.split("<article", 1)[1].split("</article>", 1)[0]  # Markdown rendered without raw HTML
+    article = html.split("<article", 1)[1].split("</article>", 1)[0]
+    assert "<script" not in article  # Markdown rendered without raw HTML
+    links = re.findall(r'href="([^"]*)"', article)
+    assert links and not [link for link in links if not link.startswith(("#", "http://", "https://"))]  # nothing that 404s
+    assert [anchor for anchor in (link[1:] for link in links if link.startswith("#")) if anchor not in ids] == []
 
 
 def _text(component) -> str:

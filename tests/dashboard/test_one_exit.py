@@ -13,7 +13,7 @@ from bench.run import _payload, _views_payload
 from dashboard import ids
 from dashboard.app import create_app
 from layers.settings import load_settings
-from layers.tables import TABLES
+from layers.topics import TABLES
 
 # Routes whose answers carry no figure about people: metadata, geometry, the page shell, Dash's own plumbing.
 NO_FIGURES = {
