@@ -13,8 +13,8 @@ from .common import Row, timed
 
 def bench_accommodation(settings, berlin_folder: Path) -> list[Row]:
     from layers.accommodation import Candidate, area_table, change_table, large_from, screen, suggest
+    from layers.build import build_city
     from layers.bundle import Bundle
-    from layers.cities import build_city
     from layers.housing import evenness
     from layers.infrastructure.params import Params
     from layers.scenario import NewAccommodation, Scenario, Site, scenario_effects

@@ -267,8 +267,8 @@ def _without_answer_cache(folder: Path, reqs, seconds: float) -> Row:
 def _demo_memory(settings, berlin_folder: Path, seconds: float) -> Row:
     """Resident memory per worker serving the synthetic demo city at Berlin size (3.9 million residents, address points)
     after a short load of its own views."""
+    from layers.build import build_city
     from layers.bundle import load_bundle
-    from layers.cities import build_city
 
     folder = berlin_folder.parent / "demo-berlin"
     if not (folder / "manifest.json").exists():

@@ -12,8 +12,8 @@ from .common import Row, median_seconds
 
 
 def bench_routing(settings, work: Path) -> list[Row]:
+    from layers.build import build_city
     from layers.bundle import load_bundle
-    from layers.cities import build_city
     from layers.settings import load_settings
     from layers.spatial.h3grid import hex_to_cells
     from layers.spatial.network import build_network

@@ -27,7 +27,7 @@ from .scaleout import bench_scaleout
 
 
 def bench_berlin_build(settings, work: Path) -> list[Row]:
-    from layers.cities import build_city
+    from layers.build import build_city
 
     s = load_settings(settings.config_path, bundle_dir=str(work))
     _, secs = timed(lambda: build_city(s, "berlin", log=lambda *_: None))
@@ -35,8 +35,8 @@ def bench_berlin_build(settings, work: Path) -> list[Row]:
 
 
 def bench_demo_aggregate(settings, work: Path) -> list[Row]:
+    from layers.build import build_city
     from layers.bundle import Bundle
-    from layers.cities import build_city
     from layers.spatial.basis import Basis
 
     s = load_settings(settings.config_path, bundle_dir=str(work))
@@ -203,7 +203,7 @@ def _ensure_berlin(settings, work: Path) -> Path:
     """The Berlin bundle in the benchmark's work folder, built once."""
     berlin = work / "berlin"
     if not (berlin / "manifest.json").exists():
-        from layers.cities import build_city
+        from layers.build import build_city
 
         build_city(load_settings(settings.config_path, bundle_dir=str(work)), "berlin", log=lambda *_: None)
     return berlin

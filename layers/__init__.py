@@ -11,7 +11,8 @@ from .lazy import attach
 __getattr__, __dir__, __all__ = attach(__name__, {
     "area": ("SERVE_RADIUS_M", "facilities_near", "funding_areas_of"),
     "cellkey": ("MAX_NOISE",),
-    "cities": ("DEMO_SIZES", "build_city", "bundle_path", "default_city", "known_cities"),
+    "build": ("build_city",),
+    "cities": ("DEMO_SIZES", "bundle_path", "default_city", "known_cities"),
     "context": ("CONTEXT_INDICATORS", "social_context"),
     "licences": ("licence_uri",),
     "narrative": ("about_migration", "context_figures", "format_value", "summary_text"),

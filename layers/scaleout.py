@@ -20,11 +20,12 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from .build import build_city
 from .bundle import BundleValidationError, load_bundle, write_bundle
 from .bundle.schema import CRS, ID, Level, Manifest
 from .bundle.store import BundleBuild
 from .bundle.validate import Problem
-from .cities import REGIONS, build_city
+from .cities import REGIONS
 from .settings import Settings
 from .sources.demo import SIZES, build_demo
 from .sources.demo_geography import CENTRE_LAT, CENTRE_LON

@@ -1,14 +1,17 @@
-"""Spatial core: H3 cells, aggregation of points and units, areal interpolation."""
+"""Spatial core: H3 cells, aggregation of points and units, areal interpolation.
+
+The names load on first use (`layers.lazy`): the bundle imports the spatial core's aggregation, and an eager face would
+load routing (SciPy) and geometry with it at every start.
+"""
 
 from __future__ import annotations
 
-from .basis import Basis
-from .geometry import basis_bounds, basis_geojson, basis_geometries, locate_points
-from .h3grid import to_metric
-from .routing import bundle_router
-from .selection import district_of, ids_in_district, translate_selection
+from ..lazy import attach
 
-__all__ = [
-    "Basis", "basis_bounds", "basis_geojson", "basis_geometries", "bundle_router", "district_of", "ids_in_district",
-    "locate_points", "to_metric", "translate_selection"
-]
+__getattr__, __dir__, __all__ = attach(__name__, {
+    "basis": ("Basis",),
+    "geometry": ("basis_bounds", "basis_geojson", "basis_geometries", "locate_points"),
+    "h3grid": ("to_metric",),
+    "routing": ("bundle_router",),
+    "selection": ("district_of", "ids_in_district", "translate_selection"),
+})

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
-from scipy import sparse
-from scipy.sparse.csgraph import connected_components, dijkstra
-from scipy.spatial import cKDTree
 
 from .h3grid import to_metric
+
+# SciPy (~0.3 s to import) loads with the first street network or distance, inside the functions below, not at app start.
+if TYPE_CHECKING:
+    from scipy import sparse
+    from scipy.spatial import cKDTree
 
 SNAP_M = 1.0  # vertices closer than this are one node
 CHUNK = 64  # destinations per Dijkstra call in `within` (memory: CHUNK × nodes floats)
@@ -54,6 +57,8 @@ class NetworkRouter:
         pos_of = np.full(n, -1, dtype=np.int64)
         snap_of = np.zeros(n)
         pos_of[dn[first]], snap_of[dn[first]] = first, dsnap[first]
+        from scipy.sparse.csgraph import dijkstra
+
         dist, _, source = dijkstra(self.graph, directed=False, indices=dn[first], min_only=True, return_predecessors=True)
         src = np.asarray(source)[on]
         total = osnap + np.asarray(dist)[on] + np.where(src >= 0, snap_of[np.maximum(src, 0)], np.inf)
@@ -72,6 +77,8 @@ class NetworkRouter:
         bounds = np.flatnonzero(np.r_[True, on[order][1:] != on[order][:-1], True])
         for a, b in zip(bounds[:-1], bounds[1:]):
             by_node[int(on[order][a])] = order[a:b]
+        from scipy.sparse.csgraph import dijkstra
+
         out_i, out_j, out_d = [], [], []
         for start in range(0, len(destinations), CHUNK):
             js = np.arange(start, min(start + CHUNK, len(destinations)))
@@ -97,6 +104,8 @@ class NetworkRouter:
 
 @lru_cache(maxsize=8)
 def _tree(router: NetworkRouter) -> cKDTree:
+    from scipy.spatial import cKDTree
+
     return cKDTree(router.nodes)
 
 
@@ -117,10 +126,14 @@ def build_network(lines) -> NetworkRouter:
     shortest = np.full(len(edges[0]), np.inf)
     np.minimum.at(shortest, edges[1].ravel(), length[keep])  # two lines between the same nodes: the shorter counts
     n = len(uniq)
+    from scipy import sparse
+
     graph = sparse.csr_matrix((shortest, (edges[0][:, 0], edges[0][:, 1])), shape=(n, n))  # searched as undirected
     return NetworkRouter(uniq.astype(float) * SNAP_M, graph)
 
 
 def components(router: NetworkRouter) -> int:
     """Number of connected parts of the network (a well-formed street network has one large part)."""
+    from scipy.sparse.csgraph import connected_components
+
     return int(connected_components(router.graph, directed=False)[0])

@@ -16,7 +16,6 @@ from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from .h3grid import _TO_METRIC
 from .network import build_network
@@ -102,6 +101,8 @@ class StraightLineRouter:
         origins, destinations = np.asarray(origins, dtype=float).reshape(-1, 2), np.asarray(destinations, dtype=float).reshape(-1, 2)
         if len(destinations) == 0:
             return np.full(len(origins), np.inf), np.full(len(origins), -1, dtype=np.int64)
+        from scipy.spatial import cKDTree  # SciPy (~0.3 s) loads with the first distance, not at app start
+
         dist, pos = cKDTree(destinations).query(origins, k=1)
         return dist * self.detour_factor, pos.astype(np.int64)
 
@@ -110,6 +111,8 @@ class StraightLineRouter:
         if len(origins) == 0 or len(destinations) == 0:
             empty = np.empty(0, dtype=np.int64)
             return empty, empty, np.empty(0)
+        from scipy.spatial import cKDTree  # as in `nearest`
+
         pairs = cKDTree(origins).sparse_distance_matrix(cKDTree(destinations), max_m / self.detour_factor, output_type="ndarray")
         return pairs["i"].astype(np.int64), pairs["j"].astype(np.int64), pairs["v"] * self.detour_factor
 
