@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Blueprint, render_template, request
 from markdown_it import MarkdownIt
@@ -19,6 +20,7 @@ from .pages import page_language
 
 METHODS_FILE = Path(__file__).resolve().parent.parent / METHODS_DOC
 METHODS_PATH = "/methods"
+WEB_SCHEMES = ("http", "https", "mailto")
 _MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 methods_page = Blueprint("methods_page", __name__, template_folder=str(Path(__file__).resolve().parent / "templates"))
@@ -34,13 +36,19 @@ def public_text(text: str) -> str:
 
 def page_link(href: str) -> str | None:
     """A link of docs/methods.md as the page needs it: its own sections stay anchors and web addresses stay; None for
-    another file of docs/, which the app does not serve (the page shows the link's text, naming the file on hover)."""
+    another file of docs/, which the app does not serve (the page shows the link's text, naming the file on hover).
+
+    >>> page_link("methods.md#segregation"), page_link("https://h3geo.org/"), page_link("settings.md#x")
+    ('#segregation', 'https://h3geo.org/', None)
+    >>> page_link("javascript://%0aalert(1)") is None
+    True
+    """
     target, _, anchor = href.partition("#")
     if target in ("", METHODS_FILE.name):
         return f"#{anchor}"
-    if "://" in target or target.startswith("mailto:"):
+    if urlsplit(target).scheme.lower() in WEB_SCHEMES:
         return href
-    return None
+    return None  # another docs file, or a scheme no page should link (markdown-it refuses javascript: before this)
 
 
 @cache

@@ -16,8 +16,8 @@ def sections_for(settings: Settings) -> tuple[ModuleType, ...]:
     """The tab modules this deployment shows, in topic order: none of a planner-only topic in the portal, and none whose
     own ``available(settings)`` says no."""
     portal = settings.mode == "portal"
-    return tuple(resolve(topic.section) for topic in TOPICS if topic.section and not (topic.planner_only and portal)
-                 and getattr(resolve(topic.section), "available", lambda _settings: True)(settings))
+    tabs = (resolve(topic.section) for topic in TOPICS if topic.section and not (topic.planner_only and portal))
+    return tuple(tab for tab in tabs if getattr(tab, "available", lambda _settings: True)(settings))
 
 
 def blueprints_for(settings: Settings) -> tuple[Blueprint, ...]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import doctest
 import re
 
 import pytest
 
+from dashboard import methods_page
 from dashboard.app import create_app
 from dashboard.legend import legend
 from layers.query import check_query, run_query
@@ -56,3 +58,8 @@ def test_the_legend_links_the_method_and_dates_every_input(berlin_bundle, settin
     with app.server.test_request_context("/"):
         text = _text(legend(run_query(berlin_bundle, s, query), query, get_layer(layer), "de", s))
     assert f"[methods#{anchor}]" in text and dated in text
+
+
+def test_page_links_keep_anchors_and_web_addresses_only():
+    result = doctest.testmod(methods_page)
+    assert result.attempted >= 2 and result.failed == 0

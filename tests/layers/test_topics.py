@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 
 from bench.run import BENCHMARKS
+from dashboard.security import PORTAL_HIDDEN_COMPONENTS, PORTAL_HIDDEN_PATHS
 from dashboard.topics import SECTIONS, blueprints_for
 from layers.registry import REGISTRY
 from layers.settings import SettingsError, known_settings, load_settings
@@ -85,3 +86,16 @@ def test_every_declared_table_is_served_at_its_name():
         app.register_blueprint(blueprint)
     served = {re.sub(r"/<[^>]+>", "", rule.rule) for rule in app.url_map.iter_rules()}
     assert [spec.name for spec in TABLES if f"/api/v1/{spec.name}" not in served] == []
+
+
+def test_every_route_of_a_planner_only_topic_is_refused_in_the_portal():
+    """The portal's guard refuses the API paths of planner-only topics (`PORTAL_HIDDEN_PATHS`, derived from their
+    tables): each route their blueprints define must fall under one of them, also the routes no table is named after."""
+    app = Flask("planner_only")
+    planner_only = [topic for topic in TOPICS if topic.planner_only and topic.api]
+    for topic in planner_only:
+        app.register_blueprint(resolve(topic.api))
+    rules = [rule.rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")]
+    assert len(rules) >= 10 and {topic.id for topic in planner_only} == {"accommodation", "scenario"}
+    assert [rule for rule in rules if not rule.startswith(PORTAL_HIDDEN_PATHS)] == []
+    assert set(PORTAL_HIDDEN_COMPONENTS) == {"accommodation", "scenario"}
