@@ -51,12 +51,19 @@ def _footer_links() -> dict:
     return {"legal_links": legal_links}
 
 
+def text_page(title_key: str, body: Markup | None, missing: str = "") -> str:
+    """A page of text in the app's language (title from the message catalogue), with the link back to the map and the
+    footer's legal links: the legal pages and /methods."""
+    lang = page_language(current_settings().language)
+    return render_template("legal.html", lang=lang, t=lambda key, **kw: t(key, lang, **kw), title=t(title_key, lang),
+                           body=body, missing=missing, paper="a4",
+                           map_href=(request.script_root or "") + "/" + ("" if lang == "de" else f"?lang={lang}"))
+
+
 def _page(page: str):
     lang = page_language(current_settings().language)
-    body = render_page(current_settings(), page, lang)
-    return render_template("legal.html", lang=lang, t=lambda key, **kw: t(key, lang, **kw), title=t(LEGAL_PAGES[page], lang),
-                           body=body, missing=t("legal_missing", lang, file=f"{page}.{lang}.md"), paper="a4",
-                           map_href=(request.script_root or "") + "/" + ("" if lang == "de" else f"?lang={lang}"))
+    return text_page(LEGAL_PAGES[page], render_page(current_settings(), page, lang),
+                     missing=t("legal_missing", lang, file=f"{page}.{lang}.md"))
 
 
 for _slug in LEGAL_PAGES:

@@ -8,15 +8,14 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from layers import METHODS_DOC, TOPICS, heading_anchor
 
 from .context import current_settings
-from .i18n import t
-from .pages import page_language
+from .legal import text_page
 
 METHODS_FILE = Path(__file__).resolve().parent.parent / METHODS_DOC
 METHODS_PATH = "/methods"
@@ -83,7 +82,4 @@ def methods_href(link: str) -> str:
 
 @methods_page.get(METHODS_PATH)
 def methods() -> str:
-    lang = page_language(current_settings().language)
-    return render_template("legal.html", lang=lang, t=lambda key, **kw: t(key, lang, **kw), title=t("methods_title", lang),
-                           body=methods_html(current_settings().mode == "portal"), missing="", paper="a4",
-                           map_href=(request.script_root or "") + "/" + ("" if lang == "de" else f"?lang={lang}"))
+    return text_page("methods_title", methods_html(current_settings().mode == "portal"))
