@@ -29,6 +29,7 @@ from layers import (
 from layers.scenario import Scenario, ScenarioError, validate_scenario
 from layers.spatial import basis_geojson, bundle_router
 
+from .answers import GEOJSON, error_answer, json_answer
 from .context import current_bundle, current_settings, shown_spec, view_result
 from .downloads import FILE_FORMATS, MAX_XLSX_ROWS, area_names, file_answer
 from .methods_page import methods_href
@@ -39,13 +40,14 @@ FORMATS = ("json", "geojson", *FILE_FORMATS)  # FILE_FORMATS: csv, csv-de, xlsx,
 LAYER_PARAMETERS = {"level", "res", "period", "group", "period_from", "compare_from", "format", "scenario", "view"}
 
 
-def _error(status: int, message: str, **extra) -> Response:
-    return Response(orjson.dumps({"error": message, **extra}), status=status, mimetype="application/json")
-
-
 def parameter_error(exc: ParameterError) -> Response:
     """400 naming the parameter and its allowed values; registered for every route of the app."""
-    return _error(400, str(exc), parameter=exc.parameter, allowed=exc.allowed)
+    return error_answer(400, str(exc), parameter=exc.parameter, allowed=exc.allowed)
+
+
+def scenario_error(exc: ScenarioError) -> Response:
+    """400 naming the scenario's source, intervention and field that are wrong; registered for every route of the app."""
+    return error_answer(400, str(exc), source=exc.source, intervention=exc.index, field=exc.field)
 
 
 def choice_param(name: str, allowed: list[str] | tuple[str, ...], default: str | None = None) -> str:
@@ -105,7 +107,7 @@ def list_layers() -> Response:
         "walking_distance": _walking(bundle, settings),
         "data_notes": {k: v for k, v in bundle.manifest.notes.items() if k in ("de", "en")},  # what the city's data lack
     }
-    return Response(orjson.dumps(body), mimetype="application/json")
+    return json_answer(body)
 
 
 def _walking(bundle, settings) -> dict:
@@ -213,7 +215,7 @@ def layer_values(layer_id: str) -> Response:
     the values the map shows while it shows that scenario view."""
     bundle, settings = current_bundle(), current_settings()
     if layer_id not in visible_layers(settings):
-        return _error(404, f"no layer {layer_id!r}", layers=visible_layers(settings))
+        return error_answer(404, f"no layer {layer_id!r}", layers=visible_layers(settings))
     fmt = request.args.get("format", "json")
     try:
         unknown = sorted(set(request.args) - LAYER_PARAMETERS)
@@ -228,11 +230,11 @@ def layer_values(layer_id: str) -> Response:
             raise ParameterError("format", f"xlsx for {len(bundle.ids(query.basis)):,} areas",
                                  [f"xlsx up to {MAX_XLSX_ROWS:,} areas; csv, csv-de, gpkg or parquet for more"])
     except ParameterError as exc:
-        return _error(400, str(exc), parameter=exc.parameter, allowed=exc.allowed)
+        return error_answer(400, str(exc), parameter=exc.parameter, allowed=exc.allowed)
     answer = layer_answer(query, scenario, view)
     spec, result, meta, records, context_dates = answer.spec, answer.result, answer.meta, answer.records, answer.context_dates
     if fmt == "json":
-        return Response(orjson.dumps({**meta, "values": records}), mimetype="application/json")
+        return json_answer({**meta, "values": records})
     if fmt in FILE_FORMATS:
         licences = "; ".join(meta["licences"])
         table = pd.DataFrame(records).assign(
@@ -252,4 +254,4 @@ def layer_values(layer_id: str) -> Response:
         feature["properties"] = {**by_id.get(feature["id"], {}), "unit": spec.unit_de, "period": result.period,
                                  **({"scenario_view": view} if scenario else {})}
     fc["metadata"] = meta
-    return Response(orjson.dumps(fc), mimetype="application/geo+json")
+    return json_answer(fc, mimetype=GEOJSON)

@@ -7,8 +7,7 @@ The same `layers.accommodation` and `layers.housing` functions as the dashboard 
 
 from __future__ import annotations
 
-import orjson
-from flask import Blueprint, Response, request
+from flask import Response, request
 
 from layers import ParameterError
 from layers.accommodation import (
@@ -28,11 +27,12 @@ from layers.accommodation import (
 )
 from layers.infrastructure import current_params
 
+from .answers import error_answer
 from .api import choice_param, format_param, period_param
-from .api_infrastructure import _meta, _table
+from .api_infrastructure import table_meta
 from .context import current_bundle, current_settings
+from .table_routes import TableAnswer, TableRoute
 
-api_accommodation = Blueprint("api_accommodation", __name__, url_prefix="/api/v1")
 MAX_CANDIDATES = 50
 MAX_SUGGEST = 10
 
@@ -53,29 +53,27 @@ def _no_sites() -> Response | None:
 
 def _missing(error: str, note: str) -> Response:
     """404 for a bundle without the data a route needs, saying why (e.g. Berlin's missing open list)."""
-    return Response(orjson.dumps({"error": error, "note": note}), status=404, mimetype="application/json")
+    return error_answer(404, error, note=note)
 
 
-@api_accommodation.get("/accommodation/areas")
-def areas() -> Response:
+def areas() -> TableAnswer | Response:
     """Accommodation places per area beside social context and Kita/school supply. Parameters: level, period, format (json, csv)."""
     fmt, level, period = format_param(), _level(), period_param()
     missing = _no_sites()
     if missing is not None:
         return missing
     df = area_table(current_bundle(), level, period, current_params(), large_from()).reset_index(names="unit_id")
-    return _table(df, ACCOMMODATION_AREAS, fmt, f"accommodation-{level}-{period}", {**_meta(period), "level": level})
+    return TableAnswer(df, {**table_meta(period), "level": level}, f"accommodation-{level}-{period}", fmt)
 
 
-@api_accommodation.get("/accommodation/change")
-def change() -> Response:
+def change() -> TableAnswer | Response:
     """Places, sites and their concentration (Gini across units of `level`) at every Stichtag. Parameters: level, format."""
     fmt, level = format_param(), _level()
     missing = _no_sites()
     if missing is not None:
         return missing
     df = change_table(current_bundle(), level, large_from()).reset_index()
-    return _table(df, ACCOMMODATION_CHANGE, fmt, f"accommodation-change-{level}", {**_meta(), "level": level})
+    return TableAnswer(df, {**table_meta(), "level": level}, f"accommodation-change-{level}", fmt)
 
 
 def _candidates() -> list[Candidate]:
@@ -98,8 +96,7 @@ def _candidates() -> list[Candidate]:
     return out
 
 
-@api_accommodation.get("/accommodation/screening")
-def screening() -> Response:
+def screening() -> TableAnswer:
     """Screen candidate sites (lon, lat; repeatable) or suggest `suggest` sites (1–10, optionally in `district`). Parameters:
     lon, lat, suggest, district, period, format (json, csv). One row per site and component with value, score and weight."""
     fmt, period = format_param(), period_param()
@@ -119,15 +116,18 @@ def screening() -> Response:
     sites, components = screen(bundle, candidates, period, settings)
     merged = components.merge(sites.drop(columns=["origin"]).reset_index(names="candidate"), on="candidate", suffixes=("", "_site"))
     merged = merged.rename(columns={"score_site": "site_score"})
-    return _table(merged, ACCOMMODATION_SCREENING, fmt, f"screening-{period}", _meta(period))
+    return TableAnswer(merged, table_meta(period), f"screening-{period}", fmt)
 
 
-@api_accommodation.get("/housing/evenness")
-def housing_evenness() -> Response:
+def housing_evenness() -> TableAnswer | Response:
     """How evenly subsidised dwellings are spread: dissimilarity and Gini for the city and each district. Parameters: period, format."""
     fmt, period = format_param(), period_param()
     bundle = current_bundle()
     if not has_stock(bundle):
         note = bundle.manifest.notes.get("housing", "the bundle has no housing stock; import it with kind `housing`")
         return _missing("no housing stock", note)
-    return _table(evenness(bundle, period), HOUSING_EVENNESS, fmt, f"housing-evenness-{period}", _meta(period))
+    return TableAnswer(evenness(bundle, period), table_meta(period), f"housing-evenness-{period}", fmt)
+
+
+TABLE_ROUTES = (TableRoute(ACCOMMODATION_AREAS, areas), TableRoute(ACCOMMODATION_CHANGE, change),
+                TableRoute(ACCOMMODATION_SCREENING, screening), TableRoute(HOUSING_EVENNESS, housing_evenness))

@@ -7,11 +7,10 @@ portal they answer 404 unless the setting `publish_facility_compositions` says t
 from __future__ import annotations
 
 import numpy as np
-import orjson
 import pandas as pd
 from flask import Blueprint, Response, request
 
-from layers import ParameterError, TableSpec, publish_table
+from layers import ParameterError, publish_table
 from layers.education import (
     CATCHMENTS,
     FACILITY_SEGREGATION,
@@ -29,12 +28,12 @@ from layers.education import (
 )
 from layers.spatial import Basis
 
-from .api import _error, format_param, period_param
+from .answers import error_answer, json_answer
+from .api import format_param, period_param
 from .context import current_bundle, current_settings
-from .downloads import csv_answer
+from .table_routes import TABLE_FORMATS, TableAnswer, TableRoute
 
 api_education = Blueprint("api_v1_education", __name__, url_prefix="/api/v1/education")
-FORMATS = ("json", "csv")
 IMPORT_HELP = ("quartiersatlas import facility_composition <file.csv>  "
                "(columns facility_id, period, children_total, children_mig_bg; see docs/bundle-format.md)")
 
@@ -43,17 +42,9 @@ def _params() -> EducationParams:
     return EducationParams.from_settings(current_settings())
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    out = frame.reset_index().replace({np.nan: None})
-    return orjson.loads(out.to_json(orient="records", force_ascii=False))
-
-
-def _send(frame: pd.DataFrame, spec: TableSpec, meta: dict, fmt: str, name: str) -> Response:
-    index = frame.index.name
-    frame = publish_table(frame.reset_index(), spec, current_settings()).set_index(index)
-    if fmt == "csv":
-        return csv_answer(frame.reset_index(), name, period=meta.get("period"), synthetic=meta.get("synthetic"))
-    return Response(orjson.dumps({**meta, "rows": _records(frame)}), mimetype="application/json")
+def _answer(frame: pd.DataFrame, meta: dict, fmt: str, name: str) -> TableAnswer:
+    """A table indexed by its id column; a CSV carries the period and whether the city is synthetic in every row."""
+    return TableAnswer(frame.reset_index(), meta, name, fmt, {"period": meta.get("period"), "synthetic": meta.get("synthetic")})
 
 
 def _meta(period: str, *keys: str) -> dict:
@@ -78,36 +69,33 @@ def summary() -> Response:
         if not any(v["available"] for v in views.values()):
             body["facility_segregation_note"] = views[KINDS[0]]["note"]
             body["how_to_import"] = IMPORT_HELP
-    return Response(orjson.dumps(body), mimetype="application/json")
+    return json_answer(body)
 
 
-@api_education.get("/kitas")
-def kitas() -> Response:
+def kitas() -> TableAnswer:
     """Every Kita with its places, the weighted children in demand within its reach and its supply ratio (2SFCA step 1)."""
-    period, fmt = period_param(), format_param(FORMATS)
+    period, fmt = period_param(), format_param(TABLE_FORMATS)
     table = kita_table(current_bundle(), period, _params())
     table.index.name = "facility_id"
-    return _send(table, KITAS, {**_meta(period, "kitas", "population"), "unit": "places; children in demand (persons)"}, fmt, f"kitas_{period}")
+    return _answer(table, {**_meta(period, "kitas", "population"), "unit": "places; children in demand (persons)"}, fmt, f"kitas_{period}")
 
 
-@api_education.get("/catchments")
-def catchments() -> Response:
+def catchments() -> TableAnswer:
     """Primary-school catchments: children 6–12 (interpolated), composition, schools, pupils, Startchancen (minimum-count rule)."""
     bundle, settings = current_bundle(), current_settings()
-    period, fmt = period_param(), format_param(FORMATS)
+    period, fmt = period_param(), format_param(TABLE_FORMATS)
     table = disclosed_catchments(bundle, settings, period).copy()
     table["school_ids"] = table["school_ids"].apply(lambda v: " ".join(v) if isinstance(v, list) else "")
     table.index.name = "catchment_id"
     meta = {**_meta(period, "catchments", "population", "schools"), "interpolated_from": bundle.finest_level.id,
             "assumption": "children 6-12 = 6/9 of the 6-15 band; share with migration background = that of 6-15"}
-    return _send(table, CATCHMENTS, meta, fmt, f"catchments_{period}")
+    return _answer(table, meta, fmt, f"catchments_{period}")
 
 
-@api_education.get("/serving")
-def serving() -> Response:
+def serving() -> TableAnswer:
     """Kitas within the walking radius of a unit (level=…&id=…) or cell (res=…&id=…), nearest first."""
     bundle = current_bundle()
-    period, fmt = period_param(), format_param(FORMATS)
+    period, fmt = period_param(), format_param(TABLE_FORMATS)
     level, res, uid = request.args.get("level"), request.args.get("res"), request.args.get("id")
     if res is not None:
         allowed = [str(r) for r in bundle.manifest.h3_resolutions]
@@ -126,26 +114,28 @@ def serving() -> Response:
     names = kita_table(bundle, period, _params())["name"]
     table = table.assign(name=names.reindex(table.index), dist_m=table["dist_m"].round(0)).drop(columns=["x", "y"])
     table.index.name = "facility_id"
-    return _send(table, SERVING, {**_meta(period, "kitas"), "basis": basis.key, "id": uid, "radius_m": _params().radius_m}, fmt,
-                 f"kitas_serving_{uid}")
+    return _answer(table, {**_meta(period, "kitas"), "basis": basis.key, "id": uid, "radius_m": _params().radius_m}, fmt,
+                   f"kitas_serving_{uid}")
 
 
-@api_education.get("/facilities")
-def facilities() -> Response:
+def facilities() -> TableAnswer | Response:
     """Facility segregation per facility (kind=primary_school|kita): deviation (pp), ratio, z-score. Internal in the portal."""
     bundle, settings = current_bundle(), current_settings()
     if not compositions_visible(settings):
-        return _error(404, "facility-level compositions are not published in the portal")
+        return error_answer(404, "facility-level compositions are not published in the portal")
     kind = request.args.get("kind", "primary_school")
     if kind not in KINDS:
         raise ParameterError("kind", kind, list(KINDS))
-    period, fmt = period_param(), format_param(FORMATS)
+    period, fmt = period_param(), format_param(TABLE_FORMATS)
     view = facility_segregation_view(bundle, settings, period, _params(), kind)
     if not view["available"]:
-        return Response(orjson.dumps({**_meta(period), "available": False, "note": view["note"], "how_to_import": IMPORT_HELP, "rows": []}),
-                        mimetype="application/json")
+        return json_answer({**_meta(period), "available": False, "note": view["note"], "how_to_import": IMPORT_HELP, "rows": []})
     table = view["table"].copy()
     table.index.name = "facility_id"
     meta = {**_meta(period, "population", "import_facility_composition"), "available": True, "kind": kind, "summary": view["summary"],
             "unit": "deviation in percentage points; z: binomial z-score"}
-    return _send(table, FACILITY_SEGREGATION, meta, fmt, f"facility_segregation_{kind}_{period}")
+    return _answer(table, meta, fmt, f"facility_segregation_{kind}_{period}")
+
+
+TABLE_ROUTES = (TableRoute(KITAS, kitas), TableRoute(CATCHMENTS, catchments), TableRoute(SERVING, serving),
+                TableRoute(FACILITY_SEGREGATION, facilities))

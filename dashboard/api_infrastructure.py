@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import numpy as np
-import orjson
 import pandas as pd
 from flask import Blueprint, Response, request
 
@@ -29,12 +28,13 @@ from layers.infrastructure import (
     use_summary,
 )
 
+from .answers import GEOJSON, json_answer
 from .api import format_param, period_param
 from .context import current_bundle, current_settings
-from .downloads import csv_answer
+from .table_routes import TABLE_FORMATS, TableAnswer, TableRoute
 
 api_infrastructure = Blueprint("api_infrastructure", __name__, url_prefix="/api/v1")
-TABLE_FORMATS = ("json", "csv")
+FACILITY_PROPERTIES = ("facility_id", "type", "name", "capacity", "provider", "unit_id")
 
 
 def _unit() -> str | None:
@@ -45,15 +45,9 @@ def _unit() -> str | None:
     return unit
 
 
-def _table(df: pd.DataFrame, spec: TableSpec, fmt: str, name: str, meta: dict) -> Response:
-    df = publish_table(df, spec, current_settings())
-    if fmt == "csv":
-        return csv_answer(df, name)
-    records = df.replace({np.nan: None}).to_dict(orient="records")
-    return Response(orjson.dumps({**meta, "rows": records}, option=orjson.OPT_SERIALIZE_NUMPY), mimetype="application/json")
-
-
-def _meta(period: str | None = None) -> dict:
+def table_meta(period: str | None = None) -> dict:
+    """What every table of the infrastructure and accommodation topics says about itself: city, period, sources, and in
+    the portal how small areas are protected."""
     bundle, settings = current_bundle(), current_settings()
     return {"city": bundle.manifest.city, "synthetic": bundle.manifest.synthetic, "period": period,
             "sources": [s.attribution for s in sources_for(bundle, settings)],
@@ -68,8 +62,7 @@ def _record(body: dict, spec: TableSpec) -> dict:
     return {**body, **{k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in row.iloc[0].to_dict().items()}}
 
 
-@api_infrastructure.get("/infrastructure/facilities")
-def facilities() -> Response:
+def facilities() -> TableAnswer:
     """Facility points. Parameters: type (comma-separated facility types; default all), format (json, csv, geojson)."""
     bundle = current_bundle()
     fmt = format_param(("json", "csv", "geojson"))
@@ -81,24 +74,16 @@ def facilities() -> Response:
     f = facility_points(bundle)
     f = f[f["type"].isin(wanted)][["facility_id", "type", "name", "capacity", "provider", "unit_id", "lon", "lat"]]
     f = f.astype({"capacity": "float64"}).astype(object).where(f.notna(), None)
-    if fmt == "geojson":
-        f = publish_table(f, FACILITIES, current_settings())
-        features = [{"type": "Feature", "id": r["facility_id"], "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
-                     "properties": {k: r[k] for k in ("facility_id", "type", "name", "capacity", "provider", "unit_id")}}
-                    for r in f.astype(object).where(f.notna(), None).to_dict(orient="records")]
-        return Response(orjson.dumps({"type": "FeatureCollection", "features": features, "metadata": _meta()}),
-                        mimetype="application/geo+json")
-    return _table(f, FACILITIES, fmt, "facilities", _meta())
+    return TableAnswer(f, table_meta(), "facilities", fmt)
 
 
-@api_infrastructure.get("/infrastructure/access")
-def access_table() -> Response:
+def access_table() -> TableAnswer:
     """Per facility type for one area (unit=<id>; default whole city): coverage, mean walking distance, places, gap."""
     fmt, period, unit = format_param(TABLE_FORMATS), period_param(), _unit()
     bundle = current_bundle()
     df = access_profile(bundle, unit, period, current_params())
-    return _table(df, ACCESS, fmt, f"access_{unit or 'city'}_{period}", {**_meta(period), "unit": unit,
-                                                                  "units": {"coverage_m": "m", "mean_dist_m": "m", "covered_pct": "%"}})
+    return TableAnswer(df, {**table_meta(period), "unit": unit, "units": {"coverage_m": "m", "mean_dist_m": "m", "covered_pct": "%"}},
+                       f"access_{unit or 'city'}_{period}", fmt)
 
 
 @api_infrastructure.get("/public-space/supply")
@@ -106,11 +91,10 @@ def space_supply() -> Response:
     """Green and net play area per resident for one area (unit=<id>; default whole city) against the standards."""
     period, unit = period_param(), _unit()
     body = _record(space_profile(current_bundle(), unit, period, current_params()), SPACE_SUPPLY)
-    return Response(orjson.dumps({**_meta(period), "unit": unit, **body}), mimetype="application/json")
+    return json_answer({**table_meta(period), "unit": unit, **body})
 
 
-@api_infrastructure.get("/public-space/use")
-def space_use() -> Response:
+def space_use() -> TableAnswer:
     """Observed use: without space_id the list of counted places; with space_id its daily counts (persons per day)."""
     bundle = current_bundle()
     fmt = format_param(TABLE_FORMATS)
@@ -118,11 +102,11 @@ def space_use() -> Response:
     summary = use_summary(bundle)
     note = bundle.manifest.notes.get("space_use")
     if not sid:
-        return _table(summary, SPACE_USE, fmt, "space_use_places", {**_meta(), "note": note})
+        return TableAnswer(summary, {**table_meta(), "note": note}, "space_use_places", fmt)
     if sid not in set(summary["space_id"]):
         raise ParameterError("space_id", sid, summary["space_id"].tolist())
     s = use_series(bundle, sid).assign(timestamp=lambda d: pd.to_datetime(d["timestamp"]).dt.strftime("%Y-%m-%d"))
-    return _table(s, SPACE_USE, fmt, f"space_use_{sid}", {**_meta(), "space_id": sid, "unit": "persons per day"})
+    return TableAnswer(s, {**table_meta(), "space_id": sid, "unit": "persons per day"}, f"space_use_{sid}", fmt)
 
 
 @api_infrastructure.get("/funding/areas")
@@ -132,12 +116,11 @@ def funding_areas_geojson() -> Response:
     instrument = request.args.get("instrument") or None
     if instrument is not None and instrument not in ("funding", "protection"):
         raise ParameterError("instrument", instrument, ["funding", "protection"])
-    return Response(funding_geojson_bytes(current_bundle(), instrument), mimetype="application/geo+json",
+    return Response(funding_geojson_bytes(current_bundle(), instrument), mimetype=GEOJSON,
                     headers={"Cache-Control": "public, max-age=3600"})
 
 
-@api_infrastructure.get("/funding/gap")
-def funding_gap() -> Response:
+def funding_gap() -> TableAnswer:
     """Funding-gap table (finest level): need without funding, and funded units with positive dynamics. within=<unit id>."""
     fmt, period = format_param(TABLE_FORMATS), period_param()
     bundle = current_bundle()
@@ -145,9 +128,9 @@ def funding_gap() -> Response:
     if within is not None and within not in set(bundle.units["unit_id"]):
         raise ParameterError("within", within, sorted(bundle.units_of(bundle.levels[0].id).index) + ["… any unit id"])
     df = funding_gap_table(bundle, period, current_params().funding_min_overlap, within)
-    meta = {**_meta(period), "mss_period": df.attrs.get("mss_period"), "note": df.attrs.get("note"),
+    meta = {**table_meta(period), "mss_period": df.attrs.get("mss_period"), "note": df.attrs.get("note"),
             "min_overlap": current_params().funding_min_overlap}
-    return _table(df, FUNDING_GAP, fmt, f"funding_gap_{within or 'city'}", meta)
+    return TableAnswer(df, meta, f"funding_gap_{within or 'city'}", fmt)
 
 
 @api_infrastructure.get("/funding/profile")
@@ -155,4 +138,8 @@ def funding_status() -> Response:
     """Whether an area (unit=<id>) lies in a funding area and how many of its finest units should by the MSS rule."""
     period, unit = period_param(), _unit()
     body = _record(funding_profile(current_bundle(), unit, period, current_params()), FUNDING_PROFILE)
-    return Response(orjson.dumps({**_meta(period), "unit": unit, **body}), mimetype="application/json")
+    return json_answer({**table_meta(period), "unit": unit, **body})
+
+
+TABLE_ROUTES = (TableRoute(FACILITIES, facilities, geojson_id="facility_id", geojson_properties=FACILITY_PROPERTIES),
+                TableRoute(ACCESS, access_table), TableRoute(SPACE_USE, space_use), TableRoute(FUNDING_GAP, funding_gap))

@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import orjson
 import pandas as pd
 from flask import Blueprint, Response, request
 
-from layers import ParameterError, check_query, get_layer, publish_records
+from layers import ParameterError, check_query, get_layer
 from layers.scenario import (
     SCENARIO_EFFECTS,
     SCENARIO_SITES,
@@ -28,9 +27,10 @@ from layers.scenario import (
     validate_scenario,
 )
 
-from .api import _error
+from .answers import error_answer, json_answer
 from .context import cache, current_bundle, current_settings, settings_key
 from .downloads import csv_answer
+from .table_routes import TableAnswer, TableRoute
 
 api_scenario = Blueprint("api_scenario", __name__, url_prefix="/api/v1/scenarios")
 MAX_K = 20
@@ -39,17 +39,8 @@ MAX_K = 20
 @api_scenario.before_request
 def _planner_only():
     if current_settings().mode == "portal":
-        return _error(404, "not found")
+        return error_answer(404, "not found")
     return None
-
-
-@api_scenario.errorhandler(ScenarioError)
-def _scenario_error(exc: ScenarioError) -> Response:
-    return _error(400, str(exc), source=exc.source, intervention=exc.index, field=exc.field)
-
-
-def _json(body, status: int = 200) -> Response:
-    return Response(orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY), status=status, mimetype="application/json")
 
 
 def _clean(v):
@@ -91,7 +82,7 @@ def _bundle_key() -> str:
 @api_scenario.get("")
 def list_scenarios() -> Response:
     store = store_for(current_settings())
-    return _json({"city": current_bundle().manifest.city, "scenarios": [i.to_dict() for i in store.list()]})
+    return json_answer({"city": current_bundle().manifest.city, "scenarios": [i.to_dict() for i in store.list()]})
 
 
 @api_scenario.get("/<slug>")
@@ -101,16 +92,16 @@ def get_scenario(slug: str) -> Response:
         scenario = store.load(slug)
     except ScenarioError as exc:
         if exc.detail == "no saved scenario of this name" or "is not a scenario name" in exc.detail:
-            return _error(404, str(exc))
+            return error_answer(404, str(exc))
         raise
-    return _json({"slug": slug, **scenario.to_dict(), "url_param": scenario.to_url_param(), "fingerprint": scenario.fingerprint()})
+    return json_answer({"slug": slug, **scenario.to_dict(), "url_param": scenario.to_url_param(), "fingerprint": scenario.fingerprint()})
 
 
 @api_scenario.post("")
 def save_scenario() -> Response:
     scenario = Scenario.from_dict(_body(), "request")
     info = store_for(current_settings()).save(scenario, current_bundle())
-    return _json({**info.to_dict(), "url_param": scenario.to_url_param()}, 201)
+    return json_answer({**info.to_dict(), "url_param": scenario.to_url_param()}, 201)
 
 
 @api_scenario.delete("/<slug>")
@@ -118,14 +109,14 @@ def delete_scenario(slug: str) -> Response:
     try:
         store_for(current_settings()).delete(slug)
     except ScenarioError as exc:
-        return _error(404, str(exc))
-    return _json({"deleted": slug})
+        return error_answer(404, str(exc))
+    return json_answer({"deleted": slug})
 
 
 @api_scenario.post("/validate")
 def validate() -> Response:
     scenario = _scenario_from(_body())
-    return _json({"valid": True, "n_interventions": len(scenario), "url_param": scenario.to_url_param()})
+    return json_answer({"valid": True, "n_interventions": len(scenario), "url_param": scenario.to_url_param()})
 
 
 # --- effects -------------------------------------------------------------------------------------------
@@ -137,8 +128,7 @@ def effects_dict(bundle_key: str, settings_key_: str, scenario_json: str, period
     return scenario_effects(current_bundle(), current_settings(), scenario, period).to_dict()
 
 
-@api_scenario.post("/effects")
-def effects() -> Response:
+def effects() -> TableAnswer:
     data = _body()
     scenario = _scenario_from(data)
     bundle, settings = current_bundle(), current_settings()
@@ -149,11 +139,9 @@ def effects() -> Response:
     if fmt not in ("json", "csv"):
         raise ParameterError("format", fmt, ["json", "csv"])
     body = effects_dict(_bundle_key(), settings_key(settings), scenario.to_json(indent=None), period)
-    body = {"city": bundle.manifest.city, "synthetic": bundle.manifest.synthetic, "scenario": scenario.name, **body,
-            "rows": publish_records(body["rows"], SCENARIO_EFFECTS, settings)}
-    if fmt == "json":
-        return _json(body)
-    return csv_answer(pd.DataFrame(body["rows"]), f"scenario_effects_{period}")
+    meta = {"city": bundle.manifest.city, "synthetic": bundle.manifest.synthetic, "scenario": scenario.name,
+            **{k: v for k, v in body.items() if k != "rows"}}
+    return TableAnswer(body["rows"], meta, f"scenario_effects_{period}", fmt)
 
 
 # --- compare -------------------------------------------------------------------------------------------
@@ -190,7 +178,7 @@ def compare() -> Response:
                           layer=spec.id, unit=spec.unit_de, basis=query.basis.key, period=query.period)
     rows = [{"id": str(i), **{k: _clean(v) if k != "suppressed" else bool(v) for k, v in r.items()}}
             for i, r in zip(frame.index, frame.to_dict("records"))]
-    return _json({**meta, "values": rows})
+    return json_answer({**meta, "values": rows})
 
 
 # --- suggest -------------------------------------------------------------------------------------------
@@ -227,8 +215,7 @@ def suggestions(bundle_key: str, settings_key_: str, facility_type: str, k: int,
     return [p.to_dict() for p in suggest_sites(current_bundle(), current_settings(), facility_type, k, weights, res, scenario)]
 
 
-@api_scenario.route("/suggest", methods=["GET", "POST"])
-def suggest() -> Response:
+def suggest() -> TableAnswer:
     """The k best sites for a new facility: type, k, res, weights ({key: weight}), scenario (optional)."""
     data = request.get_json(silent=True) if request.method == "POST" else None
     data = data if isinstance(data, dict) else None
@@ -248,7 +235,11 @@ def suggest() -> Response:
     scenario = _scenario_from(data) if (data and "scenario" in data) or request.args.get("scenario") else None
     rows = suggestions(_bundle_key(), settings_key(settings), facility_type, int(k_raw), json.dumps(weights, sort_keys=True) if weights else "",
                        int(res_raw), scenario.to_json(indent=None) if scenario else "")
-    return _json({"type": facility_type, "k": int(k_raw), "res": int(res_raw), "weights": weights,
-                  "coverage_m": settings.values[f"coverage_m_{facility_type}"], "need_weight_keys": need_weight_keys(bundle),
-                  "proposals": publish_records(rows, SCENARIO_SITES, settings)})
+    meta = {"type": facility_type, "k": int(k_raw), "res": int(res_raw), "weights": weights,
+            "coverage_m": settings.values[f"coverage_m_{facility_type}"], "need_weight_keys": need_weight_keys(bundle)}
+    return TableAnswer(rows, meta, f"scenario_sites_{facility_type}")
+
+
+TABLE_ROUTES = (TableRoute(SCENARIO_EFFECTS, effects, rule="/scenarios/effects", methods=("POST",)),
+                TableRoute(SCENARIO_SITES, suggest, methods=("GET", "POST"), rows_key="proposals"))
 

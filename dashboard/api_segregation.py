@@ -1,13 +1,12 @@
-"""API /api/v1/segregation: city and district indices per basis, period and group, and their change with p-values."""
+"""API /api/v1/segregation/…: city and district indices per basis, period and group, and their change with p-values
+(table routes, served by `dashboard.table_routes`)."""
 
 from __future__ import annotations
 
-import numpy as np
-import orjson
 import pandas as pd
-from flask import Blueprint, Response, request
+from flask import Response, request
 
-from layers import ParameterError, TableSpec, bases, publish_table
+from layers import ParameterError, bases
 from layers.segregation import (
     DEFAULT_ITERATIONS,
     DEFAULT_SEED,
@@ -25,11 +24,11 @@ from layers.segregation import (
 )
 from layers.spatial import Basis
 
-from .api import _error, choice_param
+from .answers import error_answer
+from .api import choice_param
 from .context import cache, current_bundle, current_settings
-from .downloads import csv_answer
+from .table_routes import TableAnswer, TableRoute
 
-api_segregation = Blueprint("api_segregation", __name__, url_prefix="/api/v1/segregation")
 CAVEAT = {"de": "Ein Index beschreibt ein Muster der Wohnverteilung; er ist keine Diagnose eines Problems.",
           "en": "An index describes a pattern of residential distribution; it is not a diagnosis of a problem."}
 
@@ -102,25 +101,18 @@ def _iterations() -> int:
     return int(raw)
 
 
-def _clean(records: list[dict]) -> list[dict]:
-    return [{k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in r.items()} for r in records]
-
-
 def _meta(basis: str) -> dict:
     bundle = current_bundle()
     return {"city": bundle.manifest.title, "basis": basis, "synthetic": bundle.manifest.synthetic, "caveat": CAVEAT,
             "sources": [bundle.sources[k].attribution for k in ("population", "demo") if k in bundle.sources]}
 
 
-def _respond(meta: dict, frame: pd.DataFrame, spec: TableSpec, name: str) -> Response:
-    rows = _clean(publish_table(frame, spec, current_settings()).to_dict("records"))
-    if request.args.get("format", "json") == "csv":
-        return csv_answer(pd.DataFrame(rows), name, basis=meta["basis"], group=meta.get("group"))
-    return Response(orjson.dumps({**meta, "rows": rows}), mimetype="application/json")
+def _answer(meta: dict, frame: pd.DataFrame, name: str) -> TableAnswer:
+    return TableAnswer(frame, meta, name, choice_param("format", ["json", "csv"], "json"),
+                       {"basis": meta["basis"], "group": meta.get("group")})
 
 
-@api_segregation.get("/indices")
-def indices() -> Response:
+def indices() -> TableAnswer | Response:
     """Single-group and multigroup indices. Parameters: group, basis | level | res, period (default: all), district
     (default: city and every district), pvalues=1 (SingleValueTest for `index`), index, iterations, format=json|csv."""
     bundle = current_bundle()
@@ -137,7 +129,7 @@ def indices() -> Response:
         if pvalues and current_settings().mode == "portal" and Basis.parse(args["basis"]).is_h3:
             raise ParameterError("pvalues", request.args.get("pvalues"), ["0 (p-values in the portal on unit levels only)"])
     except ParameterError as exc:
-        return _error(400, str(exc), parameter=exc.parameter, allowed=exc.allowed)
+        return error_answer(400, str(exc), parameter=exc.parameter, allowed=exc.allowed)
     key = _bundle_key()
     table = indices_frame(key, args["basis"], args["group"])
     multi = multigroup_frame(key, args["basis"])
@@ -158,11 +150,10 @@ def indices() -> Response:
                                "explanation": {"de": d.explain_de, "en": d.explain_en}} for d in INDEX_DEFS.values()},
             "multigroup_population": "pop_mig_bg (origin partition, see docs/methods.md)",
             **({"iterations": iterations, "seed": DEFAULT_SEED, "null": "systematic"} if pvalues else {})}
-    return _respond(meta, merged, SEGREGATION_INDICES, f"segregation_indices_{args['basis']}_{args['group']}")
+    return _answer(meta, merged, f"segregation_indices_{args['basis']}_{args['group']}")
 
 
-@api_segregation.get("/change")
-def change() -> Response:
+def change() -> TableAnswer | Response:
     """Change of one index between period_from and period for the city and each district, with TwoValueTest p-values."""
     bundle = current_bundle()
     try:
@@ -174,13 +165,16 @@ def change() -> Response:
         choice_param("format", ["json", "csv"], "json")
         iterations = _iterations()
     except ParameterError as exc:
-        return _error(400, str(exc), parameter=exc.parameter, allowed=exc.allowed)
+        return error_answer(400, str(exc), parameter=exc.parameter, allowed=exc.allowed)
     if current_settings().mode == "portal" and Basis.parse(args["basis"]).is_h3:
-        return _error(400, "the change test (with p-values) is computed on unit levels only in the portal", parameter="res")
+        return error_answer(400, "the change test (with p-values) is computed on unit levels only in the portal", parameter="res")
     frame = change_frame(_bundle_key(), args["basis"], args["group"], period_from, period, index, iterations, DEFAULT_SEED)
     if district is not None:
         frame = frame[frame["area"].isin(["city", district])]
     meta = {**_meta(args["basis"]), "group": args["group"], "index": index, "period_from": period_from, "period": period,
             "iterations": iterations, "seed": DEFAULT_SEED, "null": "random_label (PySAL TwoValueTest)",
             "p_value_note": f"p_value_change = 0 means none of the {iterations} simulated differences was as large: p < {1 / iterations:.3f}"}
-    return _respond(meta, frame, SEGREGATION_CHANGE, f"segregation_change_{args['basis']}_{args['group']}_{index}")
+    return _answer(meta, frame, f"segregation_change_{args['basis']}_{args['group']}_{index}")
+
+
+TABLE_ROUTES = (TableRoute(SEGREGATION_INDICES, indices), TableRoute(SEGREGATION_CHANGE, change))

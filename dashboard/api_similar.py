@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import orjson
-import pandas as pd
-from flask import Blueprint, Response, request
+from flask import request
 
-from layers import SIMILAR, ParameterError, arrival_profile, available_indicators, publish_records, similar_areas
+from layers import SIMILAR, ParameterError, arrival_profile, available_indicators, similar_areas
 
 from .api import choice_param, period_param
 from .context import current_bundle, current_settings
+from .table_routes import TableAnswer, TableRoute
 
-api_similar = Blueprint("api_similar", __name__, url_prefix="/api/v1/areas")
 MAX_K = 20
 
 
@@ -33,8 +31,7 @@ def _weights(raw: str | None, available: dict) -> dict[str, float] | None:
     return out
 
 
-@api_similar.get("/<unit_id>/similar")
-def similar(unit_id: str) -> Response:
+def similar(unit_id: str) -> TableAnswer:
     """The k areas of the same level most like `unit_id` (standardised weighted distance), nearest first; k, indicators
     or weights, period, lang. In the portal areas are listed by name (no ranking) and small areas are not shown."""
     bundle, settings = current_bundle(), current_settings()
@@ -50,10 +47,12 @@ def similar(unit_id: str) -> Response:
     if settings.mode == "portal":  # names and distances only: no shares of small groups, no small areas
         rows = rows.loc[rows["residents"] >= settings.min_residents, ["unit_id", "name", "distance", "residents"]]
         rows = rows.assign(distance=rows["distance"].round(2))
-    body = {"area": unit_id, "period": period, "k": int(k_raw),
+    meta = {"area": unit_id, "period": period, "k": int(k_raw),
             "indicators": {n: {"title": {"de": de, "en": en}, "weight": (weights or {}).get(n, 1.0) if weights else 1.0}
                            for n, (de, en) in available.items() if not weights or n in weights},
             "method": "standardised weighted Euclidean distance over the areas of the same level (docs/methods.md#areas-like-mine)",
-            "areas": publish_records(rows.astype(object).where(pd.notna(rows), None).to_dict("records"), SIMILAR, settings),
             "arrival": arrival_profile(bundle, unit_id, period, lang)}
-    return Response(orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY), mimetype="application/json")
+    return TableAnswer(rows, meta, f"similar_{unit_id}")
+
+
+TABLE_ROUTES = (TableRoute(SIMILAR, similar, rule="/areas/<unit_id>/similar", rows_key="areas"),)

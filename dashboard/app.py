@@ -11,9 +11,10 @@ from flask_compress import Compress
 
 from layers import ParameterError, Settings, activate, bases, bundle_path, computing_bundle, deactivate, load_settings, receipts, start_receipts
 from layers.bundle import load_bundle
+from layers.scenario import ScenarioError
 
 from .accessibility import apply_index_string
-from .api import api, parameter_error
+from .api import api, parameter_error, scenario_error
 from .briefing import briefing
 from .callbacks import geojson_bytes, register_callbacks
 from .catalogue import catalogue
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, bundle_folder: Path | str | Non
     cache.init_app(server, config=cache_config(settings))
     server.register_blueprint(api)
     server.register_error_handler(ParameterError, parameter_error)
+    server.register_error_handler(ScenarioError, scenario_error)
     server.before_request(start_receipts)
     server.before_request(lowercase_parameter_names)
 

@@ -5,13 +5,13 @@ line."""
 
 from __future__ import annotations
 
-import orjson
 from flask import Blueprint, Response
 
 from layers import Settings, check_query, get_layer, licence_uri, sources_for, visible_layers
 from layers.bundle import Bundle
 from layers.spatial import Basis, basis_bounds
 
+from .answers import json_answer
 from .context import current_bundle, current_settings, view_result
 from .guards import public_link
 from .i18n import format_date, t
@@ -140,4 +140,4 @@ def catalog() -> Response:
                           "dct:conformsTo": {"@id": "http://www.opengis.net/spec/ogcapi-features-1/1.0"}}],
         "dcat:dataset": [_dataset(section, ids, publisher) for section, ids in families.items()],
     }
-    return Response(orjson.dumps(body), mimetype="application/ld+json")
+    return json_answer(body, mimetype="application/ld+json")

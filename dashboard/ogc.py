@@ -20,14 +20,14 @@ from functools import lru_cache
 from urllib.parse import urlencode
 
 import numpy as np
-import orjson
 import shapely
 from flask import Blueprint, Response, request
 
-from layers import LayerQuery, LayerResult, ParameterError, bases, check_query, get_layer, record, visible_layers
+from layers import LayerQuery, LayerResult, ParameterError, bases, basis_name, check_query, get_layer, record, visible_layers
 from layers.bundle import Bundle
 from layers.spatial import Basis, basis_bounds, basis_geometries
 
+from .answers import GEOJSON, JSON, json_answer, json_bytes
 from .api import layer_answer
 from .context import bundle_key, current_bundle, current_settings, settings_key
 from .guards import public_link
@@ -43,7 +43,6 @@ OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 DEFAULT_LIMIT, MAX_LIMIT = 1000, 10000
 ITEM_PARAMETERS = {"limit", "offset", "bbox", "datetime", "group", "f"}
-JSON, GEOJSON = "application/json", "application/geo+json"
 
 
 class OgcError(Exception):
@@ -56,7 +55,7 @@ class OgcError(Exception):
 
 @ogc.errorhandler(OgcError)
 def _ogc_error(exc: OgcError) -> Response:
-    return Response(orjson.dumps({"code": exc.code, "description": exc.description}), status=exc.status, mimetype=JSON)
+    return json_answer({"code": exc.code, "description": exc.description}, status=exc.status)
 
 
 def _url(path: str, **params) -> str:
@@ -66,7 +65,7 @@ def _url(path: str, **params) -> str:
 
 
 def _answer(body: dict, mimetype: str = JSON) -> Response:
-    return Response(orjson.dumps(body), mimetype=mimetype)
+    return json_answer(body, mimetype=mimetype)
 
 
 def collection_ids() -> list[str]:
@@ -86,10 +85,6 @@ def _bbox(bundle: Bundle, basis: Basis) -> list[float]:
     return [round(v, 6) for v in basis_bounds(bundle, basis)]
 
 
-def _basis_title(bundle: Bundle, basis: Basis) -> str:
-    return f"H3-Zellen, Auflösung {basis.res}" if basis.is_h3 else bundle.level(basis.level).name_de
-
-
 def _instant(period: str) -> str:
     return f"{period}T00:00:00Z"
 
@@ -101,7 +96,7 @@ def _collection(collection_id: str) -> dict:
     groups = [g.id for g in spec.groups(bundle)]
     return {
         "id": collection_id,
-        "title": f"{spec.title_de} – {_basis_title(bundle, basis)}",
+        "title": f"{spec.title_de} – {basis_name(bundle, basis, 'de')}",
         "description": (f"{spec.description_de} Einheit: {spec.unit_de}. Stichtag wählbar mit datetime=YYYY-MM-DD "
                         f"({', '.join(bundle.periods)}; voreingestellt {bundle.periods[-1]})"
                         + (f"; Gruppe mit group= ({', '.join(groups)})." if groups else ".")),
@@ -159,7 +154,7 @@ def api_definition() -> Response:
         _parameter("datetime", "query", {"type": "string", "enum": bundle.periods}, f"Stichtag (default {bundle.periods[-1]})"),
         _parameter("group", "query", {"type": "string"}, "population group (layers with groups; default: the layer's default)"),
     ]
-    return Response(orjson.dumps({
+    return json_answer({
         "openapi": "3.0.3",
         "info": {"title": f"Quartiersatlas OGC API – Features ({bundle.manifest.title})", "version": "1.0.0"},
         "servers": [{"url": _url("").rstrip("/")}],
@@ -178,7 +173,7 @@ def api_definition() -> Response:
                                *items_params[3:]],
                 "responses": {"200": fc, "404": error}}},
         },
-    }), mimetype=OPENAPI)
+    }, mimetype=OPENAPI)
 
 
 @ogc.get("/conformance")
@@ -268,7 +263,7 @@ def _collection_features(bundle_id: str, settings_id: str, query: LayerQuery) ->
 
 
 def _feature(fid: str, geometry: str, properties: dict) -> str:
-    return f'{{"type":"Feature","id":{orjson.dumps(fid).decode()},"geometry":{geometry},"properties":{orjson.dumps(properties).decode()}}}'
+    return f'{{"type":"Feature","id":{json_bytes(fid).decode()},"geometry":{geometry},"properties":{json_bytes(properties).decode()}}}'
 
 
 @ogc.get("/collections/<collection_id>/items")
@@ -292,7 +287,7 @@ def items(collection_id: str) -> Response:
         links.append({"href": _url(f"collections/{collection_id}/items", limit=limit, offset=max(0, offset - limit), **params),
                       "rel": "prev", "type": GEOJSON, "title": "previous page"})
     features = ",".join(_feature(ids[i], g, properties[i]) for i, g in zip(page, shapely.to_geojson(shapes[page])))
-    head = orjson.dumps({"type": "FeatureCollection", "numberMatched": int(len(chosen)), "numberReturned": int(len(page)),
+    head = json_bytes({"type": "FeatureCollection", "numberMatched": int(len(chosen)), "numberReturned": int(len(page)),
                          "timeStamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "links": links}).decode()
     return Response(head[:-1] + f',"features":[{features}]}}', mimetype=GEOJSON)
 
@@ -304,6 +299,6 @@ def item(collection_id: str, feature_id: str) -> Response:
         raise OgcError(404, "NotFound", f"no feature {feature_id[:40]!r} in {collection_id}")
     i = ids.index(feature_id)
     body = _feature(ids[i], shapely.to_geojson(shapes[i]), properties[i])
-    links = orjson.dumps([{"href": _url(f"collections/{collection_id}/items/{feature_id}"), "rel": "self", "type": GEOJSON},
+    links = json_bytes([{"href": _url(f"collections/{collection_id}/items/{feature_id}"), "rel": "self", "type": GEOJSON},
                           {"href": _url(f"collections/{collection_id}"), "rel": "collection", "type": JSON}]).decode()
     return Response(body[:-1] + f',"links":{links}}}', mimetype=GEOJSON)

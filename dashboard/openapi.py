@@ -9,13 +9,13 @@ from __future__ import annotations
 import logging
 from importlib.metadata import PackageNotFoundError, version
 
-import orjson
 from flask import Blueprint, Response, current_app
 
 from layers import bases, visible_layers
 from layers.education import compositions_visible
 from layers.segregation import SINGLE_INDICES, available_groups
 
+from .answers import GEOJSON, JSON, json_answer
 from .api import FORMATS
 from .context import current_bundle, current_settings
 from .guards import public_link
@@ -23,7 +23,7 @@ from .security import PORTAL_HIDDEN_PATHS
 
 openapi = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
-JSON, CSV, GEOJSON = "application/json", "text/csv", "application/geo+json"
+CSV = "text/csv"
 FACILITY_COMPOSITIONS = "/api/v1/education/facilities"  # 404 in the portal unless `publish_facility_compositions`
 ERROR = {"description": "the parameter or value named in `parameter` is not allowed; `allowed` lists what is",
          "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}}}
@@ -204,4 +204,4 @@ def document() -> dict:
 
 @openapi.get("/openapi.json")
 def openapi_json() -> Response:
-    return Response(orjson.dumps(document()), mimetype=JSON)
+    return json_answer(document())

@@ -1,5 +1,5 @@
-"""The dashboard's side of the topics (`layers.topics`): each topic's tab module and API blueprint, loaded by the dotted
-path the topic declares (the domain names them without importing Dash or Flask)."""
+"""The dashboard's side of the topics (`layers.topics`): each topic's tab module, its table routes and its API blueprint,
+loaded by the dotted path the topic declares (the domain names them without importing Dash or Flask)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from types import ModuleType
 
 from flask import Blueprint
 
-from layers import TOPICS, Settings, resolve
+from layers import TOPICS, Settings, Topic, resolve
+
+from .table_routes import TableRoute, table_blueprint
 
 SECTIONS: tuple[ModuleType, ...] = tuple(resolve(topic.section) for topic in TOPICS if topic.section)
 
@@ -20,7 +22,16 @@ def sections_for(settings: Settings) -> tuple[ModuleType, ...]:
     return tuple(tab for tab in tabs if getattr(tab, "available", lambda _settings: True)(settings))
 
 
+def _served(settings: Settings) -> tuple[Topic, ...]:
+    """The topics whose routes this deployment serves: a planner-only topic has none in the portal."""
+    return tuple(topic for topic in TOPICS if not (topic.planner_only and settings.mode == "portal"))
+
+
+def table_routes_for(settings: Settings) -> tuple[TableRoute, ...]:
+    """The table routes this deployment serves, in topic order."""
+    return tuple(route for topic in _served(settings) if topic.table_routes for route in resolve(topic.table_routes))
+
+
 def blueprints_for(settings: Settings) -> tuple[Blueprint, ...]:
-    """The topics' API blueprints this deployment serves: a planner-only topic has none in the portal."""
-    return tuple(resolve(topic.api) for topic in TOPICS
-                 if topic.api and not (topic.planner_only and settings.mode == "portal"))
+    """The topics' API blueprints this deployment serves, and the one blueprint of their table routes."""
+    return (*(resolve(topic.api) for topic in _served(settings) if topic.api), table_blueprint(table_routes_for(settings)))

@@ -16,7 +16,7 @@ TOPIC = Topic(
     layers=(migrant_concentration.SHARE, migrant_concentration.COUNT, migrant_concentration.LOCATION_QUOTIENT,
             migrant_concentration.CHANGE, *social.LAYERS),
     tables=(SIMILAR,),
-    api="dashboard.api_similar:api_similar",
+    table_routes="dashboard.api_similar:TABLE_ROUTES",
     methods=(("migration_", "Migrant concentration", ("population", "demo")),
              ("social_", "Social situation", ("mss", "population", "demo"))),
 )

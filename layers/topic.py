@@ -38,7 +38,11 @@ class Topic:
         Dotted path of its dashboard tab module (`dashboard.sections` contract); the domain names it without importing
         Dash.
     api : str or None
-        ``module:attribute`` of its Flask blueprint of read routes under /api/v1.
+        ``module:attribute`` of its Flask blueprint of the read routes that are not rows of a table (one-row profiles,
+        GeoJSON of areas, saved scenarios).
+    table_routes : str or None
+        ``module:attribute`` of its tables' routes (``dashboard.table_routes.TableRoute``), served at
+        ``/api/v1/<table name>`` by the app's one table handler.
     benchmark : str or None
         ``module:function`` of its benchmark, ``function(settings, berlin_bundle_folder) -> rows`` (the bundle lies in
         the benchmark's scratch folder); run by ``quartiersatlas bench --only <id>``.
@@ -58,6 +62,7 @@ class Topic:
     importers: tuple[Importer, ...] = ()
     section: str | None = None
     api: str | None = None
+    table_routes: str | None = None
     benchmark: str | None = None
     methods: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
     planner_only: bool = False

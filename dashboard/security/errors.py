@@ -9,9 +9,10 @@ import time
 from html import escape
 from typing import Any, Callable
 
-import orjson
 from flask import Response, request
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
+
+from ..answers import json_answer
 
 DASH_PREFIX = "/_dash-"  # Dash's own endpoints (callbacks, layout, dependencies, component suites)
 REQUEST_ID_ENV = "quartiersatlas.request_id"
@@ -46,8 +47,7 @@ def error_response(status: int, message: str, **extra: Any) -> Response:
         page = (f"<!doctype html><html lang=\"de\"><meta charset=\"utf-8\"><title>{status}</title>"
                 f"<h1>{status}</h1><p>{escape(message)}</p><p>Request-ID: <code>{rid}</code></p></html>")
         return Response(page, status=status, mimetype="text/html")
-    return Response(orjson.dumps({"error": message, "status": status, "request_id": rid, **extra}), status=status,
-                    mimetype="application/json")
+    return json_answer({"error": message, "status": status, "request_id": rid, **extra}, status=status)
 
 
 def server_error(exc: InternalServerError) -> Response:

@@ -45,7 +45,7 @@ TOPIC = Topic(
                  "Housing stock per finest unit: unit_id, period, dwellings, social_dwellings, rent_eur_m2, wohnlage"),
     ),
     section="dashboard.sections.accommodation",
-    api="dashboard.api_accommodation:api_accommodation",
+    table_routes="dashboard.api_accommodation:TABLE_ROUTES",
     benchmark="bench.accommodation:bench_accommodation",
     planner_only=True,
     methods=(("accommodation_", "Accommodation places", ("accommodation", "population", "demo")),

@@ -35,6 +35,7 @@ TOPIC = Topic(
     ),
     section="dashboard.sections.education",
     api="dashboard.api_education:api_education",
+    table_routes="dashboard.api_education:TABLE_ROUTES",
     benchmark="bench.education:bench_education",
     methods=(("education_kita_ratio", "Kita demand and supply per area", ("kitas", "population", "demo")),
              ("education_kita_", "Two-step floating catchment area (2SFCA)", ("kitas", "population", "demo")),

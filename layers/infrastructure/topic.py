@@ -60,6 +60,7 @@ TOPIC = Topic(
     ),
     section="dashboard.sections.infrastructure",
     api="dashboard.api_infrastructure:api_infrastructure",
+    table_routes="dashboard.api_infrastructure:TABLE_ROUTES",
     benchmark="bench.infrastructure:bench_infrastructure",
     methods=(("infra_", "Walking distance and coverage", ("kitas", "schools", "youth", "osm", "population", "demo")),
              ("infra_gap", "Walking distance and coverage", ("kitas", "schools", "youth", "osm", "mss", "population", "demo")),

@@ -36,6 +36,7 @@ TOPIC = Topic(
     ),
     section="dashboard.sections.scenario",
     api="dashboard.api_scenario:api_scenario",
+    table_routes="dashboard.api_scenario:TABLE_ROUTES",
     benchmark="bench.scenario:bench_scenario",
     planner_only=True,
 )

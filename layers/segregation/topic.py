@@ -18,7 +18,7 @@ TOPIC = Topic(
     layers=LAYERS,
     tables=(SEGREGATION_INDICES, SEGREGATION_CHANGE),
     section="dashboard.sections.segregation",
-    api="dashboard.api_segregation:api_segregation",
+    table_routes="dashboard.api_segregation:TABLE_ROUTES",
     benchmark="bench.segregation:bench_segregation",
     methods=(("segregation_", "Segregation", ("population", "demo")),),
 )

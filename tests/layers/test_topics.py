@@ -11,6 +11,7 @@ from flask import Flask
 
 from bench.run import BENCHMARKS
 from dashboard.security import PORTAL_HIDDEN_COMPONENTS, PORTAL_HIDDEN_PATHS
+from dashboard.table_routes import table_blueprint
 from dashboard.topics import SECTIONS, blueprints_for
 from layers.registry import REGISTRY
 from layers.settings import SettingsError, known_settings, load_settings
@@ -63,11 +64,33 @@ def test_each_tab_is_its_topics_section():
     assert [topic.id for topic in with_tab] == ["segregation", "education", "infrastructure", "accommodation", "scenario"]
 
 
+def _rules(mode: str) -> set[str]:
+    app = Flask(f"routes_{mode}")
+    for blueprint in blueprints_for(load_settings(environ={}, mode=mode)):
+        app.register_blueprint(blueprint)
+    return {rule.rule for rule in app.url_map.iter_rules()}
+
+
 @pytest.mark.parametrize("mode, expected", [("planner", True), ("portal", False)])
 def test_planner_only_topics_have_no_routes_in_the_portal(mode, expected):
-    names = {blueprint.name for blueprint in blueprints_for(load_settings(environ={}, mode=mode))}
-    assert ("api_accommodation" in names) is expected and ("api_scenario" in names) is expected
-    assert {"api_segregation", "api_v1_education", "api_infrastructure", "api_similar"} <= names
+    rules = _rules(mode)
+    planner_only = ("/api/v1/accommodation/", "/api/v1/housing/", "/api/v1/scenarios")
+    assert all(any(rule.startswith(prefix) for rule in rules) is expected for prefix in planner_only)
+    public = ("/api/v1/segregation/indices", "/api/v1/education/kitas", "/api/v1/infrastructure/access", "/api/v1/areas/<unit_id>/similar")
+    assert set(public) <= rules
+
+
+def test_every_table_route_is_served_by_the_one_table_handler():
+    """Rows of a topic table go out through `dashboard.table_routes.serve_table` (one renderer per format); the only
+    other routes of a declared table are the one-row answers of a topic's own blueprint."""
+    app = Flask("tables")
+    for blueprint in blueprints_for(load_settings(environ={}, mode="planner")):
+        app.register_blueprint(blueprint)
+    by_table = {rule.endpoint.removeprefix("api_tables."): rule.rule for rule in app.url_map.iter_rules()
+                if rule.endpoint.startswith("api_tables.")}
+    one_row = {"education/summary", "public-space/supply", "funding/profile"}
+    assert set(by_table) == {spec.name for spec in TABLES} - one_row
+    assert all(re.sub(r"/<[^>]+>", "", rule) == f"/api/v1/{name}" for name, rule in by_table.items())
 
 
 def test_every_topic_benchmark_runs_under_its_topic_id():
@@ -92,9 +115,11 @@ def test_every_route_of_a_planner_only_topic_is_refused_in_the_portal():
     """The portal's guard refuses the API paths of planner-only topics (`PORTAL_HIDDEN_PATHS`, derived from their
     tables): each route their blueprints define must fall under one of them, also the routes no table is named after."""
     app = Flask("planner_only")
-    planner_only = [topic for topic in TOPICS if topic.planner_only and topic.api]
+    planner_only = [topic for topic in TOPICS if topic.planner_only and (topic.api or topic.table_routes)]
     for topic in planner_only:
-        app.register_blueprint(resolve(topic.api))
+        if topic.api:
+            app.register_blueprint(resolve(topic.api), name=f"api_{topic.id}")
+    app.register_blueprint(table_blueprint(route for topic in planner_only for route in resolve(topic.table_routes)))
     rules = [rule.rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")]
     assert len(rules) >= 10 and {topic.id for topic in planner_only} == {"accommodation", "scenario"}
     assert [rule for rule in rules if not rule.startswith(PORTAL_HIDDEN_PATHS)] == []
