@@ -21,7 +21,7 @@ from layers.spatial import Basis, ids_in_district
 
 from . import ids
 from .context import current_bundle, current_settings
-from .i18n import format_date, t
+from .i18n import format_date, not_shown, t
 from .view import Controls, ScenarioChoice, area_labels, resolve_view, scenario_controls, selection_ids, view_controls
 from .views import basis_label
 
@@ -177,7 +177,7 @@ def value_text(row, spec: LayerSpec, settings: Settings, lang: str) -> str:
     value, suppressed = row["value"], bool(row["suppressed"]) if pd.notna(row["suppressed"]) else False
     if not np.isfinite(value):
         if suppressed and settings.mode == "portal":
-            return t("a11y_not_shown", lang, cases=settings.min_cases, residents=settings.min_residents)
+            return not_shown(settings, lang)
         return t("a11y_no_value", lang)
     if spec.categories:
         text = next((c.title(lang) for c in spec.categories if c.value == int(round(value))), format_number(value, lang))
@@ -188,7 +188,7 @@ def value_text(row, spec: LayerSpec, settings: Settings, lang: str) -> str:
 
 def count_text(value, suppressed: bool, settings: Settings, lang: str) -> str:
     if value is None or not np.isfinite(value):
-        return t("a11y_not_shown_short", lang) if suppressed and settings.mode == "portal" else "–"
+        return t("not_shown_short", lang) if suppressed and settings.mode == "portal" else "–"
     return format_number(value, lang, 0)
 
 

@@ -16,7 +16,7 @@ from plotly.colors import get_colorscale, sample_colorscale
 from layers import LayerResult, LayerSpec, format_number
 from layers.bundle import Bundle
 
-from .i18n import format_date, t
+from .i18n import format_date, not_shown, t
 
 NOT_SHOWN_COLOUR = "#c8c8c8"
 OUTLINE_COLOUR = "#3b3b3b"
@@ -210,7 +210,7 @@ def value_props(result: LayerResult, spec: LayerSpec, d: Display, names: pd.Seri
     value_line = "" if spec.categories else f"{spec.title(lang)}: %{{z:{spec.value_format}}} {spec.unit(lang)}<br>"
     head = "%{location}" if d.ids_as_names else "%{text}"
     small_note = t("hover_small", lang, cases=d.min_cases, residents=d.min_residents)
-    hidden_note = t("hover_not_shown", lang, cases=d.min_cases, residents=d.min_residents) if d.portal else t("hover_no_data", lang)
+    hidden_note = not_shown(d, lang) if d.portal else t("hover_no_data", lang)
     extra = hover_lines(result, spec, lang)
     if spec.categories:
         colorscale, z_range = category_scale(spec)

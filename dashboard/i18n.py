@@ -34,6 +34,12 @@ def t(key: str, lang: str = "de", **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def not_shown(settings, lang: str = "de") -> str:
+    """Why the portal shows no value for an area: fewer than the settings' minimum cases or residents (`min_cases`,
+    `min_residents`). The one wording of the hover, legend, table alternative and briefing."""
+    return t("not_shown", lang, cases=settings.min_cases, residents=settings.min_residents)
+
+
 PLOTLY_DAY = {"de": "%d.%m.%Y", "en": "%d %b %Y"}  # a day on Plotly's date axes and hovers, as `format_date` writes it
 
 

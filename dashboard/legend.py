@@ -9,7 +9,7 @@ from layers import MAX_NOISE, LayerQuery, input_dates, layer_inputs, methods_lin
 
 from .context import current_bundle
 from .figures import FACILITY_COLOUR, FUNDING_COLOUR, NOT_SHOWN_COLOUR, SELECTION_COLOUR
-from .i18n import format_date, t
+from .i18n import format_date, not_shown, t
 from .methods_page import methods_href
 from .views import basis_label, level_name
 
@@ -49,7 +49,7 @@ def legend(result, query: LayerQuery, spec, lang: str, settings, scenario: str |
         map_key(spec, lang, settings),
         html.Div([html.Span(origin, className="badge bg-info text-dark me-2", id="map-badge"), spec.description(lang), " ",
                   html.A(t("methods_link", lang), href=methods_href(methods_link(spec)), target="_blank", id="map-methods")]),
-        html.Div(t("legend_not_shown", lang, cases=settings.min_cases, residents=settings.min_residents)
+        html.Div(t("legend_not_shown", lang, not_shown=not_shown(settings, lang))
                  + ". " + t("legend_perturbed", lang, noise=MAX_NOISE)
                  if settings.mode == "portal"
                  else t("legend_small", lang, cases=settings.min_cases, residents=settings.min_residents)),
@@ -80,7 +80,7 @@ def map_key(spec, lang: str, settings) -> html.Div:
     """What the map's marks mean: the classes of a categorical layer (swatches, no colour bar), grey areas, the outline of
     small counts (planner), the selection, facility points and funding and protection areas."""
     items = [_swatch(c.colour, c.title(lang)) for c in sorted(spec.categories, key=lambda c: c.value)]
-    grey = (t("key_not_shown", lang, cases=settings.min_cases, residents=settings.min_residents) if settings.mode == "portal"
+    grey = (t("key_not_shown", lang, not_shown=not_shown(settings, lang)) if settings.mode == "portal"
             else t("key_no_value", lang))
     items += [_swatch(NOT_SHOWN_COLOUR, grey)]
     if settings.mode != "portal":

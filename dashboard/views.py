@@ -23,6 +23,7 @@ from layers import (
     Settings,
     area_history,
     bases,
+    basis_name,
     facilities_near,
     format_number,
     funding_areas_of,
@@ -51,21 +52,19 @@ def basis_options(bundle: Bundle, lang: str) -> list[dict]:
     the cell area (km²)."""
     opts = []
     for key in bases(bundle):
-        if key.startswith("h3_"):
-            res = int(key[3:])
-            area = H3_AREA_KM2.get(res, "?") if lang == "de" else H3_AREA_KM2.get(res, "?").replace(",", ".")
-            opts.append({"label": t("h3_label", lang, res=res, area=area), "value": key})
+        basis = Basis.parse(key)
+        if basis.is_h3:
+            area = H3_AREA_KM2.get(basis.res, "?") if lang == "de" else H3_AREA_KM2.get(basis.res, "?").replace(",", ".")
+            size = f"≈ {area} km²"
         else:
-            lvl = bundle.level(key)
-            count = int((bundle.units["level"] == key).sum())
-            opts.append({"label": f"{lvl.name_de if lang == 'de' else lvl.name_en} ({count})", "value": key})
+            size = str(int((bundle.units["level"] == key).sum()))
+        opts.append({"label": f"{basis_name(bundle, basis, lang)} ({size})", "value": key})
     return opts
 
 
 def level_name(bundle: Bundle, level_id: str, lang: str) -> str:
     """The level's name in the language ("Bezirk", "district")."""
-    level = bundle.level(level_id)
-    return level.name_de if lang == "de" else level.name_en
+    return basis_name(bundle, Basis(level=level_id), lang)
 
 
 def basis_label(bundle: Bundle, basis: Basis, lang: str) -> str:

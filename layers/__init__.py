@@ -15,7 +15,7 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "cities": ("DEMO_SIZES", "bundle_path", "default_city", "known_cities"),
     "context": ("CONTEXT_INDICATORS", "social_context"),
     "licences": ("licence_uri",),
-    "narrative": ("about_migration", "context_figures", "format_value", "summary_text"),
+    "narrative": ("about_migration", "basis_name", "context_figures", "format_value", "summary_text"),
     "numbers": ("format_number",),
     "overview": ("SIMILAR",),
     "publication": (

@@ -130,9 +130,11 @@ def _context_sentences(bundle: Bundle, basis: Basis, area_ids: list[str] | None,
     return out
 
 
-def _basis_label(bundle: Bundle, basis: Basis, lang: str) -> str:
+def basis_name(bundle: Bundle, basis: Basis, lang: str) -> str:
+    """What the areas of `basis` are called, the one wording of every view: the level's name ("Planungsraum"), or
+    "H3-Sechsecke, Auflösung 9" ("H3 hexagons, resolution 9")."""
     if basis.is_h3:
-        return f"H3-Auflösung {basis.res}" if lang == "de" else f"H3 resolution {basis.res}"
+        return f"H3-Sechsecke, Auflösung {basis.res}" if lang == "de" else f"H3 hexagons, resolution {basis.res}"
     level = bundle.level(basis.level)
     return level.name_de if lang == "de" else level.name_en
 
@@ -145,7 +147,7 @@ def _scope(bundle: Bundle, basis: Basis, area_ids: list[str] | None, scope_name:
         return tx["one"].format(name=scope_name)
     if len(area_ids) == 1 and not basis.is_h3:
         name = bundle.units_of(basis.level)["name"].get(area_ids[0], area_ids[0])
-        return tx["one"].format(name=f"{_basis_label(bundle, basis, lang)} {name}")
+        return tx["one"].format(name=f"{basis_name(bundle, basis, lang)} {name}")
     return tx["set"].format(n=len(area_ids))
 
 
@@ -305,7 +307,7 @@ def summary_text(bundle: Bundle, settings: Settings, query: LayerQuery, result: 
     sentences = [
         *_value_sentences(own, city, spec, query, _heading(spec, result.group, bundle, lang), _scope(bundle, basis, area_ids, scope_name, lang),
                           area_ids is None, lang),
-        *_spread_sentences(areas, spec, _basis_label(bundle, basis, lang), lang),
+        *_spread_sentences(areas, spec, basis_name(bundle, basis, lang), lang),
         *_disclosure_sentences(areas, spec, settings, lang),
         *_reading_notes(bundle, spec, result, basis, chosen, lang),
         *_source_sentences(bundle, result, query.period, lang),

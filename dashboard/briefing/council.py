@@ -11,17 +11,29 @@ import pandas as pd
 import segno
 from markupsafe import Markup
 
-from layers import KeyFigure, LayerQuery, LayerResult, LayerSpec, Settings, check_query, comparison_spec, format_value, get_layer, summary_text
+from layers import (
+    KeyFigure,
+    LayerQuery,
+    LayerResult,
+    LayerSpec,
+    Settings,
+    basis_name,
+    check_query,
+    comparison_spec,
+    format_value,
+    get_layer,
+    summary_text,
+)
 from layers.bundle import Bundle
 from layers.spatial import Basis, district_of, ids_in_district, translate_selection
 
 from ..context import layer_result
 from ..guards import public_link
-from ..i18n import format_date, t
+from ..i18n import format_date, not_shown, t
 from ..pages import briefing_href, profile_href
 from ..state import ViewState, to_query
 from ..views import level_name, names_level
-from .figures import PERSONS, all_left_out, basis_label, cached_key_figures, cached_run, figure_text, not_shown, source_names
+from .figures import PERSONS, all_left_out, cached_key_figures, cached_run, figure_text, source_names
 from .svg import Colours, colours_for, legend_entries, legend_svg, map_svg
 
 PAPERS = ("a4", "a3")
@@ -72,7 +84,7 @@ def briefing_scope(bundle: Bundle, basis: Basis, selection: list[str], district:
     district_name = bundle.units_of(bundle.levels[0].id)["name"].get(district, "") if district else ""
     district_label = f"{level_name(bundle, bundle.levels[0].id, lang)} {district_name}"
     if selection:
-        name = (f"{basis_label(bundle, basis, lang)} {_area_name(bundle, basis, selection[0])}" if len(selection) == 1
+        name = (f"{basis_name(bundle, basis, lang)} {_area_name(bundle, basis, selection[0])}" if len(selection) == 1
                 else t("briefing_selection", lang, n=len(selection)))
         return Scope(selection, district, district_label, selection, name)
     if district:
@@ -135,7 +147,7 @@ def _count_cards(page: Briefing, own: KeyFigure) -> list[dict]:
     residents = format_value(own.residents, PERSONS, lang, unit=False) if not all_left_out(own) else figure_text(own, page.spec, page.settings, lang)
     return [{"label": t("briefing_residents", lang), "unit": "", "value": residents,
              "note": t("briefing_residents_note", lang, date=format_date(period, lang))},
-            {"label": t("briefing_areas", lang, level=basis_label(page.bundle, page.query.basis, lang)), "value": str(own.areas), "unit": "",
+            {"label": t("briefing_areas", lang, level=basis_name(page.bundle, page.query.basis, lang)), "value": str(own.areas), "unit": "",
              "note": t("briefing_left_out", lang, n=own.left_out) if own.left_out else t("briefing_all_shown", lang)}]
 
 
@@ -190,7 +202,7 @@ def _detail_map(page: Briefing, detail: tuple[Basis, LayerResult, list[str]], co
     middle = names_level(bundle)
     frame_district = scope.district or (str(district_of(bundle, detail_basis).get(detail_ids[0])) if detail_ids and not detail_basis.is_h3 else None)
     names = (middle, [str(i) for i in ids_in_district(bundle, middle, frame_district)]) if frame_district else None
-    return {"title": t("briefing_map_detail", lang, scope=scope.name, level=basis_label(bundle, detail_basis, lang)),
+    return {"title": t("briefing_map_detail", lang, scope=scope.name, level=basis_name(bundle, detail_basis, lang)),
             "svg": Markup(map_svg(bundle, detail_result, page.spec, colours, coloured=detail_ids,
                                   outlined=scope.area_ids if detail_basis == page.query.basis else detail_ids, frame_ids=detail_ids,
                                   portal=page.portal, lang=lang, title=scope.name, labels=names)),
@@ -203,7 +215,7 @@ def _overview_map(page: Briefing, overview_basis: Basis, overview: LayerResult, 
     area_ids, district = scope.area_ids, scope.district
     outlined = area_ids if overview_basis == basis else (translate_selection(bundle, area_ids, basis, overview_basis) if area_ids else None)
     frame = [str(i) for i in ids_in_district(bundle, overview_basis, district)] if district and scope.selection else None
-    title = (scope.district_label if frame else bundle.manifest.title) + f" · {basis_label(bundle, overview_basis, lang)}"
+    title = (scope.district_label if frame else bundle.manifest.title) + f" · {basis_name(bundle, overview_basis, lang)}"
     coarsest = Basis(level=bundle.levels[0].id)
     names = (names_level(bundle), [str(i) for i in ids_in_district(bundle, names_level(bundle), district)]) if frame else (coarsest, None)
     return {"title": title,

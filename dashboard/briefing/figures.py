@@ -8,11 +8,9 @@ from typing import Iterable
 
 from layers import KeyFigure, LayerQuery, LayerResult, LayerSpec, Settings, format_value, key_figures
 from layers.bundle import Bundle
-from layers.spatial import Basis
 
 from ..context import layer_result
-from ..i18n import t
-from ..views import level_name
+from ..i18n import not_shown, t
 
 
 @dataclass(frozen=True)
@@ -40,18 +38,6 @@ def cached_run(bundle: Bundle, settings: Settings, query: LayerQuery) -> LayerRe
 def cached_key_figures(bundle: Bundle, settings: Settings, query: LayerQuery, selection: list[str], district: str | None) -> dict[str, KeyFigure | None]:
     """`layers.summary.key_figures` (selection, district, city) with every query through the app's cache."""
     return key_figures(bundle, settings, query, selection, district, compute=cached_run)
-
-
-def basis_label(bundle: Bundle, basis: Basis, lang: str) -> str:
-    """The level's name, or "H3 resolution n" for cells."""
-    if basis.is_h3:
-        return t("briefing_h3", lang, res=basis.res)
-    return level_name(bundle, basis.level, lang)
-
-
-def not_shown(settings: Settings, lang: str) -> str:
-    """Why the portal shows no value: fewer than the settings' minimum cases or residents."""
-    return t("briefing_not_shown", lang, cases=settings.min_cases, residents=settings.min_residents)
 
 
 def all_left_out(figure: KeyFigure) -> bool:

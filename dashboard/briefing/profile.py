@@ -30,11 +30,11 @@ from layers.scenario import scenarios_touching, store_for
 from layers.spatial import Basis, district_of, ids_in_district, translate_selection
 
 from ..context import bundle_key, cache, current_bundle, current_settings, layer_result, settings_key
-from ..i18n import format_date, t
+from ..i18n import format_date, not_shown, t
 from ..pages import briefing_href, profile_href
 from ..state import default_state, to_query
 from ..views import level_name
-from .figures import PERCENT, PERSONS, SQUARE_METRES, WHOLE_PERCENT, all_left_out, cached_key_figures, figure_text, not_shown, source_names
+from .figures import PERCENT, PERSONS, SQUARE_METRES, WHOLE_PERCENT, all_left_out, cached_key_figures, figure_text, source_names
 from .svg import line_chart_svg
 
 # Layers of the area profile: (layer id, group, over all periods?); those the deployment shows and that combine into one
