@@ -116,20 +116,17 @@ def indices() -> TableAnswer | Response:
     """Single-group and multigroup indices. Parameters: group, basis | level | res, period (default: all), district
     (default: city and every district), pvalues=1 (SingleValueTest for `index`), index, iterations, format=json|csv."""
     bundle = current_bundle()
-    try:
-        args = _common()
-        period = request.args.get("period")
-        if period is not None and period not in bundle.periods:
-            raise ParameterError("period", period, bundle.periods)
-        district = _district()
-        choice_param("format", ["json", "csv"], "json")
-        index = choice_param("index", [d.id for d in SINGLE_INDICES], "dissim")
-        pvalues = request.args.get("pvalues", "0") in ("1", "true")
-        iterations = _iterations()
-        if pvalues and current_settings().mode == "portal" and Basis.parse(args["basis"]).is_h3:
-            raise ParameterError("pvalues", request.args.get("pvalues"), ["0 (p-values in the portal on unit levels only)"])
-    except ParameterError as exc:
-        return error_answer(400, str(exc), parameter=exc.parameter, allowed=exc.allowed)
+    args = _common()
+    period = request.args.get("period")
+    if period is not None and period not in bundle.periods:
+        raise ParameterError("period", period, bundle.periods)
+    district = _district()
+    choice_param("format", ["json", "csv"], "json")
+    index = choice_param("index", [d.id for d in SINGLE_INDICES], "dissim")
+    pvalues = request.args.get("pvalues", "0") in ("1", "true")
+    iterations = _iterations()
+    if pvalues and current_settings().mode == "portal" and Basis.parse(args["basis"]).is_h3:
+        raise ParameterError("pvalues", request.args.get("pvalues"), ["0 (p-values in the portal on unit levels only)"])
     key = _bundle_key()
     table = indices_frame(key, args["basis"], args["group"])
     multi = multigroup_frame(key, args["basis"])
@@ -156,16 +153,13 @@ def indices() -> TableAnswer | Response:
 def change() -> TableAnswer | Response:
     """Change of one index between period_from and period for the city and each district, with TwoValueTest p-values."""
     bundle = current_bundle()
-    try:
-        args = _common()
-        period_from = choice_param("period_from", bundle.periods, bundle.periods[0])
-        period = choice_param("period", bundle.periods, bundle.periods[-1])
-        index = choice_param("index", [d.id for d in SINGLE_INDICES], "dissim")
-        district = _district()
-        choice_param("format", ["json", "csv"], "json")
-        iterations = _iterations()
-    except ParameterError as exc:
-        return error_answer(400, str(exc), parameter=exc.parameter, allowed=exc.allowed)
+    args = _common()
+    period_from = choice_param("period_from", bundle.periods, bundle.periods[0])
+    period = choice_param("period", bundle.periods, bundle.periods[-1])
+    index = choice_param("index", [d.id for d in SINGLE_INDICES], "dissim")
+    district = _district()
+    choice_param("format", ["json", "csv"], "json")
+    iterations = _iterations()
     if current_settings().mode == "portal" and Basis.parse(args["basis"]).is_h3:
         return error_answer(400, "the change test (with p-values) is computed on unit levels only in the portal", parameter="res")
     frame = change_frame(_bundle_key(), args["basis"], args["group"], period_from, period, index, iterations, DEFAULT_SEED)
