@@ -8,8 +8,8 @@ from ..topic import Topic
 
 # Scenarios are planner-only (the portal has no tab and answers 404 on the routes); their answers still pass the exit
 # like every other.
-SCENARIO_EFFECTS = TableSpec("scenarios/effects")
-SCENARIO_SITES = TableSpec("scenarios/suggest")
+SCENARIO_EFFECTS = TableSpec("scenarios/effects", planner_only=True)
+SCENARIO_SITES = TableSpec("scenarios/suggest", planner_only=True)
 
 TOPIC = Topic(
     id="scenario",
