@@ -67,8 +67,10 @@ def form_block(bundle: Bundle, lang: str) -> html.Div:
         field(t("scenario_persons", lang), dcc.Input(id=PERSONS, type="number", value=2.0, step=0.1, className="form-control form-control-sm")),
         field(t("scenario_subsidised", lang), dcc.Slider(0, 100, 5, value=0, id=SUBSIDISED, marks={0: "0", 30: "30", 50: "50", 100: "100"},
                                                           tooltip={"placement": "bottom"}), md=12),
-        field(t("scenario_mix", lang), dcc.Dropdown(mixes, "reference", id=MIX, clearable=False)),
-        field(t("scenario_reference", lang), dcc.Dropdown(_unit_options(bundle), None, id=REFERENCE, placeholder=t("scenario_reference_default", lang))),
+        # full width: in the dashboard's narrow form column two of these side by side run into each other (1920×1080)
+        field(t("scenario_mix", lang), dcc.Dropdown(mixes, "reference", id=MIX, clearable=False), md=12),
+        field(t("scenario_reference", lang), dcc.Dropdown(_unit_options(bundle), None, id=REFERENCE, placeholder=t("scenario_reference_default", lang)),
+              md=12),
     ]), id=HOUSING_FIELDS)
     facility = html.Div(dbc.Row([
         field(t("scenario_facility_type", lang), dcc.Dropdown(types, "kita", id=FACILITY_TYPE, clearable=False)),
