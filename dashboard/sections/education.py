@@ -270,8 +270,8 @@ def unit_detail(bundle, settings, basis: Basis, uid: str, period: str, lang: str
     small = settings.mode == "portal" and any(_suppressed(settings, layer, basis, uid, period) for layer in (KITA_RATIO.id, KITA_FCA.id))
     ratio = 100 * sd.loc[uid, "places"] / sd.loc[uid, "demand"] if sd.loc[uid, "demand"] > 0 else float("nan")
     name = uid if basis.is_h3 else f"{bundle.units_of(basis.level).loc[uid, 'name']} ({uid})"
-    lines = [html.Strong(t("education_detail_unit", lang, name=name, ratio=t("education_not_shown", lang) if small else num(ratio, lang),
-                           fca=t("education_not_shown", lang) if small else num(100 * acc.loc[uid, "access"], lang), city=num(city, lang)))]
+    lines = [html.Strong(t("education_detail_unit", lang, name=name, ratio=t("not_shown_short", lang) if small else num(ratio, lang),
+                           fca=t("not_shown_short", lang) if small else num(100 * acc.loc[uid, "access"], lang), city=num(city, lang)))]
     if not small:
         lines.append(html.Div(t("education_detail_unserved", lang, n=num(acc.loc[uid, "unserved"], lang))))
     near = serving_kitas(bundle, basis, uid, period, p)

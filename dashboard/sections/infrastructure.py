@@ -112,7 +112,7 @@ def access_view(bundle: Bundle, unit: str | None, period: str, lang: str, settin
                                  "infrastructure_col_covered", "infrastructure_col_target", "infrastructure_col_mean",
                                  "infrastructure_col_places", "infrastructure_col_gap")]
     def shown(value) -> str:
-        return t("infrastructure_not_shown", lang) if pd.isna(value) and settings.mode == "portal" else format_number(value, lang)
+        return t("not_shown_short", lang) if pd.isna(value) and settings.mode == "portal" else format_number(value, lang)
 
     rows = [html.Tr([html.Td(type_title(r.type, lang)), html.Td(format_number(r.facilities, lang)), html.Td(format_number(r.coverage_m, lang)),
                      html.Td(shown(r.covered_pct)), html.Td(shown(r.covered_target_pct)), html.Td(shown(r.mean_dist_m)),
@@ -128,7 +128,7 @@ def access_view(bundle: Bundle, unit: str | None, period: str, lang: str, settin
 def space_view(bundle: Bundle, unit: str | None, period: str, lang: str, settings: Settings) -> list:
     p = space_profile(bundle, unit, period, current_params())
     if settings.mode == "portal" and p["residents"] < settings.min_residents:
-        return [html.P(t("infrastructure_not_shown", lang))]
+        return [html.P(t("not_shown_short", lang))]
     pct = lambda v: "–" if v is None else format_number(v, lang) + " %"  # noqa: E731
     items = [html.P(t("infrastructure_space_intro", lang, residents=format_number(p["residents"], lang), period=format_date(period, lang)),
                     className="small"),
@@ -162,7 +162,7 @@ def funding_view(bundle: Bundle, unit: str | None, district: str | None, period:
     head = [t(k, lang) for k in ("infrastructure_col_unit", "infrastructure_col_residents", "infrastructure_col_status",
                                  "infrastructure_col_dynamics", "infrastructure_col_funded", "infrastructure_col_gap_kind")]
     rows = [html.Tr([html.Td(f"{r.name} ({r.unit_id})"),
-                     html.Td(t("infrastructure_not_shown", lang) if settings.mode == "portal" and pd.isna(r.residents)
+                     html.Td(t("not_shown_short", lang) if settings.mode == "portal" and pd.isna(r.residents)
                              else format_number(r.residents, lang)),
                      html.Td(status.get(int(r.status), "–") if pd.notna(r.status) else "–"),
                      html.Td(dynamics.get(int(r.dynamics), "–") if pd.notna(r.dynamics) else "–"), html.Td(format_number(r.funded_share_pct, lang)),

@@ -6,8 +6,8 @@ import numpy as np
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, dash_table, dcc, html, no_update
 
+from layers import basis_name, publish_table
 from layers import format_number as num
-from layers import publish_table
 from layers.segregation import (
     DEFAULT_ITERATIONS,
     DEFAULT_SEED,
@@ -52,14 +52,6 @@ def title(lang: str) -> str:
 def _key() -> str:
     bundle = current_bundle()
     return f"{bundle.folder}:{bundle.manifest.built_at}"
-
-
-def basis_label(bundle, basis_key: str, lang: str) -> str:
-    basis = Basis.parse(basis_key)
-    if basis.is_h3:
-        return f"H3 {'Auflösung' if lang == 'de' else 'resolution'} {basis.res}"
-    lvl = bundle.level(basis.level)
-    return lvl.name_de if lang == "de" else lvl.name_en
 
 
 def _basis(bundle, value) -> str:
@@ -159,7 +151,7 @@ def indices_view(group, index, basis_value, period_value, district, lang):
     table = publish_table(indices_frame(_key(), basis, group), SEGREGATION_INDICES, current_settings())
     multi = publish_table(multigroup_frame(_key(), basis), SEGREGATION_INDICES, current_settings())
     gtitle = next(g.title(lang) for g in available_groups(bundle) if g.id == group)
-    blabel = basis_label(bundle, basis, lang)
+    blabel = basis_name(bundle, Basis.parse(basis), lang)
     periods = f"{format_date(bundle.periods[0], lang)}–{format_date(bundle.periods[-1], lang)}"  # the bundle's own Stichtage
     title = t("segregation_chart_title", lang, index=f"{d.title(lang)} ({d.symbol})", group=gtitle, basis=blabel, periods=periods)
     cols, data, tooltips = _indices_table(table, multi, period, lang)
