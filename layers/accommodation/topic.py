@@ -8,8 +8,8 @@ from ..settings import Setting
 from ..sources.importer import Importer
 from ..spec import TableSpec
 from ..topic import Topic
-from . import layers as accommodation
 from .imports import read_accommodation
+from .layers import LAYERS as ACCOMMODATION_LAYERS
 
 # Internal planning tables (the portal refuses them at the exit and answers 404 before).
 ACCOMMODATION_AREAS = TableSpec("accommodation/areas", planner_only=True)
@@ -19,7 +19,7 @@ HOUSING_EVENNESS = TableSpec("housing/evenness", planner_only=True)
 
 TOPIC = Topic(
     id="accommodation",
-    layers=(*accommodation.LAYERS, *housing.LAYERS),
+    layers=(*ACCOMMODATION_LAYERS, *housing.LAYERS),
     tables=(ACCOMMODATION_AREAS, ACCOMMODATION_CHANGE, ACCOMMODATION_SCREENING, HOUSING_EVENNESS),
     settings=(
     Setting("accommodation_large_site_places", int, 100,

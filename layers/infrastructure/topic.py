@@ -10,7 +10,7 @@ from ..settings import Setting
 from ..sources.importer import Importer
 from ..spec import TableSpec
 from ..topic import Topic
-from . import layers as infrastructure
+from .layers import LAYERS as ACCESS_LAYERS
 
 ACCESS = TableSpec("infrastructure/access", residents={"residents": ("covered_pct", "mean_dist_m"),
                                                        "target": ("covered_target_pct", "unserved_need")})
@@ -23,7 +23,7 @@ FUNDING_PROFILE = TableSpec("funding/profile", residents={"residents_need_not_fu
 
 TOPIC = Topic(
     id="infrastructure",
-    layers=(*infrastructure.LAYERS, *public_space.LAYERS, *funding.LAYERS),
+    layers=(*ACCESS_LAYERS, *public_space.LAYERS, *funding.LAYERS),
     tables=(ACCESS, FACILITIES, SPACE_SUPPLY, SPACE_USE, FUNDING_GAP, FUNDING_PROFILE),
     settings=(
     *(Setting(f"coverage_m_{kind}", int, metres, f"Coverage distance for {label}, walking metres: residents within it count as served. {why}")
