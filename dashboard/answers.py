@@ -18,9 +18,17 @@ JSON = "application/json"
 GEOJSON = "application/geo+json"
 
 
+def _iso(value: Any) -> str:
+    """pandas' timestamps (a subclass orjson does not take) as ISO 8601 text."""
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    raise TypeError(f"Type is not JSON serializable: {type(value).__name__}")
+
+
 def json_bytes(body: Any) -> bytes:
-    """`body` as JSON bytes: orjson with NumPy scalars and arrays; NaN and ±infinity become null (orjson's rule)."""
-    return orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY)
+    """`body` as JSON bytes: orjson with NumPy scalars and arrays; NaN and ±infinity become null (orjson's rule); a pandas
+    timestamp becomes ISO 8601 text."""
+    return orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY, default=_iso)
 
 
 def json_answer(body: Any, status: int = 200, mimetype: str = JSON, headers: Mapping[str, str] | None = None) -> Response:

@@ -46,7 +46,11 @@ def parameter_error(exc: ParameterError) -> Response:
 
 
 def scenario_error(exc: ScenarioError) -> Response:
-    """400 naming the scenario's source, intervention and field that are wrong; registered for every route of the app."""
+    """400 naming the scenario's source, intervention and field that are wrong, for the API's routes (registered for the
+    app: the scenario topic's tables are served by the one table blueprint). Elsewhere (a Dash callback) it stays an
+    error of the server, logged as one."""
+    if not request.path.startswith("/api/"):
+        raise exc
     return error_answer(400, str(exc), source=exc.source, intervention=exc.index, field=exc.field)
 
 

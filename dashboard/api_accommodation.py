@@ -29,9 +29,8 @@ from layers.infrastructure import current_params
 
 from .answers import error_answer
 from .api import choice_param, format_param, period_param
-from .api_infrastructure import table_meta
 from .context import current_bundle, current_settings
-from .table_routes import TableAnswer, TableRoute
+from .table_routes import TableAnswer, TableRoute, table_meta
 
 MAX_CANDIDATES = 50
 MAX_SUGGEST = 10

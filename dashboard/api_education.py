@@ -128,8 +128,9 @@ def facilities() -> TableAnswer | Response:
         raise ParameterError("kind", kind, list(KINDS))
     period, fmt = period_param(), format_param(TABLE_FORMATS)
     view = facility_segregation_view(bundle, settings, period, _params(), kind)
-    if not view["available"]:
-        return json_answer({**_meta(period), "available": False, "note": view["note"], "how_to_import": IMPORT_HELP, "rows": []})
+    if not view["available"]:  # no rows to publish: the note says why, in JSON whatever the format asked for
+        return TableAnswer(pd.DataFrame(), {**_meta(period), "available": False, "note": view["note"], "how_to_import": IMPORT_HELP},
+                           f"facility_segregation_{kind}_{period}", "json")
     table = view["table"].copy()
     table.index.name = "facility_id"
     meta = {**_meta(period, "population", "import_facility_composition"), "available": True, "kind": kind, "summary": view["summary"],

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from flask import Blueprint, Response, request
 
-from layers import ParameterError, TableSpec, publish_table, sources_for
+from layers import ParameterError, TableSpec, publish_table
 from layers.infrastructure import (
     ACCESS,
     FACILITIES,
@@ -31,7 +31,7 @@ from layers.infrastructure import (
 from .answers import GEOJSON, json_answer
 from .api import format_param, period_param
 from .context import current_bundle, current_settings
-from .table_routes import TABLE_FORMATS, TableAnswer, TableRoute
+from .table_routes import TABLE_FORMATS, TableAnswer, TableRoute, table_meta
 
 api_infrastructure = Blueprint("api_infrastructure", __name__, url_prefix="/api/v1")
 FACILITY_PROPERTIES = ("facility_id", "type", "name", "capacity", "provider", "unit_id")
@@ -43,17 +43,6 @@ def _unit() -> str | None:
     if unit is not None and unit not in set(bundle.units["unit_id"]):
         raise ParameterError("unit", unit, sorted(bundle.units_of(bundle.levels[0].id).index) + ["… any unit id"])
     return unit
-
-
-def table_meta(period: str | None = None) -> dict:
-    """What every table of the infrastructure and accommodation topics says about itself: city, period, sources, and in
-    the portal how small areas are protected."""
-    bundle, settings = current_bundle(), current_settings()
-    return {"city": bundle.manifest.city, "synthetic": bundle.manifest.synthetic, "period": period,
-            "sources": [s.attribution for s in sources_for(bundle, settings)],
-            "suppressed_note": f"portal: values of areas with fewer than {settings.min_residents} residents are not shown; "
-                               "counts carry a small fixed noise (cell-key method)"
-            if settings.mode == "portal" else None}
 
 
 def _record(body: dict, spec: TableSpec) -> dict:

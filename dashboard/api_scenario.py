@@ -1,7 +1,10 @@
-"""API /api/v1/scenarios (planner mode only): saved scenarios, effects, per-area comparison and site suggestions.
+"""API /api/v1/scenarios (planner mode only): saved scenarios and their validation (this module's blueprint), and the
+scenario topic's tables: effects, the per-area comparison and site suggestions (`TABLE_ROUTES`, served by
+`dashboard.table_routes`).
 
-Every number comes from `layers.scenario` (the same functions the scenario panel calls). In the portal every route
-answers 404: scenarios are internal.
+Every number comes from `layers.scenario` (the same functions the scenario panel calls). The portal registers none of
+these routes and refuses their paths (`dashboard.security.hidden`); the blueprint's own guard answers 404 as well, and the
+exit refuses the scenario tables there.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from flask import Blueprint, Response, request
 
 from layers import ParameterError, check_query, get_layer
 from layers.scenario import (
+    SCENARIO_COMPARE,
     SCENARIO_EFFECTS,
     SCENARIO_SITES,
     Scenario,
@@ -29,7 +33,6 @@ from layers.scenario import (
 
 from .answers import error_answer, json_answer
 from .context import cache, current_bundle, current_settings, settings_key
-from .downloads import csv_answer
 from .table_routes import TableAnswer, TableRoute
 
 api_scenario = Blueprint("api_scenario", __name__, url_prefix="/api/v1/scenarios")
@@ -41,12 +44,6 @@ def _planner_only():
     if current_settings().mode == "portal":
         return error_answer(404, "not found")
     return None
-
-
-def _clean(v):
-    if isinstance(v, (float, np.floating)):
-        return None if not np.isfinite(v) else round(float(v), 6)
-    return v
 
 
 def _body() -> dict:
@@ -146,8 +143,7 @@ def effects() -> TableAnswer:
 
 # --- compare -------------------------------------------------------------------------------------------
 
-@api_scenario.post("/compare")
-def compare() -> Response:
+def compare() -> TableAnswer:
     """Per area: baseline, scenario, difference (and low/high where inputs are guessed) of one layer query."""
     data = _body()
     scenario = _scenario_from(data)
@@ -173,12 +169,11 @@ def compare() -> Response:
             "basis": query.basis.key, "period": query.period, "group": query.group, "interpolated_from": c.scenario.interpolated_from,
             "sources": [bundle.sources[k].attribution for k in c.baseline.sources if k in bundle.sources] + ["Szenario (Annahme)"],
             "n_changed": int(changed.sum()), "synthetic": bundle.manifest.synthetic}
-    if fmt == "csv":
-        return csv_answer(frame.rename_axis("id").reset_index(), f"scenario_{spec.id}_{query.basis.key}_{query.period}",
-                          layer=spec.id, unit=spec.unit_de, basis=query.basis.key, period=query.period)
-    rows = [{"id": str(i), **{k: _clean(v) if k != "suppressed" else bool(v) for k, v in r.items()}}
-            for i, r in zip(frame.index, frame.to_dict("records"))]
-    return json_answer({**meta, "values": rows})
+    floats = [column for column in frame.columns if column != "suppressed"]
+    rows = frame.astype({column: float for column in floats}).round(6).rename_axis("id").reset_index()  # 6 decimals in JSON and CSV
+    rows["id"] = rows["id"].astype(str)
+    return TableAnswer(rows, meta, f"scenario_{spec.id}_{query.basis.key}_{query.period}", fmt,
+                       {"layer": spec.id, "unit": spec.unit_de, "basis": query.basis.key, "period": query.period})
 
 
 # --- suggest -------------------------------------------------------------------------------------------
@@ -240,6 +235,7 @@ def suggest() -> TableAnswer:
     return TableAnswer(rows, meta, f"scenario_sites_{facility_type}")
 
 
-TABLE_ROUTES = (TableRoute(SCENARIO_EFFECTS, effects, rule="/scenarios/effects", methods=("POST",)),
+TABLE_ROUTES = (TableRoute(SCENARIO_EFFECTS, effects, methods=("POST",)),
+                TableRoute(SCENARIO_COMPARE, compare, methods=("POST",), rows_key="values"),
                 TableRoute(SCENARIO_SITES, suggest, methods=("GET", "POST"), rows_key="proposals"))
 

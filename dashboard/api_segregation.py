@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from flask import Response, request
+from flask import request
 
 from layers import ParameterError, bases
 from layers.segregation import (
@@ -24,8 +24,7 @@ from layers.segregation import (
 )
 from layers.spatial import Basis
 
-from .answers import error_answer
-from .api import choice_param
+from .api import choice_param, format_param
 from .context import cache, current_bundle, current_settings
 from .table_routes import TableAnswer, TableRoute
 
@@ -107,12 +106,11 @@ def _meta(basis: str) -> dict:
             "sources": [bundle.sources[k].attribution for k in ("population", "demo") if k in bundle.sources]}
 
 
-def _answer(meta: dict, frame: pd.DataFrame, name: str) -> TableAnswer:
-    return TableAnswer(frame, meta, name, choice_param("format", ["json", "csv"], "json"),
-                       {"basis": meta["basis"], "group": meta.get("group")})
+def _answer(meta: dict, frame: pd.DataFrame, name: str, fmt: str) -> TableAnswer:
+    return TableAnswer(frame, meta, name, fmt, {"basis": meta["basis"], "group": meta.get("group")})
 
 
-def indices() -> TableAnswer | Response:
+def indices() -> TableAnswer:
     """Single-group and multigroup indices. Parameters: group, basis | level | res, period (default: all), district
     (default: city and every district), pvalues=1 (SingleValueTest for `index`), index, iterations, format=json|csv."""
     bundle = current_bundle()
@@ -121,7 +119,7 @@ def indices() -> TableAnswer | Response:
     if period is not None and period not in bundle.periods:
         raise ParameterError("period", period, bundle.periods)
     district = _district()
-    choice_param("format", ["json", "csv"], "json")
+    fmt = format_param()
     index = choice_param("index", [d.id for d in SINGLE_INDICES], "dissim")
     pvalues = request.args.get("pvalues", "0") in ("1", "true")
     iterations = _iterations()
@@ -147,10 +145,10 @@ def indices() -> TableAnswer | Response:
                                "explanation": {"de": d.explain_de, "en": d.explain_en}} for d in INDEX_DEFS.values()},
             "multigroup_population": "pop_mig_bg (origin partition, see docs/methods.md)",
             **({"iterations": iterations, "seed": DEFAULT_SEED, "null": "systematic"} if pvalues else {})}
-    return _answer(meta, merged, f"segregation_indices_{args['basis']}_{args['group']}")
+    return _answer(meta, merged, f"segregation_indices_{args['basis']}_{args['group']}", fmt)
 
 
-def change() -> TableAnswer | Response:
+def change() -> TableAnswer:
     """Change of one index between period_from and period for the city and each district, with TwoValueTest p-values."""
     bundle = current_bundle()
     args = _common()
@@ -158,17 +156,17 @@ def change() -> TableAnswer | Response:
     period = choice_param("period", bundle.periods, bundle.periods[-1])
     index = choice_param("index", [d.id for d in SINGLE_INDICES], "dissim")
     district = _district()
-    choice_param("format", ["json", "csv"], "json")
+    fmt = format_param()
     iterations = _iterations()
     if current_settings().mode == "portal" and Basis.parse(args["basis"]).is_h3:
-        return error_answer(400, "the change test (with p-values) is computed on unit levels only in the portal", parameter="res")
+        raise ParameterError("res", request.args.get("res") or args["basis"], ["a level (the change test runs on unit levels only in the portal)"])
     frame = change_frame(_bundle_key(), args["basis"], args["group"], period_from, period, index, iterations, DEFAULT_SEED)
     if district is not None:
         frame = frame[frame["area"].isin(["city", district])]
     meta = {**_meta(args["basis"]), "group": args["group"], "index": index, "period_from": period_from, "period": period,
             "iterations": iterations, "seed": DEFAULT_SEED, "null": "random_label (PySAL TwoValueTest)",
             "p_value_note": f"p_value_change = 0 means none of the {iterations} simulated differences was as large: p < {1 / iterations:.3f}"}
-    return _answer(meta, frame, f"segregation_change_{args['basis']}_{args['group']}_{index}")
+    return _answer(meta, frame, f"segregation_change_{args['basis']}_{args['group']}_{index}", fmt)
 
 
 TABLE_ROUTES = (TableRoute(SEGREGATION_INDICES, indices), TableRoute(SEGREGATION_CHANGE, change))

@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import request
 
 from layers import SIMILAR, ParameterError, arrival_profile, available_indicators, similar_areas
+from layers.spatial import Basis
 
 from .api import choice_param, period_param
 from .context import current_bundle, current_settings
+from .i18n import not_shown
 from .table_routes import TableAnswer, TableRoute
 
 MAX_K = 20
@@ -51,8 +53,20 @@ def similar(unit_id: str) -> TableAnswer:
             "indicators": {n: {"title": {"de": de, "en": en}, "weight": (weights or {}).get(n, 1.0) if weights else 1.0}
                            for n, (de, en) in available.items() if not weights or n in weights},
             "method": "standardised weighted Euclidean distance over the areas of the same level (docs/methods.md#areas-like-mine)",
-            "arrival": arrival_profile(bundle, unit_id, period, lang)}
+            "arrival": _arrival(unit_id, period, lang)}
     return TableAnswer(rows, meta, f"similar_{unit_id}")
+
+
+def _arrival(unit_id: str, period: str, lang: str) -> dict:
+    """The area's arrival profile; in the portal none for an area with fewer than `min_residents` residents, whose values
+    the map does not show either."""
+    bundle, settings = current_bundle(), current_settings()
+    if settings.mode == "portal":
+        level = str(bundle.units.set_index("unit_id").loc[unit_id, "level"])
+        residents = bundle.counts(Basis(level=level), period).frame["pop_total"].get(unit_id)
+        if residents is None or not residents >= settings.min_residents:
+            return {"available": False, "values": {}, "city": {}, "text": "", "note": not_shown(settings, lang)}
+    return arrival_profile(bundle, unit_id, period, lang)
 
 
 TABLE_ROUTES = (TableRoute(SIMILAR, similar, rule="/areas/<unit_id>/similar", rows_key="areas"),)

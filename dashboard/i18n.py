@@ -6,6 +6,7 @@ import tomllib
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 LANGUAGES = ("de", "en")
 CATALOGUE = Path(__file__).with_name("messages")
@@ -34,10 +35,20 @@ def t(key: str, lang: str = "de", **values: object) -> str:
     return text.format(**values) if values else text
 
 
-def not_shown(settings, lang: str = "de") -> str:
-    """Why the portal shows no value for an area: fewer than the settings' minimum cases or residents (`min_cases`,
-    `min_residents`). The one wording of the hover, legend, table alternative and briefing."""
-    return t("not_shown", lang, cases=settings.min_cases, residents=settings.min_residents)
+class Minimums(Protocol):
+    """What a "not shown" label names: the portal's minimum cases and residents (settings, or the map's display)."""
+
+    @property
+    def min_cases(self) -> int: ...
+
+    @property
+    def min_residents(self) -> int: ...
+
+
+def not_shown(limits: Minimums, lang: str = "de") -> str:
+    """Why the portal shows no value for an area: fewer than `limits.min_cases` cases or `limits.min_residents`
+    residents. The one wording of the hover, legend, table alternative, briefing and API notes."""
+    return t("not_shown", lang, cases=limits.min_cases, residents=limits.min_residents)
 
 
 PLOTLY_DAY = {"de": "%d.%m.%Y", "en": "%d %b %Y"}  # a day on Plotly's date axes and hovers, as `format_date` writes it

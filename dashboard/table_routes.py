@@ -15,10 +15,10 @@ from typing import Any
 import pandas as pd
 from flask import Blueprint, Response
 
-from layers import TableSpec, publish_records, publish_table
+from layers import TableSpec, publish_records, publish_table, sources_for
 
 from .answers import GEOJSON, json_answer, point_features, records
-from .context import current_settings
+from .context import current_bundle, current_settings
 from .downloads import csv_answer
 
 TABLE_FORMATS = ("json", "csv")
@@ -34,7 +34,9 @@ class TableAnswer:
         The table, one row per record with its id as a column (the index is not written); a list of records for
         answers built as records.
     meta : dict
-        The answer's metadata (city, period, sources, units …), written before the rows in JSON.
+        The answer's metadata (city, period, sources, units …), written before the rows in JSON. It does not pass the
+        exit: it must carry no figure about the people of one area (those belong in `rows`, or are checked against the
+        portal's minimums by the producer, as the arrival profile of areas like mine is).
     filename : str
         The CSV download's name, without ``.csv``.
     fmt : str
@@ -59,7 +61,9 @@ class TableRoute:
     spec : TableSpec
         The table: its name is its path (``/api/v1/<name>``) and its disclosure rules apply to every row.
     produce : callable
-        ``produce(**path_parameters) -> TableAnswer | Response``; a Response (an explained 404, say) goes out as it is.
+        ``produce(**path_parameters) -> TableAnswer | Response``; a Response is for errors only (an explained 404 when
+        a bundle lacks the data) and goes out as it is: `serve_table` refuses one with a success status, since its
+        body would not have passed the exit.
     rule : str or None
         The path under /api/v1 when it carries a parameter (``/areas/<unit_id>/similar``); default ``/<spec.name>``.
     methods : tuple of str
@@ -84,6 +88,18 @@ class TableRoute:
         return self.rule or f"/{self.spec.name}"
 
 
+def table_meta(period: str | None = None) -> dict:
+    """The metadata a topic table gives when all of the bundle's sources apply (infrastructure, public space, funding,
+    accommodation): city, period, every source the audience may see named, and in the portal how small areas are
+    protected. Topics whose tables rest on fewer sources (education, segregation) name those."""
+    bundle, settings = current_bundle(), current_settings()
+    return {"city": bundle.manifest.city, "synthetic": bundle.manifest.synthetic, "period": period,
+            "sources": [s.attribution for s in sources_for(bundle, settings)],
+            "suppressed_note": f"portal: values of areas with fewer than {settings.min_residents} residents are not shown; "
+                               "counts carry a small fixed noise (cell-key method)"
+            if settings.mode == "portal" else None}
+
+
 def _published(route: TableRoute, rows: pd.DataFrame | list[dict]) -> pd.DataFrame | list[dict]:
     settings = current_settings()
     if isinstance(rows, pd.DataFrame):
@@ -95,6 +111,9 @@ def serve_table(route: TableRoute, **path_parameters: str) -> Response:
     """The one handler of every table route: produce, publish, render."""
     answer = route.produce(**path_parameters)
     if isinstance(answer, Response):
+        if answer.status_code < 400:
+            raise TypeError(f"table route {route.spec.name!r}: a producer answers with rows (TableAnswer) or an error, "
+                            f"not a finished {answer.status_code} answer that skipped the exit")
         return answer
     rows = _published(route, answer.rows)
     if answer.fmt == "csv":

@@ -28,8 +28,10 @@ def _served(settings: Settings) -> tuple[Topic, ...]:
 
 
 def table_routes_for(settings: Settings) -> tuple[TableRoute, ...]:
-    """The table routes this deployment serves, in topic order."""
-    return tuple(route for topic in _served(settings) if topic.table_routes for route in resolve(topic.table_routes))
+    """The table routes this deployment serves, in topic order: in the portal none of a planner-only topic or table."""
+    portal = settings.mode == "portal"
+    return tuple(route for topic in _served(settings) if topic.table_routes for route in resolve(topic.table_routes)
+                 if not (portal and route.spec.planner_only))
 
 
 def blueprints_for(settings: Settings) -> tuple[Blueprint, ...]:

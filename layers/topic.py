@@ -38,8 +38,8 @@ class Topic:
         Dotted path of its dashboard tab module (`dashboard.sections` contract); the domain names it without importing
         Dash.
     api : str or None
-        ``module:attribute`` of its Flask blueprint of the read routes that are not rows of a table (one-row profiles,
-        GeoJSON of areas, saved scenarios).
+        ``module:attribute`` of its Flask blueprint of the routes that are not rows of a table (one-row profiles,
+        GeoJSON of areas, saved scenarios and their validation).
     table_routes : str or None
         ``module:attribute`` of its tables' routes (``dashboard.table_routes.TableRoute``), served at
         ``/api/v1/<table name>`` by the app's one table handler.

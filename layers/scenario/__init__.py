@@ -18,7 +18,7 @@ _PUBLIC = {
     "overlay": ("ScenarioBundle", "planner_only", "scenario_bundle", "with_scenario"),
     "sites": ("place_site",),
     "store": ("ScenarioInfo", "ScenarioStore", "scenarios_touching", "slugify", "store_for"),
-    "topic": ("SCENARIO_EFFECTS", "SCENARIO_SITES"),
+    "topic": ("SCENARIO_COMPARE", "SCENARIO_EFFECTS", "SCENARIO_SITES"),
     "suggest": ("SiteProposal", "default_need_weights", "need_weight_keys", "suggest_sites"),
     "validate": ("facility_type_choices", "validate_scenario"),
 }

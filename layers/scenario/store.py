@@ -84,7 +84,7 @@ class ScenarioStore:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise ScenarioError(f"cannot be read ({exc})", source=path.name) from None
+            raise ScenarioError(f"cannot be read ({getattr(exc, 'strerror', None) or type(exc).__name__})", source=path.name) from None
         return Scenario.from_json(text, source=path.name)
 
     def save(self, scenario: Scenario, bundle: Bundle) -> ScenarioInfo:

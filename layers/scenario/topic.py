@@ -10,10 +10,11 @@ from ..topic import Topic
 # like every other.
 SCENARIO_EFFECTS = TableSpec("scenarios/effects", planner_only=True)
 SCENARIO_SITES = TableSpec("scenarios/suggest", planner_only=True)
+SCENARIO_COMPARE = TableSpec("scenarios/compare", planner_only=True)  # per area: baseline, scenario, difference
 
 TOPIC = Topic(
     id="scenario",
-    tables=(SCENARIO_EFFECTS, SCENARIO_SITES),
+    tables=(SCENARIO_EFFECTS, SCENARIO_SITES, SCENARIO_COMPARE),
     settings=(
     Setting("scenario_dir", str, "data/scenarios", "Folder where planners' saved scenarios are stored as JSON files (one file per scenario).", is_path=True),
     Setting("scenario_max_dwellings", int, 5000, "Largest number of dwellings one housing intervention may add (larger counts are refused as implausible)."),

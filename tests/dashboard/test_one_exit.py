@@ -102,6 +102,9 @@ def test_every_declared_table_is_published_by_a_route(demo_bundle, settings, tmp
     resp = client.post("/api/v1/scenarios/effects", json={"scenario": scenario})
     assert resp.status_code == 200, resp.data[:300]
     seen |= {n.removeprefix("table:") for n in resp.headers["X-Quartiersatlas-Published-Names"].split(",")}
+    resp = client.post("/api/v1/scenarios/compare", json={"scenario": scenario, "layer": "migration_share"})
+    assert resp.status_code == 200, resp.data[:300]
+    seen |= {n.removeprefix("table:") for n in resp.headers["X-Quartiersatlas-Published-Names"].split(",")}
     use = client.get("/api/v1/public-space/use").get_json() or {}
     if use.get("rows"):
         urls.append(f"/api/v1/public-space/use?space_id={use['rows'][0]['space_id']}")
@@ -144,3 +147,17 @@ def test_hidden_areas_carry_no_context_either(berlin_bundle, settings, tmp_path)
     hidden = [r for r in rows if r["suppressed"]]
     assert hidden and all(r["mss_unemployment_pct"] is None for r in hidden)
     assert any(r["mss_unemployment_pct"] is not None for r in rows if not r["suppressed"])
+
+
+def test_portal_arrival_profile_follows_the_minimum_residents(berlin_bundle, settings, tmp_path):
+    """The arrival profile of an area the map does not show (fewer residents than `min_residents`) is not given either."""
+    def arrival(min_residents: int) -> dict:
+        s = load_settings(bundle_dir=str(settings.path("bundle_dir")), mode="portal", access_log=False, cache_type="NullCache",
+                          rate_limit_api="", cell_key_secret_file=str(tmp_path / "s"), min_residents=min_residents)
+        client = create_app(s, berlin_bundle.folder).server.test_client()
+        return client.get(f"/api/v1/areas/{unit}/similar?k=3").get_json()["arrival"]
+
+    unit = berlin_bundle.units_of("planungsraum").index[0]
+    assert arrival(50)["available"] and arrival(50)["values"]
+    hidden = arrival(10_000_000)
+    assert not hidden["available"] and hidden["values"] == {} and "nicht ausgewiesen" in hidden["note"]

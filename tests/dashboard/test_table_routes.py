@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from flask import Flask, Response, request
 
-from dashboard.answers import error_answer, records
+from dashboard.answers import error_answer, json_bytes, records
 from dashboard.context import SETTINGS_KEY
 from dashboard.table_routes import TableAnswer, TableRoute, table_blueprint
 from layers import TableSpec
@@ -82,7 +82,21 @@ def test_a_finished_answer_of_a_producer_goes_out_as_it_is(tmp_path):
     assert answer.status_code == 404 and orjson.loads(answer.data) == {"error": "no points of this kind", "kind": "none"}
 
 
+def test_dates_in_rows_are_iso_text():
+    rows = records(pd.DataFrame({"day": pd.to_datetime(["2024-12-31", None]), "n": [1, 2]}))
+    assert orjson.loads(json_bytes({"rows": rows})) == {"rows": [{"day": "2024-12-31T00:00:00", "n": 1}, {"day": None, "n": 2}]}
+
+
 def test_records_leave_no_numpy_scalars_and_no_nan():
     rows = records(pd.DataFrame({"n": pd.array([1, None], dtype="Int64"), "x": [0.5, float("nan")], "b": [True, False]}))
     assert rows == [{"n": 1, "x": 0.5, "b": True}, {"n": None, "x": None, "b": False}]
     assert all(type(v) in (int, float, bool, type(None)) for row in rows for v in row.values())
+
+
+def test_a_producer_cannot_answer_rows_past_the_exit(tmp_path):
+    app = Flask("bypass")
+    app.config[SETTINGS_KEY] = load_settings(environ={}, bundle_dir=str(tmp_path), mode="planner")
+    app.config["PROPAGATE_EXCEPTIONS"] = True
+    app.register_blueprint(table_blueprint([TableRoute(POINTS, lambda: Response(b'{"rows": [1]}', mimetype="application/json"))]))
+    with pytest.raises(TypeError, match="skipped the exit"):
+        app.test_client().get("/api/v1/test/points")
