@@ -146,6 +146,9 @@ class DeckMap extends React.Component {
         this.valuesVersion = 0;
         this.lastValues = null;
         this.stats = {rebuilds: 0, updates: 0, frames: 0, lastFrameMs: 0};
+        // the geometry is on the first frame's critical path: ask for it now, while React still renders the page
+        const data = (props.figure || {}).data || [], vi = traceIndex(data, "values");
+        if (vi >= 0 && typeof data[vi].geojson === "string") { fetchGeo(data[vi].geojson).catch(() => {}); } // update() reports failures
     }
 
     componentDidMount() {
@@ -163,6 +166,14 @@ class DeckMap extends React.Component {
             onHover: (info) => this.onHover(info),
             onClick: (info) => this.onClick(info),
             onAfterRender: () => this.afterRender(),
+            // no frame while there is nothing to draw: the first one sizes the drawing buffer, a synchronous wait on the
+            // GPU process that in software WebGL takes ~0.4 s at page load; later the GPU process has set up meanwhile
+            // (`_drawLayers` is what deck.gl calls without this hook; deck.gl is pinned in package-lock.json)
+            _customRender: (reason) => {
+                if (!this.painted && !(this.deck.props.layers || []).length) { return; }
+                this.painted = true;
+                this.deck._drawLayers(reason);
+            },
         });
         this.labelCanvas();
         // capture phase: the box or lasso starts before deck.gl's own pointer handling sees the press
