@@ -414,7 +414,7 @@ class DeckMap extends React.Component {
             }));
         });
         const deferring = !this.fillsShown && traceIndex(data, "values") >= 0 && (this.loading || a.features.length > 0);
-        if (this.deferring && !deferring) { this.completing = true; } // idle again once a frame shows the rest too
+        if (this.deferring && !deferring && (below.length || later.length)) { this.completing = true; } // idle once a frame shows them
         this.deferring = deferring;
         this.deck.setProps({layers: this.deferring ? layers : below.concat(layers, later)});
         this.fit();
