@@ -99,6 +99,17 @@ def _switch(driver, before: dict, act) -> dict:
             "bytes": max((c["bytes"] for c in updates), default=0), "callbacks": len(updates), "state": idle}
 
 
+def _element(driver, selector: str, timeout: float = 60.0):
+    """The element once the page has it: Dash loads the controls' components (dcc's async chunks) on their own, and a
+    small map can be drawn before they are."""
+    deadline = time.time() + timeout
+    while True:
+        found = driver.find_elements("css selector", selector)
+        if found or time.time() > deadline:
+            return found[0] if found else driver.find_element("css selector", selector)
+        time.sleep(0.05)
+
+
 def _choose(driver, dropdown_id: str, label: str) -> float:
     """Open a dropdown and click the option with this label, as a user does; performance.now() at the click."""
     driver.find_element("css selector", f"#{dropdown_id}").click()
@@ -120,7 +131,7 @@ def _one(driver, url: str, cells: int) -> dict:
     loaded = driver.execute_script(CALLBACKS_JS)
     time.sleep(1.0)  # let the other views settle, as a user's page has them
     before = _poll(driver, lambda s: s["idle"])
-    handle = driver.find_element("css selector", f"#{ids.PERIOD} [role=slider]")
+    handle = _element(driver, f"#{ids.PERIOD} [role=slider]")
 
     def period_back():
         t0 = driver.execute_script("arguments[0].focus(); return performance.now();", handle)

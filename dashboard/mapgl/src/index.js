@@ -37,6 +37,15 @@ const WORDS = {
 const DTYPES = {f4: Float32Array, f8: Float64Array, u1: Uint8Array, i1: Int8Array, u2: Uint16Array, i2: Int16Array,
                 u4: Uint32Array, i4: Int32Array};
 const decodedArrays = new WeakMap();
+
+/** A GeoJsonLayer that only strokes: without the polygon fill sublayer, which GeoJsonLayer builds (tessellating every
+ * polygon) even with `filled: false` (542 Planungsräume: ~100 ms on each new outline list, for nothing drawn). */
+class OutlineLayer extends GeoJsonLayer {
+    shouldRenderSubLayer(id, data) {
+        return id !== "polygons-fill" && super.shouldRenderSubLayer(id, data);
+    }
+}
+OutlineLayer.layerName = "OutlineLayer";
 const geoCache = new Map(); // URL → Promise of a FeatureCollection, for the life of the page (the URL carries the build)
 
 /** A plain list or a plotly typed array ({dtype, bdata}) as something indexable; [] for nothing. */
@@ -137,6 +146,9 @@ class DeckMap extends React.Component {
         this.valuesVersion = 0;
         this.lastValues = null;
         this.stats = {rebuilds: 0, updates: 0, frames: 0, lastFrameMs: 0};
+        // the geometry is on the first frame's critical path: ask for it now, while React still renders the page
+        const data = (props.figure || {}).data || [], vi = traceIndex(data, "values");
+        if (vi >= 0 && typeof data[vi].geojson === "string") { fetchGeo(data[vi].geojson).catch(() => {}); } // update() reports failures
     }
 
     componentDidMount() {
@@ -154,6 +166,14 @@ class DeckMap extends React.Component {
             onHover: (info) => this.onHover(info),
             onClick: (info) => this.onClick(info),
             onAfterRender: () => this.afterRender(),
+            // no frame while there is nothing to draw: the first one sizes the drawing buffer, a synchronous wait on the
+            // GPU process that in software WebGL takes ~0.4 s at page load; later the GPU process has set up meanwhile
+            // (`_drawLayers` is what deck.gl calls without this hook; deck.gl is pinned in package-lock.json)
+            _customRender: (reason) => {
+                if (!this.painted && !(this.deck.props.layers || []).length) { return; }
+                this.painted = true;
+                this.deck._drawLayers(reason);
+            },
         });
         this.labelCanvas();
         // capture phase: the box or lasso starts before deck.gl's own pointer handling sees the press
@@ -205,7 +225,7 @@ class DeckMap extends React.Component {
         const vi = traceIndex(this.figure().data, "values");
         const z = vi >= 0 ? values(this.figure().data[vi].z) : [];
         return {engine: "deck.gl", locations: this.areas.ids.length, drawn: this.drawnVersion === this.areas.version ? this.areas.ids.length : 0,
-                idle: this.drawnVersion === this.areas.version && !this.loading, drawn_at: this.drawnAt, z: Array.from(z.slice(0, 8)).join(","),
+                idle: this.drawnVersion === this.areas.version && !this.loading && !this.deferring && !this.completing, drawn_at: this.drawnAt, z: Array.from(z.slice(0, 8)).join(","),
                 view: this.viewState, stats: this.stats,
                 not_shown: this.areas.top.filter((c) => c === traceIndex(this.figure().data, "not_shown")).length, selection: this.selectionIds || [], layers: (this.deck.props.layers || []).map((l) => l.id)};
     }
@@ -325,9 +345,12 @@ class DeckMap extends React.Component {
         if (!this.deck || this.dead) { return; }
         const fig = this.figure(), data = fig.data || [], layout = fig.layout || {};
         this.computeAreas();
-        const a = this.areas, layers = [], mapLayers = ((layout.map || {}).layers) || [];
+        // `layers` are the fills; `below` (raster tiles) and `later` (outlines, overlays, points) wait for the first frame
+        // that shows the fills: each kind of layer is one more shader program, and linking one is synchronous in
+        // software WebGL (~0.4 s each at page load); the final picture is the same
+        const a = this.areas, layers = [], below = [], later = [], mapLayers = ((layout.map || {}).layers) || [];
         // raster tiles (setting tile_url) below everything, as "below": "traces" puts them in Plotly
-        mapLayers.filter((l) => l.sourcetype === "raster" && l.visible !== false).forEach((l, i) => layers.push(new TileLayer({
+        mapLayers.filter((l) => l.sourcetype === "raster" && l.visible !== false).forEach((l, i) => below.push(new TileLayer({
             id: `tiles-${i}`, data: Array.isArray(l.source) ? l.source[0] : l.source, minZoom: 0, maxZoom: 19, tileSize: 256,
             renderSubLayers: (props) => {
                 const {west, south, east, north} = props.tile.bbox;
@@ -345,7 +368,7 @@ class DeckMap extends React.Component {
             }));
             const chosen = this.outlined();
             if (chosen.length) {
-                layers.push(new GeoJsonLayer({
+                later.push(new OutlineLayer({
                     id: `outlines-${this.geo.url}`, data: this.featuresOf(chosen), pickable: false, stroked: true, filled: false,
                     lineWidthUnits: "pixels", getLineColor: (f, {index, target}) => copy4(a.line, chosen[index], target),
                     getLineWidth: (f, {index}) => a.width[chosen[index]],
@@ -360,7 +383,7 @@ class DeckMap extends React.Component {
             this.selectionIds = Array.from(values(data[sel].locations));
             const line = ((data[sel].marker || {}).line) || {};
             if (chosen.length) {
-                layers.push(new GeoJsonLayer({id: "selection", data: chosen, filled: false, stroked: true, lineWidthUnits: "pixels",
+                later.push(new OutlineLayer({id: "selection", data: chosen, filled: false, stroked: true, lineWidthUnits: "pixels",
                                               getLineColor: parseColour(line.color || "#d95f02"), getLineWidth: line.width || 3}));
             }
         }
@@ -369,7 +392,7 @@ class DeckMap extends React.Component {
             const fc = typeof l.source === "string" ? this.outlines.get(l.source) : l.source;
             if (!fc) { if (typeof l.source === "string") { this.loadOutlines(fig); } return; }
             const dash = (l.line || {}).dash;
-            layers.push(new GeoJsonLayer({
+            later.push(new OutlineLayer({
                 id: `map-layer-${i}`, data: fc, filled: false, stroked: true, lineWidthUnits: "pixels", pickable: false,
                 getLineColor: parseColour(l.color || "#3b3b3b"), getLineWidth: (l.line || {}).width || 1,
                 ...(Array.isArray(dash) ? {getDashArray: dash, dashJustified: true, extensions: [new PathStyleExtension({dash: true})]} : {}),
@@ -382,7 +405,7 @@ class DeckMap extends React.Component {
             const marker = tr.marker || {}, sizes = values(marker.size), fixedSize = typeof marker.size === "number" ? marker.size : 6;
             const [points, colours] = this.memo(`points-${i}`, [tr.lon, marker], () => [Array.from({length: lon.length}, (_, k) => k),
                                                                                           markerColours(marker, lon.length)]);
-            layers.push(new ScatterplotLayer({
+            later.push(new ScatterplotLayer({
                 id: `points-${tr.name || i}`, data: points, pickable: true,
                 radiusUnits: "pixels", stroked: tr.name === "proposals", lineWidthUnits: "pixels", getLineWidth: 1.5, getLineColor: [0, 0, 0, 200],
                 getPosition: (k) => [lon[k], lat[k]], getRadius: (k) => (sizes.length ? sizes[k] : fixedSize) / 2,
@@ -390,7 +413,10 @@ class DeckMap extends React.Component {
                 updateTriggers: {getPosition: [tr.lon, tr.lat], getRadius: marker.size, getFillColor: [marker.color, marker.opacity]},
             }));
         });
-        this.deck.setProps({layers});
+        const deferring = !this.fillsShown && traceIndex(data, "values") >= 0 && (this.loading || a.features.length > 0);
+        if (this.deferring && !deferring && (below.length || later.length)) { this.completing = true; } // idle once a frame shows them
+        this.deferring = deferring;
+        this.deck.setProps({layers: this.deferring ? layers : below.concat(layers, later)});
         this.fit();
         this.placeLabels();
         this.forceUpdate();
@@ -414,8 +440,10 @@ class DeckMap extends React.Component {
         const base = inView || Array.from({length: n}, (_, i) => i);
         const plain = base.filter((i) => !isSmall[i]);
         const smallShown = small.length <= MAX_SMALL_ALWAYS ? small : base.filter((i) => isSmall[i]);
+        const list = plain.concat(smallShown), old = this.outlineList;
         this.outlineKey = key;
-        this.outlineList = plain.concat(smallShown);
+        // the same areas as before (new values, same outlines): the same array, so deck.gl keeps the outline geometry
+        if (!old || old.length !== list.length || list.some((v, k) => v !== old[k])) { this.outlineList = list; }
         return this.outlineList;
     }
 
@@ -455,6 +483,12 @@ class DeckMap extends React.Component {
         if (layers.length && layers.every((l) => l.isLoaded) && this.drawnVersion !== this.areas.version) {
             this.drawnVersion = this.areas.version;
             this.drawnAt = performance.now(); // when the frame that first showed these values was drawn (benchmark)
+        }
+        if (this.completing && layers.every((l) => l.isLoaded)) { this.completing = false; }
+        if (this.deferring && !this.fillsShown && this.drawnVersion === this.areas.version) {
+            this.fillsShown = true;
+            // the rest once this frame is on screen: the next animation frame comes after it, the task after that
+            requestAnimationFrame(() => setTimeout(() => this.draw(), 0));
         }
     }
 
