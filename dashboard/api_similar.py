@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import request
 
 from layers import SIMILAR, ParameterError, arrival_profile, available_indicators, similar_areas
-from layers.spatial import Basis
 
 from .api import choice_param, period_param
 from .context import current_bundle, current_settings
@@ -60,13 +59,12 @@ def similar(unit_id: str) -> TableAnswer:
 def _arrival(unit_id: str, period: str, lang: str) -> dict:
     """The area's arrival profile; in the portal none for an area with fewer than `min_residents` residents, whose values
     the map does not show either."""
-    bundle, settings = current_bundle(), current_settings()
-    if settings.mode == "portal":
-        level = str(bundle.units.set_index("unit_id").loc[unit_id, "level"])
-        residents = bundle.counts(Basis(level=level), period).frame["pop_total"].get(unit_id)
-        if residents is None or not residents >= settings.min_residents:
-            return {"available": False, "values": {}, "city": {}, "text": "", "note": not_shown(settings, lang)}
-    return arrival_profile(bundle, unit_id, period, lang)
+    settings = current_settings()
+    portal = settings.mode == "portal"
+    profile = arrival_profile(current_bundle(), unit_id, period, lang, settings.min_residents if portal else None)
+    if profile.pop("shown", True):
+        return profile
+    return {**profile, "note": not_shown(settings, lang)}  # why there is none, in the portal's one wording
 
 
 TABLE_ROUTES = (TableRoute(SIMILAR, similar, rule="/areas/<unit_id>/similar", rows_key="areas"),)

@@ -93,15 +93,21 @@ def similar_areas(bundle: Bundle, unit_id: str, period: str, weights: dict[str, 
     return out.rename_axis("unit_id").reset_index()
 
 
-def arrival_profile(bundle: Bundle, unit_id: str, period: str, lang: str = "de") -> dict:
+def arrival_profile(bundle: Bundle, unit_id: str, period: str, lang: str = "de", min_residents: float | None = None) -> dict:
     """The area's moving volume, length of residence and net migration against the city, with a descriptive sentence.
 
     Much movement is an arrival function many quarters have for the whole city; the sentence describes, it does not judge.
+    With `min_residents` (the portal's minimum, persons at `period`) an area with fewer residents gets none, as the map
+    shows none of its values (``"shown": False``).
     """
     names = [n for n in ARRIVAL if n in (bundle.manifest.indicators if bundle.has("indicators") else {})]
+    level = _level_of(bundle, unit_id)
+    if min_residents is not None:
+        residents = bundle.counts(Basis(level=level), period).frame["pop_total"].get(unit_id)
+        if residents is None or not residents >= min_residents:
+            return {"available": False, "shown": False, "values": {}, "city": {}, "text": ""}
     if not names:
         return {"available": False, "values": {}, "city": {}, "text": ""}
-    level = _level_of(bundle, unit_id)
     area = indicator_table(bundle, level, period, names).loc[unit_id]
     city = indicator_table(bundle, bundle.levels[0].id, period, names)
     residents = bundle.counts(Basis(level=bundle.levels[0].id), period).frame["pop_total"].reindex(city.index)
