@@ -101,7 +101,7 @@ def test_switch_layer_level_period(dash_duo, settings, berlin_bundle):
     regions = map_state(dash_duo, lambda s: s["locations"] == 143 and s["drawn"] > 100)
     assert "bezirksregion" in regions["geojson"]
 
-    handle = dash_duo.find_element(f"#{ids.PERIOD} [role=slider]")  # the period slider, as a keyboard user moves it
+    handle = dash_duo.wait_for_element(f"#{ids.PERIOD} [role=slider]")  # the period slider, as a keyboard user moves it (dcc renders it in its own async chunk)
     handle.send_keys(Keys.HOME)
     older = map_state(dash_duo, lambda s: s["locations"] == 143 and s["z0"] != regions["z0"])
     assert older["drawn"] > 100

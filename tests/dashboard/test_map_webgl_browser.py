@@ -106,7 +106,7 @@ def test_the_webgl_map_recolours_at_h3_res_9_and_shows_overlay_and_scenario_site
     geo_requests = lambda: dash_duo.driver.execute_script(  # noqa: E731
         "return performance.getEntriesByType('resource').filter(e => e.name.includes('/geo/h3_9.json')).length")
     assert geo_requests() == 1
-    handle = dash_duo.find_element(f"#{ids.PERIOD} [role=slider]")
+    handle = dash_duo.wait_for_element(f"#{ids.PERIOD} [role=slider]")  # dcc renders the slider in its own async chunk, maybe after the map
     handle.send_keys("\ue012")  # one Stichtag back
     older = state(dash_duo, lambda s: s["z"] != first["z"] and s["idle"], "the older Stichtag drawn")
     assert older["drawn"] == 9878 and geo_requests() == 1
@@ -193,7 +193,7 @@ def test_a_link_opens_drawn_without_callback_requests_and_back_restores_the_stat
 
     # a period switch on the overview: the map, its views and the link; no topic tab's callback
     dash_duo.driver.execute_script(FETCH_LOG_JS)
-    handle = dash_duo.find_element(f"#{ids.PERIOD} [role=slider]")
+    handle = dash_duo.wait_for_element(f"#{ids.PERIOD} [role=slider]")  # dcc renders the slider in its own async chunk, maybe after the map
     start = handle.get_attribute("aria-valuenow")
     handle.send_keys("\ue012")  # one Stichtag back
     older = state(dash_duo, lambda s: s["z"] != first["z"] and s["idle"], "the older Stichtag drawn")
