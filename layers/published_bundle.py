@@ -22,7 +22,6 @@ from .bundle.bundle import Counts
 from .bundle.derived import DerivedBundle
 from .bundle.schema import ORIGIN_PREFIX, ORIGIN_TOTAL, POPULATION_GROUPS
 from .segregation.groups import origin_partition
-from .spatial import aggregate
 from .spatial.basis import Basis
 from .spatial.h3grid import cells_to_hex
 
@@ -93,7 +92,7 @@ class PublishedBundle(DerivedBundle):
         true = self.base.counts(basis, period)
         if basis.is_h3 and true.interpolated_from:
             finest = self.counts(Basis(level=self.finest_level.id), period).frame
-            return Counts(aggregate.interpolate_to_cells(finest, self.weights(basis.res)), basis, period, true.interpolated_from)
+            return Counts(self.interpolation(basis.res).apply(finest), basis, period, true.interpolated_from)
         records, groups = self._records(basis, period, true.frame.index)
         cols = list(true.frame.columns)
         keys = cellkey.record_keys(self._secret, records.index, period, cols)

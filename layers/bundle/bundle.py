@@ -119,6 +119,11 @@ class Bundle:
         return pd.read_parquet(path)
 
     @lru_cache(maxsize=None)
+    def interpolation(self, res: int) -> aggregate.CellInterpolation:
+        """The areal interpolation of finest-level counts to H3 cells at `res` (cached: on every H3 layer's hot path)."""
+        return aggregate.CellInterpolation(self.weights(res))
+
+    @lru_cache(maxsize=None)
     def cells(self, res: int) -> np.ndarray:
         """Hex ids of all cells covering the city at `res` (cached: on every layer's hot path)."""
         return self.weights(res)["cell"].unique()
@@ -167,7 +172,7 @@ class Bundle:
                 frame = pts[self.count_columns].groupby(cells, sort=False).sum()
                 frame.index = cells_to_hex(frame.index.to_numpy())
                 return Counts(frame, basis, period, None)
-            frame = aggregate.interpolate_to_cells(self._finest_counts(period), self.weights(basis.res))
+            frame = self.interpolation(basis.res).apply(self._finest_counts(period))
             return Counts(frame, basis, period, self.finest_level.id)
         self.level(basis.level)
         finest = self._finest_counts(period)

@@ -7,6 +7,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from ..spatial import aggregate
 from ..spatial.basis import Basis
 from .bundle import Bundle
 
@@ -34,6 +35,9 @@ class DerivedBundle(Bundle):
 
     def cells(self, res: int) -> np.ndarray:
         return self.base.cells(res)
+
+    def interpolation(self, res: int) -> aggregate.CellInterpolation:
+        return self.base.interpolation(res)
 
     def ids(self, basis: Basis) -> np.ndarray:
         return self.base.ids(basis)

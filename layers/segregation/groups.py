@@ -111,7 +111,7 @@ def _social_frame(bundle: Bundle, basis: Basis, period: str, group: SegGroup) ->
     x = (t * share / 100.0).fillna(0.0)
     units = pd.DataFrame({"x": x, "t": t, "residents": f["pop_total"].astype(float)})
     if basis.is_h3:
-        out, interp = aggregate.interpolate_to_cells(units, bundle.weights(basis.res)), finest.level
+        out, interp = bundle.interpolation(basis.res).apply(units), finest.level
     elif basis.level == finest.level:
         out, interp = units, None
     else:

@@ -54,3 +54,15 @@ def test_interpolation_by_hand():
     out = aggregate.interpolate_to_cells(counts, weights)
     assert out.loc["c1", "n"] == 2.5
     assert out.loc["c2", "n"] == 27.5
+
+
+def test_interpolation_leaves_out_cells_only_missing_units_reach_and_a_missing_count_adds_nothing():
+    import numpy as np
+    import pandas as pd
+
+    weights = pd.DataFrame({"unit_id": ["u", "u", "v", "w"], "cell": ["c1", "c2", "c2", "c3"], "unit_share": [0.25, 0.75, 1.0, 1.0]})
+    counts = pd.DataFrame({"n": [10.0, np.nan], "m": [4.0, 8.0]}, index=["u", "v"])  # no count for w; v's n missing
+    out = aggregate.CellInterpolation(weights).apply(counts)
+    assert list(out.index) == ["c1", "c2"]  # c3 is reached only by w
+    assert out.loc["c2", "n"] == 7.5 and out.loc["c2", "m"] == 11.0
+    assert out.loc["c1", "m"] == 1.0
