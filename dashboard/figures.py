@@ -45,6 +45,17 @@ def typed(values: np.ndarray, dtype: str = "f4") -> dict:
     return {"dtype": dtype, "bdata": base64.b64encode(np.ascontiguousarray(values, dtype=np.dtype(dtype)).tobytes()).decode("ascii")}
 
 
+def typed_counts(counts: np.ndarray) -> dict:
+    """Whole counts (residents) as the narrowest unsigned typed array that holds them exactly: 2 bytes a value up to
+    65,535, else 4. Float32 when one is missing, because a missing count must stay missing (never shown as 0)."""
+    if np.isfinite(counts).all() and (counts >= 0).all():
+        top = counts.max(initial=0.0)
+        for dtype, limit in (("u2", np.iinfo(np.uint16).max), ("u4", np.iinfo(np.uint32).max)):
+            if top <= limit:
+                return typed(counts, dtype)
+    return typed(counts)
+
+
 MAP_SIZE_PX = (930, 490)  # the map at 1366×768 (64vh high, colour bar beside it); the browser then fits to the real size
 MAP_PAD_PX = 16  # margin on every side, as PAD in assets/map-view.js
 
@@ -220,7 +231,7 @@ def value_props(result: LayerResult, spec: LayerSpec, d: Display, names: pd.Seri
         colorscale, z_range = continuous_colouring(shown, spec)
         colorbar = clipped_ticks(shown, z_range, spec, lang)
     return {
-        "z": typed(np.where(plain | small, z, np.nan)), "small_z": typed(np.where(small, 0.0, np.nan)), "customdata": typed(residents),
+        "z": typed(np.where(plain | small, z, np.nan)), "small_z": typed(np.where(small, 0.0, np.nan)), "customdata": typed_counts(residents),
         "hovertemplate": f"<b>{'%{text}' if extra is not None else head}</b><br>{value_line}{spec.persons(lang)}: %{{customdata:,.0f}}<br>"
                          f"{period}{badge}<extra></extra>",
         "small_hovertemplate": f"<b>{head}</b><br><i>{small_note}</i><br>{period}<extra></extra>",

@@ -9,7 +9,7 @@ import pytest
 from bench.run import _payload
 from dashboard import ids
 from dashboard.app import create_app
-from dashboard.figures import HIDDEN_TRACE, SELECTION_TRACE, SMALL_TRACE, VALUES_TRACE
+from dashboard.figures import HIDDEN_TRACE, SELECTION_TRACE, SMALL_TRACE, VALUES_TRACE, typed_counts
 from layers.bundle import write_bundle
 from layers.settings import load_settings
 from tests.tiny import tiny_build
@@ -111,3 +111,10 @@ def test_portal_never_sends_suppressed_values(tiny_folder, bundle_root):
     body = client.get("/api/v1/layers/migration_share?level=block").get_json()
     row = next(r for r in body["values"] if r["id"] == "B2")
     assert row["value"] is None and row["residents"] is None and row["suppressed"]
+
+
+@pytest.mark.parametrize(("counts", "dtype"), [([0.0, 812.0, 65535.0], "u2"), ([3.0, 70000.0], "u4"), ([12.0, np.nan], "f4")])
+def test_residents_go_out_in_the_narrowest_exact_typed_array_and_a_missing_count_stays_missing(counts, dtype):
+    sent = typed_counts(np.asarray(counts))
+    assert sent["dtype"] == dtype
+    np.testing.assert_array_equal(decode(sent).astype(float), np.asarray(counts))  # NaN stays NaN, never 0
