@@ -14,7 +14,7 @@ from . import ids, mapgl
 from .catalogue import citation
 from .i18n import format_date, t
 from .pages import briefing_href, legal_links
-from .sections.common import redrawn_stores, store, topic_stores
+from .sections.common import redrawn_stores, store, topic_stores, waiting
 from .state import OVERLAY_KEYS, ViewState, default_state
 from .topics import sections_for
 from .views import basis_options, table_order_options
@@ -165,11 +165,6 @@ def map_component(settings: Settings):
         return mapgl.DeckMap(id=ids.MAP, style={"height": "64vh"})
     return dcc.Graph(id=ids.MAP, style={"height": "64vh"},
                      config={"scrollZoom": True, "displaylogo": False, "modeBarButtonsToRemove": ["toImage"]})
-
-
-def waiting(content) -> dcc.Loading:
-    """A spinner over `content` whenever an update of it takes longer than half a second (the content stays visible, dimmed)."""
-    return dcc.Loading(content, delay_show=500, type="circle", overlay_style={"visibility": "visible", "opacity": 0.55})
 
 
 def section_tabs(bundle: Bundle, settings: Settings, lang: str, layer: str) -> dbc.Tabs:

@@ -48,7 +48,7 @@ from ..context import current_bundle, current_settings
 from ..figures import PROPOSAL_TRACE
 from ..i18n import format_date, t
 from ..state import period_at
-from .common import map_redrawn, redraw_gate, redrawn_id, topic_id, when_active
+from .common import map_redrawn, redraw_gate, redrawn_id, topic_id, waiting, when_active
 from .scenario.places import site_of_click
 from .scenario.stored import scenario_of
 
@@ -91,7 +91,7 @@ def panel(bundle: Bundle, settings: Settings, lang: str):
     distribution = html.Div([
         dbc.Row(dbc.Col([_label("accommodation_level", lang), dcc.Dropdown(levels, default_level, id=LEVEL, clearable=False)], md=5),
                 className="mb-2"),
-        dcc.Loading(html.Div(id=DISTRIBUTION)),
+        waiting(html.Div(id=DISTRIBUTION)),
     ], className="pt-2")
     screening = html.Div([
         html.P(t("accommodation_screening_intro", lang), className="small"),
@@ -111,9 +111,9 @@ def panel(bundle: Bundle, settings: Settings, lang: str):
                                   "gemeinschaftsunterkunft", id=TYPE, clearable=False)], md=6),
         ], className="my-2"),
         html.Div(id=MESSAGE, className="small", role="status"),
-        dcc.Loading(html.Div(id=SCREENING)),
+        waiting(html.Div(id=SCREENING)),
     ], className="pt-2")
-    housing = dcc.Loading(html.Div(id=HOUSING, className="pt-2"))
+    housing = waiting(html.Div(id=HOUSING, className="pt-2"))
     head = [html.P(t("accommodation_internal", lang), className="small text-muted mb-2")]
     if not has_sites(bundle):
         note = bundle.manifest.notes.get("accommodation", "")

@@ -112,3 +112,15 @@ def test_the_topic_pickers_that_follow_the_district_are_built_for_the_links_dist
     everywhere = {o["value"] for o in props(whole, infrastructure.AREA)["options"]}
     inside = {o["value"] for o in props(page, infrastructure.AREA)["options"]}
     assert inside and inside < everywhere and all(area.startswith(district) for area in inside)  # the demo city's ids nest
+
+
+def test_views_show_their_updates_with_a_css_box_not_dcc_loading(settings, tiny_folder):
+    # every dcc.Loading made each store update of the page walk all updated layout paths (Dash's dashChildrenUpdate);
+    # `waiting` boxes show an update from Dash's own data-dash-is-loading attribute instead (assets/waiting.css)
+    client = create_app(settings, tiny_folder).server.test_client()
+    _, page = layout(client, PAGE)
+    found = list(components(page))
+    assert [c["namespace"] + "." + c["type"] for c in found if c["type"] == "Loading"] == []
+    boxes = [c for c in found if "qa-waiting" in (c["props"].get("className") or "").split()]
+    inside = [c["props"].get("id") for box in boxes for c in components(box["props"].get("children"))]
+    assert ids.MAP in inside and ids.HISTOGRAM in inside and ids.CARDS not in inside  # the key figures stay undimmed

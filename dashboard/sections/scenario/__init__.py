@@ -23,7 +23,7 @@ from layers.scenario import Scenario
 
 from ...context import SETTINGS_KEY
 from ...i18n import t
-from ..common import store
+from ..common import store, waiting
 from . import editing, effects_view, form, storage, suggestions
 from .component_ids import (
     ACCEPT,
@@ -107,7 +107,7 @@ def panel(bundle: Bundle, settings: Settings, lang: str):
             dbc.Col([form.form_block(bundle, lang), html.H6(t("scenario_list_title", lang)),
                      html.Div(intervention_list(bundle, Scenario(), None, lang), id=LIST, className="small mb-2"),
                      storage.store_block(lang)], lg=4),
-            dbc.Col([html.H6(t("scenario_effects_title", lang)), html.Div(id=CARDS), dcc.Loading(html.Div(id=EFFECTS), type="dot"),
+            dbc.Col([html.H6(t("scenario_effects_title", lang)), html.Div(id=CARDS), waiting(html.Div(id=EFFECTS)),
                      suggestions.suggest_block(bundle, settings, lang)], lg=8),
         ]),
         store(EDITING),

@@ -16,7 +16,7 @@ from ... import ids
 from ...context import current_bundle, current_settings
 from ...figures import PROPOSAL_TRACE
 from ...i18n import t
-from ..common import map_redrawn, redraw_gate, redrawn_id
+from ..common import map_redrawn, redraw_gate, redrawn_id, waiting
 from .component_ids import ACCEPT, MOVE, PROPOSALS, SUGGEST_K, SUGGEST_RUN, SUGGEST_TYPE, SUGGESTIONS, WEIGHT
 from .stored import scenario_of
 from .widgets import field
@@ -42,7 +42,7 @@ def suggest_block(bundle: Bundle, settings: Settings, lang: str) -> html.Div:
         ]),
         html.Div([dbc.Label(t("scenario_suggest_weights", lang), className="small fw-semibold mb-1"), *weights]) if weights else html.Div(),
         dbc.Button(t("scenario_suggest_run", lang), id=SUGGEST_RUN, size="sm", color="secondary", className="my-1"),
-        dcc.Loading(html.Div(id=SUGGESTIONS, className="small"), type="dot"),
+        waiting(html.Div(id=SUGGESTIONS, className="small")),
     ], className="border rounded p-2 mb-2")
 
 
