@@ -146,7 +146,9 @@ def _overview(settings: Settings, layer: str, lang: str) -> html.Div:
     """Linked views of the current layer: histogram, table of areas (by name unless the user picks another order), detail
     of one area (the key figures stand above the tabs, in view whichever topic is open)."""
     return html.Div([
-        dcc.Graph(id=ids.HISTOGRAM, style={"height": "240px"}, config={"displayModeBar": False}, className="mt-2"),
+        # drawn after the map's first frame (plotly.js would delay it); its 240 px are kept meanwhile
+        mapgl.after_map(dcc.Graph(id=ids.HISTOGRAM, style={"height": "240px"}, config={"displayModeBar": False}),
+                        settings.map_engine, className="mt-2", style={"minHeight": "240px"}),
         dbc.Row([
             dbc.Col([html.Div([html.Span(t("table_order", lang), className="small me-2", id="overview-table-order-label"),
                                dbc.RadioItems(options=table_order_options(get_layer(layer), settings.mode == "portal", lang),
@@ -170,8 +172,10 @@ def map_component(settings: Settings):
 def section_tabs(bundle: Bundle, settings: Settings, lang: str, layer: str) -> dbc.Tabs:
     """The overview of the current layer first, then one tab per dashboard section (see `dashboard.sections`)."""
     tabs = [dbc.Tab(waiting(_overview(settings, layer, lang)), label=t("overview", lang), tab_id="overview", tab_class_name="tab-overview")]
-    tabs += [dbc.Tab(waiting(section.panel(bundle, settings, lang)), label=section.title(lang), tab_id=section.SECTION_ID,
-                     tab_class_name=f"tab-{section.SECTION_ID}") for section in sections_for(settings)]
+    # dbc.Tabs mounts every pane, hidden ones too: theirs wait for the map's first frame (charts and tables load plotly.js
+    # and dcc's table chunk, which would delay it)
+    tabs += [dbc.Tab(mapgl.after_map(waiting(section.panel(bundle, settings, lang)), settings.map_engine), label=section.title(lang),
+                     tab_id=section.SECTION_ID, tab_class_name=f"tab-{section.SECTION_ID}") for section in sections_for(settings)]
     # `key`: a new language remounts the tabs (dbc.Tabs keeps the panes it has drawn and would go on showing the old texts)
     return dbc.Tabs(tabs, id=ids.SECTION_TABS, active_tab="overview", className="mt-3", key=lang)
 

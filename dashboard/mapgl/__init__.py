@@ -4,6 +4,7 @@ Its JavaScript (`src/`, deck.gl pinned in package.json) is bundled by esbuild in
 `scripts/setup-js.sh`, which the README's commands run; nothing prebuilt is downloaded. The component reads the same
 figure dict as `dcc.Graph` (so every callback that patches the map works unchanged) and emits `clickData` and
 `selectedData` in dcc.Graph's shape. Where the bundle is missing the app falls back to the Plotly engine (`engine`).
+`AfterMap` (through `after_map`) holds back what would delay the map's first frame (plotly.js) until that frame is drawn.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 from functools import lru_cache
 from pathlib import Path
 
+from dash import html
 from dash.development.base_component import Component
 
 BUNDLE = Path(__file__).parent / "dist" / "deckmap.js"
@@ -68,3 +70,49 @@ class DeckMap(Component):
         args = {k: v for k, v in {"id": id, "figure": figure, "clickData": clickData, "selectedData": selectedData,
                                    "style": style, "className": className}.items() if v is not None}
         super().__init__(**args, **kwargs)
+
+
+class AfterMap(Component):
+    """A container whose children are mounted once the page's DeckMap has drawn its values (fills, outlines and overlays;
+    after 8 s without that, anyway): a Plotly graph's plotly.js is then loaded after the map's first frame, not before it
+    (`src/after-map.js`). The children are in the layout from the start (their props and callbacks are as without the
+    wrapper). Use `after_map`.
+
+    Parameters
+    ----------
+    children : Component or list
+        What waits for the map.
+    id : str, optional
+        The container's id.
+    style, className : optional
+        Of the container, which has them while it waits too (a `minHeight` keeps the children's space).
+    """
+
+    _children_props: list[str] = []
+    _base_nodes = ["children"]
+    _namespace = "quartiersatlas_map"
+    _type = "AfterMap"
+
+    def __init__(self, children=None, id=None, style=None, className=None, **kwargs):  # noqa: A002
+        self._prop_names = ["children", "id", "style", "className"]
+        self._valid_wildcard_attributes = []
+        self.available_properties = list(self._prop_names)
+        self.available_wildcard_properties = []
+        args = {k: v for k, v in {"id": id, "style": style, "className": className}.items() if v is not None}
+        super().__init__(children=children, **args, **kwargs)
+
+
+def after_map(children, map_engine: str, **props) -> Component:
+    """`children` in an `AfterMap` where the map is drawn by the WebGL engine; in a plain `html.Div` with the same `props`
+    where Plotly draws it (the map itself needs plotly.js, and without the bundle the browser has no AfterMap).
+
+    Parameters
+    ----------
+    children : Component or list
+        What waits for the map.
+    map_engine : str
+        The `map_engine` setting ("webgl" or "plotly"); `engine` says which one runs.
+    **props
+        `id`, `style`, `className` of the container.
+    """
+    return AfterMap(children, **props) if engine(map_engine) == "webgl" else html.Div(children, **props)

@@ -9,6 +9,7 @@
  * pointNumber, location, lon, lat, customdata}]}).
  *
  * Read by the browser tests and the browser benchmark: element.__deckmap.state() (values on screen, frame drawn).
+ * Once its values are drawn whole it says so (map-drawn.js) to the bundle's AfterMap, which holds back plotly.js.
  */
 import {Deck, MapView, WebMercatorViewport} from "@deck.gl/core";
 import {BitmapLayer, GeoJsonLayer, ScatterplotLayer} from "@deck.gl/layers";
@@ -18,6 +19,8 @@ import {PathStyleExtension} from "@deck.gl/extensions";
 import {colourLut, lutColour, parseColour} from "./colour.js";
 import {hoverText, formatValue, niceTicks} from "./format.js";
 import {centroid, extentDeg, insideBox, insidePolygon} from "./geometry.js";
+import {AfterMap} from "./after-map.js";
+import {announceMapDrawn} from "./map-drawn.js";
 
 const React = window.React;
 const h = React.createElement;
@@ -248,6 +251,7 @@ class DeckMap extends React.Component {
                 if (this.dead) { return; }
                 this.loading = false;
                 if (this.geoWanted === url) { this.geoWanted = null; } // the next figure update asks again
+                announceMapDrawn(); // no values are coming: what waits for them need not
                 console.error("map geometry", err);
             });
         }
@@ -420,6 +424,16 @@ class DeckMap extends React.Component {
         this.fit();
         this.placeLabels();
         this.forceUpdate();
+        this.announceComplete(); // a map with nothing after the fills is complete with their frame
+    }
+
+    /** Once a frame shows the values whole (fills, then the outlines and overlays deferred after them): what waits for the
+     * map (AfterMap) may start. Not at the fills' frame: the deferred layers' frame then waited behind plotly.js and the
+     * topic panels' rendering (1–3 s more in software WebGL on a busy machine). */
+    announceComplete() {
+        if (this.areas.features.length && this.drawnVersion === this.areas.version && !this.loading && !this.deferring && !this.completing) {
+            announceMapDrawn();
+        }
     }
 
     /** The areas drawn with an outline, small counts last (over their neighbours' edges): all of them on administrative
@@ -485,6 +499,7 @@ class DeckMap extends React.Component {
             this.drawnAt = performance.now(); // when the frame that first showed these values was drawn (benchmark)
         }
         if (this.completing && layers.every((l) => l.isLoaded)) { this.completing = false; }
+        this.announceComplete();
         if (this.deferring && !this.fillsShown && this.drawnVersion === this.areas.version) {
             this.fillsShown = true;
             // the rest once this frame is on screen: the next animation frame comes after it, the task after that
@@ -811,4 +826,4 @@ function markerColours(marker, n) {
     return out;
 }
 
-window.quartiersatlas_map = Object.assign(window.quartiersatlas_map || {}, {DeckMap});
+window.quartiersatlas_map = Object.assign(window.quartiersatlas_map || {}, {DeckMap, AfterMap});

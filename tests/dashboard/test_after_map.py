@@ -1,0 +1,96 @@
+"""What waits for the WebGL map's first frame (`dashboard.mapgl.AfterMap`): the overview's histogram and the topic panels
+are in the first layout inside an AfterMap where the WebGL engine draws the map, in a plain Div where Plotly's does (also
+when the bundle is not built: the browser then has no AfterMap)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import orjson
+import pytest
+
+from dashboard import ids, mapgl
+from dashboard.app import create_app
+from layers.bundle import write_bundle
+from tests.tiny import tiny_build
+
+PAGE = "http://localhost/"
+
+
+@pytest.fixture(scope="module")
+def tiny_folder(tmp_path_factory):
+    return write_bundle(tiny_build(), tmp_path_factory.mktemp("tiny") / "tiny", log=lambda *_: None)
+
+
+@pytest.fixture
+def engine_cache():
+    """`mapgl.engine` remembers its answer: forgotten before and after a test that changes what it sees."""
+    mapgl.engine.cache_clear()
+    yield
+    mapgl.engine.cache_clear()
+
+
+def first_layout(settings, folder) -> dict:
+    client = create_app(settings, folder).server.test_client()
+    response = client.get("/_dash-layout", headers={"Referer": PAGE})
+    assert response.status_code == 200
+    return orjson.loads(response.data)
+
+
+def components(node, parent=None):
+    """(component, its parent component) of a layout (JSON), depth first."""
+    if isinstance(node, dict) and "props" in node:
+        yield node, parent
+        yield from components(node["props"].get("children"), node)
+    elif isinstance(node, list):
+        for child in node:
+            yield from components(child, parent)
+
+
+def wrapper_of(page, component_id: str) -> dict:
+    found = [parent for c, parent in components(page) if c["props"].get("id") == component_id]
+    assert len(found) == 1, f"{component_id}: {len(found)} components"
+    return found[0]
+
+
+def panes(page) -> list[dict]:
+    """The content of each tab pane of the section tabs."""
+    tabs = next(c for c, _ in components(page) if c["props"].get("id") == ids.SECTION_TABS)
+    return [tab["props"]["children"] for tab in tabs["props"]["children"]]
+
+
+def test_with_the_webgl_map_the_histogram_and_the_topic_panels_wait_for_it(settings, tiny_folder, engine_cache):
+    if not mapgl.BUILT:
+        pytest.skip("the WebGL map is not built (scripts/setup-js.sh)")
+    webgl = replace(settings, values={**settings.values, "map_engine": "webgl"})
+    page = first_layout(webgl, tiny_folder)
+    wrapper = wrapper_of(page, ids.HISTOGRAM)
+    assert (wrapper["namespace"], wrapper["type"]) == ("quartiersatlas_map", "AfterMap")
+    assert wrapper["props"]["style"] == {"minHeight": "240px"}  # the histogram's height, kept while it waits
+    histogram = wrapper["props"]["children"]["props"]
+    assert histogram["figure"]["data"] and histogram["style"] == {"height": "240px"}  # the first view's figure, prerendered
+    overview, *topics = panes(page)
+    assert topics and all(pane["type"] == "AfterMap" for pane in topics)
+    assert overview["type"] != "AfterMap"  # the open tab's table, detail and key figures are drawn at once
+
+
+@pytest.mark.parametrize("cause", ["plotly engine", "bundle not built"])
+def test_where_plotly_draws_the_map_nothing_waits_and_no_aftermap_is_sent(settings, tiny_folder, engine_cache, monkeypatch, cause):
+    wanted = "plotly" if cause == "plotly engine" else "webgl"
+    if cause == "bundle not built":
+        monkeypatch.setattr(mapgl, "BUILT", False)
+    page = first_layout(replace(settings, values={**settings.values, "map_engine": wanted}), tiny_folder)
+    assert not [c for c, _ in components(page) if c["type"] == "AfterMap"]
+    wrapper = wrapper_of(page, ids.HISTOGRAM)
+    assert (wrapper["namespace"], wrapper["type"]) == ("dash_html_components", "Div")
+    assert wrapper["props"]["className"] == "mt-2" and wrapper["props"]["style"] == {"minHeight": "240px"}
+    assert wrapper["props"]["children"]["props"]["figure"]["data"]
+    assert [c for c, _ in components(page) if c["props"].get("id") == ids.MAP][0]["type"] == "Graph"
+
+
+def test_after_map_chooses_by_the_engine_that_runs(engine_cache, monkeypatch):
+    monkeypatch.setattr(mapgl, "BUILT", True)
+    assert isinstance(mapgl.after_map("x", "webgl", className="c"), mapgl.AfterMap)
+    assert mapgl.after_map("x", "plotly", className="c").to_plotly_json()["type"] == "Div"
+    assert mapgl.AfterMap("x", id="a", style={"minHeight": "1px"}).to_plotly_json() == {
+        "props": {"children": "x", "id": "a", "style": {"minHeight": "1px"}}, "type": "AfterMap", "namespace": "quartiersatlas_map"}

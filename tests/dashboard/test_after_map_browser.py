@@ -1,0 +1,111 @@
+"""The WebGL map draws first, then the Plotly graphs (dashboard.mapgl's AfterMap), in headless Chromium on the real Berlin
+bundle: plotly.js is requested only after the map's first frame; the histogram then draws the figure of the first layout,
+and brushing it selects areas on the map; a topic panel's chart is drawn when its tab is opened; a map whose geometry
+fails does not hold the histogram back."""
+
+from __future__ import annotations
+
+import base64
+import urllib.request
+from dataclasses import replace
+
+import numpy as np
+import orjson
+import pytest
+
+from dashboard import ids
+from dashboard.app import create_app
+from dashboard.mapgl import BUNDLE
+from tests.dashboard.test_linked_views_browser import BRUSH_JS, wait_for
+
+pytestmark = pytest.mark.browser
+
+STATE_JS = "const el = document.getElementById('%s'); return el && el.__deckmap ? el.__deckmap.state() : null;" % ids.MAP
+HISTOGRAM_Y_JS = """
+const gd = document.querySelector('#%s .js-plotly-plot');
+return gd && gd.data && gd.querySelector('.bars') ? Array.from(gd.data[0].y) : null;
+""" % ids.HISTOGRAM
+REQUESTED_JS = """
+const starts = {};
+for (const e of performance.getEntriesByType('resource')) {
+    const name = e.name.split('/').pop().split('?')[0];
+    if (/^(plotly\\.min|async-graph|async-table)\\.js$/.test(name)) { starts[name] = e.startTime; }
+    if (name === '_dash-layout') { starts.layout = e.responseEnd; }
+}
+return starts;
+"""
+
+
+@pytest.fixture
+def webgl(settings):
+    assert BUNDLE.exists(), "the WebGL map is not built: scripts/setup-js.sh (run by scripts/test.sh) builds it"
+    return replace(settings, values={**settings.values, "map_engine": "webgl"})
+
+
+def state(dash_duo, until, what: str, timeout: float = 60.0) -> dict:
+    return wait_for(dash_duo, lambda: (lambda s: s if s and until(s) else None)(dash_duo.driver.execute_script(STATE_JS)), what, timeout)
+
+
+def first_layout_histogram(server_url: str) -> list[float]:
+    """The bar heights of the histogram in the page's first layout, as the server sends it (the page's own address as
+    Referer, as the browser sends it)."""
+    request = urllib.request.Request(f"{server_url}/_dash-layout", headers={"Referer": f"{server_url}/"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        page = orjson.loads(response.read())
+    stack = [page]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict) and "props" in node:
+            if node["props"].get("id") == ids.HISTOGRAM:
+                y = node["props"]["figure"]["data"][0]["y"]
+                if isinstance(y, dict):  # a typed array: {dtype, bdata}
+                    return np.frombuffer(base64.b64decode(y["bdata"]), dtype=np.dtype(y["dtype"])).tolist()
+                return list(y)
+            stack.append(node["props"].get("children"))
+    raise AssertionError("no histogram in the first layout")
+
+
+def test_the_map_draws_before_plotly_is_loaded_and_the_histogram_after_it(dash_duo, webgl, berlin_bundle):
+    dash_duo.start_server(create_app(webgl, berlin_bundle.folder))
+    first = state(dash_duo, lambda s: s["idle"] and s["drawn"] == 542, "542 Planungsräume drawn")
+    bars = wait_for(dash_duo, lambda: dash_duo.driver.execute_script(HISTOGRAM_Y_JS), "the histogram drawn", timeout=60)
+    assert bars == first_layout_histogram(dash_duo.server_url) and sum(bars) > 400  # the first layout's figure
+
+    # plotly.js, dcc's graph and table chunks: asked for only once the map had drawn its values
+    requested = dash_duo.driver.execute_script(REQUESTED_JS)
+    assert {"plotly.min.js", "async-graph.js", "async-table.js"} <= set(requested), requested
+    assert all(requested[name] > first["drawn_at"] for name in ("plotly.min.js", "async-graph.js", "async-table.js")), (requested, first)
+    waiting = dash_duo.driver.execute_script("return Array.from(document.querySelectorAll('[data-after-map]')).map(e => e.dataset.afterMap)")
+    assert len(waiting) > 1 and set(waiting) == {"mounted"}, waiting  # the histogram's and each topic panel's
+    box = dash_duo.driver.execute_script(f"return document.getElementById('{ids.HISTOGRAM}').parentElement.getBoundingClientRect().height")
+    assert box >= 240
+
+    # brushing the histogram that mounted late selects the areas in the brushed range on the map
+    dash_duo.driver.execute_script(BRUSH_JS, dash_duo.find_element(f"#{ids.HISTOGRAM} .nsewdrag"), 0.55, 0.8)
+    brushed = state(dash_duo, lambda s: len(s["selection"]) > 5, "the brushed areas selected on the map")
+    wait_for(dash_duo, lambda: f"Ausgewählt: {len(brushed['selection'])}" in dash_duo.find_element(f"#{ids.SELECTION_INFO}").text,
+             "the selection line")
+
+    # a topic panel (mounted hidden, after the map): its chart is there when its tab is opened
+    dash_duo.driver.execute_script("document.querySelector('.tab-segregation .nav-link').click();")
+    wait_for(dash_duo, lambda: dash_duo.driver.execute_script(
+        "const g = document.querySelector('#segregation-chart .main-svg'); return g && g.getBoundingClientRect().width > 0"),
+        "the segregation chart shown")
+    severe = [e for e in dash_duo.get_logs() if e["level"] == "SEVERE"]
+    assert severe == [], severe
+
+
+def test_a_map_whose_geometry_fails_does_not_hold_the_histogram_back(dash_duo, webgl, berlin_bundle):
+    dash_duo.driver.execute_cdp_cmd("Network.enable", {})
+    dash_duo.driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/geo/planungsraum.json*"]})
+    try:
+        dash_duo.start_server(create_app(webgl, berlin_bundle.folder))
+        wait_for(dash_duo, lambda: dash_duo.driver.execute_script(HISTOGRAM_Y_JS), "the histogram drawn", timeout=60)
+        assert dash_duo.driver.execute_script(STATE_JS)["drawn"] == 0
+        # not the safety timeout (8 s from the AfterMap's mounting, which is after the layout arrived): the failure said so
+        requested = dash_duo.driver.execute_script(REQUESTED_JS)
+        assert requested["plotly.min.js"] < requested["layout"] + 8000, requested
+    finally:
+        dash_duo.driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
