@@ -172,10 +172,18 @@ def waiting(content) -> dcc.Loading:
     return dcc.Loading(content, delay_show=500, type="circle", overlay_style={"visibility": "visible", "opacity": 0.55})
 
 
+def _section_pane(section, bundle: Bundle, settings: Settings, lang: str):
+    """A section's tab content; where the tab's label is a short form, the full name rides along in ``data-tab-title``
+    (assets/accessibility.js makes it the tab's tooltip and accessible name; dbc.Tab has no attribute for either)."""
+    pane = waiting(section.panel(bundle, settings, lang))
+    full = getattr(section, "full_title", section.title)(lang)
+    return html.Div(pane, **{"data-tab-title": full}) if full != section.title(lang) else pane
+
+
 def section_tabs(bundle: Bundle, settings: Settings, lang: str, layer: str) -> dbc.Tabs:
     """The overview of the current layer first, then one tab per dashboard section (see `dashboard.sections`)."""
     tabs = [dbc.Tab(waiting(_overview(settings, layer, lang)), label=t("overview", lang), tab_id="overview", tab_class_name="tab-overview")]
-    tabs += [dbc.Tab(waiting(section.panel(bundle, settings, lang)), label=section.title(lang), tab_id=section.SECTION_ID,
+    tabs += [dbc.Tab(_section_pane(section, bundle, settings, lang), label=section.title(lang), tab_id=section.SECTION_ID,
                      tab_class_name=f"tab-{section.SECTION_ID}") for section in sections_for(settings)]
     # `key`: a new language remounts the tabs (dbc.Tabs keeps the panes it has drawn and would go on showing the old texts)
     return dbc.Tabs(tabs, id=ids.SECTION_TABS, active_tab="overview", className="mt-3", key=lang)
