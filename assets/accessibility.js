@@ -8,7 +8,8 @@
  * - dbc.Tabs (dash-bootstrap-components 2.0): every tab link has tabindex="-1" and the id/aria-controls "…-tab-null",
  *   so no tab is reachable by keyboard and the tab/panel pairs are broken. Repaired: the active tab is the tab stop
  *   (roving tabindex), ids and aria-controls match the panels, aria-selected is set, arrow keys / Home / End move
- *   between tabs, Enter and Space activate one.
+ *   between tabs, Enter and Space activate one. A tab whose label is a short form gets its full name (the pane's
+ *   data-tab-title) as tooltip and accessible name.
  * - dcc.Dropdown (Dash 4): the tab stop is a hidden, aria-hidden <input> that forwards focus to the button; the button's
  *   name is only its current value. Repaired: the button itself is the tab stop, named by its visible label and value.
  * - dcc.Slider (Dash 4): the thumb (role=slider) has no name and reads its position index. Repaired: named by the visible
@@ -56,6 +57,11 @@
                 } else if (tab.getAttribute("aria-controls") && !document.getElementById(tab.getAttribute("aria-controls"))) {
                     set(tab, "aria-controls", null);
                 }
+                // a short label's full name (dashboard/layout.py puts it on the pane's content) as tooltip and name
+                const named = pane && pane.querySelector(":scope > [data-tab-title], :scope > div > [data-tab-title]");
+                const full = named ? named.getAttribute("data-tab-title") : null;
+                set(tab, "title", full);
+                set(tab, "aria-label", full);
                 set(tab, "aria-selected", active ? "true" : "false");
                 set(tab, "tabindex", active ? "0" : "-1");
             });

@@ -213,7 +213,9 @@ def table_component(bundle: Bundle, settings: Settings, result: LayerResult, spe
                 basis=basis_label(bundle, result.basis, lang), period=period, scope=scope_label(bundle, district, selection, lang))
     value_head = t("a11y_col_class", lang, period=period) if spec.categories else t("a11y_col_value", lang, unit=spec.unit(lang), period=period)
     heads = [("name", t("a11y_col_area", lang), ""), ("value", value_head, "text-end"),
-             ("numerator", t("a11y_col_numerator_group", lang, group=group.title(lang)) if group else t("a11y_col_numerator", lang), "text-end"),
+             # the group's name is in the caption; in the header only for screen readers (the table fits 1366 px)
+             ("numerator", [t("a11y_col_numerator_group", lang), html.Span(f" ({group.title(lang)})", className="visually-hidden")]
+              if group else t("a11y_col_numerator", lang), "text-end"),
              ("denominator", t("a11y_col_denominator", lang), "text-end"), ("residents", t("a11y_col_residents", lang), "text-end")]
     sorted_by = "name" if settings.mode == "portal" else sort
     header = html.Tr([html.Th(text, scope="col", className=cls,

@@ -169,13 +169,21 @@ def map_component(settings: Settings):
                      config={"scrollZoom": True, "displaylogo": False, "modeBarButtonsToRemove": ["toImage"]})
 
 
+def _section_pane(section, bundle: Bundle, settings: Settings, lang: str):
+    """A section's tab content; where the tab's label is a short form, the full name rides along in ``data-tab-title``
+    (assets/accessibility.js makes it the tab's tooltip and accessible name; dbc.Tab has no attribute for either).
+    dbc.Tabs mounts every pane, hidden ones too: theirs wait for the map's first frame (charts and tables load plotly.js
+    and dcc's table chunk, which would delay it)."""
+    pane = mapgl.after_map(waiting(section.panel(bundle, settings, lang)), settings.map_engine)
+    full = getattr(section, "full_title", section.title)(lang)
+    return html.Div(pane, **{"data-tab-title": full}) if full != section.title(lang) else pane
+
+
 def section_tabs(bundle: Bundle, settings: Settings, lang: str, layer: str) -> dbc.Tabs:
     """The overview of the current layer first, then one tab per dashboard section (see `dashboard.sections`)."""
     tabs = [dbc.Tab(waiting(_overview(settings, layer, lang)), label=t("overview", lang), tab_id="overview", tab_class_name="tab-overview")]
-    # dbc.Tabs mounts every pane, hidden ones too: theirs wait for the map's first frame (charts and tables load plotly.js
-    # and dcc's table chunk, which would delay it)
-    tabs += [dbc.Tab(mapgl.after_map(waiting(section.panel(bundle, settings, lang)), settings.map_engine), label=section.title(lang),
-                     tab_id=section.SECTION_ID, tab_class_name=f"tab-{section.SECTION_ID}") for section in sections_for(settings)]
+    tabs += [dbc.Tab(_section_pane(section, bundle, settings, lang), label=section.title(lang), tab_id=section.SECTION_ID,
+                     tab_class_name=f"tab-{section.SECTION_ID}") for section in sections_for(settings)]
     # `key`: a new language remounts the tabs (dbc.Tabs keeps the panes it has drawn and would go on showing the old texts)
     return dbc.Tabs(tabs, id=ids.SECTION_TABS, active_tab="overview", className="mt-3", key=lang)
 

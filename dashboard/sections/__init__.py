@@ -3,7 +3,9 @@
 A section module defines
 
 - ``SECTION_ID: str`` (also the ``section`` of its layers in the registry),
-- ``title(lang) -> str`` (from the message catalogue),
+- ``title(lang) -> str`` (from the message catalogue; the tab's label),
+- optionally ``full_title(lang) -> str`` (the full name where ``title`` is a short form: the tab's tooltip and accessible
+  name),
 - ``panel(bundle, settings, lang) -> Component`` (the tab's content),
 - ``register(app) -> None`` (its callbacks, attached to this app explicitly),
 - optionally ``available(settings) -> bool`` (False: the deployment leaves the section out, tab and callbacks).

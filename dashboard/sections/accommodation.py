@@ -71,7 +71,13 @@ HOUSING_INDICATORS = ("mss_simple_housing_pct", "mss_residence_5y_pct")
 
 
 def title(lang: str) -> str:
+    """The tab's label: a short form of `full_title`."""
     return t("accommodation_title", lang)
+
+
+def full_title(lang: str) -> str:
+    """The section's full name: the tab's tooltip and accessible name."""
+    return t("accommodation_title_full", lang)
 
 
 def available(settings: Settings) -> bool:

@@ -97,7 +97,8 @@ def _school_figures(bundle, settings, period: str, lang: str) -> list:
 
 def _cards(items) -> dbc.Row:
     return dbc.Row([dbc.Col(html.Div([html.Div(label, className="text-muted"), html.Div(value, className="fs-5 fw-semibold")],
-                                     className="border rounded p-2"), xs=6, md=True) for label, value in items], className="g-2 my-1")
+                                     className="border rounded p-2"), xs=6, md=True) for label, value in items],
+                   className="g-2 my-1 qa-fit-row")
 
 
 def _composition(bundle, settings, period: str, kind: str, lang: str):

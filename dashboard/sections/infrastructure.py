@@ -55,7 +55,13 @@ TYPE_COLOURS = {"kita": "#1b9e77", "primary_school": "#d95f02", "secondary_schoo
 
 
 def title(lang: str) -> str:
+    """The tab's label: a short form of `full_title`."""
     return t("infrastructure_title", lang)
+
+
+def full_title(lang: str) -> str:
+    """The section's full name: the tab's tooltip and accessible name."""
+    return t("infrastructure_title_full", lang)
 
 
 def area_level(bundle: Bundle) -> str:

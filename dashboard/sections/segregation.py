@@ -110,6 +110,16 @@ def _explanation(d, basis: str, blabel: str, period: str, lang: str) -> list:
     return explain
 
 
+MAX_PERIOD_TICKS = 4  # date labels that fit side by side under the chart in the topic column at 1366 px
+
+
+def _period_ticks(periods: list[str], lang: str) -> list[str]:
+    """A label per Stichtag, at most `MAX_PERIOD_TICKS` of them (counting back from the newest, always labelled): the
+    others keep their tick mark without text, so the dates never run into each other."""
+    step = -(-len(periods) // MAX_PERIOD_TICKS)
+    return [format_date(p, lang) if (len(periods) - 1 - i) % step == 0 else "" for i, p in enumerate(periods)]
+
+
 def _chart(bundle, table, d, index: str, district: str | None, title: str, lang: str) -> go.Figure:
     """The index over the bundle's periods: the city and each district (only the chosen one when there is one)."""
     fig = go.Figure()
@@ -125,7 +135,7 @@ def _chart(bundle, table, d, index: str, district: str | None, title: str, lang:
                       margin={"l": 40, "r": 10, "t": 66, "b": 30}, legend={"font": {"size": 10}},
                       yaxis={"title": d.symbol}, template="plotly_white", separators=",." if lang == "de" else ".,",
                       # ticks at the reference dates themselves (a date axis would label 31.12.2024 as "Jan 2025")
-                      xaxis={"tickvals": list(bundle.periods), "ticktext": [format_date(p, lang) for p in bundle.periods], "tickangle": 0,
+                      xaxis={"tickvals": list(bundle.periods), "ticktext": _period_ticks(bundle.periods, lang), "tickangle": 0,
                              "tickfont": {"size": 10}, "hoverformat": PLOTLY_DAY[lang]})
     return fig
 

@@ -98,7 +98,8 @@ def available(settings: Settings) -> bool:
 
 
 def panel(bundle: Bundle, settings: Settings, lang: str):
-    """The form, the list of interventions and the store on the left; effects and suggestions on the right."""
+    """The form, the list of interventions and the store on the left; effects and suggestions on the right (side by side
+    from 1400 px on: below that the topic column is too narrow for the form's paired fields, so the two stack)."""
     if not available(settings):
         return html.Div(t("scenario_portal", lang), className="p-2 small")
     return html.Div([
@@ -106,9 +107,9 @@ def panel(bundle: Bundle, settings: Settings, lang: str):
         dbc.Row([
             dbc.Col([form.form_block(bundle, lang), html.H6(t("scenario_list_title", lang)),
                      html.Div(intervention_list(bundle, Scenario(), None, lang), id=LIST, className="small mb-2"),
-                     storage.store_block(lang)], lg=4),
+                     storage.store_block(lang)], xxl=4),
             dbc.Col([html.H6(t("scenario_effects_title", lang)), html.Div(id=CARDS), waiting(html.Div(id=EFFECTS)),
-                     suggestions.suggest_block(bundle, settings, lang)], lg=8),
+                     suggestions.suggest_block(bundle, settings, lang)], xxl=8),
         ]),
         store(EDITING),
         dcc.Store(id=PROPOSALS, data=[]),
