@@ -59,9 +59,10 @@
                 }
                 // a short label's full name (dashboard/layout.py puts it on the pane's content) as tooltip and name
                 const named = pane && pane.querySelector(":scope > [data-tab-title], :scope > div > [data-tab-title]");
-                const full = named ? named.getAttribute("data-tab-title") : null;
-                set(tab, "title", full);
-                set(tab, "aria-label", full);
+                if (named) {
+                    set(tab, "title", named.getAttribute("data-tab-title"));
+                    set(tab, "aria-label", named.getAttribute("data-tab-title"));
+                }
                 set(tab, "aria-selected", active ? "true" : "false");
                 set(tab, "tabindex", active ? "0" : "-1");
             });

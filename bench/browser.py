@@ -123,7 +123,7 @@ def _switch(driver, before: dict, act) -> dict:
     answers = [a for a in seen["mapAnswers"] if a["start"] >= t0]
     updates = [c for c in driver.execute_script(CALLBACKS_JS) if c["start"] >= t0 - 1]
     return {"arrive": (arrived["now"] - t0) / 1000.0, "idle": (_drawn_at(idle, t0) - t0) / 1000.0,
-            "bytes": answers[0]["bytes"] if answers else 0, "callbacks": len(updates), "state": idle,
+            "bytes": answers[0]["bytes"] if answers and answers[0]["bytes"] else None, "callbacks": len(updates), "state": idle,
             "webdriver_s": (t0 - asked) / 1000.0}
 
 
@@ -173,12 +173,19 @@ def _one(driver, url: str, cells: int) -> dict:
     time.sleep(0.5)
     layer = _switch(driver, group["state"], lambda: _choose(driver, ids.LAYER, LAYER_SWITCH))
     return {"first_s": _drawn_at(first, 0.0) / 1000.0, "load_callbacks": len(loaded), "arrive_s": period["arrive"], "idle_s": period["idle"],
-            "bytes_per_cell": period["bytes"] / cells, "switch_callbacks": period["callbacks"], "webdriver_s": period["webdriver_s"],
+            "bytes_per_cell": period["bytes"] / cells if period["bytes"] else None, "switch_callbacks": period["callbacks"],
+            "webdriver_s": period["webdriver_s"],
             "group_idle_s": group["idle"], "layer_idle_s": layer["idle"]}
 
 
 GROUP_SWITCH = "Ausländische Staatsangehörige"  # from the default group (migration background)
 LAYER_SWITCH = "Lokationsquotient"  # from the default layer (share of the group)
+
+
+def _median(values: list):
+    """The median of the measured values; None when none was measured."""
+    known = [v for v in values if v is not None]
+    return statistics.median(known) if known else None
 
 
 def _measure(port: int, key: str, cells: int, repeat: int) -> list[dict]:
@@ -214,7 +221,7 @@ def bench_browser(settings, folder: Path, repeat: int = 5) -> list[Row]:
                 if not runs:
                     rows.append(Row(f"{title}: {key} ({cells:,} areas)", "a map", "failed", False, "the tab crashed or timed out every time"))
                     continue
-                med = medians[engine, key] = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+                med = medians[engine, key] = {k: _median([r[k] for r in runs]) for k in runs[0]}
                 first_target = TARGETS["first"].get(key) if engine == "webgl" else None
                 rows.append(Row(f"{title}: first map drawn, {key} ({cells:,} areas)", f"≤ {first_target} s" if first_target else "–",
                                 f"{med['first_s']:.2f} s", med["first_s"] <= first_target if first_target else None,
@@ -228,7 +235,8 @@ def bench_browser(settings, folder: Path, repeat: int = 5) -> list[Row]:
                 rows.append(Row(f"{title}: period switch {key}, values arrive / map idle again",
                                 f"idle ≤ {target} s, ≥ {SPEEDUP[key]:.0f}× faster" if target else "–",
                                 f"{med['arrive_s']:.2f} s / {med['idle_s']:.2f} s", ok,
-                                f"{med['bytes_per_cell']:.1f} bytes per cell on the wire (the map's answer, compressed; target ≤ 6); "
+                                (f"{med['bytes_per_cell']:.1f}" if med["bytes_per_cell"] is not None else "NOT MEASURED (no map answer seen)")
+                                + " bytes per cell on the wire (the map's answer, compressed; target ≤ 6); "
                                 f"{med['switch_callbacks']:.0f} callback requests; timed from the page's key event "
                                 f"(WebDriver took {med['webdriver_s']:.2f} s more to deliver it); median of {len(runs)}{speed}"))
                 rows.append(Row(f"{title}: group / layer switch {key}, map idle again", "–",

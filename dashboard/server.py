@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import logging
 import os
 import signal
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 from gunicorn.app.base import BaseApplication
 
 from layers import Settings, bases
+from layers.spatial import Basis, basis_geojson
 
 from .app import create_app
 from .context import BUNDLE_KEY
@@ -54,8 +56,12 @@ def serve(settings: Settings, folder: Path, workers: int = 2) -> None:
     bundle = app.server.config[BUNDLE_KEY]
     # Every basis's map geometry too, once, before forking (workers share it): built on a worker's first request it
     # kept that request waiting (Berlin: 0.25 s Planungsraum, 0.3 s H3 res 9, 2.6 s res 10), first visitors' maps with it.
+    # Built directly, not through the route: the portal's rate limit would count (and refuse) these requests.
     for basis_key in bases(bundle):
-        warm.get(f"/geo/{basis_key}.json")
+        try:
+            basis_geojson(bundle, Basis.parse(basis_key))
+        except Exception as exc:  # noqa: BLE001 - the page still serves; the route answers 500 for this basis
+            logging.getLogger("quartiersatlas").warning("map geometry of %s could not be built: %s", basis_key, exc)
     title = bundle.manifest.title
     print(f"Quartiersatlas: http://{settings.host}:{settings.port}  ({title}, mode {settings.mode})", flush=True)
     # gunicorn's own access log stays off: the app writes one JSON line per request itself (setting `access_log`,

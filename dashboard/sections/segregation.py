@@ -25,7 +25,7 @@ from ..api_segregation import change_frame, indices_frame, multigroup_frame
 from ..context import current_bundle, current_settings
 from ..i18n import PLOTLY_DAY, format_date, t
 from ..state import period_at
-from .common import topic_id, waiting, when_active
+from .common import topic_id, when_active
 
 SECTION_ID = "segregation"
 GROUP = "segregation-group"
@@ -94,8 +94,8 @@ def panel(bundle, settings, lang: str):
                              style_data_conditional=[{"if": {"filter_query": '{area} = "city"'}, "fontWeight": "bold"}]),
         html.Div(t("segregation_multi_note", lang), className="small text-muted"),
         html.H6(id=CHANGE_TITLE, className="mt-3"),
-        waiting(dash_table.DataTable(id=CHANGE, style_table={"overflowX": "auto"}, style_cell={"fontSize": "12px", "padding": "2px 6px"},
-                                         style_data_conditional=[{"if": {"filter_query": '{area} = "city"'}, "fontWeight": "bold"}])),
+        dash_table.DataTable(id=CHANGE, style_table={"overflowX": "auto"}, style_cell={"fontSize": "12px", "padding": "2px 6px"},
+                             style_data_conditional=[{"if": {"filter_query": '{area} = "city"'}, "fontWeight": "bold"}]),
         html.Div(id=CHANGE_NOTE, className="small text-muted"),
         html.Div(t("segregation_source", lang), className="small text-muted mt-1"),
     ])

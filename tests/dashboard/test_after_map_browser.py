@@ -109,3 +109,21 @@ def test_a_map_whose_geometry_fails_does_not_hold_the_histogram_back(dash_duo, w
         assert requested["plotly.min.js"] < requested["layout"] + 8000, requested
     finally:
         dash_duo.driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
+
+
+def test_a_topic_tab_opened_before_the_map_is_drawn_shows_its_panel_at_once(dash_duo, webgl, berlin_bundle):
+    # the map's geometry arrives 20 s late: the segregation pane must not wait for the map (nor the 8 s safety timeout)
+    dash_duo.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": """
+        const before = window.fetch;
+        window.fetch = function (url) {
+          const answer = before.apply(this, arguments);
+          return String(url).includes('geo/planungsraum.json') ? answer.then((r) => new Promise((done) => setTimeout(() => done(r), 20000))) : answer;
+        };"""})
+    dash_duo.start_server(create_app(webgl, berlin_bundle.folder))
+    tab = dash_duo.wait_for_element(".tab-segregation .nav-link", timeout=30)
+    waiting = dash_duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('[data-after-map]')).map(e => e.getAttribute('aria-busy'));")
+    assert "true" in waiting  # what waits says it is busy
+    dash_duo.driver.execute_script("arguments[0].click();", tab)
+    wait_for(dash_duo, lambda: dash_duo.driver.find_elements("css selector", "#segregation-chart"), "the segregation panel", timeout=6)
+    assert dash_duo.driver.execute_script(STATE_JS)["drawn"] == 0  # the map is still waiting for its geometry

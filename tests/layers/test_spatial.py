@@ -66,3 +66,11 @@ def test_interpolation_leaves_out_cells_only_missing_units_reach_and_a_missing_c
     assert list(out.index) == ["c1", "c2"]  # c3 is reached only by w
     assert out.loc["c2", "n"] == 7.5 and out.loc["c2", "m"] == 11.0
     assert out.loc["c1", "m"] == 1.0
+
+
+def test_interpolation_refuses_counts_that_name_a_unit_twice():
+    import pandas as pd
+
+    weights = pd.DataFrame({"unit_id": ["u"], "cell": ["c1"], "unit_share": [1.0]})
+    with pytest.raises(ValueError, match="twice"):
+        aggregate.CellInterpolation(weights).apply(pd.DataFrame({"n": [1.0, 2.0]}, index=["u", "u"]))

@@ -7,7 +7,8 @@
  * the page's layout (their prerendered props and callbacks are unchanged: Dash keeps them in its store and a component
  * reads them when it mounts); only their drawing waits. Until then the outer element has its `style` (a min-height
  * keeps the children's space, so nothing moves when they appear). After SAFETY_MS without the map (no WebGL, a map that
- * fails) they are mounted anyway. Used only where the page has a DeckMap (`dashboard.mapgl.after_map`): with Plotly's map
+ * fails) they are mounted anyway. One hidden when it mounts (a topic tab's pane) mounts as soon as it is shown: a user who
+ * opens the tab before the map is drawn does not look at an empty pane. Used only where the page has a DeckMap (`dashboard.mapgl.after_map`): with Plotly's map
  * engine the map itself needs plotly.js.
  */
 import {afterMapDrawn, mapDrawnAt} from "./map-drawn.js";
@@ -21,20 +22,33 @@ const SAFETY_MS = 8000;
 export class AfterMap extends React.Component {
     constructor(props) {
         super(props);
+        this.root = React.createRef();
         this.state = {ready: mapDrawnAt() !== null};
     }
 
     componentDidMount() {
-        if (!this.state.ready) { this.cancel = afterMapDrawn(() => this.setState({ready: true}), SAFETY_MS); }
+        if (this.state.ready) { return; }
+        const ready = () => { this.stop(); this.setState({ready: true}); };
+        this.cancel = afterMapDrawn(ready, SAFETY_MS);
+        const el = this.root.current;
+        if (el && el.offsetWidth === 0 && typeof ResizeObserver !== "undefined") { // hidden now: mount once shown
+            this.shown = new ResizeObserver(() => { if (el.offsetWidth > 0) { ready(); } });
+            this.shown.observe(el);
+        }
+    }
+
+    stop() {
+        if (this.cancel) { this.cancel(); this.cancel = null; }
+        if (this.shown) { this.shown.disconnect(); this.shown = null; }
     }
 
     componentWillUnmount() {
-        if (this.cancel) { this.cancel(); }
+        this.stop();
     }
 
     render() {
-        const {id, style, className, children} = this.props;
-        return h("div", {id, style, className, "data-after-map": this.state.ready ? "mounted" : "waiting"},
-            this.state.ready ? children : null);
+        const {id, style, className, children} = this.props, ready = this.state.ready;
+        return h("div", {id, style, className, ref: this.root, "data-after-map": ready ? "mounted" : "waiting", "aria-busy": ready ? null : "true"},
+            ready ? children : null);
     }
 }

@@ -169,6 +169,7 @@ class DeckMap extends React.Component {
             onHover: (info) => this.onHover(info),
             onClick: (info) => this.onClick(info),
             onAfterRender: () => this.afterRender(),
+            onError: (error) => { console.error("map", error); announceMapDrawn(); }, // what waits for the map need not
             // no frame while there is nothing to draw: the first one sizes the drawing buffer, a synchronous wait on the
             // GPU process that in software WebGL takes ~0.4 s at page load; later the GPU process has set up meanwhile
             // (`_drawLayers` is what deck.gl calls without this hook; deck.gl is pinned in package-lock.json)
