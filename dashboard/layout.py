@@ -171,12 +171,16 @@ def map_component(settings: Settings):
 
 def _section_pane(section, bundle: Bundle, settings: Settings, lang: str):
     """A section's tab content; where the tab's label is a short form, the full name rides along in ``data-tab-title``
-    (assets/accessibility.js makes it the tab's tooltip and accessible name; dbc.Tab has no attribute for either).
+    (assets/accessibility.js makes it the tab's tooltip and accessible name; dbc.Tab has no attribute for either) and
+    heads the pane.
     dbc.Tabs mounts every pane, hidden ones too: theirs wait for the map's first frame (charts and tables load plotly.js
     and dcc's table chunk, which would delay it)."""
     pane = mapgl.after_map(waiting(section.panel(bundle, settings, lang)), settings.map_engine)
     full = getattr(section, "full_title", section.title)(lang)
-    return html.Div(pane, **{"data-tab-title": full}) if full != section.title(lang) else pane
+    if full == section.title(lang):
+        return pane
+    # shown at the pane's top too: a tooltip never appears for keyboard and touch users
+    return html.Div([html.H2(full, className="h6 mt-2 mb-1"), pane], **{"data-tab-title": full})
 
 
 def section_tabs(bundle: Bundle, settings: Settings, lang: str, layer: str) -> dbc.Tabs:

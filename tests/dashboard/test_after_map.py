@@ -57,7 +57,7 @@ def panes(page) -> list[dict]:
     """The content of each tab pane of the section tabs (inside the Div that carries a short-labelled tab's full name)."""
     tabs = next(c for c, _ in components(page) if c["props"].get("id") == ids.SECTION_TABS)
     contents = [tab["props"]["children"] for tab in tabs["props"]["children"]]
-    return [c["props"]["children"] if "data-tab-title" in c["props"] else c for c in contents]
+    return [c["props"]["children"][-1] if "data-tab-title" in c["props"] else c for c in contents]
 
 
 def test_with_the_webgl_map_the_histogram_and_the_topic_panels_wait_for_it(settings, tiny_folder, engine_cache):
