@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,8 @@ import pytest
 # test of them, are the same on every machine. Tests that need another secret pass cell_key_secret_file themselves.
 os.environ.setdefault("QUARTIERSATLAS_CELL_KEY_SECRET_FILE", str(Path(__file__).resolve().parent / "fixtures" / "cell-key.secret"))
 
-from layers.bundle import load_bundle, write_bundle  # noqa: E402 - after the secret is set
+from dashboard.mapgl import BUNDLE  # noqa: E402 - after the secret is set
+from layers.bundle import load_bundle, write_bundle  # noqa: E402
 from layers.settings import load_settings  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -42,6 +44,13 @@ def settings(bundle_root):
     The map engine is Plotly's here: most browser tests read its figure in the page (gd._fullData, MapLibre's state).
     tests/dashboard/test_map_webgl_browser.py drives the WebGL engine, the default of config.toml."""
     return load_settings(bundle_dir=str(bundle_root), cache_type="SimpleCache", map_engine="plotly")
+
+
+@pytest.fixture
+def webgl(settings):
+    """`settings` with the WebGL map engine (dashboard/mapgl), which must be built: scripts/test.sh builds it."""
+    assert BUNDLE.exists(), "the WebGL map is not built: scripts/setup-js.sh (run by scripts/test.sh) builds it"
+    return replace(settings, values={**settings.values, "map_engine": "webgl"})
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import urllib.request
-from dataclasses import replace
 
 import numpy as np
 import orjson
@@ -15,12 +14,11 @@ import pytest
 
 from dashboard import ids
 from dashboard.app import create_app
-from dashboard.mapgl import BUNDLE
 from tests.dashboard.test_linked_views_browser import BRUSH_JS, wait_for
+from tests.dashboard.test_map_webgl_browser import STATE_JS, state
 
 pytestmark = pytest.mark.browser
 
-STATE_JS = "const el = document.getElementById('%s'); return el && el.__deckmap ? el.__deckmap.state() : null;" % ids.MAP
 HISTOGRAM_Y_JS = """
 const gd = document.querySelector('#%s .js-plotly-plot');
 return gd && gd.data && gd.querySelector('.bars') ? Array.from(gd.data[0].y) : null;
@@ -34,16 +32,6 @@ for (const e of performance.getEntriesByType('resource')) {
 }
 return starts;
 """
-
-
-@pytest.fixture
-def webgl(settings):
-    assert BUNDLE.exists(), "the WebGL map is not built: scripts/setup-js.sh (run by scripts/test.sh) builds it"
-    return replace(settings, values={**settings.values, "map_engine": "webgl"})
-
-
-def state(dash_duo, until, what: str, timeout: float = 60.0) -> dict:
-    return wait_for(dash_duo, lambda: (lambda s: s if s and until(s) else None)(dash_duo.driver.execute_script(STATE_JS)), what, timeout)
 
 
 def first_layout_histogram(server_url: str) -> list[float]:

@@ -12,7 +12,6 @@ from selenium.webdriver.common.action_chains import ActionChains
 from dashboard import accessibility as a11y
 from dashboard import ids
 from dashboard.app import create_app
-from dashboard.mapgl import BUNDLE
 from layers.scenario import Housing, Scenario, Site
 from tests.dashboard.test_browser import choose
 from tests.dashboard.test_linked_views_browser import text, wait_for
@@ -21,12 +20,6 @@ pytestmark = pytest.mark.browser
 
 STATE_JS = "const el = document.getElementById('%s'); return el && el.__deckmap ? el.__deckmap.state() : null;" % ids.MAP
 TOOLTIP_JS = "const t = document.querySelector('#%s .qa-deck-tooltip'); return t && t.style.display !== 'none' ? t.innerText : '';" % ids.MAP
-
-
-@pytest.fixture
-def webgl(settings):
-    assert BUNDLE.exists(), "the WebGL map is not built: scripts/setup-js.sh (run by scripts/test.sh) builds it"
-    return replace(settings, values={**settings.values, "map_engine": "webgl"})
 
 
 def state(dash_duo, until, what: str, timeout: float = 60.0) -> dict:

@@ -5,13 +5,11 @@ headless Chromium with a slow answer: the page's fetch holds back the answers of
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 
 import pytest
 
 from dashboard import ids
 from dashboard.app import create_app
-from dashboard.mapgl import BUNDLE
 from tests.dashboard.test_linked_views_browser import wait_for
 
 pytestmark = pytest.mark.browser
@@ -31,12 +29,6 @@ const spinner = getComputedStyle(box, '::after');
 return {opacity: Number(getComputedStyle(box.firstElementChild).opacity), spinner: spinner.visibility,
         turning: spinner.animationName};
 """
-
-
-@pytest.fixture
-def webgl(settings):
-    assert BUNDLE.exists(), "the WebGL map is not built: scripts/setup-js.sh (run by scripts/test.sh) builds it"
-    return replace(settings, values={**settings.values, "map_engine": "webgl"})
 
 
 def look(dash_duo, selector: str) -> dict:
