@@ -58,11 +58,6 @@ def serve(settings: Settings, folder: Path, workers: int = 2) -> None:
     # Every basis's map geometry too, once, before forking (workers share it): built on a worker's first request it
     # kept that request waiting (Berlin: 0.25 s Planungsraum, 0.3 s H3 res 9, 2.6 s res 10), first visitors' maps with it.
     # Built directly, not through the route: the portal's rate limit would count (and refuse) these requests.
-    for basis_key in bases(bundle):
-        try:
-            basis_geojson(bundle, Basis.parse(basis_key))
-        except Exception as exc:  # noqa: BLE001 - the page still serves; the route answers 500 for this basis
-            logging.getLogger("quartiersatlas").warning("map geometry of %s could not be built: %s", basis_key, exc)
     # Likewise what every map answer of a basis needs, whatever the layer and period: each H3 resolution's cells and
     # interpolation matrix, and each basis's hover heads with their social context. A worker's first period switch built
     # them and waited (Berlin H3 res 9: ~0.2 s on top of the values' 0.03 s; all of them: ~2 s once, here).
@@ -70,6 +65,10 @@ def serve(settings: Settings, folder: Path, workers: int = 2) -> None:
         bundle.cells(res)
         bundle.interpolation(res)
     for basis_key in bases(bundle):
+        try:
+            basis_geojson(bundle, Basis.parse(basis_key))
+        except Exception as exc:  # noqa: BLE001 - the page still serves; the route answers 500 for this basis
+            logging.getLogger("quartiersatlas").warning("map geometry of %s could not be built: %s", basis_key, exc)
         for lang in ("de", "en"):
             area_labels(bundle, basis_key, lang)
     title = bundle.manifest.title

@@ -53,8 +53,8 @@ def waiting(content) -> html.Div:
     """`content` in a box that dims it and shows a spinner while a callback updates a component inside it for longer
     than half a second (assets/waiting.css; Dash marks such a component with ``data-dash-is-loading``).
 
-    Not dcc.Loading: every dcc.Loading on the page made each store update walk all the page's updated layout paths
-    (Dash's `dashChildrenUpdate`), some 40 % of the renderer's work on a period switch with 13 of them.
+    Not dcc.Loading: every dcc.Loading on the page (Dash's `dashChildrenUpdate`) makes each store update walk all the
+    page's updated layout paths once more.
     """
     return html.Div(content, className="qa-waiting")
 

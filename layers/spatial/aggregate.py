@@ -55,12 +55,6 @@ class CellInterpolation:
         return pd.DataFrame((self.matrix @ x)[kept], index=self.cells[kept], columns=counts.columns)
 
 
-def interpolate_to_cells(counts: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFrame:
-    """Areal interpolation of unit counts to H3 cells; conserves totals (see `CellInterpolation`, which a bundle
-    keeps per resolution: `Bundle.interpolation`)."""
-    return CellInterpolation(weights).apply(counts)
-
-
 def cells_to_units(values: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFrame:
     """Take cell counts back to finest-level units by the share of each cell's area in each unit; conserves totals."""
     pos, hit = _positions(values.index, weights["cell"])

@@ -51,7 +51,7 @@ def test_interpolation_by_hand():
 
     counts = pd.DataFrame({"n": [10.0, 20.0]}, index=["u", "v"])
     weights = pd.DataFrame({"unit_id": ["u", "u", "v"], "cell": ["c1", "c2", "c2"], "unit_share": [0.25, 0.75, 1.0]})
-    out = aggregate.interpolate_to_cells(counts, weights)
+    out = aggregate.CellInterpolation(weights).apply(counts)
     assert out.loc["c1", "n"] == 2.5
     assert out.loc["c2", "n"] == 27.5
 
