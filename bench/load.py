@@ -90,7 +90,7 @@ def _mix(periods: int, bases: list[str], groups: list[str], first_period: str) -
                     body = _payload("migration_share", group, basis, period, first_period, changed)
                     reqs.append(("POST", "/_dash-update-component", json.dumps(body).encode(), "callback"))
             reqs.append(("POST", "/_dash-update-component",
-                         json.dumps(_views_payload("migration_share", basis, period, first_period, f"{ids.MAP_DRAWN}.data", None, [])).encode(),
+                         json.dumps(_views_payload("migration_share", basis, period, first_period, f"{ids.MAP_FRAMED}.data", None, [])).encode(),
                          "callback"))
     return reqs
 

@@ -87,11 +87,11 @@ def _views_payload(layer: str, basis: str, period: int, period_from: str, change
                    selection: list[str], scenario: dict | None = None, view: str = "scenario", order: str = "name",
                    drawn: dict | None = None) -> dict:
     """Body of the linked-views callback's request (histogram, cards, table) as the browser sends it: district, selection,
-    table order and the map's drawn-store (the views follow the map) are its inputs, the other controls its state."""
+    table order and the map's drawn-store once shown (`ids.MAP_FRAMED`: the views follow the map) are its inputs, the other controls its state."""
     from dashboard import ids
 
     inputs = [(ids.DISTRICT, "value", district), (ids.SELECTION, "data", {"basis": basis, "ids": selection, "focus": None}),
-              (ids.TABLE_ORDER, "value", order), (ids.MAP_DRAWN, "data", drawn or {"basis": basis})]
+              (ids.TABLE_ORDER, "value", order), (ids.MAP_FRAMED, "data", drawn or {"basis": basis})]
     state = [(ids.LAYER, "value", layer), (ids.GROUP, "value", "mig_bg"), (ids.BASIS, "value", basis), (ids.PERIOD, "value", period),
              (ids.PERIOD_FROM, "value", period_from), (ids.COMPARE, "value", []), (ids.LANGUAGE, "value", "de"),
              (ids.SCENARIO, "data", scenario), (ids.SCENARIO_VIEW, "value", view)]

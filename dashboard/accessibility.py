@@ -340,13 +340,13 @@ function(lang) { document.documentElement.setAttribute('lang', lang || 'de'); re
 def register_accessibility(app: Dash) -> None:
     """Attach this module's callbacks to one app (called from `dashboard.callbacks.register_callbacks`).
 
-    Like the main views, summary and table follow the map (`ids.MAP_DRAWN`): a change of what it shows reaches them
-    after the map's answer. The table, and its page, follow only while the table is open (`TABLE_FOLLOWS`)."""
+    Like the main views, summary and table follow the map (`ids.MAP_FRAMED`): a change of what it shows reaches them
+    once the map shows its answer. The table, and its page, follow only while the table is open (`TABLE_FOLLOWS`)."""
     view_state = dict(controls=view_controls(State), lang=State(ids.LANGUAGE, "value"), district=Input(ids.DISTRICT, "value"),
                       selection=Input(ids.SELECTION, "data"), scenario=scenario_controls(State))
-    app.callback(Output(SUMMARY, "children"), Output(MAP_REGION, "aria-label"), inputs=dict(**view_state, drawn=Input(ids.MAP_DRAWN, "data")),
+    app.callback(Output(SUMMARY, "children"), Output(MAP_REGION, "aria-label"), inputs=dict(**view_state, drawn=Input(ids.MAP_FRAMED, "data")),
                  prevent_initial_call=True)(update_summary)
-    app.clientside_callback(FOLLOW_JS, Output(TABLE_FOLLOWS, "data"), Input(ids.MAP_DRAWN, "data"), State(TABLE_REGION, "hidden"),
+    app.clientside_callback(FOLLOW_JS, Output(TABLE_FOLLOWS, "data"), Input(ids.MAP_FRAMED, "data"), State(TABLE_REGION, "hidden"),
                             prevent_initial_call=True)
     app.callback(
         Output(TABLE, "children"), Output(PAGE_STATUS, "children"), Output(PAGES, "data"),
@@ -355,7 +355,7 @@ def register_accessibility(app: Dash) -> None:
                     follows=Input(TABLE_FOLLOWS, "data")),
         prevent_initial_call=True,
     )(update_table)
-    app.clientside_callback(RESET_CLOSED_JS, Output(PAGE, "data", allow_duplicate=True), Input(ids.MAP_DRAWN, "data"),
+    app.clientside_callback(RESET_CLOSED_JS, Output(PAGE, "data", allow_duplicate=True), Input(ids.MAP_FRAMED, "data"),
                             State(TABLE_REGION, "hidden"), State(PAGE, "data"), prevent_initial_call=True)
     app.callback(
         Output(PAGE, "data"),

@@ -75,7 +75,7 @@ def first_views(state: ViewState, search: str, href: str, settings: Settings) ->
     summary, map_name = a11y.update_summary(controls, lang, district, selection, scenario)
     _, link, _, *briefing = write_url(values, search, href)
     views = {
-        (ids.MAP, "figure"): figure, (ids.LEGEND, "children"): legend, (ids.MAP_DRAWN, "data"): drawn,
+        (ids.MAP, "figure"): figure, (ids.LEGEND, "children"): legend, (ids.MAP_DRAWN, "data"): drawn, (ids.MAP_FRAMED, "data"): drawn,
         (ids.HISTOGRAM, "figure"): histogram, (ids.CARDS, "children"): cards, (ids.TABLE, "children"): table,
         (ids.SELECTION_INFO, "children"): info,
         (ids.DETAIL, "children"): update_detail(selection, controls, lang, scenario),

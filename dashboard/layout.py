@@ -128,6 +128,7 @@ def _controls(bundle: Bundle, settings: Settings, state: ViewState) -> html.Div:
                  className="mb-2"),
         dcc.Store(id=ids.SELECTION, data={"basis": state.basis, "ids": list(state.selection), "focus": state.focus}),
         store(ids.MAP_DRAWN),  # `store`: never `data=None`, which would run the stores' readers on page load
+        store(ids.MAP_FRAMED),
         *redrawn_stores(),
         store(ids.SCENARIO),
         store(ids.SCENARIO_PLACING),
@@ -173,8 +174,9 @@ def _section_pane(section, bundle: Bundle, settings: Settings, lang: str):
     """A section's tab content; where the tab's label is a short form, the full name rides along in ``data-tab-title``
     (assets/accessibility.js makes it the tab's tooltip and accessible name; dbc.Tab has no attribute for either) and
     heads the pane.
-    dbc.Tabs mounts every pane, hidden ones too: theirs wait for the map's first frame (charts and tables load plotly.js
-    and dcc's table chunk, which would delay it)."""
+    dbc.Tabs would mount every pane, hidden ones too: a pane mounts when its tab is first opened, and the open one after
+    the map's first frame (charts and tables load plotly.js and dcc's table chunk, which would delay it; every mounted
+    component costs Dash's renderer time on each store update)."""
     pane = mapgl.after_map(waiting(section.panel(bundle, settings, lang)), settings.map_engine)
     full = getattr(section, "full_title", section.title)(lang)
     if full == section.title(lang):

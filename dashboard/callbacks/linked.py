@@ -26,7 +26,7 @@ def update_views(controls: Controls, district: str | None, selection: dict | Non
                  order: str = "name", drawn: dict | None = None) -> tuple:
     """Histogram, key-figure cards, ranked table and the selection line, all from the same cached result.
 
-    `drawn` (the map's drawn-store) is only the trigger: the views follow the map (`AFTER_MAP`)."""
+    `drawn` (the map's drawn-store, once the map shows it) is only the trigger: the views follow the map (`AFTER_MAP`)."""
     bundle, settings = current_bundle(), current_settings()
     shown = resolve_view(controls, scenario)
     if shown is None:
@@ -51,8 +51,8 @@ def update_detail(selection: dict | None, controls: Controls, lang: str, scenari
 def register(app: Dash) -> None:
     """Attach the linked views and the detail panel.
 
-    The views follow the map: a change of what the map shows reaches them through the map's answer (`ids.MAP_DRAWN`),
-    so the map's request runs alone on the server and its answer is drawn first (issue 19: with 8 requests at once, the
+    The views follow the map: a change of what the map shows reaches them through the map's answer, once the map shows
+    it (`AFTER_MAP`), so the map's request runs alone on the server and its answer is drawn first (issue 19: with 8 requests at once, the
     map's answer took 100-160 ms instead of 35 ms at H3 res 9). District and selection patch the map without a new
     drawn-store, so the views take them directly."""
     app.callback(

@@ -1,5 +1,6 @@
 """The map callback: a whole figure when the basis changes (geometry by URL, fetched once), otherwise a Patch of values,
-or of only the highlight or the view; with it the legend and the drawn-store the views follow (`AFTER_MAP`)."""
+or of only the highlight or the view; with it the legend and the drawn-store, which the views follow once the map shows
+the answer (`FRAME_GATE`, `AFTER_MAP`)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,17 @@ from ..sections.scenario import sites
 from ..view import Controls, ScenarioChoice, View, area_labels, checked_scenario, current_query, resolve_view, scenario_controls, selection_ids, view_controls
 from ..views import apply_district, district_layout, district_view, level_name, selection_patch
 
-AFTER_MAP = Input(ids.MAP_DRAWN, "data")  # what updates after the map has its answer (see `register`)
+AFTER_MAP = Input(ids.MAP_FRAMED, "data")  # what updates after the map shows its answer (see `register`)
+# The map's drawn-store passed on once the map shows the answer: with the WebGL engine after its frame with these
+# values (dashboard/mapgl/src/map-drawn.js; at most 1 s), at once without a DeckMap on the page (Plotly's engine). Every
+# store update makes Dash's renderer walk the page's mounted components (2–4 ms each time, dozens per callback); the
+# views' requests came before the map's frame about half the time and put it back by 100–200 ms (issue 19, H3 res 9).
+FRAME_GATE = """
+function(drawn) {
+    const map = window.quartiersatlas_map;
+    return map && map.afterValuesShown ? map.afterValuesShown(1000).then(() => drawn) : drawn;
+}
+"""
 SELECTION_CHANGED, DISTRICT_CHANGED = f"{ids.SELECTION}.data", f"{ids.DISTRICT}.value"
 LANGUAGE_CHANGED, SCENARIO_CHANGED = f"{ids.LANGUAGE}.value", f"{ids.SCENARIO}.data"
 
@@ -118,10 +129,12 @@ def update_map(controls: Controls, lang: str, district: str | None, selection: d
 
 
 def register(app: Dash) -> None:
-    """Attach the map callback. The page is built in its link's state, map included (`dashboard.first_view`)."""
+    """Attach the map callback and the gate of what follows it (`FRAME_GATE`). The page is built in its link's state, map
+    included (`dashboard.first_view`)."""
     app.callback(
         Output(ids.MAP, "figure"), Output(ids.LEGEND, "children"), Output(ids.MAP_DRAWN, "data"),
         inputs=dict(controls=view_controls(Input), lang=Input(ids.LANGUAGE, "value"), district=Input(ids.DISTRICT, "value"),
                     selection=Input(ids.SELECTION, "data"), scenario=scenario_controls(Input), drawn=State(ids.MAP_DRAWN, "data")),
         prevent_initial_call=True,
     )(update_map)
+    app.clientside_callback(FRAME_GATE, Output(ids.MAP_FRAMED, "data"), Input(ids.MAP_DRAWN, "data"), prevent_initial_call=True)

@@ -4,7 +4,8 @@ Its JavaScript (`src/`, deck.gl pinned in package.json) is bundled by esbuild in
 `scripts/setup-js.sh`, which the README's commands run; nothing prebuilt is downloaded. The component reads the same
 figure dict as `dcc.Graph` (so every callback that patches the map works unchanged) and emits `clickData` and
 `selectedData` in dcc.Graph's shape. Where the bundle is missing the app falls back to the Plotly engine (`engine`).
-`AfterMap` (through `after_map`) holds back what would delay the map's first frame (plotly.js) until that frame is drawn.
+`AfterMap` (through `after_map`) holds back what would delay the map's first frame (plotly.js) until that frame is drawn,
+and a closed topic pane until it is first opened.
 """
 
 from __future__ import annotations
@@ -74,8 +75,9 @@ class DeckMap(Component):
 
 class AfterMap(Component):
     """A container whose children are mounted once the page's DeckMap has drawn its values (fills, outlines and overlays;
-    after 8 s without that, anyway): a Plotly graph's plotly.js is then loaded after the map's first frame, not before it
-    (`src/after-map.js`). The children are in the layout from the start (their props and callbacks are as without the
+    after 8 s without that, anyway) and, if the container is hidden when it mounts (a closed tab's pane), only once it is
+    first shown: a Plotly graph's plotly.js is then loaded after the map's first frame, not before it, and a pane never
+    opened costs Dash's renderer nothing (`src/after-map.js`). The children are in the layout from the start (their props and callbacks are as without the
     wrapper). Use `after_map`.
 
     Parameters

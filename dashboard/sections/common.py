@@ -144,7 +144,8 @@ def follow_gate(app: Dash, name: str, controls: list[tuple[str, str]], wanted: S
 def redraw_gate(app: Dash, name: str, wanted: State) -> Input:
     """The input a map-patching callback takes to re-apply its overlay after the map got a whole new figure.
 
-    A clientside callback passes `ids.MAP_DRAWN` on only for a whole new figure (the first draw, a basis switch) and only
+    A clientside callback passes `ids.MAP_DRAWN` on (not `ids.MAP_FRAMED`: a gate run superseded within a frame would
+    lose a whole figure's `full`) only for a whole new figure (the first draw, a basis switch) and only
     while `wanted` (the overlay's own control or data) is not empty; every other update of the map costs the overlay
     no request. The callback itself checks again (`map_redrawn`)."""
     app.clientside_callback(REDRAW_GATE, Output(redrawn_id(name), "data"), Input(ids.MAP_DRAWN, "data"), wanted)

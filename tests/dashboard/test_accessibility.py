@@ -183,9 +183,9 @@ def test_table_paging_and_page_reset(settings, tiny_folder):
 
 def test_summary_callback_and_map_name(settings, tiny_folder):
     app = create_app(load_settings(settings, mode="portal"), tiny_folder)
-    drawn = [((ids.MAP_DRAWN, "data"), {"basis": "block"})]
+    drawn = [((ids.MAP_FRAMED, "data"), {"basis": "block"})]
     response = _post(app, [(a11y.SUMMARY, "children"), (a11y.MAP_REGION, "aria-label")], list(zip(VIEW, _view_values())) + drawn,
-                     f"{ids.MAP_DRAWN}.data")
+                     f"{ids.MAP_FRAMED}.data")
     text = response[a11y.SUMMARY]["children"]
     # B2 (40 residents) only: B1 carries its own cell-key noise, so Süd − B1 does not reveal B2
     assert "1 von 4 Gebieten werden nicht ausgewiesen" in text and "Stichtag 31.12.2024" in text

@@ -80,7 +80,7 @@ def test_map_and_linked_views_callbacks_publish(app_and_bundle):
     client = app.server.test_client()
     last, first = len(bundle.periods) - 1, bundle.periods[0]
     for body in (_payload("migration_share", "mig_bg", "h3_9", last, first, f"{ids.BASIS}.value"),
-                 _views_payload("migration_share", bundle.finest_level.id, last, first, f"{ids.MAP_DRAWN}.data", None, [])):
+                 _views_payload("migration_share", bundle.finest_level.id, last, first, f"{ids.MAP_FRAMED}.data", None, [])):
         resp = client.post("/_dash-update-component", json=body)
         assert resp.status_code == 200, resp.data[:300]
         assert "layer:migration_share" in resp.headers["X-Quartiersatlas-Published-Names"]

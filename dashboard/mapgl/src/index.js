@@ -20,7 +20,7 @@ import {colourLut, lutColour, parseColour} from "./colour.js";
 import {hoverText, formatValue, niceTicks} from "./format.js";
 import {centroid, extentDeg, insideBox, insidePolygon} from "./geometry.js";
 import {AfterMap} from "./after-map.js";
-import {announceMapDrawn} from "./map-drawn.js";
+import {announceMapDrawn, frameDrawn, registerShowing, whenValuesShown} from "./map-drawn.js";
 
 const React = window.React;
 const h = React.createElement;
@@ -169,7 +169,12 @@ class DeckMap extends React.Component {
             onHover: (info) => this.onHover(info),
             onClick: (info) => this.onClick(info),
             onAfterRender: () => this.afterRender(),
-            onError: (error) => { console.error("map", error); announceMapDrawn(); }, // what waits for the map need not
+            onError: (error) => { // what waits for the map need not
+                console.error("map", error);
+                this.failed = true;
+                announceMapDrawn();
+                frameDrawn();
+            },
             // no frame while there is nothing to draw: the first one sizes the drawing buffer, a synchronous wait on the
             // GPU process that in software WebGL takes ~0.4 s at page load; later the GPU process has set up meanwhile
             // (`_drawLayers` is what deck.gl calls without this hook; deck.gl is pinned in package-lock.json)
@@ -190,6 +195,10 @@ class DeckMap extends React.Component {
         window.addEventListener("beforeprint", this.beforePrint);
         window.addEventListener("afterprint", this.afterPrint);
         this.root.current.__deckmap = {state: () => this.probe(), deck: this.deck};
+        // the page's map: its values are shown once a frame has them whole, or when nothing can be drawn until its
+        // geometry is in (the views need not wait for the network)
+        this.showing = () => this.dead || this.failed || this.loading || this.valuesShown();
+        registerShowing(this.showing);
         this.update();
     }
 
@@ -211,6 +220,8 @@ class DeckMap extends React.Component {
 
     componentWillUnmount() {
         this.dead = true;
+        frameDrawn(); // nothing to wait for any more
+        registerShowing(null, this.showing);
         clearTimeout(this.linkTimer);
         if (this.endDrag) { this.endDrag(); }
         this.resizeObserver.disconnect();
@@ -229,7 +240,7 @@ class DeckMap extends React.Component {
         const vi = traceIndex(this.figure().data, "values");
         const z = vi >= 0 ? values(this.figure().data[vi].z) : [];
         return {engine: "deck.gl", locations: this.areas.ids.length, drawn: this.drawnVersion === this.areas.version ? this.areas.ids.length : 0,
-                idle: this.drawnVersion === this.areas.version && !this.loading && !this.deferring && !this.completing, drawn_at: this.drawnAt, z: Array.from(z.slice(0, 8)).join(","),
+                idle: !this.loading && this.valuesShown(), drawn_at: this.drawnAt, z: Array.from(z.slice(0, 8)).join(","),
                 view: this.viewState, stats: this.stats,
                 not_shown: this.areas.top.filter((c) => c === traceIndex(this.figure().data, "not_shown")).length, selection: this.selectionIds || [], layers: (this.deck.props.layers || []).map((l) => l.id)};
     }
@@ -249,9 +260,9 @@ class DeckMap extends React.Component {
                 this.loading = false;
                 this.draw();
             }).catch((err) => {
-                if (this.dead) { return; }
+                if (this.dead || this.geoWanted !== url) { return; } // a newer basis is loading meanwhile
                 this.loading = false;
-                if (this.geoWanted === url) { this.geoWanted = null; } // the next figure update asks again
+                this.geoWanted = null; // the next figure update asks again
                 announceMapDrawn(); // no values are coming: what waits for them need not
                 console.error("map geometry", err);
             });
@@ -432,9 +443,15 @@ class DeckMap extends React.Component {
      * map (AfterMap) may start. Not at the fills' frame: the deferred layers' frame then waited behind plotly.js and the
      * topic panels' rendering (1–3 s more in software WebGL on a busy machine). */
     announceComplete() {
-        if (this.areas.features.length && this.drawnVersion === this.areas.version && !this.loading && !this.deferring && !this.completing) {
+        if (this.areas.features.length && !this.loading && this.valuesShown()) {
             announceMapDrawn();
         }
+    }
+
+    /** Whether a frame has shown the current values whole: their fills, then the outlines and overlays deferred after
+     * them. */
+    valuesShown() {
+        return this.drawnVersion === this.areas.version && !this.deferring && !this.completing;
     }
 
     /** The areas drawn with an outline, small counts last (over their neighbours' edges): all of them on administrative
@@ -501,6 +518,7 @@ class DeckMap extends React.Component {
         }
         if (this.completing && layers.every((l) => l.isLoaded)) { this.completing = false; }
         this.announceComplete();
+        frameDrawn();
         if (this.deferring && !this.fillsShown && this.drawnVersion === this.areas.version) {
             this.fillsShown = true;
             // the rest once this frame is on screen: the next animation frame comes after it, the task after that
@@ -827,4 +845,5 @@ function markerColours(marker, n) {
     return out;
 }
 
-window.quartiersatlas_map = Object.assign(window.quartiersatlas_map || {}, {DeckMap, AfterMap});
+// `afterValuesShown`: the clientside gate of what follows the map's answer (dashboard/callbacks/main_map.py FRAME_GATE)
+window.quartiersatlas_map = Object.assign(window.quartiersatlas_map || {}, {DeckMap, AfterMap, afterValuesShown: whenValuesShown});

@@ -41,3 +41,51 @@ export function resetMapDrawn() {
     drawnAt = null;
     waiting.clear();
 }
+
+/*
+ * "These values are on screen", every time: what follows the map's answer (the linked views, the accessible summary)
+ * waits for it through a clientside gate (dashboard/callbacks/main_map.py FRAME_GATE), so that their requests and Dash's
+ * renderer's work on them come after the map's frame, not before it.
+ */
+
+let showing = null; // the page's DeckMap: whether it shows its current values whole (or cannot draw until its geometry is in)
+const shownWaiting = new Set();
+
+/**
+ * The page's map says how to tell whether its current values are on screen (DeckMap, when it mounts); `null` when it
+ * unmounts (`previous`: its own check, so that a map mounted meanwhile stays registered).
+ */
+export function registerShowing(isShowing, previous = undefined) {
+    if (isShowing === null && previous !== undefined && showing !== previous) { return; }
+    showing = isShowing;
+}
+
+/** The page's map has drawn a frame: whoever waits for its values and now sees them shown goes on. */
+export function frameDrawn() {
+    if (showing && !showing()) { return; }
+    const callbacks = Array.from(shownWaiting);
+    shownWaiting.clear();
+    callbacks.forEach((callback) => callback());
+}
+
+/**
+ * A promise that resolves once the map shows its current values (checked after the next animation frame, so that a
+ * figure the map has just been given counts, not the one before), or after `timeoutMs` (a map that never draws must
+ * not hold the views back). At once without a DeckMap on the page (Plotly's engine).
+ */
+export function whenValuesShown(timeoutMs) {
+    if (!showing) { return Promise.resolve(); }
+    return new Promise((resolve) => {
+        let timer = null;
+        const once = () => { clearTimeout(timer); shownWaiting.delete(once); resolve(); };
+        timer = setTimeout(once, timeoutMs);
+        const check = () => { if (!showing || showing()) { once(); } else { shownWaiting.add(once); } };
+        if (typeof requestAnimationFrame === "function") { requestAnimationFrame(check); } else { check(); }
+    });
+}
+
+/** For the unit tests: no map registered, nobody waiting. */
+export function resetValuesShown() {
+    showing = null;
+    shownWaiting.clear();
+}
