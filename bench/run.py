@@ -87,7 +87,8 @@ def _views_payload(layer: str, basis: str, period: int, period_from: str, change
                    selection: list[str], scenario: dict | None = None, view: str = "scenario", order: str = "name",
                    drawn: dict | None = None) -> dict:
     """Body of the linked-views callback's request (histogram, cards, table) as the browser sends it: district, selection,
-    table order and the map's drawn-store once shown (`ids.MAP_FRAMED`: the views follow the map) are its inputs, the other controls its state."""
+    table order and the map's drawn-store once shown (`ids.MAP_FRAMED`: the views follow the map) are its inputs, the
+    other controls its state."""
     from dashboard import ids
 
     inputs = [(ids.DISTRICT, "value", district), (ids.SELECTION, "data", {"basis": basis, "ids": selection, "focus": None}),

@@ -52,8 +52,8 @@ def register(app: Dash) -> None:
     """Attach the linked views and the detail panel.
 
     The views follow the map: a change of what the map shows reaches them through the map's answer, once the map shows
-    it (`AFTER_MAP`), so the map's request runs alone on the server and its answer is drawn first (issue 19: with 8 requests at once, the
-    map's answer took 100-160 ms instead of 35 ms at H3 res 9). District and selection patch the map without a new
+    it (`AFTER_MAP`), so the map's request runs alone on the server and its answer is drawn first (issue 19: with 8
+    requests at once, the map's answer took 100-160 ms instead of 35 ms at H3 res 9). District and selection patch the map without a new
     drawn-store, so the views take them directly."""
     app.callback(
         Output(ids.HISTOGRAM, "figure"), Output(ids.CARDS, "children"), Output(ids.TABLE, "children"), Output(ids.SELECTION_INFO, "children"),

@@ -77,8 +77,8 @@ class AfterMap(Component):
     """A container whose children are mounted once the page's DeckMap has drawn its values (fills, outlines and overlays;
     after 8 s without that, anyway) and, if the container is hidden when it mounts (a closed tab's pane), only once it is
     first shown: a Plotly graph's plotly.js is then loaded after the map's first frame, not before it, and a pane never
-    opened costs Dash's renderer nothing (`src/after-map.js`). The children are in the layout from the start (their props and callbacks are as without the
-    wrapper). Use `after_map`.
+    opened costs Dash's renderer nothing (`src/after-map.js`). The children are in the layout from the start (their
+    props and callbacks are as without the wrapper). Use `after_map`.
 
     Parameters
     ----------

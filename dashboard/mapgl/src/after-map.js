@@ -4,9 +4,9 @@
  *
  * Why: a Plotly graph (the overview's histogram; the topic panels' charts, which dbc.Tabs would mount although their
  * panes are hidden) makes dcc load and evaluate plotly.js (4.8 MB; ~0.6 s of main thread in software WebGL), which ran
- * right before the map's first frame and delayed it; the panels' tables load dcc's table chunk as well. The children stay in
- * the page's layout (their prerendered props and callbacks are unchanged: Dash keeps them in its store and a component
- * reads them when it mounts); only their drawing waits. Until then the outer element has its `style` (a min-height
+ * right before the map's first frame and delayed it; the panels' tables load dcc's table chunk as well. The children
+ * stay in the page's layout (their prerendered props and callbacks are unchanged: Dash keeps them in its store and a
+ * component reads them when it mounts); only their drawing waits. Until then the outer element has its `style` (a min-height
  * keeps the children's space, so nothing moves when they appear). After SAFETY_MS without the map (no WebGL, a map that
  * fails) they are mounted anyway. One hidden when it mounts (a topic tab's pane) mounts when it is first shown, and not
  * before, map drawn or not: a user who opens the tab before the map is drawn does not look at an empty pane, and a pane
