@@ -74,9 +74,9 @@ def _payload(layer: str, group: str, basis: str, period: int, period_from: str, 
               (ids.DISTRICT, "value", district), (ids.SELECTION, "data", {"basis": basis, "ids": selection or [], "focus": None}),
               (ids.SCENARIO, "data", scenario), (ids.SCENARIO_VIEW, "value", view)]
     return {
-        "output": f"..{ids.MAP}.figure...{ids.LEGEND}.children...{ids.MAP_DRAWN}.data..",
+        "output": f"..{ids.MAP}.figure...{ids.LEGEND}.children...{ids.MAP_DRAWN}.data...{ids.MAP_REDRAWN}.data..",
         "outputs": [{"id": ids.MAP, "property": "figure"}, {"id": ids.LEGEND, "property": "children"},
-                    {"id": ids.MAP_DRAWN, "property": "data"}],
+                    {"id": ids.MAP_DRAWN, "property": "data"}, {"id": ids.MAP_REDRAWN, "property": "data"}],
         "inputs": [{"id": k, "property": p, "value": v} for k, p, v in values],
         "state": [{"id": ids.MAP_DRAWN, "property": "data", "value": drawn}],
         "changedPropIds": [changed],

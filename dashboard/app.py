@@ -95,8 +95,8 @@ def create_app(settings: Settings | None = None, bundle_folder: Path | str | Non
 
     init_first_view(app, bundle, settings)  # each page is built in its link's state, its views filled in
     register_callbacks(app)
+    register_topic_state(app, [section.SECTION_ID for section in sections_for(settings)])
     for section in sections_for(settings):
-        register_topic_state(app, section.SECTION_ID)
         section.register(app)
     init_guards(app, settings)  # unknown paths 404, malformed callbacks 400 (after every route and callback exists)
     apply_index_string(app, settings.language)  # <html lang>, one contentinfo landmark (dashboard/accessibility.py)

@@ -68,7 +68,7 @@ def first_views(state: ViewState, search: str, href: str, settings: Settings) ->
     values = control_values(state)
     controls, scenario = {name: values[name] for name in VIEW_CONTROLS}, {"data": values["scenario"], "view": values["view"]}
     lang, district, selection = values["lang"], values["district"], values["selection"]
-    figure, legend, drawn = update_map(controls, lang, district, selection, scenario, None)
+    figure, legend, drawn, redrawn = update_map(controls, lang, district, selection, scenario, None)
     if figure is no_update:
         return None
     histogram, cards, table, info = update_views(controls, district, selection, lang, scenario)
@@ -76,6 +76,7 @@ def first_views(state: ViewState, search: str, href: str, settings: Settings) ->
     _, link, _, *briefing = write_url(values, search, href)
     views = {
         (ids.MAP, "figure"): figure, (ids.LEGEND, "children"): legend, (ids.MAP_DRAWN, "data"): drawn, (ids.MAP_FRAMED, "data"): drawn,
+        (ids.MAP_REDRAWN, "data"): redrawn,
         (ids.HISTOGRAM, "figure"): histogram, (ids.CARDS, "children"): cards, (ids.TABLE, "children"): table,
         (ids.SELECTION_INFO, "children"): info,
         (ids.DETAIL, "children"): update_detail(selection, controls, lang, scenario),

@@ -33,6 +33,7 @@ SELECTION_INFO = "controls-selection-info"
 CLEAR_SELECTION = "controls-clear-selection"
 MAP_DRAWN = "state-map-drawn"  # dcc.Store: basis of the drawn map figure and whether its hover heads carry layer lines
 MAP_FRAMED = "state-map-framed"  # dcc.Store: the same, once the map shows the answer (what follows the map reads it)
+MAP_REDRAWN = "state-map-redrawn"  # dcc.Store: the same, only when the map got a whole new figure (overlays re-apply)
 HISTOGRAM = "overview-histogram"
 MAP_HINT = "map-hint"  # what a map click will do right now (placing a scenario site), shown at the map
 TABS_LANG = "state-tabs-lang"  # dcc.Store: the language the section tabs were built in

@@ -129,6 +129,7 @@ def _controls(bundle: Bundle, settings: Settings, state: ViewState) -> html.Div:
         dcc.Store(id=ids.SELECTION, data={"basis": state.basis, "ids": list(state.selection), "focus": state.focus}),
         store(ids.MAP_DRAWN),  # `store`: never `data=None`, which would run the stores' readers on page load
         store(ids.MAP_FRAMED),
+        store(ids.MAP_REDRAWN),
         *redrawn_stores(),
         store(ids.SCENARIO),
         store(ids.SCENARIO_PLACING),

@@ -106,7 +106,8 @@ def figure_patch(shown: View, display: Display, drawn: dict, store: dict, trigge
 
 def update_map(controls: Controls, lang: str, district: str | None, selection: dict | None, scenario: ScenarioChoice,
                drawn: dict | None) -> tuple:
-    """Full figure when the basis changes (new geometry URL), otherwise a Patch: values, or only highlight or view.
+    """Full figure when the basis changes (new geometry URL), otherwise a Patch: values, or only highlight or view; with it
+    the legend, the drawn-store and, for a whole figure only, the same store for the overlays (`ids.MAP_REDRAWN`).
 
     `drawn` (store) says which basis the figure on the page has and whether its hover heads carry layer-specific lines
     (classes or notes). With a scenario (store), its `view` says whether the map shows the baseline, the scenario or
@@ -115,24 +116,24 @@ def update_map(controls: Controls, lang: str, district: str | None, selection: d
     full = not drawn or drawn.get("basis") != controls["basis"]
     triggered = set() if full else set(ctx.triggered_prop_ids or {})  # a whole figure is also drawn into the page (first_view)
     if triggered in ({SELECTION_CHANGED}, {DISTRICT_CHANGED}):
-        return highlight_patch(controls, triggered, district, selection), no_update, no_update
+        return highlight_patch(controls, triggered, district, selection), no_update, no_update, no_update
     shown = resolve_view(controls, scenario)
     if shown is None:
-        return no_update, no_update, no_update
+        return no_update, no_update, no_update, no_update
     display = map_display(shown, lang)
     store = {"basis": controls["basis"], "rich": bool(shown.spec.categories) or shown.result.notes is not None, "full": full,
              **values_key(shown.result, display)}
     figure = (whole_figure(shown, controls["basis"], display, district, selection, scenario["data"]) if full
               else figure_patch(shown, display, drawn, store, triggered, district, selection, scenario["data"]))
     items = legend(shown.result, shown.query, shown.spec, lang, current_settings(), shown.scenario, scenario["view"])
-    return figure, items, store
+    return figure, items, store, store if full else no_update
 
 
 def register(app: Dash) -> None:
     """Attach the map callback and the gate of what follows it (`FRAME_GATE`). The page is built in its link's state, map
     included (`dashboard.first_view`)."""
     app.callback(
-        Output(ids.MAP, "figure"), Output(ids.LEGEND, "children"), Output(ids.MAP_DRAWN, "data"),
+        Output(ids.MAP, "figure"), Output(ids.LEGEND, "children"), Output(ids.MAP_DRAWN, "data"), Output(ids.MAP_REDRAWN, "data"),
         inputs=dict(controls=view_controls(Input), lang=Input(ids.LANGUAGE, "value"), district=Input(ids.DISTRICT, "value"),
                     selection=Input(ids.SELECTION, "data"), scenario=scenario_controls(Input), drawn=State(ids.MAP_DRAWN, "data")),
         prevent_initial_call=True,

@@ -38,13 +38,15 @@ def map_redrawn(drawn: dict | None) -> bool:
 
 TOPIC_KINDS = {"period": (ids.PERIOD, "value"), "basis": (ids.BASIS, "value"), "district": (ids.DISTRICT, "value")}
 TOPIC_STATE = """
-function(period, basis, district, tab, shownPeriod, shownBasis, shownDistrict) {
-    // this topic reads the period, basis and district from its own stores: they follow the controls while its tab is
+function(period, basis, district, tab, ...shown) {
+    // each topic reads the period, basis and district from its own stores: they follow the controls while its tab is
     // open (and when it opens), so a change made elsewhere costs the topic's callbacks no request
-    const own = %s;
+    const topics = %s, controls = [period, basis, district];
     const skip = window.dash_clientside.no_update;
-    const pass = (value, shown) => (tab !== own || (value ?? null) === (shown ?? null)) ? skip : value;
-    return [pass(period, shownPeriod), pass(basis, shownBasis), pass(district, shownDistrict)];
+    return topics.flatMap((own, k) => controls.map((value, j) => {
+        const before = shown[controls.length * k + j];
+        return (tab !== own || (value ?? null) === (before ?? null)) ? skip : value;
+    }));
 }
 """
 
@@ -79,11 +81,15 @@ def topic_stores(bundle, state, section_ids: list[str]) -> list[dcc.Store]:
     return [store(topic_id(kind, section_id), values[kind]) for section_id in section_ids for kind in TOPIC_KINDS]
 
 
-def register_topic_state(app: Dash, section_id: str) -> None:
-    """Keep the topic's view of the main controls (`topic_id`) up to date while its tab is open, in the browser."""
-    app.clientside_callback(TOPIC_STATE % json.dumps(section_id), *[Output(topic_id(kind, section_id), "data") for kind in TOPIC_KINDS],
+def register_topic_state(app: Dash, section_ids: list[str]) -> None:
+    """Keep each topic's view of the main controls (`topic_id`) up to date while its tab is open, in the browser.
+
+    One callback for all topics: each callback run is a dozen store updates of Dash's renderer, which walks every mounted
+    component on each (issue 19: five of them ran on every period switch, before the map's frame)."""
+    stores = [topic_id(kind, section_id) for section_id in section_ids for kind in TOPIC_KINDS]
+    app.clientside_callback(TOPIC_STATE % json.dumps(section_ids), *[Output(store_id, "data") for store_id in stores],
                             *[Input(*control) for control in TOPIC_KINDS.values()], Input(ids.SECTION_TABS, "active_tab"),
-                            *[State(topic_id(kind, section_id), "data") for kind in TOPIC_KINDS])
+                            *[State(store_id, "data") for store_id in stores])
 
 
 # What patches the map after a new figure, each through a gate of its own (`redraw_gate`).
@@ -144,9 +150,10 @@ def follow_gate(app: Dash, name: str, controls: list[tuple[str, str]], wanted: S
 def redraw_gate(app: Dash, name: str, wanted: State) -> Input:
     """The input a map-patching callback takes to re-apply its overlay after the map got a whole new figure.
 
-    A clientside callback passes `ids.MAP_DRAWN` on (not `ids.MAP_FRAMED`: a gate run superseded within a frame would
-    lose a whole figure's `full`) only for a whole new figure (the first draw, a basis switch) and only
-    while `wanted` (the overlay's own control or data) is not empty; every other update of the map costs the overlay
-    no request. The callback itself checks again (`map_redrawn`)."""
-    app.clientside_callback(REDRAW_GATE, Output(redrawn_id(name), "data"), Input(ids.MAP_DRAWN, "data"), wanted)
+    A clientside callback passes `ids.MAP_REDRAWN` on while `wanted` (the overlay's own control or data) is not empty.
+    The map callback sets that store only with a whole new figure (the first draw, a basis switch), so a value update of
+    the map runs none of the gates (issue 19: five clientside runs on every period switch, before the map's frame), and
+    it sets it in its own answer (not after the frame, `ids.MAP_FRAMED`: a gate run superseded within a frame would lose
+    the whole figure). The callback itself checks again (`map_redrawn`)."""
+    app.clientside_callback(REDRAW_GATE, Output(redrawn_id(name), "data"), Input(ids.MAP_REDRAWN, "data"), wanted)
     return Input(redrawn_id(name), "data")

@@ -9,6 +9,7 @@ from dashboard import ids
 from dashboard.app import create_app
 from dashboard.figures import FACILITY_TRACE, FUNDING_LAYER, PROTECTION_LAYER
 from dashboard.sections import infrastructure as section
+from dashboard.sections.common import redrawn_id
 from layers.bundle import write_bundle
 from layers.settings import load_settings
 from tests.layers.infrastructure_tiny import tiny_infra_build
@@ -80,7 +81,7 @@ def test_portal_hides_small_areas(tmp_path_factory, folder):
 
 def test_overlay_callback_patches_funding_layer(app, client):
     response = _callback(app, client, f"{ids.MAP}.figure@", ids.OVERLAYS, [{"id": ids.OVERLAYS, "property": "value", "value": ["funding"]},
-                                                         {"id": ids.MAP_DRAWN, "property": "data", "value": {"basis": "block", "full": False}}])
+                                                         {"id": redrawn_id("funding"), "property": "data", "value": {"basis": "block", "full": False}}])
     ops = {tuple(op["location"]): op["params"]["value"] for op in response[ids.MAP]["figure"]["operations"]}
     assert ops[("layout", "map", "layers", FUNDING_LAYER, "visible")] is True
     assert ops[("layout", "map", "layers", FUNDING_LAYER, "source")] == section.FUNDING_URL + "?instrument=funding"

@@ -62,6 +62,16 @@ def test_period_change_sends_values_only(settings, tiny_folder):
     assert decode(changed[("data", VALUES_TRACE, "z")])[0] == pytest.approx(30.0)
 
 
+def test_only_a_whole_figure_wakes_the_overlays(settings, tiny_folder):
+    """The overlays' store is set with a whole new figure and left alone by a value update (issue 19: their gates then do
+    not run on a period switch)."""
+    client = create_app(settings, tiny_folder).server.test_client()
+    whole = post(client, f"{ids.BASIS}.value")
+    assert whole[ids.MAP_REDRAWN]["data"] == whole[ids.MAP_DRAWN]["data"] and whole[ids.MAP_REDRAWN]["data"]["full"] is True
+    patched = post(client, f"{ids.PERIOD}.value", period=0, drawn=whole[ids.MAP_DRAWN]["data"])
+    assert ids.MAP_DRAWN in patched and ids.MAP_REDRAWN not in patched
+
+
 def test_layer_switch_leaves_out_unchanged_residents_and_small_counts(settings, tiny_folder):
     client = create_app(settings, tiny_folder).server.test_client()
     drawn = post(client, f"{ids.BASIS}.value")[ids.MAP_DRAWN]["data"]

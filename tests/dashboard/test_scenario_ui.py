@@ -13,6 +13,7 @@ from dashboard import ids
 from dashboard.app import create_app
 from dashboard.figures import FACILITY_TRACE, VALUES_TRACE
 from dashboard.sections import scenario as sc
+from dashboard.sections.common import redrawn_id
 from dashboard.sections.scenario.form import form_dict
 from dashboard.topics import SECTIONS
 from layers.scenario import Housing, NewFacility, Scenario, Site
@@ -315,7 +316,7 @@ def test_proposals_on_the_map_in_the_district_named_by_area(berlin_app, berlin_b
     key = next(k for k, cb in berlin_app.callback_map.items()
                if k.startswith(f"{ids.MAP}.figure") and any(i["id"] == sc.PROPOSALS for i in cb["inputs"]))
     patch = call(berlin_app, key, [f"{sc.PROPOSALS}.data"],
-                 {(sc.PROPOSALS, "data"): proposals, (ids.MAP_DRAWN, "data"): {"basis": "planungsraum", "full": True},
+                 {(sc.PROPOSALS, "data"): proposals, (redrawn_id("proposals"), "data"): {"basis": "planungsraum", "full": True},
                   (ids.LANGUAGE, "value"): "de"})
     ops = {tuple(o["location"]): o["params"]["value"] for o in patch[ids.MAP]["figure"]["operations"]}
     assert ops[("data", PROPOSAL_TRACE, "lon")] == [p["lon"] for p in proposals] and ops[("data", PROPOSAL_TRACE, "text")] == ["1", "2", "3"]

@@ -188,7 +188,9 @@ class DeckMap extends React.Component {
         // capture phase: the box or lasso starts before deck.gl's own pointer handling sees the press
         this.onPointerDown = (e) => this.startDraw(e);
         holder.addEventListener("pointerdown", this.onPointerDown, {capture: true});
-        this.resizeObserver = new ResizeObserver(() => this.fit());
+        // the holder's size, read where the layout is fresh anyway: fit() runs on every draw, and reading it there forced a
+        // layout of the whole page in the middle of the commit that brought new values (10–25 ms a period switch)
+        this.resizeObserver = new ResizeObserver(() => { this.size = holder.getBoundingClientRect(); this.fit(); });
         this.resizeObserver.observe(holder);
         this.beforePrint = () => this.printImage(true);
         this.afterPrint = () => this.printImage(false);
@@ -542,7 +544,8 @@ class DeckMap extends React.Component {
 
     /** Fit to layout.meta.fit at the real size, once per bounds and size; a view panned by hand is left alone. */
     fit() {
-        const meta = (this.figure().layout || {}).meta || {}, box = this.canvasHolder.current.getBoundingClientRect();
+        const meta = (this.figure().layout || {}).meta || {};
+        const box = this.size || (this.size = this.canvasHolder.current.getBoundingClientRect());
         if (!meta.fit || box.width < 50 || box.height < 50) {
             if (!this.viewState) {
                 const c = ((this.figure().layout || {}).map || {}).center;
@@ -592,6 +595,8 @@ class DeckMap extends React.Component {
             }
         });
         const key = JSON.stringify(items);
+        if (layer.dataset.key === key && this.labelsPlacedAt === this.viewState) { return; } // measuring them forces a layout
+        this.labelsPlacedAt = this.viewState;
         if (layer.dataset.key !== key) {
             layer.textContent = "";
             items.forEach((item) => {
