@@ -67,13 +67,9 @@ def indicator_on(bundle: Bundle, basis: Basis, period: str, names: tuple[str, ..
     weighted = np.where(known, values.to_numpy(dtype=float) * base, 0.0)
     weights = np.where(known, base, 0.0)
     if basis.is_h3:
-        w = bundle.weights(basis.res)
-        pos = values.index.get_indexer(w["unit_id"].to_numpy())
-        ok = pos >= 0
-        share = w["unit_share"].to_numpy()[ok, None]
-        cells = w["cell"].to_numpy()[ok]
-        num = pd.DataFrame(weighted[pos[ok]] * share).groupby(cells).sum()
-        den = pd.DataFrame(weights[pos[ok]] * share).groupby(cells).sum()
+        to_cells = bundle.interpolation(basis.res)
+        num = to_cells.apply(pd.DataFrame(weighted, index=values.index))
+        den = to_cells.apply(pd.DataFrame(weights, index=values.index))
         interp: str | None = finest
     else:
         owner = values.index.to_numpy() if basis.level == finest else bundle.ancestor(basis.level).reindex(values.index).to_numpy()

@@ -62,11 +62,7 @@ def stock_on(bundle: Bundle, basis: Basis, period: str) -> pd.DataFrame:
     f = _finest(bundle, date)
     values = f.assign(social_dwellings=f["social_dwellings"].fillna(0.0))
     if basis.is_h3:
-        w = bundle.weights(basis.res)
-        pos = values.index.get_indexer(w["unit_id"].astype(str).to_numpy())
-        ok = pos >= 0
-        summed = pd.DataFrame(values.to_numpy()[pos[ok]] * w["unit_share"].to_numpy()[ok, None], columns=values.columns
-                              ).groupby(w["cell"].to_numpy()[ok]).sum()
+        summed = bundle.interpolation(basis.res).apply(values)
     else:
         owner = values.index.to_numpy() if basis.level == bundle.finest_level.id else bundle.ancestor(basis.level).reindex(values.index).to_numpy()
         summed = values.groupby(owner).sum()

@@ -160,11 +160,10 @@ def pieces(bundle: Bundle, period: str, params: Params) -> Pieces:
         dist = nearest_by_type(xy, facility_points(bundle), facility_types(bundle), params.router(bundle))
         cells = cells_to_hex(points_to_cells(pts["lat"].to_numpy(), pts["lon"].to_numpy(), res))
         return Pieces(pts[cols].astype(float).reset_index(drop=True), pts["unit_id"].astype(str).to_numpy(), dist, cells)
-    w = bundle.weights(res)
     finest = bundle.counts(Basis(level=bundle.finest_level.id), period).frame
-    counts = pd.DataFrame(finest.reindex(w["unit_id"]).to_numpy(dtype=float) * w["unit_share"].to_numpy()[:, None], columns=finest.columns)
-    dist = cell_distances(bundle, res, params).reindex(w["cell"]).reset_index(drop=True)
-    return Pieces(counts.fillna(0.0)[cols], w["unit_id"].astype(str).to_numpy(), dist, w["cell"].to_numpy())
+    p = bundle.interpolation(res).pieces(finest[cols])
+    dist = cell_distances(bundle, res, params).reindex(p["cell"]).reset_index(drop=True)
+    return Pieces(p[cols], p["unit_id"].astype(str).to_numpy(), dist, p["cell"].to_numpy())
 
 
 # --- need and target groups ---------------------------------------------------------------------
@@ -203,14 +202,8 @@ def need_weight(poverty_pct: np.ndarray) -> np.ndarray:
 
 def _cell_poverty(bundle: Bundle, res: int) -> pd.Series:
     """Child poverty per cell: area-weighted mean of the units covering the cell (cell_share), NaN where no unit has a value."""
-    cp = child_poverty(bundle)
-    w = bundle.weights(res)
-    v = cp.reindex(w["unit_id"].astype(str)).to_numpy()
-    ok = np.isfinite(v)
-    share = w["cell_share"].to_numpy() * ok
-    num = pd.Series(np.where(ok, v, 0.0) * share).groupby(w["cell"].to_numpy()).sum()
-    den = pd.Series(share).groupby(w["cell"].to_numpy()).sum()
-    return (num / den.where(den > 0)).reindex(bundle.cells(res))
+    poverty = bundle.interpolation(res).cell_mean(child_poverty(bundle).to_frame("pct"))["pct"]
+    return poverty.reindex(bundle.cells(res))
 
 
 # --- per-area measures --------------------------------------------------------------------------

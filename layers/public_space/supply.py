@@ -61,9 +61,7 @@ def supply(bundle: Bundle, basis: Basis, period: str) -> tuple[pd.DataFrame, str
     counts = bundle.counts(basis, period)
     residents = counts.frame["pop_total"].reindex(ids).fillna(0.0).astype(float)
     if basis.is_h3:
-        w = bundle.weights(basis.res)
-        v = areas.reindex(w["unit_id"].astype(str)).to_numpy(dtype=float) * w["unit_share"].to_numpy()[:, None]
-        a = pd.DataFrame(v, columns=areas.columns).groupby(w["cell"].to_numpy()).sum().reindex(ids).fillna(0.0)
+        a = bundle.interpolation(basis.res).apply(areas).reindex(ids).fillna(0.0)
         interp = bundle.finest_level.id
     elif basis.level == bundle.finest_level.id:
         a, interp = areas.reindex(ids).fillna(0.0), None
@@ -156,9 +154,7 @@ def pressure_on_basis(bundle: Bundle, basis: Basis, period: str, params: Params)
     by_unit = by_unit.reindex(finest_ids).fillna(0.0)
     ids = bundle.ids(basis)
     if basis.is_h3:
-        w = bundle.weights(basis.res)
-        v = by_unit.reindex(w["unit_id"].astype(str)).to_numpy(dtype=float) * w["unit_share"].to_numpy()[:, None]
-        agg, interp = pd.DataFrame(v, columns=by_unit.columns).groupby(w["cell"].to_numpy()).sum(), bundle.finest_level.id
+        agg, interp = bundle.interpolation(basis.res).apply(by_unit), bundle.finest_level.id
     elif basis.level == bundle.finest_level.id:
         agg, interp = by_unit, None
     else:

@@ -26,33 +26,73 @@ class CellInterpolation:
     -----
     count_c = Σ_u w_uc · count_u with w_uc = |u ∩ c| / |u| (areas in an equal-area projection), so
     Σ_c count_c = Σ_u count_u exactly. Results are fractional; they carry the badge "interpolated from <level>".
-    A cell is in the result when one of its weights belongs to a unit of the counts; a missing count adds nothing.
+    A cell is in `apply`'s result when one of its weights belongs to a unit of the counts; a missing count adds nothing.
 
     Parameters
     ----------
     weights : pandas.DataFrame
-        Areal weights with columns ``unit_id``, ``cell`` (hex id) and ``unit_share`` (w_uc, dimensionless).
+        Areal weights, one row per piece u ∩ c, with columns ``unit_id``, ``cell`` (hex id) and ``unit_share`` (w_uc,
+        dimensionless); `cell_mean` also needs ``cell_share`` (|u ∩ c| / Σ_u' |u' ∩ c|).
     """
 
     def __init__(self, weights: pd.DataFrame) -> None:
-        unit_codes, self.units = pd.factorize(weights["unit_id"].to_numpy())
-        cell_codes, self.cells = pd.factorize(weights["cell"].to_numpy())  # order of first appearance
-        shape = (len(self.cells), len(self.units))
-        self.matrix = sparse.csr_matrix((weights["unit_share"].to_numpy(dtype=float), (cell_codes, unit_codes)), shape=shape)
-        self.reaches = sparse.csr_matrix((np.ones(len(weights)), (cell_codes, unit_codes)), shape=shape)
+        self._unit_codes, self.units = pd.factorize(weights["unit_id"].to_numpy())
+        self._cell_codes, self.cells = pd.factorize(weights["cell"].to_numpy())  # order of first appearance
+        self._weights = weights
+        self._shares = weights["unit_share"].to_numpy(dtype=float)
+        self.matrix = self._cells_by_units(self._shares)
+        self.reaches = self._cells_by_units(np.ones(len(weights)))
         self._unit_index = pd.Index(self.units)
 
     def apply(self, counts: pd.DataFrame) -> pd.DataFrame:
         """Counts indexed by unit id → counts indexed by cell (hex id), same columns."""
+        x, present = self._by_unit(counts)
+        kept = (self.reaches @ present) > 0
+        return pd.DataFrame((self.matrix @ np.nan_to_num(x, nan=0.0))[kept], index=self.cells[kept], columns=counts.columns)
+
+    def pieces(self, counts: pd.DataFrame) -> pd.DataFrame:
+        """Counts indexed by unit id → the counts of every piece u ∩ c (w_uc · count_u), before they are summed per cell.
+
+        Returns
+        -------
+        DataFrame with one row per weight (in the weights' order): ``unit_id``, ``cell`` (hex id) and the counts'
+        columns (0 for a unit without a count). For measures taken per piece, such as a distance from the cell centre.
+        """
+        x, _ = self._by_unit(counts)
+        ids = self._weights[["unit_id", "cell"]].reset_index(drop=True)
+        return ids.join(pd.DataFrame(np.nan_to_num(x, nan=0.0)[self._unit_codes] * self._shares[:, None], columns=counts.columns))
+
+    def cell_mean(self, values: pd.DataFrame) -> pd.DataFrame:
+        """Values indexed by unit id (rates, shares: they do not add up like counts) → their mean per cell, weighted by
+        the part of the cell's area each unit covers.
+
+        Notes
+        -----
+        v_c = Σ_u |u ∩ c| · v_u / Σ_u |u ∩ c| over the units with a value (per column). Every cell of the weights is in
+        the result, NaN where no unit covering it has a value.
+        """
+        x, _ = self._by_unit(values)
+        known = ~np.isnan(x)
+        cover = self._cells_by_units(self._weights["cell_share"].to_numpy(dtype=float))
+        num, den = cover @ np.where(known, x, 0.0), cover @ known.astype(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return pd.DataFrame(np.where(den > 0, num / den, np.nan), index=self.cells, columns=values.columns)
+
+    def _cells_by_units(self, data: np.ndarray) -> sparse.csr_matrix:
+        """A cells × units matrix with `data` (one entry per weight) at each piece."""
+        shape = (len(self.cells), len(self.units))
+        return sparse.csr_matrix((data, (self._cell_codes, self._unit_codes)), shape=shape)
+
+    def _by_unit(self, counts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Counts in the order of `units` (NaN where missing), and which units have a row in `counts` (0/1)."""
         if not counts.index.is_unique:
             raise ValueError(f"counts to interpolate name a unit twice: {list(counts.index[counts.index.duplicated()][:5])}")
         pos, hit = _positions(self._unit_index, pd.Series(counts.index))
-        x = np.zeros((len(self.units), counts.shape[1]))
-        x[pos] = np.nan_to_num(counts.to_numpy(dtype=float)[hit], nan=0.0)
+        x = np.full((len(self.units), counts.shape[1]), np.nan)
+        x[pos] = counts.to_numpy(dtype=float)[hit]
         present = np.zeros(len(self.units))
         present[pos] = 1.0
-        kept = (self.reaches @ present) > 0
-        return pd.DataFrame((self.matrix @ x)[kept], index=self.cells[kept], columns=counts.columns)
+        return x, present
 
 
 def cells_to_units(values: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFrame:

@@ -8,11 +8,14 @@ latitude 1,113 m, so with a 500 m coverage distance only A1's residents are with
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 from shapely.geometry import Point, box
 
 from layers.bundle import BundleBuild, Level, Manifest, Source
 from layers.infrastructure.params import Params
+from layers.spatial.h3grid import cell_polygons, hex_to_cells, to_metric
 
 PERIODS = ["2023-12-31", "2024-12-31"]
 # block → (column, row, residents, children under 6, children 6 to 15)
@@ -28,6 +31,20 @@ def centre(block: str) -> tuple[float, float]:
     return 13.005 + 0.01 * c, 52.005 + 0.01 * r
 
 
+def block_box(block: str):
+    """The block's square (WGS84)."""
+    c, r = POINTS[block][:2]
+    return box(13.0 + c * 0.01, 52.0 + r * 0.01, 13.01 + c * 0.01, 52.01 + r * 0.01)
+
+
+def block_areas_in_cells(cells: np.ndarray) -> pd.DataFrame:
+    """|block ∩ cell| in m² (equal-area projection) for the given hex cells × the four blocks, straight from the
+    geometry: the input of hand-worked areal interpolation (w_uc = |u ∩ c| / |u|, cell shares |u ∩ c| / Σ_u |u ∩ c|)."""
+    hexes = to_metric(cell_polygons(hex_to_cells(cells)))
+    return pd.DataFrame({b: shapely.area(shapely.intersection(hexes, to_metric(np.array([block_box(b)]))[0])) for b in POINTS},
+                        index=pd.Index(cells))
+
+
 def tiny_infra_build() -> BundleBuild:
     units = [
         {"unit_id": "A", "level": "district", "name": "Nord", "parent_id": None, "geometry": box(13.0, 52.0, 13.02, 52.01)},
@@ -35,8 +52,7 @@ def tiny_infra_build() -> BundleBuild:
     ]
     points = []
     for uid, (c, r, total, u6, u15) in POINTS.items():
-        units.append({"unit_id": uid, "level": "block", "name": f"Block {uid}", "parent_id": uid[0],
-                      "geometry": box(13.0 + c * 0.01, 52.0 + r * 0.01, 13.01 + c * 0.01, 52.01 + r * 0.01)})
+        units.append({"unit_id": uid, "level": "block", "name": f"Block {uid}", "parent_id": uid[0], "geometry": block_box(uid)})
         lon, lat = centre(uid)
         for period in PERIODS:
             points.append({"point_id": f"p{uid}", "period": period, "lon": lon, "lat": lat, "unit_id": uid, "pop_total": total,

@@ -43,6 +43,16 @@ def test_h3_cells_get_the_stock_by_area_share(demo_bundle, raw):
     assert cells["dwellings"].sum() == pytest.approx(raw["dwellings"].sum(), rel=1e-6)  # areal weights sum to 1 per unit
 
 
+def test_a_cell_inside_one_unit_gets_its_area_share_of_the_stock_and_its_rent(demo_bundle, raw):
+    w = demo_bundle.weights(10)
+    inside = w[w.groupby("cell")["unit_id"].transform("size") == 1].set_index("cell")  # cells no border crosses
+    cells = stock_on(demo_bundle, Basis(res=10), demo_bundle.periods[-1]).reindex(inside.index)
+    unit = raw.set_index("unit_id").reindex(inside["unit_id"])
+    assert len(inside) > 10 and unit["rent_eur_m2"].notna().all()
+    assert cells["dwellings"].to_numpy() == pytest.approx((unit["dwellings"] * inside["unit_share"].to_numpy()).to_numpy())
+    assert cells["rent_eur_m2"].to_numpy() == pytest.approx(unit["rent_eur_m2"].to_numpy())
+
+
 def test_dissimilarity_of_subsidised_housing_by_hand(demo_bundle, raw):
     table = evenness(demo_bundle, demo_bundle.periods[-1]).set_index("area")
     s, w = raw["social_dwellings"].to_numpy(float), raw["dwellings"].to_numpy(float)

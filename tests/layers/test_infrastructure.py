@@ -7,13 +7,13 @@ import pandas as pd
 import pytest
 
 from layers.bundle import load_bundle, write_bundle
-from layers.infrastructure.access import access, cell_distances, facility_points, facility_types, nearest_by_type, need_weight
+from layers.infrastructure.access import _cell_poverty, access, cell_distances, facility_points, facility_types, nearest_by_type, need_weight
 from layers.infrastructure.layers import compute_capacity, compute_coverage, compute_distance, compute_gap
 from layers.infrastructure.params import Params, current_params
 from layers.spatial.basis import Basis
 from layers.spatial.routing import StraightLineRouter
 
-from .infrastructure_tiny import PARAMS, tiny_infra_build
+from .infrastructure_tiny import CHILD_POVERTY, PARAMS, block_areas_in_cells, tiny_infra_build
 
 PERIOD = "2024-12-31"
 LON_M = 0.01 * 111_320 * np.cos(np.radians(52.005))  # 0.01° of longitude at 52.005° N: 685 m
@@ -105,3 +105,17 @@ def test_berlin_nearest_and_coverage(berlin_bundle):
     city = cov["numerator"].sum() / cov["denominator"].sum()
     assert 0.7 < city < 1.0
     assert cov["denominator"].sum() == pytest.approx(berlin_bundle.counts(Basis(level="bezirk"), period).frame["pop_total"].sum())
+
+
+def test_cell_child_poverty_is_the_mean_over_the_cells_area_by_hand(tiny):
+    # Each cell: Σ |block ∩ cell| · poverty / Σ |block ∩ cell| over the blocks with a value (B1 has none).
+    cells = tiny.cells(9)
+    area = block_areas_in_cells(cells)
+    area = area.where(area > 0.01, 0.0)[list(CHILD_POVERTY)]  # the weights leave out slivers under 0.01 m²
+    covered = area.sum(axis=1)
+    by_hand = (area * pd.Series(CHILD_POVERTY)).sum(axis=1) / covered.where(covered > 0)
+    got = _cell_poverty(tiny, 9)
+    assert got.index.tolist() == list(cells)
+    assert np.isnan(got.to_numpy()).tolist() == np.isnan(by_hand.to_numpy()).tolist()  # cells of B1 alone: no value, not 0
+    assert np.isnan(by_hand).any() and (by_hand.dropna() % 10 != 0).any()  # the case has empty and mixed cells
+    assert got.dropna().to_numpy() == pytest.approx(by_hand.dropna().to_numpy(), rel=1e-9)

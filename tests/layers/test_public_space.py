@@ -8,11 +8,11 @@ import pytest
 
 from layers.bundle import load_bundle, write_bundle
 from layers.public_space.layers import compute_ej_green, compute_green, compute_play, compute_pressure
-from layers.public_space.supply import per_resident, space_pressure, unit_areas
+from layers.public_space.supply import per_resident, pressure_on_basis, space_pressure, supply, unit_areas
 from layers.public_space.use import use_series, use_summary
 from layers.spatial.basis import Basis
 
-from .infrastructure_tiny import PARAMS, tiny_infra_build
+from .infrastructure_tiny import PARAMS, block_areas_in_cells, tiny_infra_build
 
 PERIOD = "2024-12-31"
 
@@ -129,3 +129,19 @@ def test_no_green_space_list_means_no_value_not_zero(tmp_path):
     for compute in (compute_green, compute_play):
         v = compute(tiny, Basis(level="block"), "2024-12-31").values
         assert v["value"].isna().all() and (v["residents"] == 0).all()  # "no value", resting on nobody
+
+
+def test_cells_get_the_areas_of_their_blocks_by_area_share_by_hand(tiny):
+    # Parks (1,800 m²) lie in A1, net play area in A2 (90 m²) and B2 (60 m²): a cell gets w_uc = |u ∩ c| / |u| of each.
+    cells = tiny.ids(Basis(res=9))
+    area = block_areas_in_cells(cells)
+    share = area / area.sum()
+    got, interp = supply(tiny, Basis(res=9), PERIOD)
+    assert interp == "block" and got.index.tolist() == list(cells)
+    assert got["park_m2"].to_numpy() == pytest.approx((1800 * share["A1"]).to_numpy(), rel=1e-6, abs=1e-6)
+    assert got["play_net_m2"].to_numpy() == pytest.approx((90 * share["A2"] + 60 * share["B2"]).to_numpy(), rel=1e-6, abs=1e-6)
+    # Pressure: A1's 200 residents within reach over its 1,800 m², the same ratio in every cell touching A1; NaN elsewhere.
+    pressure = pressure_on_basis(tiny, Basis(res=9), PERIOD, PARAMS)[0]["pressure"]
+    touches = (area["A1"] > 0.01).to_numpy()
+    assert 0 < touches.sum() < len(cells)
+    assert pressure.to_numpy()[touches] == pytest.approx(200 / 1800) and np.isnan(pressure.to_numpy()[~touches]).all()

@@ -8,8 +8,11 @@ import pandas as pd
 import pytest
 
 from layers import social
+from layers.bundle import load_bundle, write_bundle
 from layers.registry import REGISTRY
 from layers.spatial.basis import Basis
+
+from .infrastructure_tiny import CHILD_POVERTY, POINTS, block_areas_in_cells, tiny_infra_build
 
 
 def test_every_social_indicator_of_berlin_is_a_layer_group(berlin_bundle):
@@ -79,3 +82,19 @@ def test_combined_map_classes_by_hand(berlin_bundle):
     expected = (mig > city_mig).astype(float) + 2.0 * (child > city_child)
     assert r.values["value"].reindex(expected.index).tolist() == expected.tolist()
     assert set(r.values["value"].unique()) <= {0.0, 1.0, 2.0, 3.0} and dict(r.data_dates) == {"mss": "2020-12-31"}
+
+
+def test_cells_weight_child_poverty_by_the_children_their_blocks_bring_by_hand(tmp_path):
+    # v_c = Σ_u w_uc · k_u · v_u / Σ_u w_uc · k_u over the blocks with a value, w_uc = |u ∩ c| / |u|, k_u children under 15.
+    tiny = load_bundle(write_bundle(tiny_infra_build(), tmp_path / "tiny-social", log=lambda *_: None))
+    cells = tiny.ids(Basis(res=9))
+    area = block_areas_in_cells(cells)
+    share = (area / area.sum()).where(area > 0.01, 0.0)[list(CHILD_POVERTY)]  # the weights leave out slivers under 0.01 m²
+    children = pd.Series({b: POINTS[b][3] + POINTS[b][4] for b in CHILD_POVERTY})
+    den = (share * children).sum(axis=1)
+    by_hand = (share * children * pd.Series(CHILD_POVERTY)).sum(axis=1) / den.where(den > 0)
+    got, interp = social.indicator_on(tiny, Basis(res=9), "2024-12-31", ("mss_child_poverty_pct",))
+    assert interp == "block" and got.index.tolist() == list(cells)
+    assert np.isnan(got["mss_child_poverty_pct"]).tolist() == np.isnan(by_hand).tolist()  # B1 alone: no value, not 0
+    assert np.isnan(by_hand).any() and (by_hand.dropna() % 10 != 0).any()  # the case has empty and mixed cells
+    assert got["mss_child_poverty_pct"].dropna().to_numpy() == pytest.approx(by_hand.dropna().to_numpy(), rel=1e-9)

@@ -74,3 +74,29 @@ def test_interpolation_refuses_counts_that_name_a_unit_twice():
     weights = pd.DataFrame({"unit_id": ["u"], "cell": ["c1"], "unit_share": [1.0]})
     with pytest.raises(ValueError, match="twice"):
         aggregate.CellInterpolation(weights).apply(pd.DataFrame({"n": [1.0, 2.0]}, index=["u", "u"]))
+
+
+def test_pieces_by_hand_keep_the_weights_order_and_sum_to_the_cells():
+    import pandas as pd
+
+    weights = pd.DataFrame({"unit_id": ["u", "v", "u", "w"], "cell": ["c1", "c2", "c2", "c3"], "unit_share": [0.25, 1.0, 0.75, 1.0]})
+    counts = pd.DataFrame({"n": [10.0, 20.0]}, index=["v", "u"])  # no count for w
+    interpolation = aggregate.CellInterpolation(weights)
+    pieces = interpolation.pieces(counts)
+    assert pieces["unit_id"].tolist() == ["u", "v", "u", "w"] and pieces["cell"].tolist() == ["c1", "c2", "c2", "c3"]
+    assert pieces["n"].tolist() == [5.0, 10.0, 15.0, 0.0]  # 0.25 × 20, 1 × 10, 0.75 × 20; w has no count
+    assert pieces.groupby("cell")["n"].sum()[["c1", "c2"]].tolist() == interpolation.apply(counts)["n"].tolist()
+
+
+def test_cell_mean_by_hand_weights_by_the_part_of_the_cell_each_unit_covers():
+    import pandas as pd
+
+    # c1: u covers 1/4 of it, v 3/4; c2: v alone (w covers the rest but has no value); c3: w alone, which has none.
+    weights = pd.DataFrame({"unit_id": ["u", "v", "v", "w", "w"], "cell": ["c1", "c1", "c2", "c2", "c3"],
+                            "unit_share": [1.0, 0.6, 0.4, 0.5, 0.5], "cell_share": [0.25, 0.75, 0.5, 0.5, 1.0]})
+    rates = pd.DataFrame({"pct": [10.0, 30.0, np.nan]}, index=["u", "v", "w"])
+    out = aggregate.CellInterpolation(weights).cell_mean(rates)
+    assert list(out.index) == ["c1", "c2", "c3"]
+    assert out.loc["c1", "pct"] == pytest.approx(0.25 * 10 + 0.75 * 30)  # 25 %, not the unit-share mean
+    assert out.loc["c2", "pct"] == 30.0
+    assert np.isnan(out.loc["c3", "pct"])  # no value is never shown as 0
