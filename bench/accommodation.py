@@ -16,9 +16,9 @@ def bench_accommodation(settings, berlin_folder: Path) -> list[Row]:
     from layers.build import build_city
     from layers.bundle import Bundle
     from layers.housing import evenness
-    from layers.infrastructure.params import Params
     from layers.scenario import NewAccommodation, Scenario, Site, scenario_effects
     from layers.settings import load_settings, using_settings
+    from layers.standards import Params
 
     s = load_settings(settings.config_path, bundle_dir=str(berlin_folder.parent))  # the demo city beside Berlin in the work folder
     demo = Bundle(build_city(s, "demo", size="berlin", log=lambda *_: None))

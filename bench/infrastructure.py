@@ -12,8 +12,8 @@ def bench_infrastructure(settings, folder: Path) -> list[Row]:
     from layers.bundle import Bundle
     from layers.infrastructure.access import access, cell_centres, cell_distances, facility_points, facility_types
     from layers.infrastructure.layers import compute_distance
-    from layers.infrastructure.params import Params
     from layers.spatial.basis import Basis
+    from layers.standards import Params
 
     bundle = Bundle(folder)  # a fresh object: nothing cached
     params = Params.from_settings(settings)

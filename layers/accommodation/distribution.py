@@ -13,9 +13,9 @@ import pandas as pd
 
 from ..bundle import Bundle
 from ..infrastructure.access import access, facility_types
-from ..infrastructure.params import Params
 from ..social import CONTEXT, indicator_on
 from ..spatial.basis import Basis
+from ..standards import Params
 from .sites import open_at, places_on
 
 SUPPLY_TYPES = ("kita", "primary_school")  # facility types whose places per 100 of their target group the table shows

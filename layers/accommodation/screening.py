@@ -37,13 +37,13 @@ from ..education.kita import nearest_spare
 from ..education.params import EducationParams
 from ..funding.mss import STATUS
 from ..infrastructure.access import cell_centres, facility_points
-from ..infrastructure.params import Params
 from ..settings import Settings
 from ..social import indicator_values
 from ..spatial.basis import Basis
 from ..spatial.geometry import locate_points
 from ..spatial.routing import StraightLineRouter, to_metric_xy
 from ..spatial.selection import ids_in_district
+from ..standards import Params
 from .sites import open_at
 
 COMPONENTS: dict[str, tuple[str, str]] = {

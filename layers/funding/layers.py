@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 
 from ..bundle import Bundle
-from ..infrastructure.params import current_params
 from ..spatial.basis import Basis
 from ..spec import Category, LayerResult, LayerSpec, result_from_frame
+from ..standards import current_params
 from .areas import has_funding_programmes, unit_overlap
 from .mss import DYNAMICS, STATUS, class_on_basis, indicator, indicator_period, mss_table
 

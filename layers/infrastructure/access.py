@@ -20,7 +20,7 @@ from ..bundle.static import on_baseline
 from ..spatial.basis import Basis
 from ..spatial.h3grid import cells_to_hex, hex_to_cells, points_to_cells
 from ..spatial.routing import Router, cell_centres_xy, to_metric_xy
-from .params import Params
+from ..standards import Params
 
 TYPE_TITLES: dict[str, tuple[str, str]] = {
     "kita": ("Kita", "Kita"), "primary_school": ("Grundschule", "Primary school"),

@@ -8,8 +8,8 @@ import pandas as pd
 from ..bundle import Bundle
 from ..spatial.basis import Basis
 from ..spec import Group, LayerResult, LayerSpec, result_from_frame
+from ..standards import current_params
 from .access import TYPE_TITLES, access, capacity_types, distance_notes, facility_types
-from .params import current_params
 
 SECTION = "infrastructure"
 PROVENANCE = ("facilities (Kitas, schools, youth clubs, OpenStreetMap POIs or demo) and population; walking distance = "

@@ -11,8 +11,8 @@ from ..funding.areas import unit_overlap
 from ..funding.mss import mss_table
 from ..public_space.supply import per_resident, supply
 from ..spatial.basis import Basis
+from ..standards import Params
 from .access import access, facility_points, facility_types, target_residents
-from .params import Params
 
 
 def _level_of(bundle: Bundle, unit_id: str | None) -> str:

@@ -7,9 +7,9 @@ import pandas as pd
 
 from ..bundle import Bundle
 from ..funding.mss import class_on_basis, indicator
-from ..infrastructure.params import current_params
 from ..spatial.basis import Basis
 from ..spec import Category, LayerResult, LayerSpec, result_from_frame
+from ..standards import current_params
 from .supply import per_resident, pressure_on_basis, supply
 
 SECTION = "infrastructure"

@@ -14,10 +14,10 @@ import shapely
 
 from ..bundle import Bundle
 from ..bundle.static import on_baseline
-from ..infrastructure.params import Params
 from ..spatial.basis import Basis
 from ..spatial.h3grid import hex_to_cells, points_to_cells, to_metric
 from ..spatial.routing import cell_centres_xy, to_metric_xy
+from ..standards import Params
 
 
 def green_spaces(bundle: Bundle) -> pd.DataFrame:

@@ -21,7 +21,6 @@ from ..education import schools as school_mod
 from ..education.kita import FCA_RES_FOR_UNITS, kita_access
 from ..education.params import EducationParams
 from ..infrastructure.access import facility_points
-from ..infrastructure.params import Params
 from ..public_space.supply import per_resident, space_pressure, unit_areas
 from ..segregation.groups import get_group, group_frame
 from ..segregation.indices import district_of, single_kernels
@@ -30,6 +29,7 @@ from ..spatial.basis import Basis
 from ..spatial.geometry import locate_points
 from ..spatial.h3grid import hex_to_cells, points_to_cells
 from ..spatial.routing import cell_centres_xy
+from ..standards import Params
 from .model import FacilityChange, NewFacility, Scenario
 from .sites import place_site
 from .suggest import cell_need, default_need_weights, serving_types

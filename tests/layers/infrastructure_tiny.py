@@ -14,8 +14,8 @@ import shapely
 from shapely.geometry import Point, box
 
 from layers.bundle import BundleBuild, Level, Manifest, Source
-from layers.infrastructure.params import Params
 from layers.spatial.h3grid import cell_polygons, hex_to_cells, to_metric
+from layers.standards import Params
 
 PERIODS = ["2023-12-31", "2024-12-31"]
 # block → (column, row, residents, children under 6, children 6 to 15)

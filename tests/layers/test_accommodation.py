@@ -14,13 +14,13 @@ import pytest
 from layers.accommodation import Candidate, area_table, change_table, concentration, open_at, screen, suggest, weights
 from layers.accommodation.layers import LARGE_SHARE, PLACES
 from layers.bundle import Bundle, BundleValidationError
-from layers.infrastructure.params import Params
 from layers.registry import REGISTRY
 from layers.scenario import NewAccommodation, Scenario, ScenarioError, Site, scenario_effects, validate_scenario, with_scenario
 from layers.settings import load_settings, using_settings
 from layers.sources.user_files import import_file
 from layers.spatial.basis import Basis
 from layers.spec import INTERNAL
+from layers.standards import Params
 
 
 @pytest.fixture(scope="module")

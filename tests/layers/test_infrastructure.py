@@ -9,9 +9,9 @@ import pytest
 from layers.bundle import load_bundle, write_bundle
 from layers.infrastructure.access import _cell_poverty, access, cell_distances, facility_points, facility_types, nearest_by_type, need_weight
 from layers.infrastructure.layers import compute_capacity, compute_coverage, compute_distance, compute_gap
-from layers.infrastructure.params import Params, current_params
 from layers.spatial.basis import Basis
 from layers.spatial.routing import StraightLineRouter
+from layers.standards import Params, current_params
 
 from .infrastructure_tiny import CHILD_POVERTY, PARAMS, block_areas_in_cells, tiny_infra_build
 

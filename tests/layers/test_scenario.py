@@ -337,7 +337,7 @@ def test_shared_and_incremental_caches_equal_a_full_recomputation(settings, demo
     """Static caches follow the baseline only where the scenario cannot change them; incremental usage pressure is exact."""
     import importlib
 
-    from layers.infrastructure.params import Params
+    from layers.standards import Params
 
     access = importlib.import_module("layers.infrastructure.access")
     supply = importlib.import_module("layers.public_space.supply")

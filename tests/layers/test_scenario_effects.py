@@ -121,10 +121,10 @@ def test_kita_effects_equal_the_kita_layer_on_units(settings, demo_bundle):
 
 def test_green_effects_equal_the_public_space_layer(settings, demo_bundle):
     """Incremental usage pressure (baseline reach + new residents near each space) equals a full recomputation on the overlay."""
-    from layers.infrastructure.params import Params
     from layers.public_space.supply import pressure_on_basis, supply
     from layers.scenario import with_scenario
     from layers.spatial.basis import Basis
+    from layers.standards import Params
 
     period = demo_bundle.periods[-1]
     sp = supply(demo_bundle, Basis(level="block"), period)[0]

@@ -1,12 +1,13 @@
-"""The settings the infrastructure, public-space and funding layers use, in one frozen object."""
+"""The walking distances and planning standards the infrastructure, public-space, funding, accommodation and scenario
+layers use, in one frozen object (a module of its own: those topics import it, and the infrastructure topic imports them)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..bundle.schema import FACILITY_TYPES
-from ..settings import active_settings
-from ..spatial.routing import Router, StraightLineRouter, bundle_router, default_router
+from .bundle.schema import FACILITY_TYPES
+from .settings import active_settings
+from .spatial.routing import Router, StraightLineRouter, bundle_router, default_router
 
 DEFAULT_DETOUR = StraightLineRouter().detour_factor  # 1.3, used where the settings have no `detour_factor`
 
