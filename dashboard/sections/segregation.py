@@ -95,6 +95,7 @@ def panel(bundle, settings, lang: str):
         html.Div(t("segregation_multi_note", lang), className="small text-muted"),
         html.H6(id=CHANGE_TITLE, className="mt-3"),
         dash_table.DataTable(id=CHANGE, style_table={"overflowX": "auto"}, style_cell={"fontSize": "12px", "padding": "2px 6px"},
+                             style_header={"fontSize": "11px", "lineHeight": "1.15"},  # a date in each head: 4 of them fit 1366 px
                              style_data_conditional=[{"if": {"filter_query": '{area} = "city"'}, "fontWeight": "bold"}]),
         html.Div(id=CHANGE_NOTE, className="small text-muted"),
         html.Div(t("segregation_source", lang), className="small text-muted mt-1"),

@@ -28,9 +28,10 @@ def suggest_block(bundle: Bundle, settings: Settings, lang: str) -> html.Div:
     """The facility type, the number of proposals, the need weights (defaults of a Kita) and the run button."""
     types = [{"label": type_title(k, lang), "value": k} for k in SUGGEST_TYPES if k in facility_type_choices(bundle)]
     defaults = default_need_weights(bundle, "kita")
-    weights = [dbc.Row([dbc.Col(html.Span(t(f"scenario_weight_{key}", lang), className="small"), md=5),
+    # label | slider, each label's first line level with its slider's track (assets/layout.css: .qa-weight-row)
+    weights = [dbc.Row([dbc.Col(html.Span(t(f"scenario_weight_{key}", lang), className="small"), md=6),
                         dbc.Col(dcc.Slider(0, 3, 0.5, value=defaults.get(key, 0.0), id={"type": WEIGHT, "key": key},
-                                           marks={0: "0", 1: "1", 2: "2", 3: "3"}), md=7)])
+                                           marks={0: "0", 1: "1", 2: "2", 3: "3"}), md=6)], className="qa-weight-row")
                for key in need_weight_keys(bundle)]
     return html.Div([
         html.H6(t("scenario_suggest_title", lang)),
