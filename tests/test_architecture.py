@@ -168,9 +168,9 @@ print("\\n".join(failed))
 
 
 def test_every_module_imports_on_its_own():
-    """Each module imports in a fresh interpreter state, whichever is imported first: a cycle through a package's
-    `__init__` can work in one order and fail in another (`import layers.public_space` alone failed while the
-    infrastructure package, which re-exports public space, held the settings public space imports)."""
+    """Each module imports with none of the project's modules loaded before it: a cycle through a package's `__init__`
+    can work in one order and fail in another (`import layers.public_space` alone failed while the infrastructure
+    package, which re-exports public space, held the settings public space imports)."""
     # dashboard.wsgi builds the app from the configured bundle when imported: an entry point, not a module to import
     names = sorted(name for name in modules() if name != "dashboard.wsgi")
     run = subprocess.run([sys.executable, "-c", IMPORT_EACH_ALONE, *names], capture_output=True, text=True, cwd=ROOT, timeout=600)

@@ -4,6 +4,7 @@ alternative of the map and the topics' tables fit their column without sideways 
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -85,7 +86,7 @@ def open_table_alternative(dash_duo) -> None:
 
 def test_dashboard_fits_1366(dash_duo, settings, berlin_bundle):
     """German at 1366×768: one tab row (short labels, full names as tooltip and accessible name), compact key figures, the
-    table alternative and the segregation and infrastructure tables within their column, every number whole."""
+    table alternative and the segregation, infrastructure and education tables within their column, every number whole."""
     viewport(dash_duo, 1366, 768)
     dash_duo.start_server(create_app(settings, berlin_bundle.folder))
     map_state(dash_duo, lambda s: s["drawn"] > 400)
@@ -111,6 +112,15 @@ def test_dashboard_fits_1366(dash_duo, settings, berlin_bundle):
     assert dash_duo.driver.execute_script(BROKEN_HEADS_JS) == []
     dash_duo.driver.execute_script("document.querySelector('.tab-segregation .nav-link').click()")
     assert poll_script(dash_duo, "return document.querySelector('#segregation-table').getBoundingClientRect().height > 0", bool, 10, "")
+    assert dash_duo.driver.execute_script(SIDEWAYS_JS) == []
+    assert dash_duo.driver.execute_script(BROKEN_NUMBERS_JS) == []
+    assert dash_duo.driver.execute_script(BROKEN_HEADS_JS) == []
+    # the education tables: the Kita view, then the primary schools (the longest heads)
+    open_tab(dash_duo, "education", "return document.querySelectorAll('#education-table td').length > 20")
+    kita_title = dash_duo.driver.execute_script("return document.getElementById('education-table-title').textContent")
+    dash_duo.driver.execute_script("document.querySelector('#education-view input[value=primary_school]').click()")
+    poll_script(dash_duo, f"return document.getElementById('education-table-title').textContent !== {json.dumps(kita_title)}"
+                " && document.querySelectorAll('#education-table td').length > 20", bool, 40, "the school table did not fill")
     assert dash_duo.driver.execute_script(SIDEWAYS_JS) == []
     assert dash_duo.driver.execute_script(BROKEN_NUMBERS_JS) == []
     assert dash_duo.driver.execute_script(BROKEN_HEADS_JS) == []

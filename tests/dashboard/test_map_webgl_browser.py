@@ -85,6 +85,35 @@ def test_the_webgl_map_draws_hovers_clicks_and_selects(dash_duo, webgl, berlin_b
     assert severe == [], severe
 
 
+LABEL_OFFSETS_JS = """
+const el = document.getElementById('%s'), vp = el.__deckmap.deck.getViewports()[0];
+const holder = el.querySelector('.qa-deck-canvas').getBoundingClientRect();
+return {viewport: vp.width, holder: holder.width, offsets: Array.from(el.querySelectorAll('.qa-label-place')).map((label) => {
+    const m = /translate\\((-?[0-9.]+)px, ?(-?[0-9.]+)px\\)/.exec(label.style.transform);
+    const [x, y] = vp.project([Number(label.dataset.lon), Number(label.dataset.lat)]);
+    return m ? Math.hypot(x - Number(m[1]), y - Number(m[2])) : 1e9;
+})};
+""" % ids.MAP
+
+
+def test_the_map_labels_follow_a_resize_of_a_panned_map(dash_duo, webgl, berlin_bundle):
+    """A resize keeps a view panned by hand and moves where each place lies on screen: the names move with them."""
+    dash_duo.driver.set_window_size(1366, 900)
+    dash_duo.start_server(create_app(webgl, berlin_bundle.folder))
+    view = state(dash_duo, lambda s: s["idle"] and s["drawn"] == 542 and s["view"], "542 Planungsräume drawn")["view"]
+    canvas(dash_duo).send_keys("\ue014")  # the right-arrow key pans: the map is no longer at its fitted view
+    state(dash_duo, lambda s: s["view"]["longitude"] > view["longitude"], "panned east by the arrow key")
+    before = dash_duo.driver.execute_script(LABEL_OFFSETS_JS)
+    assert before["viewport"] == pytest.approx(before["holder"], abs=1) and max(before["offsets"]) < 2, before
+    dash_duo.driver.set_window_size(1800, 900)
+    # once deck.gl draws at the new size (the same centre, so every place moves by half the change in width)
+    after = wait_for(dash_duo, lambda: (lambda s: s if abs(s["viewport"] - s["holder"]) < 1 and s["holder"] > before["holder"] + 100 else None)(
+        dash_duo.driver.execute_script(LABEL_OFFSETS_JS)), "the map drawn at its new size")
+    time.sleep(0.5)
+    after = dash_duo.driver.execute_script(LABEL_OFFSETS_JS)
+    assert len(after["offsets"]) == 12 and max(after["offsets"]) < 2, after
+
+
 def test_the_webgl_map_recolours_at_h3_res_9_and_shows_overlay_and_scenario_site(dash_duo, webgl, berlin_bundle):
     site = Scenario("Neubau", (Housing(Site("unit", id="08100104"), 200, persons_per_dwelling=2.0),))
     dash_duo.start_server(create_app(webgl, berlin_bundle.folder))

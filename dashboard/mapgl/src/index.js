@@ -188,9 +188,14 @@ class DeckMap extends React.Component {
         // capture phase: the box or lasso starts before deck.gl's own pointer handling sees the press
         this.onPointerDown = (e) => this.startDraw(e);
         holder.addEventListener("pointerdown", this.onPointerDown, {capture: true});
-        // the holder's size, read where the layout is fresh anyway: fit() runs on every draw, and reading it there forced a
-        // layout of the whole page in the middle of the commit that brought new values (10–25 ms a period switch)
-        this.resizeObserver = new ResizeObserver(() => { this.size = holder.getBoundingClientRect(); this.fit(); });
+        // the holder's size, read where the layout is fresh anyway: fit() and the viewport run on every draw, and reading
+        // it there forced a layout of the whole page in the middle of the commit that brought new values (10–25 ms a
+        // period switch); a new size may keep the view (panned by hand) but moves the labels
+        this.resizeObserver = new ResizeObserver(() => {
+            this.size = holder.getBoundingClientRect();
+            this.fit();
+            this.placeLabels();
+        });
         this.resizeObserver.observe(holder);
         this.beforePrint = () => this.printImage(true);
         this.afterPrint = () => this.printImage(false);
@@ -544,8 +549,7 @@ class DeckMap extends React.Component {
 
     /** Fit to layout.meta.fit at the real size, once per bounds and size; a view panned by hand is left alone. */
     fit() {
-        const meta = (this.figure().layout || {}).meta || {};
-        const box = this.size || (this.size = this.canvasHolder.current.getBoundingClientRect());
+        const meta = (this.figure().layout || {}).meta || {}, box = this.holderSize();
         if (!meta.fit || box.width < 50 || box.height < 50) {
             if (!this.viewState) {
                 const c = ((this.figure().layout || {}).map || {}).center;
@@ -578,8 +582,13 @@ class DeckMap extends React.Component {
         }, 250);
     }
 
+    /** The holder's size as the ResizeObserver last reported it (read once before its first report). */
+    holderSize() {
+        return this.size || (this.size = this.canvasHolder.current.getBoundingClientRect());
+    }
+
     viewport() {
-        const box = this.canvasHolder.current.getBoundingClientRect();
+        const box = this.holderSize();
         return new WebMercatorViewport({width: box.width, height: box.height, ...(this.viewState || {longitude: 0, latitude: 0, zoom: 1})});
     }
 
@@ -595,8 +604,9 @@ class DeckMap extends React.Component {
             }
         });
         const key = JSON.stringify(items);
-        if (layer.dataset.key === key && this.labelsPlacedAt === this.viewState) { return; } // measuring them forces a layout
-        this.labelsPlacedAt = this.viewState;
+        const placedFor = [key, this.viewState, this.size];
+        if (this.labelsPlacedFor && placedFor.every((x, i) => x === this.labelsPlacedFor[i])) { return; } // measuring forces a layout
+        this.labelsPlacedFor = placedFor;
         if (layer.dataset.key !== key) {
             layer.textContent = "";
             items.forEach((item) => {
