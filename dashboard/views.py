@@ -228,7 +228,7 @@ def ranked_table(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd
         elif spec.categories:
             shown = labels.get(int(row["value"]), "–")
         else:
-            shown = f"{_fmt(float(row['value']), spec.value_format, lang)} {spec.unit(lang)}"
+            shown = f"{_fmt(float(row['value']), spec.value_format, lang)}\u00a0{spec.unit(lang)}"  # "52,7 %" on one line
         rows.append(html.Tr([
             html.Td(html.Button(row["_name"], id={"type": ids.TABLE_AREA, "index": str(area)}, className="btn btn-link btn-sm p-0 text-start")),
             html.Td(shown, className="text-end"),
