@@ -61,11 +61,15 @@ COUNT_COLUMNS = ("numerator", "denominator", "residents")
 def apply_index_string(app: Dash, lang: str) -> None:
     """The page's `<html lang>` in the configured UI language (a clientside callback follows the language switch),
     and Dash's script block in a plain `<div>` instead of a second `<footer>` (one contentinfo landmark: the sources line).
+    The page asks for its layout while its scripts load (a preload the renderer's own request then takes): the layout is
+    built in the link's state on the server (`first_view`), and the renderer asks for it only once every script has run.
 
     Works on whatever index string the app has (other hooks may have changed it before)."""
     page = app.index_string
     page = re.sub(r"<html(?![^>]*\blang=)([^>]*)>", rf'<html lang="{lang}"\1>', page, count=1)
     page = re.sub(r"<footer>(\s*\{%config%\}.*?\{%renderer%\}\s*)</footer>", r'<div class="dash-scripts">\1</div>', page, count=1, flags=re.S)
+    layout = f"{app.config.requests_pathname_prefix}_dash-layout"
+    page = page.replace("{%metas%}", f'{{%metas%}}\n        <link rel="preload" href="{layout}" as="fetch" crossorigin="anonymous">', 1)
     app.index_string = page
 
 

@@ -209,6 +209,10 @@ def test_a_link_opens_drawn_without_callback_requests_and_back_restores_the_stat
     requests = dash_duo.driver.execute_script(
         "return performance.getEntriesByType('resource').filter(e => e.name.includes('_dash-update-component')).length")
     assert requests == 0
+    # the layout once, asked for by the page's preload while the scripts loaded (the renderer took that answer)
+    layout = dash_duo.driver.execute_script(
+        "return performance.getEntriesByType('resource').filter(e => e.name.includes('_dash-layout')).map(e => e.initiatorType)")
+    assert layout == ["link"], layout
     assert "Mitte" in text(dash_duo, ids.CARDS) and "Share of group" in text(dash_duo, ids.LEGEND)
     link = dash_duo.find_element(f"#{ids.LINK_TEXT}").get_attribute("value")
     assert "basis=bezirksregion" in link and "district=01" in link and "lang=en" in link
