@@ -604,9 +604,12 @@ class DeckMap extends React.Component {
             }
         });
         const key = JSON.stringify(items);
-        const placedFor = [key, this.viewState, this.size];
-        if (this.labelsPlacedFor && placedFor.every((x, i) => x === this.labelsPlacedFor[i])) { return; } // measuring forces a layout
-        this.labelsPlacedFor = placedFor;
+        // measuring the labels forces a layout of the page: only when they, the view or the map's size changed
+        this.memo("labels", [key, this.viewState, this.size], () => this.positionLabels(layer, items, key));
+    }
+
+    /** The labels' elements (new ones when `key`, the labels' JSON, changed) at their places; hidden where they overlap. */
+    positionLabels(layer, items, key) {
         if (layer.dataset.key !== key) {
             layer.textContent = "";
             items.forEach((item) => {
