@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import math
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from dash import Patch
 from plotly.colors import get_colorscale, sample_colorscale
 
 from layers import LayerResult, LayerSpec, format_number
 from layers.bundle import Bundle
+from layers.numbers import decimal_units, format_decimals
 
 from .i18n import format_date, not_shown, t
+from .patching import MISSING, Location
 
 NOT_SHOWN_COLOUR = "#c8c8c8"
 OUTLINE_COLOUR = "#3b3b3b"
@@ -43,6 +43,23 @@ def typed(values: np.ndarray, dtype: str = "f4") -> dict:
     Plain JSON numbers cost 6–20 bytes each; this keeps a value update near 5 bytes per area.
     """
     return {"dtype": dtype, "bdata": base64.b64encode(np.ascontiguousarray(values, dtype=np.dtype(dtype)).tobytes()).decode("ascii")}
+
+
+def compact(values: np.ndarray, decimals: int) -> dict:
+    """An array in the WebGL engine's compact form ({dtype, bdata, decimals}; dashboard/mapgl/src/typed.js reads it,
+    plotly.js does not): whole numbers of 10^-`decimals` (value = number / 10^decimals), rounded as the tables write
+    them (`layers.numbers.decimal_units`), in the narrowest signed dtype, whose least number marks a missing value; the
+    bytes in planes (every value's first byte, then every second byte, as Blosc's shuffle), because the high bytes of
+    small numbers are alike and gzip then packs them. A share with one decimal costs ~1.5 bytes on the wire, not
+    float32's 4; values too large for 32-bit whole numbers go as float32."""
+    units = decimal_units(values, decimals)
+    top = float(np.abs(units[np.isfinite(units)]).max(initial=0.0))
+    dtype = next((np.dtype(d) for d in ("i1", "i2", "i4") if top < np.iinfo(np.dtype(d)).max), None)
+    if dtype is None:
+        return typed(values)
+    whole = np.where(np.isfinite(units), units, np.iinfo(dtype).min).astype(dtype.newbyteorder("<"))
+    planes = whole.view(np.uint8).reshape(-1, dtype.itemsize).T.tobytes()
+    return {"dtype": dtype.str[1:], "bdata": base64.b64encode(planes).decode("ascii"), "decimals": decimals}
 
 
 def typed_counts(counts: np.ndarray) -> dict:
@@ -162,6 +179,7 @@ class Display:
     portal: bool
     interpolated_from: str | None = None  # display name of the level, e.g. "Planungsraum"
     ids_as_names: bool = False  # H3 cells: the id is the name, so hover heads use the location and no text is sent
+    compact_arrays: bool = False  # numbers in the WebGL engine's compact form (`compact`), not plotly.js typed arrays
 
 
 def category_scale(spec: LayerSpec) -> tuple[list, dict]:
@@ -198,6 +216,12 @@ def area_text(names: pd.Series, index: pd.Index, extra: pd.Series | None) -> lis
     return (head if extra is None else head.str.cat(extra.reindex(index).fillna(""), sep="<br>")).tolist()
 
 
+def shown_values(values: np.ndarray, decimals: int | None, d: Display) -> dict:
+    """A trace's numbers as the map's engine reads them: for the WebGL engine `compact`, as whole numbers of the last
+    decimal the hover writes (`decimals`); float32 for plotly.js or without a known number of decimals."""
+    return compact(values, decimals) if d.compact_arrays and decimals is not None else typed(values)
+
+
 def value_props(result: LayerResult, spec: LayerSpec, d: Display, names: pd.Series) -> dict:
     """The per-value parts of the map traces, aligned with `result.values.index` (the basis' ids).
 
@@ -231,7 +255,9 @@ def value_props(result: LayerResult, spec: LayerSpec, d: Display, names: pd.Seri
         colorscale, z_range = continuous_colouring(shown, spec)
         colorbar = clipped_ticks(shown, z_range, spec, lang)
     return {
-        "z": typed(np.where(plain | small, z, np.nan)), "small_z": typed(np.where(small, 0.0, np.nan)), "customdata": typed_counts(residents),
+        "z": shown_values(np.where(plain | small, z, np.nan), format_decimals(spec.value_format), d),
+        "small_z": shown_values(np.where(small, 0.0, np.nan), 0, d),
+        "customdata": compact(residents, 0) if d.compact_arrays else typed_counts(residents),
         "hovertemplate": f"<b>{'%{text}' if extra is not None else head}</b><br>{value_line}{spec.persons(lang)}: %{{customdata:,.0f}}<br>"
                          f"{period}{badge}<extra></extra>",
         "small_hovertemplate": f"<b>{head}</b><br><i>{small_note}</i><br>{period}<extra></extra>",
@@ -273,18 +299,33 @@ def _traces(props: dict, ids: list[str], names: list[str] | None, geo_url: str) 
     return [hidden, values, small, selection, facilities, sites, proposals]
 
 
-def values_key(result: LayerResult, display: Display) -> dict:
-    """Fingerprints of the parts a value update may leave out when they did not change: residents and small counts."""
-    v = result.values
-    small = np.isfinite(v["value"].to_numpy(dtype=float)) & v["suppressed"].to_numpy(dtype=bool) & (not display.portal)
-    residents = np.nan_to_num(v["residents"].to_numpy(dtype=float).round(), nan=-1.0)
-    return {"residents": hashlib.sha1(residents.tobytes()).hexdigest()[:16], "small": hashlib.sha1(small.tobytes()).hexdigest()[:16]}
+def value_parts(props: dict, plain_names: list[str] | None, lang: str) -> list[tuple[Location, object]]:
+    """Every part of the map that a value update may change, with where it goes in the figure (for `patch_parts`).
+
+    `props` from `value_props`; `plain_names`: the areas' names (the hover heads), None for H3 cells (the id is the name).
+    """
+    v = VALUES_TRACE
+    text = props["text"] or plain_names
+    return [
+        (("data", v, "z"), props["z"]), (("data", v, "customdata"), props["customdata"]),
+        (("data", v, "hovertemplate"), props["hovertemplate"]), (("data", v, "colorscale"), props["colorscale"]),
+        (("data", v, "text"), text or MISSING),
+        (("data", SMALL_TRACE, "z"), props["small_z"]), (("data", SMALL_TRACE, "hovertemplate"), props["small_hovertemplate"]),
+        (("data", HIDDEN_TRACE, "hovertemplate"), props["hidden_hovertemplate"]),
+        *((("data", trace, "text"), plain_names or MISSING) for trace in (SMALL_TRACE, HIDDEN_TRACE)),
+        (("data", v, "colorbar", "title", "text"), props["colorbar_title"]), (("data", v, "showscale"), props["showscale"]),
+        *((("data", v, "colorbar", name), value) for name, value in props["colorbar_ticks"].items()),
+        (("data", v, "zmin"), props["range"]["zmin"]), (("data", v, "zmax"), props["range"]["zmax"]),
+        (("layout", "separators"), separators(lang)),
+    ]
 
 
-def map_figure(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd.Series, geo_url: str, outline_url: str,
+def map_figure(bundle: Bundle, result: LayerResult, props: dict, plain_names: list[str] | None, geo_url: str, outline_url: str,
                display: Display, tile_url: str = "", tile_attribution: str = "") -> dict:
-    """The whole map: values, not-shown areas, and the city's coarsest outlines as context (no external tiles)."""
-    props = value_props(result, spec, display, names)
+    """The whole map: values, not-shown areas, and the city's coarsest outlines as context (no external tiles).
+
+    `props` from `value_props`; `plain_names`: the areas' names (hover heads), None for H3 cells.
+    """
     ids = result.values.index.tolist()
     bounds = [round(float(b), 6) for b in bundle.units.total_bounds]
     centre, zoom = fit_view(tuple(bounds))
@@ -303,7 +344,7 @@ def map_figure(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd.S
     if tile_url:  # raster tiles go last in the list but are drawn below the traces
         layers.append({"sourcetype": "raster", "source": [tile_url], "sourceattribution": tile_attribution, "below": "traces"})
     return {
-        "data": _traces(props, ids, None if display.ids_as_names else names.reindex(ids).fillna("").tolist(), geo_url),
+        "data": _traces(props, ids, plain_names, geo_url),
         "layout": {
             "map": {"style": "white-bg", "center": centre, "zoom": zoom, "layers": layers},
             "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "uirevision": bundle.manifest.city,
@@ -311,40 +352,3 @@ def map_figure(bundle: Bundle, result: LayerResult, spec: LayerSpec, names: pd.S
             "separators": separators(display.lang),
         },
     }
-
-
-def map_patch(result: LayerResult, spec: LayerSpec, names: pd.Series, display: Display, send_text: bool, drawn: dict | None,
-              key: dict) -> Patch:
-    """Only what changes when layer, group, period or language change: values, hover and colours, never geometry.
-
-    `send_text`: also resend the hover heads (layers with class labels or notes, or when leaving one, or a new language).
-    `drawn`: `values_key` of the figure on the page, `key` that of `result`; residents and the small-counts overlay are
-    not resent when unchanged.
-    """
-    props = value_props(result, spec, display, names)
-    drawn = drawn or {}
-    patch = Patch()
-    v = VALUES_TRACE
-    for name in ("z", "hovertemplate", "colorscale"):
-        patch["data"][v][name] = props[name]
-    if key["residents"] != drawn.get("residents"):
-        patch["data"][v]["customdata"] = props["customdata"]
-    if key["small"] != drawn.get("small"):
-        patch["data"][SMALL_TRACE]["z"] = props["small_z"]
-    patch["data"][SMALL_TRACE]["hovertemplate"] = props["small_hovertemplate"]
-    patch["data"][HIDDEN_TRACE]["hovertemplate"] = props["hidden_hovertemplate"]
-    if send_text:
-        plain_names = None if display.ids_as_names else names.reindex(result.values.index).fillna("").tolist()
-        if props["text"] or plain_names:
-            patch["data"][v]["text"] = props["text"] or plain_names
-        if plain_names:
-            for trace in (SMALL_TRACE, HIDDEN_TRACE):
-                patch["data"][trace]["text"] = plain_names
-    patch["data"][v]["colorbar"]["title"]["text"] = props["colorbar_title"]
-    patch["data"][v]["showscale"] = props["showscale"]
-    for name, value in props["colorbar_ticks"].items():
-        patch["data"][v]["colorbar"][name] = value
-    patch["data"][v]["zmin"] = props["range"]["zmin"]
-    patch["data"][v]["zmax"] = props["range"]["zmax"]
-    patch["layout"]["separators"] = separators(display.lang)
-    return patch

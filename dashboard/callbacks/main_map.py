@@ -11,8 +11,10 @@ from layers.spatial import Basis, basis_geojson
 
 from .. import ids
 from ..context import current_bundle, current_settings
-from ..figures import SCENARIO_TRACE, SELECTION_TRACE, Display, map_figure, map_patch, values_key
+from ..figures import SCENARIO_TRACE, SELECTION_TRACE, Display, map_figure, value_parts, value_props
 from ..legend import legend
+from ..mapgl import engine
+from ..patching import patch_parts
 from ..sections.scenario import sites
 from ..view import Controls, ScenarioChoice, View, area_labels, checked_scenario, current_query, resolve_view, scenario_controls, selection_ids, view_controls
 from ..views import apply_district, district_layout, district_view, level_name, selection_patch
@@ -67,18 +69,20 @@ def map_display(shown: View, lang: str) -> Display:
     bundle, settings = current_bundle(), current_settings()
     origin = shown.result.interpolated_from
     return Display(lang, settings.min_cases, settings.min_residents, settings.mode == "portal",
-                   level_name(bundle, origin, lang) if origin else None, ids_as_names=shown.query.basis.is_h3)
+                   level_name(bundle, origin, lang) if origin else None, ids_as_names=shown.query.basis.is_h3,
+                   compact_arrays=engine(settings.map_engine) == "webgl")
 
 
 def _show_selection(figure, chosen: list[str]) -> None:
     figure["data"][SELECTION_TRACE]["locations"], figure["data"][SELECTION_TRACE]["z"] = chosen, [0] * len(chosen)
 
 
-def whole_figure(shown: View, basis_key: str, display: Display, district: str | None, selection: dict | None, scenario: dict | None) -> dict:
+def whole_figure(shown: View, props: dict, plain_names: list[str] | None, display: Display, district: str | None,
+                 selection: dict | None, scenario: dict | None) -> dict:
     """The whole map of the view (a new basis, or the page's first figure) with its selection, district and scenario sites."""
     bundle, settings = current_bundle(), current_settings()
-    labels = area_labels(bundle, basis_key, display.lang)
-    figure = map_figure(bundle, shown.result, shown.spec, labels, geo_url(basis_key), geo_url(bundle.levels[0].id), display,
+    basis_key = shown.query.basis.key
+    figure = map_figure(bundle, shown.result, props, plain_names, geo_url(basis_key), geo_url(bundle.levels[0].id), display,
                         settings.tile_url, settings.tile_attribution)
     _show_selection(figure, selection_ids(selection, basis_key))
     apply_district(figure, district_layout(bundle, district))
@@ -86,32 +90,40 @@ def whole_figure(shown: View, basis_key: str, display: Display, district: str | 
     return figure
 
 
-def figure_patch(shown: View, display: Display, drawn: dict, store: dict, triggered: set[str], district: str | None,
+def figure_patch(values: Patch | None, display: Display, basis_key: str, triggered: set[str], district: str | None,
                  selection: dict | None, scenario: dict | None) -> Patch:
-    """The view's values as a Patch of the figure on the page (`drawn`; `store`: what the drawn-store will say of the new
-    one), plus what else changed (`triggered`): district, selection, scenario sites (on a new language, for their labels)."""
-    bundle = current_bundle()
-    labels = area_labels(bundle, store["basis"], display.lang)
-    send_text = store["rich"] or drawn.get("rich", False) or LANGUAGE_CHANGED in triggered
-    figure = map_patch(shown.result, shown.spec, labels, display, send_text, drawn, store)  # `store` carries the `values_key`
+    """The value parts that changed (`values`, from `patch_parts`) plus what else changed (`triggered`): district,
+    selection, scenario sites (on a new language, for their labels); no_update when nothing did."""
+    figure = values if values is not None else Patch()
     if DISTRICT_CHANGED in triggered:
-        apply_district(figure, district_layout(bundle, district))
+        apply_district(figure, district_layout(current_bundle(), district))
     if SELECTION_CHANGED in triggered:
-        _show_selection(figure, selection_ids(selection, store["basis"]))
+        _show_selection(figure, selection_ids(selection, basis_key))
     if triggered & {SCENARIO_CHANGED, LANGUAGE_CHANGED}:
         for name, value in scenario_sites(scenario, display.lang).items():
             figure["data"][SCENARIO_TRACE][name] = value
-    return figure
+    return figure if figure.to_plotly_json()["operations"] else no_update
+
+
+def legend_patch(items: list, drawn: str | None) -> tuple[list | Patch, str]:
+    """The legend's blocks that changed as a Patch of the legend on the page (`drawn`: their fingerprints), the whole
+    legend when the page's is unknown or has other blocks; and the fingerprints of the new blocks."""
+    parts = [((i,), item) for i, item in enumerate(items)]
+    patch, marks = patch_parts(parts, drawn)
+    if not drawn or len(drawn) != len(marks):
+        return items, marks
+    return (patch if patch is not None else no_update), marks
 
 
 def update_map(controls: Controls, lang: str, district: str | None, selection: dict | None, scenario: ScenarioChoice,
                drawn: dict | None) -> tuple:
-    """Full figure when the basis changes (new geometry URL), otherwise a Patch: values, or only highlight or view; with it
-    the legend, the drawn-store and, for a whole figure only, the same store for the overlays (`ids.MAP_REDRAWN`).
+    """Full figure when the basis changes (new geometry URL), otherwise a Patch of what changed: values, hover and
+    colours, or only highlight or view; with it the legend (whole or patched), the drawn-store and, for a whole figure
+    only, the same store for the overlays (`ids.MAP_REDRAWN`).
 
-    `drawn` (store) says which basis the figure on the page has and whether its hover heads carry layer-specific lines
-    (classes or notes). With a scenario (store), its `view` says whether the map shows the baseline, the scenario or
-    their difference.
+    `drawn` (store) says which basis the figure on the page has and the fingerprints of its value parts and legend
+    blocks (`dashboard.patching`): a part is sent only when it differs. With a scenario (store), its `view` says whether
+    the map shows the baseline, the scenario or their difference.
     """
     full = not drawn or drawn.get("basis") != controls["basis"]
     triggered = set() if full else set(ctx.triggered_prop_ids or {})  # a whole figure is also drawn into the page (first_view)
@@ -121,12 +133,16 @@ def update_map(controls: Controls, lang: str, district: str | None, selection: d
     if shown is None:
         return no_update, no_update, no_update, no_update
     display = map_display(shown, lang)
-    store = {"basis": controls["basis"], "rich": bool(shown.spec.categories) or shown.result.notes is not None, "full": full,
-             **values_key(shown.result, display)}
-    figure = (whole_figure(shown, controls["basis"], display, district, selection, scenario["data"]) if full
-              else figure_patch(shown, display, drawn, store, triggered, district, selection, scenario["data"]))
+    labels = area_labels(current_bundle(), controls["basis"], display.lang)
+    props = value_props(shown.result, shown.spec, display, labels)
+    plain_names = None if display.ids_as_names else labels.reindex(shown.result.values.index).fillna("").tolist()
+    values, parts = patch_parts(value_parts(props, plain_names, display.lang), None if full else drawn.get("parts"))
     items = legend(shown.result, shown.query, shown.spec, lang, current_settings(), shown.scenario, scenario["view"])
-    return figure, items, store, store if full else no_update
+    legend_out, legend_marks = legend_patch(items, None if full else drawn.get("legend"))
+    store = {"basis": controls["basis"], "full": full, "parts": parts, "legend": legend_marks}
+    figure = (whole_figure(shown, props, plain_names, display, district, selection, scenario["data"]) if full
+              else figure_patch(values, display, controls["basis"], triggered, district, selection, scenario["data"]))
+    return figure, legend_out, store, store if full else no_update
 
 
 def register(app: Dash) -> None:

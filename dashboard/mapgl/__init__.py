@@ -2,7 +2,8 @@
 
 Its JavaScript (`src/`, deck.gl pinned in package.json) is bundled by esbuild into `dist/deckmap.js` by
 `scripts/setup-js.sh`, which the README's commands run; nothing prebuilt is downloaded. The component reads the same
-figure dict as `dcc.Graph` (so every callback that patches the map works unchanged) and emits `clickData` and
+figure dict as `dcc.Graph` (so every callback that patches the map works unchanged; values may come as whole numbers of
+their last shown decimal, `dashboard.figures.compact`, which plotly.js would not read) and emits `clickData` and
 `selectedData` in dcc.Graph's shape. Where the bundle is missing the app falls back to the Plotly engine (`engine`).
 `AfterMap` (through `after_map`) holds back what would delay the map's first frame (plotly.js) until that frame is drawn,
 and a closed topic pane until it is first opened.

@@ -1,6 +1,5 @@
 """The map callback through Dash's real endpoint: geometry by URL, values by Patch, disclosure in portal mode."""
 
-import base64
 
 import numpy as np
 import orjson
@@ -10,8 +9,13 @@ from bench.run import _payload
 from dashboard import ids
 from dashboard.app import create_app
 from dashboard.figures import HIDDEN_TRACE, SELECTION_TRACE, SMALL_TRACE, VALUES_TRACE, typed_counts
+from layers import LayerQuery
 from layers.bundle import write_bundle
+from layers.numbers import format_numbers
+from layers.query import run_query
 from layers.settings import load_settings
+from layers.spatial.basis import Basis
+from tests.arrays import decode
 from tests.tiny import tiny_build
 
 
@@ -26,13 +30,6 @@ def post(client, changed: str, basis: str = "block", layer: str = "migration_sha
     resp = client.post("/_dash-update-component", json=body)
     assert resp.status_code == 200, resp.data[:500]
     return orjson.loads(resp.data)["response"]
-
-
-def decode(array) -> np.ndarray:
-    """A plotly.js typed array ({dtype, bdata}) or a plain list as numpy."""
-    if isinstance(array, dict):
-        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"]))
-    return np.asarray(array, dtype=float)
 
 
 def ops(patch: dict) -> dict[tuple, object]:
@@ -128,3 +125,90 @@ def test_residents_go_out_in_the_narrowest_exact_typed_array_and_a_missing_count
     sent = typed_counts(np.asarray(counts))
     assert sent["dtype"] == dtype
     np.testing.assert_array_equal(decode(sent).astype(float), np.asarray(counts))  # NaN stays NaN, never 0
+
+
+def _apply(target, patch):
+    """Dash's renderer applying a Patch of Assign operations (the only kind the map callback sends) to a copy."""
+    out = orjson.loads(orjson.dumps(target))
+    for op in patch["operations"]:
+        assert op["operation"] == "Assign", op
+        *path, last = op["location"]
+        node = out
+        for key in path:
+            node = node[key]
+        node[last] = op["params"]["value"]
+    return out
+
+
+def _with_language(body: dict, lang: str) -> dict:
+    for item in body["inputs"]:
+        if item["id"] == ids.LANGUAGE:
+            item["value"] = lang
+    return body
+
+
+def _answer(client, changed: str, lang: str, drawn: dict | None, **controls) -> dict:
+    body = _with_language(_payload(controls.get("layer", "migration_share"), controls.get("group", "mig_bg"), "block",
+                                   controls.get("period", 1), "2023-12-31", changed, drawn=drawn), lang)
+    resp = client.post("/_dash-update-component", json=body)
+    assert resp.status_code == 200, resp.data[:500]
+    return orjson.loads(resp.data)["response"]
+
+
+@pytest.mark.parametrize("mode", ["planner", "portal"])
+def test_a_page_patched_through_a_walk_of_switches_is_the_page_drawn_whole(tiny_folder, bundle_root, mode):
+    """Parts whose fingerprint is unchanged are left out of a value update (issue 19: ~2 KB of legend, colours and hover
+    text per period switch). Whatever is left out must already be on the page: after each switch, the figure and
+    legend patched step by step equal the ones drawn whole for the same controls."""
+    client = create_app(load_settings(bundle_dir=str(bundle_root), mode=mode), tiny_folder).server.test_client()
+    first = _answer(client, f"{ids.BASIS}.value", "de", None)
+    figure, legend, drawn = first[ids.MAP]["figure"], first[ids.LEGEND]["children"], first[ids.MAP_DRAWN]["data"]
+    walk = [(ids.PERIOD, "de", {"period": 0}), (ids.LAYER, "de", {"period": 0, "layer": "migration_lq"}),
+            (ids.PERIOD, "de", {"layer": "migration_lq"}), (ids.LANGUAGE, "en", {"layer": "migration_lq"}),
+            (ids.LAYER, "en", {}), (ids.PERIOD, "en", {"period": 0}), (ids.LANGUAGE, "de", {"period": 0}),
+            (ids.PERIOD, "de", {})]
+    left_out = 0
+    for control, lang, controls in walk:
+        step = _answer(client, f"{control}.value", lang, drawn, **controls)
+        if ids.MAP in step:
+            figure = _apply(figure, step[ids.MAP]["figure"])
+            left_out += ("data", VALUES_TRACE, "colorscale") not in ops(step[ids.MAP]["figure"])
+        if ids.LEGEND in step:
+            sent = step[ids.LEGEND]["children"]
+            legend = _apply(legend, sent) if isinstance(sent, dict) else sent
+        drawn = step[ids.MAP_DRAWN]["data"]
+        whole = _answer(client, f"{ids.BASIS}.value", lang, None, **controls)
+        assert figure == whole[ids.MAP]["figure"], f"after {control} → {controls}, {lang}"
+        assert legend == whole[ids.LEGEND]["children"], f"after {control} → {controls}, {lang}"
+    assert left_out > 0  # the walk did leave parts out: this test is not passing because everything was resent
+
+
+def test_a_period_switch_leaves_out_the_unchanged_legend_and_colours(settings, tiny_folder):
+    client = create_app(settings, tiny_folder).server.test_client()
+    drawn = post(client, f"{ids.BASIS}.value")[ids.MAP_DRAWN]["data"]
+    answer = post(client, f"{ids.PERIOD}.value", period=0, drawn=drawn)
+    changed = ops(answer[ids.MAP]["figure"])
+    assert ("data", VALUES_TRACE, "colorscale") not in changed and ("layout", "separators") not in changed
+    assert "31.12.2023" in changed[("data", VALUES_TRACE, "hovertemplate")]  # the period in the hover is new
+    legend = ops(answer[ids.LEGEND]["children"])
+    assert set(legend) == {(0,), (5,)}  # the head (period) and the download links; the key and notes stay
+    assert "period=2023-12-31" in orjson.dumps(legend[(5,)]).decode()
+
+
+@pytest.mark.parametrize("basis", ["planungsraum", "h3_9"])
+def test_the_webgl_maps_compact_values_read_as_the_table_writes_them(webgl, berlin_bundle, basis):
+    """The WebGL engine gets each value as a whole number of its last shown decimal (2 bytes where float32 took 4).
+    Its hover writes that number with the layer's decimals; that must be the table's text for every area, ties and
+    all, and a missing value must stay missing."""
+    client = create_app(webgl, berlin_bundle.folder).server.test_client()
+    period = len(berlin_bundle.periods) - 2
+    body = _payload("migration_share", "mig_bg", basis, period, berlin_bundle.periods[0], f"{ids.BASIS}.value")
+    trace = orjson.loads(client.post("/_dash-update-component", json=body).data)["response"][ids.MAP]["figure"]["data"][VALUES_TRACE]
+    assert trace["z"]["dtype"] == "i2" and trace["z"]["decimals"] == 1 and trace["customdata"]["decimals"] == 0
+    shown = decode(trace["z"])
+    query = LayerQuery("migration_share", Basis.parse(basis), berlin_bundle.periods[period], group="mig_bg")
+    table = run_query(berlin_bundle, webgl, query).values.reindex(trace["locations"])
+    values = table["value"]  # planner mode: small counts are shown too (outlined, with a note)
+    assert np.isnan(shown).tolist() == values.isna().tolist()
+    assert [f"{v:.1f}" for v in shown[~np.isnan(shown)]] == format_numbers(values.dropna(), "en", 1).tolist()
+    np.testing.assert_array_equal(decode(trace["customdata"]), table["residents"].round().to_numpy(dtype=float))

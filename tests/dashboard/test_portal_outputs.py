@@ -7,7 +7,6 @@ below the thresholds there (primary rule) must be absent, null or "not shown" in
 
 from __future__ import annotations
 
-import base64
 import io
 from dataclasses import dataclass
 
@@ -24,6 +23,7 @@ from layers.query import check_query, run_query, visible_layers
 from layers.registry import REGISTRY
 from layers.settings import load_settings
 from layers.spec import INTERNAL
+from tests.arrays import decode
 
 # Fields that must never leave the server in the portal: internal counts, person-level rows, import bookkeeping, errors.
 INTERNAL_FIELDS = {"numerator", "denominator", "_row", "point_id", "traceback", "Traceback", "pop_mig_bg_exact"}
@@ -185,12 +185,6 @@ def test_topic_routes_publish_nothing_internal_nor_small(client, portal_settings
             assert value == 0 or value >= portal_settings.min_residents, f"{route.url}: {where}.{key} = {value} below the minimum"
 
 
-def _decode(array) -> np.ndarray:
-    if isinstance(array, dict):
-        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"])).astype(float)
-    return np.asarray([np.nan if x is None else x for x in array], dtype=float)
-
-
 @pytest.mark.parametrize("basis", ["planungsraum", "h3_9"])
 def test_map_callback_shows_no_small_value(client, berlin_bundle, portal_settings, truth_settings, basis):
     """The map through Dash's endpoint, for every public layer: hidden areas have no colour, no residents, no hover note."""
@@ -205,7 +199,7 @@ def test_map_callback_shows_no_small_value(client, berlin_bundle, portal_setting
         fig = orjson.loads(resp.data)["response"][ids.MAP]["figure"]
         trace = fig["data"][VALUES_TRACE]
         locations = trace["locations"]
-        z, residents = _decode(trace["z"]), _decode(trace["customdata"])
+        z, residents = decode(trace["z"]), decode(trace["customdata"])
         planner = run_query(berlin_bundle, truth_settings, check_query(berlin_bundle, truth_settings, layer, basis, period, group))
         truth = planner.values
         small = truth.index[truth["suppressed"].to_numpy(dtype=bool)]
@@ -214,7 +208,7 @@ def test_map_callback_shows_no_small_value(client, berlin_bundle, portal_setting
         assert np.isnan(residents[at]).all(), f"{layer} {basis}: the hover shows residents of a suppressed area"
         finite = residents[np.isfinite(residents)]
         assert ((finite == 0) | (finite >= portal_settings.min_residents)).all()
-        assert np.isnan(_decode(fig["data"][SMALL_TRACE]["z"])).all()  # no "small counts" overlay in the portal
+        assert np.isnan(decode(fig["data"][SMALL_TRACE]["z"])).all()  # no "small counts" overlay in the portal
         text = trace.get("text")
         notes = planner.notes["de"] if planner.notes is not None and "de" in planner.notes else None
         if isinstance(text, list) and len(text) == len(locations) and notes is not None:

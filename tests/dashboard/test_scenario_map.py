@@ -1,7 +1,6 @@
 """The scenario through the core views: the map shows baseline, scenario or difference; the link carries the scenario;
 the portal never runs one (real Berlin, Dash's real endpoint)."""
 
-import base64
 
 import numpy as np
 import orjson
@@ -14,14 +13,14 @@ from dashboard.figures import SCENARIO_TRACE, VALUES_TRACE
 from dashboard.state import parse_query, to_query
 from layers.scenario import Housing, Scenario, Site
 from layers.settings import load_settings
+from tests.arrays import decode
 
 SITE_UNIT = "08100104"  # a Planungsraum in Neukölln
 SCENARIO = Scenario("Neubau", (Housing(Site("unit", id=SITE_UNIT), 200, persons_per_dwelling=2.0),))
 
 
 def z_of(trace: dict) -> np.ndarray:
-    z = trace["z"]
-    return np.frombuffer(base64.b64decode(z["bdata"]), dtype=np.dtype(z["dtype"])) if isinstance(z, dict) else np.asarray(z, dtype=float)
+    return decode(trace["z"])
 
 
 @pytest.fixture(scope="module")

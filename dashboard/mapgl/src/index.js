@@ -20,6 +20,7 @@ import {colourLut, lutColour, parseColour} from "./colour.js";
 import {hoverText, formatValue, niceTicks} from "./format.js";
 import {centroid, extentDeg, insideBox, insidePolygon} from "./geometry.js";
 import {AfterMap} from "./after-map.js";
+import {values} from "./typed.js";
 import {announceMapDrawn, frameDrawn, registerShowing, whenValuesShown} from "./map-drawn.js";
 
 const React = window.React;
@@ -37,9 +38,6 @@ const WORDS = {
     en: {pan: "Pan", box: "Box select", lasso: "Lasso select", zoomIn: "Zoom in", zoomOut: "Zoom out", reset: "Reset view",
          tools: "Map tools", map: "map", keys: "Map: move with the arrow keys, zoom in and out with + and −"},
 };
-const DTYPES = {f4: Float32Array, f8: Float64Array, u1: Uint8Array, i1: Int8Array, u2: Uint16Array, i2: Int16Array,
-                u4: Uint32Array, i4: Int32Array};
-const decodedArrays = new WeakMap();
 
 /** A GeoJsonLayer that only strokes: without the polygon fill sublayer, which GeoJsonLayer builds (tessellating every
  * polygon) even with `filled: false` (542 Planungsräume: ~100 ms on each new outline list, for nothing drawn). */
@@ -51,22 +49,6 @@ class OutlineLayer extends GeoJsonLayer {
 OutlineLayer.layerName = "OutlineLayer";
 const geoCache = new Map(); // URL → Promise of a FeatureCollection, for the life of the page (the URL carries the build)
 
-/** A plain list or a plotly typed array ({dtype, bdata}) as something indexable; [] for nothing. */
-export function values(v) {
-    if (v === null || v === undefined) { return []; }
-    if (Array.isArray(v) || ArrayBuffer.isView(v)) { return v; }
-    if (typeof v === "object" && typeof v.bdata === "string") {
-        let out = decodedArrays.get(v);
-        if (!out) {
-            const bin = atob(v.bdata), bytes = new Uint8Array(bin.length);
-            for (let i = 0; i < bin.length; i++) { bytes[i] = bin.charCodeAt(i); }
-            out = new (DTYPES[v.dtype] || Float64Array)(bytes.buffer);
-            decodedArrays.set(v, out);
-        }
-        return out;
-    }
-    return typeof v === "number" ? [v] : [];
-}
 
 const geoFailed = new Map(); // URL → time of its last failure
 
