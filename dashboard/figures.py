@@ -11,9 +11,8 @@ import numpy as np
 import pandas as pd
 from plotly.colors import get_colorscale, sample_colorscale
 
-from layers import LayerResult, LayerSpec, format_number
+from layers import LayerResult, LayerSpec, decimal_units, format_decimals, format_number
 from layers.bundle import Bundle
-from layers.numbers import decimal_units, format_decimals
 
 from .i18n import format_date, not_shown, t
 from .patching import MISSING, Location

@@ -16,7 +16,7 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "context": ("CONTEXT_INDICATORS", "social_context"),
     "licences": ("licence_uri",),
     "narrative": ("about_migration", "basis_name", "context_figures", "format_value", "summary_text"),
-    "numbers": ("format_number",),
+    "numbers": ("decimal_units", "format_decimals", "format_number"),
     "overview": ("SIMILAR",),
     "publication": (
         "computing_bundle", "disclosure_metadata", "publish_records", "publish_table", "receipts", "record",

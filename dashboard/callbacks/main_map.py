@@ -115,6 +115,20 @@ def legend_patch(items: list, drawn: str | None) -> tuple[list | Patch, str]:
     return (patch if patch is not None else no_update), marks
 
 
+def map_answer(shown: View, lang: str, drawn: dict | None, triggered: set[str], district: str | None,
+               selection: dict | None, scenario: dict | None) -> tuple[dict | Patch, str]:
+    """The map of the view, whole when the page has none of this basis (`drawn` None), else a Patch of what changed;
+    and the fingerprints of its value parts, for the drawn-store."""
+    display = map_display(shown, lang)
+    labels = area_labels(current_bundle(), shown.query.basis.key, display.lang)
+    props = value_props(shown.result, shown.spec, display, labels)
+    plain_names = None if display.ids_as_names else labels.reindex(shown.result.values.index).fillna("").tolist()
+    values, parts = patch_parts(value_parts(props, plain_names, display.lang), None if drawn is None else drawn.get("parts"))
+    if drawn is None:
+        return whole_figure(shown, props, plain_names, display, district, selection, scenario), parts
+    return figure_patch(values, display, shown.query.basis.key, triggered, district, selection, scenario), parts
+
+
 def update_map(controls: Controls, lang: str, district: str | None, selection: dict | None, scenario: ScenarioChoice,
                drawn: dict | None) -> tuple:
     """Full figure when the basis changes (new geometry URL), otherwise a Patch of what changed: values, hover and
@@ -132,16 +146,10 @@ def update_map(controls: Controls, lang: str, district: str | None, selection: d
     shown = resolve_view(controls, scenario)
     if shown is None:
         return no_update, no_update, no_update, no_update
-    display = map_display(shown, lang)
-    labels = area_labels(current_bundle(), controls["basis"], display.lang)
-    props = value_props(shown.result, shown.spec, display, labels)
-    plain_names = None if display.ids_as_names else labels.reindex(shown.result.values.index).fillna("").tolist()
-    values, parts = patch_parts(value_parts(props, plain_names, display.lang), None if full else drawn.get("parts"))
+    figure, parts = map_answer(shown, lang, None if full else drawn, triggered, district, selection, scenario["data"])
     items = legend(shown.result, shown.query, shown.spec, lang, current_settings(), shown.scenario, scenario["view"])
     legend_out, legend_marks = legend_patch(items, None if full else drawn.get("legend"))
     store = {"basis": controls["basis"], "full": full, "parts": parts, "legend": legend_marks}
-    figure = (whole_figure(shown, props, plain_names, display, district, selection, scenario["data"]) if full
-              else figure_patch(values, display, controls["basis"], triggered, district, selection, scenario["data"]))
     return figure, legend_out, store, store if full else no_update
 
 
