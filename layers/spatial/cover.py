@@ -1,7 +1,8 @@
 """Which units cover which H3 cells, read from the bundle's areal weights (`h3grid.areal_weights`).
 
-The question asked of the weights throughout the domain, which unit covers most of a cell (a cell takes that unit's
-class, district or name), is answered here once.
+Two questions are asked of the weights throughout the domain: which unit covers most of a cell (a cell takes that
+unit's class, district or name), and which cells hold any part of some units (the cells their counts reach). They are
+answered here once.
 """
 
 from __future__ import annotations
@@ -58,3 +59,26 @@ def dominant_unit(bundle: Bundle, res: int, level: str | None = None) -> pd.Seri
     top = area.sort_values("unit_id").sort_values("area_m2", ascending=False, kind="stable").drop_duplicates("cell")
     return top.set_index("cell")["unit_id"]
 
+
+def cells_of_units(weights: pd.DataFrame, units) -> pd.Index:
+    """H3 cells that hold any part of `units`: the cells areal interpolation feeds from their counts.
+
+    Parameters
+    ----------
+    weights : pd.DataFrame
+        Areal weights of one resolution (``Bundle.weights``).
+    units : list-like of str
+        Finest-level unit ids.
+
+    Returns
+    -------
+    pd.Index
+        Hex ids of the cells, each once, in the order of `weights`.
+
+    Examples
+    --------
+    >>> w = pd.DataFrame({"unit_id": ["a", "a", "b"], "cell": ["c1", "c2", "c2"]})
+    >>> cells_of_units(w, ["a"]).tolist(), cells_of_units(w, ["b"]).tolist()
+    (['c1', 'c2'], ['c2'])
+    """
+    return pd.Index(weights["cell"].to_numpy()[weights["unit_id"].isin(units).to_numpy()]).unique()
