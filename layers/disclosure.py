@@ -15,6 +15,7 @@ import pandas as pd
 from .minimum_counts import small_counts
 from .registry import get_layer
 from .spatial.basis import Basis
+from .spatial.cover import cells_of_units
 from .spec import LayerResult, LayerSpec
 
 COUNT_COLUMNS = ["value", "numerator", "denominator", "residents"]
@@ -64,13 +65,8 @@ def suppress_cells_fed_by(result: LayerResult, suppressed_units: pd.Index, weigh
     Cells interpolated from units mix their counts by public areal weights; publishing a cell fed by a
     suppressed unit would let anyone solve for that unit's counts.
     """
-    hit = result.values.index.isin(fed_cells(suppressed_units, weights))
+    hit = result.values.index.isin(cells_of_units(weights, suppressed_units))
     return _without_notes(result.with_values(_blank(result.values, hit)), result.values.index[hit])
-
-
-def fed_cells(units, weights: pd.DataFrame) -> pd.Index:
-    """H3 cells (hex ids) that receive any share of the counts of `units` by the areal weights."""
-    return pd.Index(weights["cell"].to_numpy()[weights["unit_id"].isin(units).to_numpy()]).unique()
 
 
 # --- the rules of a deployment --------------------------------------------------------------------------------------
@@ -192,7 +188,7 @@ def disclose(bundle, settings, spec: LayerSpec, result: LayerResult, compute: Ca
             base = _base_layer(spec)
             for when in (result.period, result.period_from):
                 hidden = hidden.union(hidden_of(level, when, None, base))
-        result = _hide(result, fed_cells(hidden, bundle.weights(result.basis.res)))
+        result = _hide(result, cells_of_units(bundle.weights(result.basis.res), hidden))
     if rules.fallback == "parent" and not result.basis.is_h3 and spec.aggregate != "sum":
         result = _parent_fallback(bundle, spec, result, rules, compute, hidden_of)
     return result

@@ -23,6 +23,7 @@ from .bundle.derived import DerivedBundle
 from .bundle.schema import ORIGIN_PREFIX, ORIGIN_TOTAL, POPULATION_GROUPS
 from .segregation.groups import origin_partition
 from .spatial.basis import Basis
+from .spatial.cover import dominant_unit
 from .spatial.h3grid import cells_to_hex
 
 INTERNAL_TABLES = frozenset({"accommodation", "housing"})  # planning data that never reaches the public portal (BRIEF §6)
@@ -129,8 +130,7 @@ class PublishedBundle(DerivedBundle):
         """Point-based bundles: address points are never published; in their place one point per finest H3 cell, at the
         cell's centre, with the cell's published counts (for computations that walk from points)."""
         res = max(self.manifest.h3_resolutions)
-        w = self.weights(res)
-        dominant = w.sort_values("cell_share", ascending=False).drop_duplicates("cell").set_index("cell")["unit_id"]
+        dominant = dominant_unit(self, res)
         frames = []
         for period in self.periods:
             f = self.counts(Basis(res=res), period).frame

@@ -12,6 +12,7 @@ import pandas as pd
 from ..bundle import Bundle
 from ..spatial import aggregate
 from ..spatial.basis import Basis
+from ..spatial.cover import cells_of_units
 from ..spatial.h3grid import cells_to_hex, hex_to_cells, points_to_cells
 from ..spatial.routing import Router, bundle_router, cell_centres_xy, to_metric_xy
 from .fca import FcaResult, fca_ratio
@@ -173,10 +174,8 @@ def serving_kitas(bundle: Bundle, basis: Basis, unit_or_cell: str, period: str, 
     if basis.is_h3:
         cells = [unit_or_cell]
     else:
-        w = bundle.weights(res)
         members = bundle.ancestor(basis.level)
-        finest = members.index[members == unit_or_cell]
-        cells = w.loc[w["unit_id"].isin(finest), "cell"].unique()
+        cells = cells_of_units(bundle.weights(res), members.index[members == unit_or_cell])
     origin_xy = cell_centres_xy(hex_to_cells(np.asarray(cells)))
     kxy = a.kitas[["x", "y"]].to_numpy()
     i, j, d = router_for(bundle, params).within(origin_xy, kxy, params.radius_m)

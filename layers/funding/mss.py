@@ -10,6 +10,7 @@ import pandas as pd
 from ..bundle import Bundle
 from ..bundle.static import on_baseline
 from ..spatial.basis import Basis
+from ..spatial.cover import dominant_unit
 
 STATUS = "mss_status_class"  # 1 high, 2 medium, 3 low, 4 very low
 DYNAMICS = "mss_dynamics_class"  # 1 positive, 3 stable, 5 negative
@@ -65,7 +66,7 @@ def mss_table(bundle: Bundle) -> pd.DataFrame:
 def class_on_basis(bundle: Bundle, basis: Basis, classes: pd.Series, period: str) -> tuple[pd.DataFrame, str | None]:
     """Classes given per finest unit on any basis, with the residents they rest on.
 
-    Finest level: as given. H3 cells: the class of the unit covering most of the cell (largest cell_share).
+    Finest level: as given. H3 cells: the class of the unit covering most of the cell (`dominant_unit`).
     Coarser levels: the class most residents of the area live in (resident-weighted mode over its finest units;
     derived, not a published value of the coarser area). Returns (frame with value, residents, residents_with_class)
     and the level the cell values come from (H3 only; None on levels, where the mode is derived, not interpolated).
@@ -75,10 +76,7 @@ def class_on_basis(bundle: Bundle, basis: Basis, classes: pd.Series, period: str
     counts = bundle.counts(basis, period).frame.reindex(ids)
     residents = counts["pop_total"].fillna(0.0).to_numpy(dtype=float)
     if basis.is_h3:
-        w = bundle.weights(basis.res)
-        w = w.assign(cls=classes.reindex(w["unit_id"].astype(str)).to_numpy())
-        top = w.sort_values("cell_share", ascending=False).drop_duplicates("cell").set_index("cell")
-        value = top["cls"].reindex(ids).to_numpy(dtype=float)
+        value = classes.reindex(dominant_unit(bundle, basis.res).reindex(ids)).to_numpy(dtype=float)
         return pd.DataFrame({"value": value, "residents": residents, "with_class": residents * np.isfinite(value)}, index=ids), finest
     if basis.level == finest:
         value = classes.reindex(ids).to_numpy(dtype=float)

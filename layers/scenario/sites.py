@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..bundle import Bundle
+from ..spatial.cover import dominant_unit
 from ..spatial.geometry import locate_points
 from ..spatial.h3grid import cells_to_hex, points_to_cells
 from .model import Site
@@ -54,9 +55,7 @@ def place_site(bundle: Bundle, site: Site) -> Placed:
         lat, lon = h3.cell_to_latlng(site.id)
         unit = locate_points(bundle, [lon], [lat])[0]
         if unit is None:  # centre just outside the outline: the unit with the largest share of the cell
-            w = bundle.weights(res)
-            w = w[w["cell"] == site.id]
-            unit = str(w.sort_values("cell_share", ascending=False)["unit_id"].iloc[0])
+            unit = dominant_unit(bundle, res)[site.id]
         return Placed(float(lon), float(lat), str(unit))
     if site.kind == "unit":
         if site.id not in bundle.units["unit_id"].to_numpy():

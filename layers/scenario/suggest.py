@@ -11,6 +11,7 @@ from ..bundle import Bundle
 from ..infrastructure.access import _cell_poverty, cell_centres, child_poverty, facility_points
 from ..settings import Settings
 from ..spatial.basis import Basis
+from ..spatial.cover import dominant_unit
 from ..spatial.geometry import locate_points
 from ..spatial.routing import Router, bundle_router
 from ..spatial.selection import ids_in_district
@@ -175,10 +176,8 @@ def suggest_sites(bundle: Bundle, settings: Settings, facility_type: str, k: int
         cell = str(ids[cand[best]])
         lat, lon = h3.cell_to_latlng(cell)
         unit = locate_points(b, [lon], [lat])[0]
-        if unit is None:
-            w = b.weights(res)
-            w = w[w["cell"] == cell]
-            unit = str(w.sort_values("cell_share", ascending=False)["unit_id"].iloc[0]) if len(w) else ""
+        if unit is None:  # centre just outside the outline: the unit with the largest share of the cell
+            unit = dominant_unit(b, res).get(cell, "")
         out.append(SiteProposal(rank, cell, float(lon), float(lat), str(unit), str(names.get(unit, "")), float(gains[best]), g_res))
         need_left[covered] = 0.0
         res_left[covered] = 0.0

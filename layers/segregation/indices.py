@@ -11,6 +11,7 @@ import pandas as pd
 from ..bundle import Bundle
 from ..bundle.static import on_baseline
 from ..spatial.basis import Basis
+from ..spatial.cover import dominant_unit
 from .groups import available_groups, get_group, group_frame, partition_frame
 
 CITY = "city"
@@ -209,12 +210,9 @@ def district_of(bundle: Bundle, basis: Basis) -> pd.Series:
     area within the city (areal weights of the bundle).
     """
     top = bundle.levels[0].id
-    to_top = bundle.ancestor(top)
     if basis.is_h3:
-        w = bundle.weights(basis.res)
-        area = w.assign(district=w["unit_id"].map(to_top)).groupby(["cell", "district"])["area_m2"].sum().reset_index()
-        best = area.sort_values(["cell", "area_m2", "district"], ascending=[True, False, True]).drop_duplicates("cell")
-        return best.set_index("cell")["district"].reindex(bundle.ids(basis))
+        return dominant_unit(bundle, basis.res, top).rename("district").reindex(bundle.ids(basis))
+    to_top = bundle.ancestor(top)
     if basis.level == top:
         ids = bundle.ids(basis)
         return pd.Series(ids, index=ids)

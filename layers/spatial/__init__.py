@@ -10,6 +10,7 @@ from ..lazy import attach
 
 __getattr__, __dir__, __all__ = attach(__name__, {
     "basis": ("Basis",),
+    "cover": ("cells_of_units", "dominant_unit"),
     "geometry": ("basis_bounds", "basis_geojson", "basis_geometries", "locate_points"),
     "h3grid": ("to_metric",),
     "routing": ("bundle_router",),

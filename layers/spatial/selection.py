@@ -23,24 +23,16 @@ import pandas as pd
 
 from ..bundle.static import on_baseline
 from .basis import Basis
+from .cover import dominant_unit
 
 if TYPE_CHECKING:  # the bundle package imports the spatial core: a run-time import would close a cycle
     from ..bundle import Bundle
 
 
-@on_baseline("weights")
-@lru_cache(maxsize=32)
-def _dominant_unit(bundle: Bundle, res: int) -> pd.Series:
-    """Cell (hex) → the finest unit covering most of its area."""
-    w = bundle.weights(res)
-    top = w.sort_values("cell_share", ascending=False).drop_duplicates("cell")
-    return top.set_index("cell")["unit_id"].astype(str)
-
-
 @on_baseline("units")
 @lru_cache(maxsize=64)
 def _finest_of(bundle: Bundle, basis: Basis) -> pd.Series:
-    """Finest unit → the id it has on `basis` (a level); for H3 see `_dominant_unit`."""
+    """Finest unit → the id it has on `basis` (a level); for H3 see `cover.dominant_unit`."""
     finest = bundle.finest_level.id
     if basis.level == finest:
         ids = bundle.units_of(finest).index
@@ -54,7 +46,7 @@ def district_of(bundle: Bundle, basis: Basis) -> pd.Series:
     """Id on `basis` → id of its unit on the coarsest level (the district); cached per bundle and basis."""
     district = bundle.ancestor(bundle.levels[0].id)
     if basis.is_h3:
-        return _dominant_unit(bundle, basis.res).map(district).reindex(bundle.cells(basis.res))
+        return dominant_unit(bundle, basis.res).map(district).reindex(bundle.cells(basis.res))
     if basis.level == bundle.levels[0].id:
         ids = bundle.units_of(basis.level).index
         return pd.Series(ids, index=ids)
@@ -100,7 +92,7 @@ def translate_selection(bundle: Bundle, ids: list[str], source: Basis, target: B
     if share.empty:
         return []
     if target.is_h3:
-        dominant = _dominant_unit(bundle, target.res)
+        dominant = dominant_unit(bundle, target.res)
         chosen = set(share.index[share >= 0.5])
         return dominant.index[dominant.isin(chosen)].tolist()
     finest = _finest_of(bundle, target)

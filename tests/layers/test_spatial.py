@@ -1,10 +1,11 @@
 """Spatial core: roll-up, exact areal weights, interpolation that conserves totals, cells back to units."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from layers.bundle import load_bundle, write_bundle
-from layers.spatial import aggregate
+from layers.spatial import aggregate, dominant_unit
 from layers.spatial.basis import Basis
 from tests.tiny import BLOCKS, tiny_build
 
@@ -100,3 +101,27 @@ def test_cell_mean_by_hand_weights_by_the_part_of_the_cell_each_unit_covers():
     assert out.loc["c1", "pct"] == pytest.approx(0.25 * 10 + 0.75 * 30)  # 25 %, not the unit-share mean
     assert out.loc["c2", "pct"] == 30.0
     assert np.isnan(out.loc["c3", "pct"])  # no value is never shown as 0
+
+
+class _WeightsOnly:
+    """A bundle of areal weights alone, with two levels: finest units u1–u4, districts D (u1, u2) and E (u3, u4)."""
+
+    def __init__(self, weights):
+        self._weights = weights
+
+    def weights(self, res):
+        return self._weights
+
+    def ancestor(self, level):
+        return pd.Series({"u1": "D", "u2": "D", "u3": "E", "u4": "E"} if level == "district" else {})
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_the_dominant_unit_of_a_cell_is_the_largest_area_then_the_smallest_id_whatever_the_row_order(reverse):
+    # c1: u2 covers most; c2: u1 and u3 tie (the smaller id wins); c3: u4 covers most, but district D (u1 + u2) more than E
+    w = pd.DataFrame({"unit_id": ["u1", "u2", "u1", "u3", "u1", "u2", "u4"], "cell": ["c1", "c1", "c2", "c2", "c3", "c3", "c3"],
+                      "area_m2": [10.0, 30.0, 20.0, 20.0, 15.0, 15.0, 25.0]})
+    w["cell_share"] = w["area_m2"] / w.groupby("cell")["area_m2"].transform("sum")
+    bundle = _WeightsOnly(w.iloc[::-1].reset_index(drop=True) if reverse else w)
+    assert dominant_unit(bundle, 9).sort_index().to_dict() == {"c1": "u2", "c2": "u1", "c3": "u4"}
+    assert dominant_unit(bundle, 9, "district").sort_index().to_dict() == {"c1": "D", "c2": "D", "c3": "D"}
