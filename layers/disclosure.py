@@ -59,16 +59,6 @@ def _without_notes(result: LayerResult, hidden: pd.Index) -> LayerResult:
     return replace(result, notes=notes)
 
 
-def suppress_cells_fed_by(result: LayerResult, suppressed_units: pd.Index, weights: pd.DataFrame) -> LayerResult:
-    """Suppress every H3 cell that receives any share of a suppressed unit's counts.
-
-    Cells interpolated from units mix their counts by public areal weights; publishing a cell fed by a
-    suppressed unit would let anyone solve for that unit's counts.
-    """
-    hit = result.values.index.isin(cells_of_units(weights, suppressed_units))
-    return _without_notes(result.with_values(_blank(result.values, hit)), result.values.index[hit])
-
-
 # --- the rules of a deployment --------------------------------------------------------------------------------------
 
 FALLBACKS = ("suppress", "parent")
