@@ -3,6 +3,7 @@ it: drawn, hover, click, box selection, the funding overlay, a scenario site, a 
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import replace
 
@@ -12,7 +13,9 @@ from selenium.webdriver.common.action_chains import ActionChains
 from dashboard import accessibility as a11y
 from dashboard import ids
 from dashboard.app import create_app
+from layers import LayerQuery, format_number, run_query
 from layers.scenario import Housing, Scenario, Site
+from layers.spatial.basis import Basis
 from tests.dashboard.test_browser import choose
 from tests.dashboard.test_linked_views_browser import text, wait_for
 
@@ -250,3 +253,23 @@ def test_a_link_opens_drawn_without_callback_requests_and_back_restores_the_stat
     state(dash_duo, lambda s: s["z"] == older["z"] and s["idle"], "the switched Stichtag's values drawn again")
     severe = [e for e in dash_duo.get_logs() if e["level"] == "SEVERE"]
     assert severe == [], severe
+
+
+def test_after_a_period_switch_the_hover_reads_as_the_table(dash_duo, webgl, berlin_bundle):
+    """A period switch sends the values compact (whole numbers of their last shown decimal, bytes in planes) and only
+    the parts that changed. What a person reads in the hover after it must be the table's figure for that area and
+    Stichtag, residents included, and the legend must name that Stichtag."""
+    dash_duo.start_server(create_app(webgl, berlin_bundle.folder))
+    first = state(dash_duo, lambda s: s["idle"] and s["drawn"] == 542, "542 Planungsräume drawn")
+    handle = dash_duo.wait_for_element(f"#{ids.PERIOD} [role=slider]")
+    handle.send_keys("\ue012")  # one Stichtag back
+    state(dash_duo, lambda s: s["idle"] and s["z"] != first["z"], "the values of the Stichtag before drawn")
+    period = berlin_bundle.periods[-2]
+    stichtag = f"{period[8:10]}.{period[5:7]}.{period[:4]}"
+    assert f"Stichtag {stichtag}" in text(dash_duo, ids.LEGEND)
+    pointer_at(dash_duo, 0.5, 0.5).perform()
+    hover = wait_for(dash_duo, lambda: dash_duo.driver.execute_script(TOOLTIP_JS), "a hover text")
+    unit = re.search(r"\((\d{8})\)", hover).group(1)
+    row = run_query(berlin_bundle, webgl, LayerQuery("migration_share", Basis.parse("planungsraum"), period, group="mig_bg")).values.loc[unit]
+    assert f"Anteil der Gruppe: {format_number(row['value'], 'de', 1)} %" in hover, hover
+    assert f"Einwohner/innen: {format_number(row['residents'], 'de', 0)}" in hover and f"Stichtag {stichtag}" in hover, hover
