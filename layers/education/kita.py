@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..bundle import Bundle
+from ..bundle.static import on_baseline
 from ..spatial import aggregate
 from ..spatial.basis import Basis
 from ..spatial.cover import cells_of_units
@@ -39,8 +40,13 @@ def demand(children: np.ndarray | pd.Series, params: EducationParams):
     return children * params.take_up_under_6
 
 
+@on_baseline("facilities")
+@lru_cache(maxsize=16)
 def kitas(bundle: Bundle) -> gpd.GeoDataFrame:
-    """Kitas of the bundle with their places (``capacity``; missing places count as 0), indexed by facility id."""
+    """Kitas of the bundle with their places (``capacity``; missing places count as 0), indexed by facility id.
+
+    Cached per bundle (a scenario without new Kitas reads the baseline's): every Kita layer asks, 7 ms each time on
+    Berlin. The frame is shared: callers must not change it."""
     if not bundle.has("facilities"):
         return gpd.GeoDataFrame({"name": [], "capacity": [], "unit_id": []}, geometry=[], crs="EPSG:4326")
     fac = bundle.table("facilities")
@@ -59,8 +65,11 @@ def _children(bundle: Bundle, basis: Basis, period: str) -> tuple[pd.DataFrame, 
     return f, counts.interpolated_from
 
 
+@on_baseline("facilities", "units", "cells")
+@lru_cache(maxsize=64)
 def places(bundle: Bundle, basis: Basis) -> pd.Series:
-    """Kita places per unit or cell (points aggregated exactly; Kitas outside every unit are left out)."""
+    """Kita places per unit or cell (points aggregated exactly; Kitas outside every unit are left out). Cached as
+    `kitas`; the series is shared: callers must not change it."""
     k = kitas(bundle)
     ids = bundle.ids(basis)
     if k.empty:

@@ -83,7 +83,7 @@ def facility_points(bundle: Bundle) -> pd.DataFrame:
 
 def facility_types(bundle: Bundle) -> list[str]:
     """Facility types the bundle has, in schema order."""
-    present = set(facility_points(bundle)["type"])
+    present = set(facility_points(bundle)["type"].unique())  # not element by element: 16,000 Arrow strings took 20 ms
     return [t for t in FACILITY_TYPES if t in present]
 
 
@@ -91,7 +91,7 @@ def capacity_types(bundle: Bundle) -> list[str]:
     """Facility types with at least one stated capacity (Berlin: Kitas and youth clubs)."""
     f = facility_points(bundle)
     has = f.loc[f["capacity"].notna(), "type"]
-    return [t for t in FACILITY_TYPES if t in set(has)]
+    return [t for t in FACILITY_TYPES if t in set(has.unique())]
 
 
 # --- nearest distances --------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -23,10 +25,10 @@ def _result(layer_id: str, bundle: Bundle, basis: Basis, period: str, frame: pd.
 
 
 def _standard_notes(value: np.ndarray, standard: float, ids, what: tuple[str, str]) -> pd.DataFrame:
-    pct = np.where(np.isfinite(value), 100.0 * value / standard, np.nan)
+    pct = np.where(np.isfinite(value), 100.0 * value / standard, np.nan).tolist()  # Python floats: numpy scalars format slowly
     std_de = f"{standard:g}".replace(".", ",")
-    de = [f"{what[0]}: Richtwert {std_de} m² je Einw., erreicht {p:.0f} %" if np.isfinite(p) else "" for p in pct]
-    en = [f"{what[1]}: standard {standard:g} m² per resident, {p:.0f} % reached" if np.isfinite(p) else "" for p in pct]
+    de = [f"{what[0]}: Richtwert {std_de} m² je Einw., erreicht {p:.0f} %" if math.isfinite(p) else "" for p in pct]
+    en = [f"{what[1]}: standard {standard:g} m² per resident, {p:.0f} % reached" if math.isfinite(p) else "" for p in pct]
     return pd.DataFrame({"de": de, "en": en}, index=ids)
 
 
