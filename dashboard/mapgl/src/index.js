@@ -248,7 +248,6 @@ class DeckMap extends React.Component {
                 this.geo = {url, features, byId};
                 this.loading = false;
                 this.draw();
-                this.paintNow();
             }).catch((err) => {
                 if (this.dead || this.geoWanted !== url) { return; } // a newer basis is loading meanwhile
                 this.loading = false;
@@ -259,21 +258,6 @@ class DeckMap extends React.Component {
         }
         this.loadOutlines(fig);
         this.draw();
-    }
-
-    /** The page's first frame with areas, drawn in this task rather than at the next animation frame: at page load the
-     * main thread is busy with the rest of the page (dcc.Dropdown building its search index took ~250 ms), and the
-     * animation frame waited behind it; the frame is on screen with the next rendering update all the same. Errors go
-     * where the animation loop sends its own. */
-    paintNow() {
-        const loop = this.deck.animationLoop;
-        if (this.painted || !loop || !this.deck.layerManager || !(this.deck.props.layers || []).length) { return; }
-        try {
-            loop.redraw();
-        } catch (error) {
-            loop.reportError(error instanceof Error ? error : new Error(String(error)));
-            loop.stop();
-        }
     }
 
     loadOutlines(fig) {
