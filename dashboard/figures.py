@@ -50,12 +50,15 @@ def compact(values: np.ndarray, decimals: int) -> dict:
     them (`layers.numbers.decimal_units`), in the narrowest signed dtype, whose least number marks a missing value; the
     bytes in planes (every value's first byte, then every second byte, as Blosc's shuffle), because the high bytes of
     small numbers are alike and gzip then packs them. A share with one decimal costs ~1.5 bytes on the wire, not
-    float32's 4; values too large for 32-bit whole numbers go as float32."""
+    float32's 4; values too large for 32-bit whole numbers go rounded as float64.
+
+    The map's colours follow the rounded values too: they show what the hover says (a layer written without decimals
+    colours in whole steps)."""
     units = decimal_units(values, decimals)
     top = float(np.abs(units[np.isfinite(units)]).max(initial=0.0))
-    dtype = next((np.dtype(d) for d in ("i1", "i2", "i4") if top < np.iinfo(np.dtype(d)).max), None)
-    if dtype is None:
-        return typed(values)
+    dtype = next((np.dtype(d) for d in ("i1", "i2", "i4") if top <= np.iinfo(np.dtype(d)).max), None)
+    if dtype is None:  # the rounded values themselves: float32 would not hold them exactly
+        return typed(units / 10.0 ** decimals, "f8")
     whole = np.where(np.isfinite(units), units, np.iinfo(dtype).min).astype(dtype.newbyteorder("<"))
     planes = whole.view(np.uint8).reshape(-1, dtype.itemsize).T.tobytes()
     return {"dtype": dtype.str[1:], "bdata": base64.b64encode(planes).decode("ascii"), "decimals": decimals}

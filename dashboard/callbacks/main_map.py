@@ -105,12 +105,12 @@ def figure_patch(values: Patch | None, display: Display, basis_key: str, trigger
     return figure if figure.to_plotly_json()["operations"] else no_update
 
 
-def legend_patch(items: list, drawn: str | None) -> tuple[list | Patch, str]:
+def legend_patch(items: list, drawn: object) -> tuple[list | Patch, str]:
     """The legend's blocks that changed as a Patch of the legend on the page (`drawn`: their fingerprints), the whole
     legend when the page's is unknown or has other blocks; and the fingerprints of the new blocks."""
     parts = [((i,), item) for i, item in enumerate(items)]
     patch, marks = patch_parts(parts, drawn)
-    if not drawn or len(drawn) != len(marks):
+    if not isinstance(drawn, str) or len(drawn) != len(marks):
         return items, marks
     return (patch if patch is not None else no_update), marks
 
@@ -139,7 +139,8 @@ def update_map(controls: Controls, lang: str, district: str | None, selection: d
     blocks (`dashboard.patching`): a part is sent only when it differs. With a scenario (store), its `view` says whether
     the map shows the baseline, the scenario or their difference.
     """
-    full = not drawn or drawn.get("basis") != controls["basis"]
+    # the store is the browser's word: anything but a dict of this basis counts as no map on the page
+    full = not isinstance(drawn, dict) or drawn.get("basis") != controls["basis"]
     triggered = set() if full else set(ctx.triggered_prop_ids or {})  # a whole figure is also drawn into the page (first_view)
     if triggered in ({SELECTION_CHANGED}, {DISTRICT_CHANGED}):
         return highlight_patch(controls, triggered, district, selection), no_update, no_update, no_update

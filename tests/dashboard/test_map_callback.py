@@ -8,10 +8,10 @@ import pytest
 from bench.run import _payload
 from dashboard import ids
 from dashboard.app import create_app
-from dashboard.figures import HIDDEN_TRACE, SELECTION_TRACE, SMALL_TRACE, VALUES_TRACE, typed_counts
+from dashboard.figures import HIDDEN_TRACE, SELECTION_TRACE, SMALL_TRACE, VALUES_TRACE, compact, typed_counts
 from layers import LayerQuery
 from layers.bundle import write_bundle
-from layers.numbers import format_numbers
+from layers.numbers import decimal_units, format_numbers
 from layers.query import run_query
 from layers.settings import load_settings
 from layers.spatial.basis import Basis
@@ -148,28 +148,29 @@ def _with_language(body: dict, lang: str) -> dict:
 
 
 def _answer(client, changed: str, lang: str, drawn: dict | None, **controls) -> dict:
-    body = _with_language(_payload(controls.get("layer", "migration_share"), controls.get("group", "mig_bg"), "block",
-                                   controls.get("period", 1), "2023-12-31", changed, drawn=drawn), lang)
+    body = _with_language(_payload(controls.get("layer", "migration_share"), controls.get("group", "mig_bg"), controls.get("basis", "block"),
+                                   controls.get("period", 1), "2023-12-31", changed, drawn=drawn, compare=controls.get("compare", False)), lang)
     resp = client.post("/_dash-update-component", json=body)
     assert resp.status_code == 200, resp.data[:500]
     return orjson.loads(resp.data)["response"]
 
 
-@pytest.mark.parametrize("mode", ["planner", "portal"])
-def test_a_page_patched_through_a_walk_of_switches_is_the_page_drawn_whole(tiny_folder, bundle_root, mode):
+@pytest.mark.parametrize(("mode", "basis"), [("planner", "block"), ("portal", "block"), ("planner", "h3_9")])
+def test_a_page_patched_through_a_walk_of_switches_is_the_page_drawn_whole(tiny_folder, bundle_root, mode, basis):
     """Parts whose fingerprint is unchanged are left out of a value update (issue 19: ~2 KB of legend, colours and hover
     text per period switch). Whatever is left out must already be on the page: after each switch, the figure and
     legend patched step by step equal the ones drawn whole for the same controls."""
     client = create_app(load_settings(bundle_dir=str(bundle_root), mode=mode), tiny_folder).server.test_client()
-    first = _answer(client, f"{ids.BASIS}.value", "de", None)
+    first = _answer(client, f"{ids.BASIS}.value", "de", None, basis=basis)
     figure, legend, drawn = first[ids.MAP]["figure"], first[ids.LEGEND]["children"], first[ids.MAP_DRAWN]["data"]
     walk = [(ids.PERIOD, "de", {"period": 0}), (ids.LAYER, "de", {"period": 0, "layer": "migration_lq"}),
             (ids.PERIOD, "de", {"layer": "migration_lq"}), (ids.LANGUAGE, "en", {"layer": "migration_lq"}),
             (ids.LAYER, "en", {}), (ids.PERIOD, "en", {"period": 0}), (ids.LANGUAGE, "de", {"period": 0}),
-            (ids.PERIOD, "de", {})]
+            (ids.PERIOD, "de", {}), (ids.COMPARE, "de", {"compare": True}), (ids.PERIOD, "de", {"compare": True, "period": 0}),
+            (ids.COMPARE, "de", {"period": 0})]
     left_out = 0
     for control, lang, controls in walk:
-        step = _answer(client, f"{control}.value", lang, drawn, **controls)
+        step = _answer(client, f"{control}.value", lang, drawn, basis=basis, **controls)
         if ids.MAP in step:
             figure = _apply(figure, step[ids.MAP]["figure"])
             left_out += ("data", VALUES_TRACE, "colorscale") not in ops(step[ids.MAP]["figure"])
@@ -177,7 +178,7 @@ def test_a_page_patched_through_a_walk_of_switches_is_the_page_drawn_whole(tiny_
             sent = step[ids.LEGEND]["children"]
             legend = _apply(legend, sent) if isinstance(sent, dict) else sent
         drawn = step[ids.MAP_DRAWN]["data"]
-        whole = _answer(client, f"{ids.BASIS}.value", lang, None, **controls)
+        whole = _answer(client, f"{ids.BASIS}.value", lang, None, basis=basis, **controls)
         assert figure == whole[ids.MAP]["figure"], f"after {control} → {controls}, {lang}"
         assert legend == whole[ids.LEGEND]["children"], f"after {control} → {controls}, {lang}"
     assert left_out > 0  # the walk did leave parts out: this test is not passing because everything was resent
@@ -212,3 +213,30 @@ def test_the_webgl_maps_compact_values_read_as_the_table_writes_them(webgl, berl
     assert np.isnan(shown).tolist() == values.isna().tolist()
     assert [f"{v:.1f}" for v in shown[~np.isnan(shown)]] == format_numbers(values.dropna(), "en", 1).tolist()
     np.testing.assert_array_equal(decode(trace["customdata"]), table["residents"].round().to_numpy(dtype=float))
+
+
+def test_a_store_the_server_did_not_write_gets_the_whole_answer(settings, tiny_folder):
+    """The drawn-store comes from the browser: a malformed one makes the server send everything, never fail."""
+    client = create_app(settings, tiny_folder).server.test_client()
+    whole = post(client, f"{ids.BASIS}.value")
+    for drawn in ({"basis": "block", "parts": 5, "legend": [1]}, {"basis": "block", "parts": "0" * 7}, ["block"], "block"):
+        answer = post(client, f"{ids.PERIOD}.value", drawn=drawn)
+        figure = answer[ids.MAP]["figure"]
+        if "operations" in figure:  # a Patch: every value part is in it
+            assert len(figure["operations"]) >= 17 and ("data", VALUES_TRACE, "colorscale") in ops(figure)
+        else:
+            assert figure == whole[ids.MAP]["figure"]
+        assert answer[ids.LEGEND]["children"] == whole[ids.LEGEND]["children"]
+
+
+@pytest.mark.parametrize("decimals", [0, 1, 2])
+def test_compact_arrays_hold_the_rounded_values_in_the_narrowest_type(decimals):
+    rng = np.random.default_rng(decimals)
+    for top in (1.0, 12.7, 127.0 / 10 ** decimals, 128.0 / 10 ** decimals, 3000.0, 5e6, 4e9):
+        values = np.r_[rng.uniform(-top, top, 500), [top, -top, np.nan, 0.0, -0.0]]
+        sent = compact(values, decimals)
+        expected = decimal_units(values, decimals) / 10.0 ** decimals
+        np.testing.assert_array_equal(decode(sent), expected)  # NaN stays NaN, never 0
+        units = round(top * 10 ** decimals)
+        want = "i1" if units <= 127 else "i2" if units <= 32767 else "i4" if units <= 2**31 - 1 else "f8"
+        assert sent["dtype"] == want, (top, decimals, sent["dtype"])
