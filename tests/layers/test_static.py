@@ -30,11 +30,12 @@ def test_every_static_function_names_what_it_reads():
     declared = _declared()
     assert {"layers.spatial.geometry.basis_geojson", "layers.funding.areas.unit_overlap", "layers.education.schools.school_catchment",
             "layers.infrastructure.access.distance_notes"} <= set(declared)
-    assert len(declared) == 20, sorted(declared)
+    assert len(declared) == 22, sorted(declared)
     assert all(reads for reads in declared.values())
     facilities = {name for name, reads in declared.items() if "facilities" in reads}
     assert facilities == {"layers.education.schools.school_catchment", "layers.infrastructure.access.facility_points",
-                          "layers.infrastructure.access.cell_distances", "layers.infrastructure.access.distance_notes"}
+                          "layers.infrastructure.access.cell_distances", "layers.infrastructure.access.distance_notes",
+                          "layers.education.kita.kitas", "layers.education.kita.places"}
 
 
 def test_a_claim_outside_the_static_parts_is_refused():
