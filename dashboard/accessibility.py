@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
-from layers import LayerResult, LayerSpec, Settings, format_number, summary_text
+from layers import LayerResult, LayerSpec, Settings, format_decimals, format_number, summary_text
 from layers.bundle import Bundle
 from layers.spatial import Basis, ids_in_district
 
@@ -172,10 +172,6 @@ def page_of(frame: pd.DataFrame, page: int, size: int = PAGE_SIZE) -> tuple[pd.D
     return frame.iloc[page * size:(page + 1) * size], page, pages
 
 
-def _digits(fmt: str) -> int:
-    return int(fmt.rstrip("f%").split(".")[-1]) if "." in fmt else 0
-
-
 def value_text(row, spec: LayerSpec, settings: Settings, lang: str) -> str:
     """The published value of one row as text: number or class, "nicht ausgewiesen (weniger als …)" in the portal, "kein Wert"."""
     value, suppressed = row["value"], bool(row["suppressed"]) if pd.notna(row["suppressed"]) else False
@@ -186,7 +182,7 @@ def value_text(row, spec: LayerSpec, settings: Settings, lang: str) -> str:
     if spec.categories:
         text = next((c.title(lang) for c in spec.categories if c.value == int(round(value))), format_number(value, lang))
     else:
-        text = format_number(value, lang, _digits(spec.value_format), sign=spec.value_format.startswith("+"))
+        text = format_number(value, lang, format_decimals(spec.value_format) or 0, sign=spec.value_format.startswith("+"))
     return f"{text} ({t('a11y_small', lang)})" if suppressed else text
 
 
