@@ -7,7 +7,6 @@ from pathlib import Path
 
 from dash import Dash
 from flask import Response, abort, g
-from flask_compress import Compress
 
 from layers import ParameterError, Settings, activate, bases, bundle_path, computing_bundle, deactivate, load_settings, receipts, start_receipts
 from layers.bundle import load_bundle
@@ -18,6 +17,7 @@ from .api import api, parameter_error, scenario_error
 from .briefing import briefing
 from .callbacks import geojson_bytes, register_callbacks
 from .catalogue import catalogue
+from .compression import init_compression
 from .context import BUNDLE_KEY, SETTINGS_KEY, cache, cache_config
 from .cors import init_cors
 from .first_view import init_first_view
@@ -44,9 +44,7 @@ def create_app(settings: Settings | None = None, bundle_folder: Path | str | Non
     server = app.server
     server.config[SETTINGS_KEY] = settings
     server.config[BUNDLE_KEY] = bundle
-    server.config["COMPRESS_MIMETYPES"] = ["text/html", "text/css", "text/csv", "application/json", "application/javascript",
-                                           "application/geo+json"]
-    Compress(server)  # after the mimetypes: Flask-Compress copies them when it starts (Dash's compress=True starts it too early)
+    init_compression(server)
     cache.init_app(server, config=cache_config(settings))
     server.register_blueprint(api)
     server.register_error_handler(ParameterError, parameter_error)
