@@ -3,13 +3,14 @@ are compressed anew every time."""
 
 import gzip
 import re
+import zlib
 
 import brotli
 import pytest
 from flask_compress import flask_compress
 
 from dashboard.app import create_app
-from dashboard.compression import MAX_KEPT, NOT_KEPT, StaticCompressed
+from dashboard.compression import MAX_BYTES, NOT_KEPT, StaticCompressed
 from layers.bundle import write_bundle
 from tests.tiny import tiny_build
 
@@ -64,13 +65,37 @@ def test_a_script_is_compressed_once_and_a_callback_answer_every_time(client, mo
     assert scripts_compressed <= 2 and len(calls) == scripts_compressed + 2
 
 
-def test_the_kept_scripts_are_bounded_and_never_hold_what_is_not_kept():
+def test_the_kept_scripts_are_bounded_in_bytes_and_never_hold_what_is_not_kept():
     kept = StaticCompressed()
     kept.set(f"gzip;{NOT_KEPT}", b"a callback's answer")
     assert kept.get(f"gzip;{NOT_KEPT}") is None and not kept.kept
-    for i in range(MAX_KEPT + 5):
-        kept.set(f"gzip;/assets/{i}.js?m=1", bytes([i]))
-        if i == MAX_KEPT - 1:  # all kept so far; the first one used again
-            assert kept.get("gzip;/assets/0.js?m=1") == b"\x00"  # now kept longer than the second
-    assert len(kept.kept) == MAX_KEPT
-    assert kept.get("gzip;/assets/0.js?m=1") == b"\x00" and kept.get("gzip;/assets/1.js?m=1") is None
+    chunk = MAX_BYTES // 4
+    for i in range(6):
+        kept.set(f"gzip;/_dash-component-suites/{i}.js", bytes(chunk))
+        if i == 2:
+            assert kept.get("gzip;/_dash-component-suites/0.js") is not None  # used again: kept longer than 1
+    assert kept.size == sum(map(len, kept.kept.values())) <= MAX_BYTES
+    assert kept.get("gzip;/_dash-component-suites/0.js") is not None and kept.get("gzip;/_dash-component-suites/1.js") is None
+
+
+def test_neither_a_query_string_nor_a_made_up_fingerprint_makes_a_script_compressed_again(client, monkeypatch):
+    """A client cannot make the worker compress a 1–5 MB script on each request (nor fill its memory) by varying the
+    parts of the address Dash ignores."""
+    calls = []
+    real = flask_compress._compress_data
+    monkeypatch.setattr(flask_compress, "_compress_data", lambda app, data, algorithm: calls.append(len(data)) or real(app, data, algorithm))
+    script = max((s for s in page_scripts(client) if s.startswith("/_dash-component-suites/")), key=lambda src: len(client.get(src).data))
+    plain = client.get(script).data
+    stem, ext = script.rsplit(".", 1)
+    base = re.sub(r"\.v[\w-]+m[0-9a-fA-F]+$", "", stem)
+    for url in (f"{script}?m=1", f"{script}?m=2", f"{base}.v9m1.{ext}", f"{base}.{ext}?x"):
+        answer = client.get(url, headers={"Accept-Encoding": "deflate"})
+        assert answer.headers["Content-Encoding"] == "deflate" and zlib.decompress(answer.data) == plain, url
+    client.head(f"{script}?m=3", headers={"Accept-Encoding": "deflate"})
+    assert len(calls) <= 1
+
+
+def test_the_layout_is_compressed_per_page_never_kept(client):
+    pages = [client.get("/_dash-layout", headers={"Accept-Encoding": "br", "Referer": f"http://localhost/?district={d}"}) for d in "AB"]
+    assert all(page.headers.get("Content-Encoding") == "br" for page in pages)
+    assert brotli.decompress(pages[0].data) != brotli.decompress(pages[1].data)
