@@ -1,11 +1,13 @@
-"""What the app answers to requests it does not know: unknown paths 404, malformed Dash callback bodies 400 (never 500),
-a rate limit on Dash callbacks in the portal, and the public base URL of links the app prints (briefing, QR code)."""
+"""What the app answers to requests it does not know: unknown paths and component files 404, malformed Dash callback
+bodies 400 (never 500), a rate limit on Dash callbacks in the portal, and the public base URL of links the app prints
+(briefing, QR code)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from dash import Dash
+from dash.exceptions import DependencyException
 from flask import Response, redirect, request
 from werkzeug.datastructures import ImmutableMultiDict
 
@@ -72,6 +74,12 @@ def init_guards(app: Dash, settings: Settings) -> None:
             if problem:
                 return error_response(400, f"malformed callback request: {problem}")
         return None
+
+    @server.errorhandler(DependencyException)
+    def _unknown_component_file(exc: DependencyException) -> Response:
+        """A file of `/_dash-component-suites/` that Dash does not serve (it raises only for those): 404. Unhandled, it
+        answered 500 and logged a traceback with the list of every file Dash serves (~3 KB) on each such request."""
+        return error_response(404, f"no file at {request.path[:200]}")
 
     @server.get("/favicon.ico")
     def _favicon() -> Response:

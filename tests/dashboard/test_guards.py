@@ -28,6 +28,18 @@ def test_unknown_paths_answer_404(portal, path):
     assert b"<div id=\"react-entry-point\"" not in resp.data  # not the app page
 
 
+@pytest.mark.parametrize("path", ["/_dash-component-suites/dash/nope.js", "/_dash-component-suites/notapackage/x.js",
+                                  "/_dash-component-suites/dash/dcc/../../../etc/passwd"])
+def test_a_component_file_dash_does_not_serve_is_404_and_logs_no_error(portal, path, caplog):
+    """Dash raises for it: unhandled, that was a 500 with a traceback and the list of every file it serves in the log."""
+    served = portal.get("/_dash-component-suites/dash/dcc/async-dropdown.js")
+    assert served.status_code == 200 and served.mimetype == "text/javascript"
+    caplog.clear()
+    resp = portal.get(path)
+    assert resp.status_code == 404 and resp.get_json()["error"].startswith("no file at"), (path, resp.status_code)
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")], [r.getMessage()[:200] for r in caplog.records]
+
+
 def test_known_pages_still_answer(portal):
     for path in ("/", "/briefing", "/area", "/api/v1/layers", "/_dash-layout", "/_dash-dependencies"):
         assert portal.get(path).status_code == 200, path
