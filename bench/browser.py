@@ -182,6 +182,13 @@ GROUP_SWITCH = "Ausländische Staatsangehörige"  # from the default group (migr
 LAYER_SWITCH = "Lokationsquotient"  # from the default layer (share of the group)
 
 
+def _spread(seconds: list[float]) -> str:
+    """The runs' range next to their median: on this machine the same code's first map varies by several tenths of a
+    second from one run of the benchmark to the next, so one median alone says less than it seems."""
+    known = sorted(s for s in seconds if s is not None)
+    return f"{len(known)} runs from {known[0]:.2f} to {known[-1]:.2f} s" if known else "no run measured"
+
+
 def _median(values: list):
     """The median of the measured values; None when none was measured."""
     known = [v for v in values if v is not None]
@@ -225,7 +232,8 @@ def bench_browser(settings, folder: Path, repeat: int = 5) -> list[Row]:
                 first_target = TARGETS["first"].get(key) if engine == "webgl" else None
                 rows.append(Row(f"{title}: first map drawn, {key} ({cells:,} areas)", f"≤ {first_target} s" if first_target else "–",
                                 f"{med['first_s']:.2f} s", med["first_s"] <= first_target if first_target else None,
-                                f"{med['load_callbacks']:.0f} callback requests on page load (target ≤ 5)"))
+                                f"{med['load_callbacks']:.0f} callback requests on page load (target ≤ 5); "
+                                f"{_spread([r['first_s'] for r in runs])}"))
                 target = TARGETS["recolour"].get(key) if engine == "webgl" else None
                 before = medians.get(("plotly", key))
                 speed = f"; {before['idle_s'] / med['idle_s']:.1f}× the Plotly engine" if engine == "webgl" and before else ""
