@@ -182,7 +182,7 @@ GROUP_SWITCH = "Ausländische Staatsangehörige"  # from the default group (migr
 LAYER_SWITCH = "Lokationsquotient"  # from the default layer (share of the group)
 
 
-def _spread(seconds: list[float]) -> str:
+def _spread(seconds: list[float | None]) -> str:
     """The runs' range next to their median: on this machine the same code's first map varies by several tenths of a
     second from one run of the benchmark to the next, so one median alone says less than it seems."""
     known = sorted(s for s in seconds if s is not None)

@@ -13,6 +13,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 
 from layers import Settings
 
+from .compression import COMPONENT_SUITES
 from .security import DASH_PREFIX, error_response
 
 CALLBACK_PATH = "/_dash-update-component"
@@ -76,9 +77,14 @@ def init_guards(app: Dash, settings: Settings) -> None:
         return None
 
     @server.errorhandler(DependencyException)
-    def _unknown_component_file(exc: DependencyException) -> Response:
-        """A file of `/_dash-component-suites/` that Dash does not serve (it raises only for those): 404. Unhandled, it
-        answered 500 and logged a traceback with the list of every file Dash serves (~3 KB) on each such request."""
+    @server.errorhandler(FileNotFoundError)
+    def _unknown_component_file(exc: Exception) -> Response:
+        """A file of `/_dash-component-suites/` that Dash does not serve (DependencyException) or lists but lacks (Dash
+        4.4.1 lists two `.js.map` files it does not ship: FileNotFoundError): 404. Unhandled, either answered 500 and
+        logged a traceback (with the list of every file Dash serves, ~3 KB) on each such request. Anywhere else they
+        are real errors."""
+        if not request.path.startswith(COMPONENT_SUITES):
+            raise exc
         return error_response(404, f"no file at {request.path[:200]}")
 
     @server.get("/favicon.ico")

@@ -50,19 +50,19 @@ def test_a_script_is_compressed_once_and_a_callback_answer_every_time(client, mo
     real = flask_compress._compress_data
     monkeypatch.setattr(flask_compress, "_compress_data", lambda app, data, algorithm: calls.append(len(data)) or real(app, data, algorithm))
     script = max(page_scripts(client), key=lambda src: len(client.get(src).data))
-    first = client.get(script, headers={"Accept-Encoding": "gzip"})
+    for encoding in ("gzip", "br"):  # compressed here, or kept already by another test
+        client.get(script, headers={"Accept-Encoding": encoding})
+    calls.clear()
     again = client.get(script, headers={"Accept-Encoding": "gzip"})
-    assert first.data == again.data and gzip.decompress(again.data) == client.get(script).data
     other = client.get(script, headers={"Accept-Encoding": "br"})  # kept per algorithm
-    assert brotli.decompress(other.data) == client.get(script).data
-    scripts_compressed = len(calls)
+    assert gzip.decompress(again.data) == brotli.decompress(other.data) == client.get(script).data
+    assert calls == []
 
     url = "/api/v1/layers/migration_count?res=9&period=2024-12-31&format=csv"
     one = client.get(url, headers={"Accept-Encoding": "gzip"})
     two = client.get(url, headers={"Accept-Encoding": "gzip"})
     assert gzip.decompress(one.data) == gzip.decompress(two.data)
-    # at most once for the script per algorithm (a script another test compressed is kept already); the API answer twice
-    assert scripts_compressed <= 2 and len(calls) == scripts_compressed + 2
+    assert len(calls) == 2  # the API answer, each time
 
 
 def test_the_kept_scripts_are_bounded_in_bytes_and_never_hold_what_is_not_kept():
