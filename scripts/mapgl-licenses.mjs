@@ -1,6 +1,7 @@
-// Put the licence texts of every package bundled into the map engine at the top of the bundle (a /*! … */ comment that
-// minifiers keep): deck.gl, luma.gl, loaders.gl, math.gl, probe.gl, earcut and the rest are MIT/ISC/BSD/Apache licensed,
-// and those licences ask that the notice travels with the code. Only packages esbuild really bundled (its metafile) count.
+// Put the licence texts of every package bundled into a script of dashboard/mapgl/dist (the map engine, the regenerator
+// runtime) at the top of that script (a /*! … */ comment that minifiers keep): deck.gl, luma.gl, loaders.gl, math.gl,
+// probe.gl, earcut, regenerator-runtime and the rest are MIT/ISC/BSD/Apache licensed, and those licences ask that the
+// notice travels with the code. Only packages esbuild really bundled (its metafile) count.
 // Usage: node scripts/mapgl-licenses.mjs BUNDLE.js META.json
 import {existsSync, readdirSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
@@ -19,6 +20,6 @@ for (const [path, meta] of Object.entries(lock.packages)) {
     byText.set(text, [...(byText.get(text) || []), name]);
 }
 const parts = [...byText].map(([text, names]) => `${[...new Set(names)].join(", ")}:\n\n${text}`);
-const notice = `/*! Quartiersatlas map engine (dashboard/mapgl). Bundled third-party packages and their licences:\n\n${
+const notice = `/*! Quartiersatlas (dashboard/mapgl/dist). Bundled third-party packages and their licences:\n\n${
     parts.join("\n\n----------------------------------------\n\n").replace(/\*\//g, "* /")}\n*/\n`;
 writeFileSync(bundle, notice + readFileSync(bundle, "utf8"));

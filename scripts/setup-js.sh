@@ -11,13 +11,16 @@ if ! command -v npm >/dev/null; then
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
 fi
 STAMP="$(cat package.json package-lock.json scripts/mapgl-licenses.mjs dashboard/mapgl/src/*.js | sha1sum | cut -c1-16)"
-if [ -s dashboard/mapgl/dist/deckmap.js ] && [ "$(cat dashboard/mapgl/dist/.stamp 2>/dev/null)" = "$STAMP" ]; then
+if [ -s dashboard/mapgl/dist/deckmap.js ] && [ -s dashboard/mapgl/dist/regenerator-runtime.js ] && [ "$(cat dashboard/mapgl/dist/.stamp 2>/dev/null)" = "$STAMP" ]; then
   exit 0
 fi
 npm ci --no-audit --no-fund --loglevel=error >/dev/null
 rm -rf dashboard/mapgl/dist.tmp
 npm run --silent build -- --outfile=dashboard/mapgl/dist.tmp/deckmap.js --metafile=dashboard/mapgl/dist.tmp/meta.json --log-level=warning
 node scripts/mapgl-licenses.mjs dashboard/mapgl/dist.tmp/deckmap.js dashboard/mapgl/dist.tmp/meta.json
+# Dash's dependency of the same name in place of its 100 KB Babel polyfill (dashboard/mapgl/__init__.py, js_dependencies)
+npm run --silent build:runtime -- --outfile=dashboard/mapgl/dist.tmp/regenerator-runtime.js --metafile=dashboard/mapgl/dist.tmp/meta.json --log-level=warning
+node scripts/mapgl-licenses.mjs dashboard/mapgl/dist.tmp/regenerator-runtime.js dashboard/mapgl/dist.tmp/meta.json
 echo "$STAMP" > dashboard/mapgl/dist.tmp/.stamp
 rm -rf dashboard/mapgl/dist.old
 if [ -d dashboard/mapgl/dist ]; then mv dashboard/mapgl/dist dashboard/mapgl/dist.old; fi

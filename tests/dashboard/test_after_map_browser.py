@@ -68,7 +68,7 @@ def test_the_map_draws_before_plotly_is_loaded_and_the_histogram_after_it(dash_d
     assert all(requested[name] > first["drawn_at"] for name in ("plotly.min.js", "async-graph.js")), (requested, first)
     assert "async-table.js" not in requested, requested
     # the histogram in the open overview pane mounted; the five closed topic panes wait until they are first opened
-    waiting = dash_duo.driver.execute_script("return Array.from(document.querySelectorAll('[data-after-map]'))"
+    waiting = dash_duo.driver.execute_script("return Array.from(document.querySelectorAll('.tab-pane [data-after-map]'))"
                                              ".map(e => [e.closest('.tab-pane') ? e.closest('.tab-pane').id : '', e.dataset.afterMap])")
     how_by_pane = {pane.rsplit("-", 1)[-1]: how for pane, how in waiting}
     assert how_by_pane == {"overview": "mounted", "segregation": "waiting", "education": "waiting", "infrastructure": "waiting",
@@ -96,8 +96,52 @@ def test_the_map_draws_before_plotly_is_loaded_and_the_histogram_after_it(dash_d
     wait_for(dash_duo, lambda: dash_duo.driver.execute_script(
         "const t = document.querySelector('.tab-overview .nav-link'); return t && t.innerText.trim() === 'Overview'"), "English tabs")
     rebuilt = dash_duo.driver.execute_script(
-        "return Array.from(document.querySelectorAll('[data-after-map]')).map(e => e.dataset.afterMap)")
+        "return Array.from(document.querySelectorAll('.tab-pane [data-after-map]')).map(e => e.dataset.afterMap)")
     assert sorted(rebuilt) == ["mounted"] + ["waiting"] * 5, rebuilt
+    severe = [e for e in dash_duo.get_logs() if e["level"] == "SEVERE"]
+    assert severe == [], severe
+
+
+AREA_SEARCH_SEEN_JS = """
+window.__areaSearchAt = null;
+new MutationObserver((changes, observer) => {
+    if (document.getElementById('%s')) { window.__areaSearchAt = performance.now(); observer.disconnect(); }
+}).observe(document, {childList: true, subtree: true});
+// the map's geometry 4 s late: the page's other dropdowns are drawn long before the map
+const before = window.fetch;
+window.fetch = function (url) {
+  const answer = before.apply(this, arguments);
+  return String(url).includes('geo/planungsraum.json') ? answer.then((r) => new Promise((done) => setTimeout(() => done(r), 4000))) : answer;
+};
+""" % ids.AREA_SEARCH
+
+
+def test_the_area_search_mounts_after_the_maps_first_frame_on_a_page_without_babels_polyfill(dash_duo, webgl, berlin_bundle):
+    """dcc.Dropdown indexes its options when it mounts (the area search has ~750): that waits for the map's first frame.
+    Dash's lazy components run on regenerator-runtime, which the page loads in place of Babel's polyfill."""
+    dash_duo.start_server(create_app(webgl, berlin_bundle.folder))
+    dash_duo.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": AREA_SEARCH_SEEN_JS})
+    dash_duo.driver.get(dash_duo.server_url)  # again, with the observer in place from the document's start
+    dash_duo.wait_for_element(f"#{ids.LAYER}", timeout=30)  # dcc's dropdown chunk is in, the layer dropdown drawn
+    assert dash_duo.driver.execute_script(STATE_JS)["drawn"] == 0
+    assert not dash_duo.driver.find_elements("css selector", f"#{ids.AREA_SEARCH}")  # the area search waits for the map
+    first = state(dash_duo, lambda s: s["idle"] and s["drawn"] == 542, "542 Planungsräume drawn")
+    dash_duo.wait_for_element(f"#{ids.AREA_SEARCH}", timeout=30)
+    seen_at = dash_duo.driver.execute_script("return window.__areaSearchAt")
+    assert seen_at is not None and seen_at > first["drawn_at"], (seen_at, first["drawn_at"])
+
+    scripts = dash_duo.driver.execute_script("return Array.from(document.scripts).map(s => s.src).filter(Boolean)")
+    names = [src.split("/")[-1] for src in scripts]
+    assert not any(name.startswith("polyfill@") for name in names), names
+    assert names[0].startswith("regenerator-runtime") and names[1].startswith("react@"), names
+    assert dash_duo.driver.execute_script("return typeof regeneratorRuntime.mark === 'function' && !window._babelPolyfill")
+    # a lazy component (dcc's dropdown chunk, loaded through regeneratorRuntime) works: typing finds an area
+    dash_duo.find_element(f"#{ids.AREA_SEARCH}").click()
+    wait_for(dash_duo, lambda: dash_duo.driver.execute_script(
+        "return document.activeElement && document.activeElement.tagName === 'INPUT'"), "the search's input focused")
+    dash_duo.driver.switch_to.active_element.send_keys("Stülerstr")
+    wait_for(dash_duo, lambda: [o for o in dash_duo.driver.find_elements("css selector", ".dash-dropdown-option")
+                                if o.text.strip() == "Stülerstraße (Planungsraum, 01100101)"], "the area offered")
     severe = [e for e in dash_duo.get_logs() if e["level"] == "SEVERE"]
     assert severe == [], severe
 

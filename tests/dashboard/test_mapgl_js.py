@@ -39,3 +39,26 @@ def test_a_missing_bundle_falls_back_to_plotly(monkeypatch, caplog):
             mapgl.engine("leaflet")
     finally:
         mapgl.engine.cache_clear()
+
+
+def test_without_the_built_runtime_dash_keeps_its_babel_polyfill(monkeypatch, tmp_path):
+    """The runtime replaces Babel's polyfill only where it is built; otherwise Dash's page scripts stay as Dash has them
+    (the lazy components need a `regeneratorRuntime`)."""
+    from dash import _dash_renderer
+
+    from dashboard import mapgl
+
+    def page_scripts() -> list[str]:
+        return [path for dependency in _dash_renderer._js_dist_dependencies for path in dependency["relative_package_path"]["prod"]]
+
+    assert page_scripts()[0] == mapgl.RUNTIME_PATH and not any("polyfill@" in path for path in page_scripts())  # built here
+    try:
+        _dash_renderer._set_react_version("18.3.1", "18.3.1")  # Dash's own list, as at import
+        monkeypatch.setattr(mapgl, "RUNTIME", tmp_path / "missing.js")
+        assert mapgl.use_regenerator_runtime() is False
+        assert page_scripts()[0] == "deps/polyfill@7.12.1.min.js" and mapgl.RUNTIME_PATH not in page_scripts()
+    finally:
+        monkeypatch.undo()
+        assert mapgl.use_regenerator_runtime() is True
+        assert mapgl.use_regenerator_runtime() is True  # twice: the runtime is listed once
+        assert page_scripts().count(mapgl.RUNTIME_PATH) == 1 and page_scripts()[1].startswith("deps/react@")
