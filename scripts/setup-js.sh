@@ -18,7 +18,7 @@ npm ci --no-audit --no-fund --loglevel=error >/dev/null
 rm -rf dashboard/mapgl/dist.tmp
 npm run --silent build -- --outfile=dashboard/mapgl/dist.tmp/deckmap.js --metafile=dashboard/mapgl/dist.tmp/meta.json --log-level=warning
 node scripts/mapgl-licenses.mjs dashboard/mapgl/dist.tmp/deckmap.js dashboard/mapgl/dist.tmp/meta.json
-# Dash's dependency of the same name in place of its 100 KB Babel polyfill (dashboard/mapgl/__init__.py, js_dependencies)
+# regenerator-runtime, which the pages load in place of Dash's 99 KB Babel polyfill (mapgl.use_regenerator_runtime)
 npm run --silent build:runtime -- --outfile=dashboard/mapgl/dist.tmp/regenerator-runtime.js --metafile=dashboard/mapgl/dist.tmp/meta.json --log-level=warning
 node scripts/mapgl-licenses.mjs dashboard/mapgl/dist.tmp/regenerator-runtime.js dashboard/mapgl/dist.tmp/meta.json
 echo "$STAMP" > dashboard/mapgl/dist.tmp/.stamp

@@ -51,6 +51,8 @@ def use_regenerator_runtime() -> bool:
     if not RUNTIME.exists():
         return False
     for dependency in _dash_renderer._js_dist_dependencies:
+        if not isinstance(dependency, dict):  # not the shape Dash 4.4 has: leave it to Dash
+            continue
         for key in ("relative_package_path", "external_url"):
             for mode, paths in dependency.get(key, {}).items():
                 dependency[key][mode] = [path for path in paths if "/polyfill@" not in path and not path.startswith("deps/polyfill@")]

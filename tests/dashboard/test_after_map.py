@@ -1,5 +1,5 @@
-"""What waits for the WebGL map's first frame (`dashboard.mapgl.AfterMap`): the overview's histogram and the topic panels
-are in the first layout inside an AfterMap where the WebGL engine draws the map, in a plain Div where Plotly's does (also
+"""What waits for the WebGL map's first frame (`dashboard.mapgl.AfterMap`): the overview's histogram, the topic panels and
+the area search are in the first layout inside an AfterMap where the WebGL engine draws the map, in a plain Div where Plotly's does (also
 when the bundle is not built: the browser then has no AfterMap)."""
 
 from __future__ import annotations
@@ -73,6 +73,9 @@ def test_with_the_webgl_map_the_histogram_and_the_topic_panels_wait_for_it(setti
     overview, *topics = panes(page)
     assert topics and all(pane["type"] == "AfterMap" for pane in topics)
     assert overview["type"] != "AfterMap"  # the open tab's table, detail and key figures are drawn at once
+    search = wrapper_of(page, ids.AREA_SEARCH)  # dcc.Dropdown indexes its options when it mounts: after the map's frame
+    assert search["type"] == "AfterMap" and search["props"]["style"] == {"minHeight": "38px"}
+    assert search["props"]["children"]["props"]["options"]  # the options are in the first layout: nothing to ask for later
 
 
 @pytest.mark.parametrize("cause", ["plotly engine", "bundle not built"])
@@ -87,6 +90,7 @@ def test_where_plotly_draws_the_map_nothing_waits_and_no_aftermap_is_sent(settin
     assert wrapper["props"]["className"] == "mt-2" and wrapper["props"]["style"] == {"minHeight": "240px"}
     assert wrapper["props"]["children"]["props"]["figure"]["data"]
     assert [c for c, _ in components(page) if c["props"].get("id") == ids.MAP][0]["type"] == "Graph"
+    assert wrapper_of(page, ids.AREA_SEARCH)["type"] == "Div"
 
 
 def test_after_map_chooses_by_the_engine_that_runs(engine_cache, monkeypatch):

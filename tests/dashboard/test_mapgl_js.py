@@ -44,6 +44,9 @@ def test_a_missing_bundle_falls_back_to_plotly(monkeypatch, caplog):
 def test_without_the_built_runtime_dash_keeps_its_babel_polyfill(monkeypatch, tmp_path):
     """The runtime replaces Babel's polyfill only where it is built; otherwise Dash's page scripts stay as Dash has them
     (the lazy components need a `regeneratorRuntime`)."""
+    import copy
+    import re
+
     from dash import _dash_renderer
 
     from dashboard import mapgl
@@ -52,13 +55,18 @@ def test_without_the_built_runtime_dash_keeps_its_babel_polyfill(monkeypatch, tm
         return [path for dependency in _dash_renderer._js_dist_dependencies for path in dependency["relative_package_path"]["prod"]]
 
     assert page_scripts()[0] == mapgl.RUNTIME_PATH and not any("polyfill@" in path for path in page_scripts())  # built here
+    saved = copy.deepcopy(_dash_renderer._js_dist_dependencies)
+    react = next(m.group(1) for path in page_scripts() if (m := re.fullmatch(r"deps/react@(.+)\.min\.js", path)))
     try:
-        _dash_renderer._set_react_version("18.3.1", "18.3.1")  # Dash's own list, as at import
+        _dash_renderer._set_react_version(react, react)  # Dash's own list, as at import
         monkeypatch.setattr(mapgl, "RUNTIME", tmp_path / "missing.js")
-        assert mapgl.use_regenerator_runtime() is False
-        assert page_scripts()[0] == "deps/polyfill@7.12.1.min.js" and mapgl.RUNTIME_PATH not in page_scripts()
-    finally:
+        kept = mapgl.use_regenerator_runtime()
+        without = page_scripts()
         monkeypatch.undo()
-        assert mapgl.use_regenerator_runtime() is True
-        assert mapgl.use_regenerator_runtime() is True  # twice: the runtime is listed once
-        assert page_scripts().count(mapgl.RUNTIME_PATH) == 1 and page_scripts()[1].startswith("deps/react@")
+        again = [mapgl.use_regenerator_runtime(), mapgl.use_regenerator_runtime()]  # twice: listed once
+        with_runtime = page_scripts()
+    finally:
+        _dash_renderer._js_dist_dependencies[:] = saved
+    assert kept is False and without[0] == "deps/polyfill@7.12.1.min.js" and mapgl.RUNTIME_PATH not in without
+    assert again == [True, True] and with_runtime.count(mapgl.RUNTIME_PATH) == 1 and with_runtime[0] == mapgl.RUNTIME_PATH
+    assert with_runtime[1] == f"deps/react@{react}.min.js" and not any("polyfill@" in path for path in with_runtime)
