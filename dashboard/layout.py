@@ -120,7 +120,7 @@ def _controls(bundle: Bundle, settings: Settings, state: ViewState) -> html.Div:
                  id=ids.PERIOD_FROM_ROW, style={} if spec.needs_period_from or state.compare else {"display": "none"}),
         _labelled("district", t("district", lang), dcc.Dropdown(district_options(bundle), state.district, id=ids.DISTRICT,
                                                                   placeholder=t("whole_city", lang))),
-        # mounted after the map's first frame: dcc.Dropdown builds a search index of its ~750 options when it mounts (80-150 ms)
+        # mounted after the map's first frame: dcc.Dropdown builds a search index of its ~750 options when it mounts (90-200 ms)
         _labelled("area_search", t("area_search", lang), mapgl.after_map(
             dcc.Dropdown(area_search_options(bundle, lang), None, id=ids.AREA_SEARCH, placeholder=t("area_search_placeholder", lang)),
             settings.map_engine, style={"minHeight": "38px"})),
