@@ -129,8 +129,8 @@ def _settle(driver, quiet_s: float = 0.5, timeout: float = 10.0) -> tuple[float,
         samples.append((now, cpu))
         window = [sample for sample in samples if sample[0] >= now - quiet_s]
         if saw_gpu and now - samples[0][0] >= quiet_s and len(window) >= 3:
-            first = window[0][1]  # CPU used since the window's start by the processes alive at both ends (one that ended drops out)
-            used = sum(seconds - first[pid] for pid, seconds in cpu.items() if pid in first)
+            first = window[0][1]  # CPU used since the window's start, per process (one that ended drops out, a new one counts whole)
+            used = sum(seconds - first.get(pid, 0.0) for pid, seconds in cpu.items())
             if used < 0.015:
                 return now - started, True
         time.sleep(0.1)
