@@ -55,7 +55,7 @@ def use_regenerator_runtime() -> bool:
             continue
         for key in ("relative_package_path", "external_url"):
             for mode, paths in dependency.get(key, {}).items():
-                dependency[key][mode] = [path for path in paths if "/polyfill@" not in path and not path.startswith("deps/polyfill@")]
+                dependency[key][mode] = [path for path in paths if "polyfill@" not in path]  # deps/… and unpkg.com/@babel/…
     runtime = {"relative_package_path": {"prod": [RUNTIME_PATH], "dev": [RUNTIME_PATH]}, "namespace": "dashboard"}
     if runtime not in _dash_renderer._js_dist_dependencies:
         _dash_renderer._js_dist_dependencies.insert(0, runtime)
