@@ -4,6 +4,7 @@ another site, or naming what the portal hides) the default state, and the URL ca
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import orjson
@@ -124,3 +125,32 @@ def test_views_show_their_updates_with_a_css_box_not_dcc_loading(settings, tiny_
     boxes = [c for c in found if "qa-waiting" in (c["props"].get("className") or "").split()]
     inside = [c["props"].get("id") for box in boxes for c in components(box["props"].get("children"))]
     assert ids.MAP in inside and ids.HISTOGRAM in inside and ids.CARDS not in inside  # the key figures stay undimmed
+
+
+def geometry_preloads(client, query: str = "") -> list[str]:
+    page = client.get("/" + query)
+    assert page.status_code == 200
+    return re.findall(r'<link rel="preload" href="([^"]+)" as="fetch" crossorigin="anonymous" data-qa-geometry>', page.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("query", ["", "?basis=district&lang=en", "?basis=nowhere"])
+def test_the_page_preloads_exactly_the_geometry_its_first_map_asks_for(webgl, tiny_folder, query):
+    """The map takes the preloaded answers only at the very addresses its figure names (relative to the page): any other
+    would be a second request for the same geometry."""
+    client = create_app(webgl, tiny_folder).server.test_client()
+    _, page = layout(client, PAGE + query)
+    figure = props(page, ids.MAP)["figure"]
+    named = {figure["data"][VALUES_TRACE]["geojson"]} | {
+        layer["source"] for layer in figure["layout"]["map"]["layers"] if isinstance(layer.get("source"), str)}
+    preloaded = geometry_preloads(client, query)
+    assert sorted(preloaded) == sorted(named) and len(preloaded) == len(set(preloaded)), (preloaded, named)
+    for url in preloaded:
+        assert client.get("/" + url).status_code == 200
+
+
+
+def test_the_plotly_engine_gets_no_geometry_preload(settings, tiny_folder):
+    """plotly.js reads its GeoJSON itself and would not take a preloaded answer (the browser would fetch it twice)."""
+    assert settings.map_engine == "plotly"
+    client = create_app(settings, tiny_folder).server.test_client()
+    assert geometry_preloads(client) == [] and geometry_preloads(client, "?basis=district") == []

@@ -216,6 +216,10 @@ def test_a_link_opens_drawn_without_callback_requests_and_back_restores_the_stat
     layout = dash_duo.driver.execute_script(
         "return performance.getEntriesByType('resource').filter(e => e.name.includes('_dash-layout')).map(e => e.initiatorType)")
     assert layout == ["link"], layout
+    # the geometry too, each once: the map's bundle took the HTML's preloads (dashboard/first_view.py) as it ran
+    geometry = dash_duo.driver.execute_script(
+        "return performance.getEntriesByType('resource').filter(e => e.name.includes('/geo/')).map(e => [new URL(e.name).pathname, e.initiatorType])")
+    assert sorted(geometry) == [["/geo/bezirk.json", "link"], ["/geo/bezirksregion.json", "link"]], geometry
     assert "Mitte" in text(dash_duo, ids.CARDS) and "Share of group" in text(dash_duo, ids.LEGEND)
     link = dash_duo.find_element(f"#{ids.LINK_TEXT}").get_attribute("value")
     assert "basis=bezirksregion" in link and "district=01" in link and "lang=en" in link

@@ -65,6 +65,13 @@ function fetchGeo(url) {
     return geoCache.get(abs);
 }
 
+// The geometry the page's HTML preloads for its first map (dashboard/first_view.py: geometry_preloads) is taken up as
+// this bundle runs, before Dash has its layout: the answer is then read and parsed while the other scripts still run,
+// not after React's first render of the page, which held it back on the main thread (0.38 s from request to parsed).
+document.querySelectorAll("link[rel=preload][data-qa-geometry]").forEach((link) => {
+    fetchGeo(link.getAttribute("href")).catch(() => {}); // update() asks again and reports a failure
+});
+
 function language() {
     return document.documentElement.lang === "en" ? "en" : "de";
 }
