@@ -37,7 +37,7 @@ from .layout import serve_layout
 from .sections import infrastructure
 from .sections.scenario import CHANGE_FACILITY, facility_options
 from .security import hidden_layers, names_hidden
-from .state import ViewState, default_state, parse_query
+from .state import ViewState, default_state, link_basis, parse_query
 from .view import VIEW_CONTROLS
 
 log = logging.getLogger("quartiersatlas")
@@ -124,16 +124,17 @@ def build_page(bundle: Bundle, settings: Settings):
 
 
 def geometry_preloads(bundle: Bundle, settings: Settings) -> str:
-    """`<link rel="preload">` for the geometry the page's first map draws: its basis (from the page's own query string,
-    as its layout will be built) and the district outline, at the addresses the map figure names (`geo_url`).
+    """`<link rel="preload">` for the geometry the page's first map draws: its basis (`link_basis` of the page's own
+    query string, as its layout will be built) and the district outline, at the addresses the map figure names
+    (`geo_url`).
 
     The map's bundle takes them up while the page's scripts still run (`dashboard/mapgl/src/index.js`), so the geometry
     is in and parsed when the map mounts; asked for by the map itself it came after React's first render of the page
     and waited for the main thread (0.38 s from request to parsed on a settled 2-core machine)."""
     search = request.query_string.decode("latin-1")
-    state = default_state(bundle, settings) if not search or names_hidden(search, hidden_layers(settings)) \
-        else parse_query(search, bundle, settings)
-    urls = dict.fromkeys([geo_url(state.basis), geo_url(bundle.levels[0].id)])
+    default = default_state(bundle, settings).basis
+    basis = default if names_hidden(search, hidden_layers(settings)) else link_basis(search, bundle, default)
+    urls = dict.fromkeys([geo_url(basis), geo_url(bundle.levels[0].id)])
     return "".join(f'\n        <link rel="preload" href="{escape(url)}" as="fetch" crossorigin="anonymous" data-qa-geometry>'
                    for url in urls)
 
@@ -157,9 +158,10 @@ def init_first_view(app: Dash, bundle: Bundle, settings: Settings) -> None:
         def with_geometry(**parts: str) -> str:
             try:
                 links = geometry_preloads(bundle, settings)
-            except Exception:  # an optimisation only: the map asks for its geometry itself
-                log.exception("no geometry preload for %r", request.query_string[:300])
+            except Exception as exc:  # an optimisation only: the map asks for its geometry itself
+                log.warning("no geometry preload for %r: %s", request.query_string[:300], exc)
                 links = ""
-            return interpolate_index(**{**parts, "metas": parts.get("metas", "") + links})
+            # after the style sheets (and the layout's preload, which follows the metas): on a slow line they come first
+            return interpolate_index(**{**parts, "css": parts.get("css", "") + links})
 
         app.interpolate_index = with_geometry

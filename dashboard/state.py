@@ -159,6 +159,17 @@ def area_view(bundle: Bundle, area: str) -> tuple[str, str] | None:
     return level, district
 
 
+def link_basis(search: str | None, bundle: Bundle, default: str) -> str:
+    """The basis a link's map is drawn on, as `parse_query` reads it (its `basis`, or the level of the unit an `?area=`
+    link opens; `default` otherwise), without checking the rest of the link (selection ids, scenario): what the page's
+    HTML needs to preload the map's geometry (dashboard/first_view.py) on every page request."""
+    raw = {k.lower(): v[-1] for k, v in parse_qs((search or "").lstrip("?"), keep_blank_values=True).items()}
+    found = area_view(bundle, raw["area"]) if raw.get("area") else None
+    if found is not None:
+        return found[0]
+    return raw["basis"] if raw.get("basis") in bases(bundle) else default
+
+
 def embedded(search: str | None) -> bool:
     """The link asks for the embed view (`?embed=1`: map, legend and key figures only; assets/embed.js)."""
     raw = {k.lower(): v[-1] for k, v in parse_qs((search or "").lstrip("?")).items()}

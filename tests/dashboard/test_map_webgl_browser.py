@@ -259,6 +259,27 @@ def test_a_link_opens_drawn_without_callback_requests_and_back_restores_the_stat
     assert severe == [], severe
 
 
+def test_a_map_whose_geometry_failed_asks_again_by_itself(dash_duo, webgl, berlin_bundle):
+    """A link's first view runs no callback, so nothing else would ask for the geometry again: the preloaded answer and
+    the map's own request both fail here (the browser refuses the address), and once the address answers again the map
+    draws without the user doing anything (it asks again after 10 s)."""
+    dash_duo.start_server(create_app(webgl, berlin_bundle.folder))
+    state(dash_duo, lambda s: s["idle"] and s["drawn"] == 542, "542 Planungsräume drawn")
+    driver = dash_duo.driver
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/geo/bezirksregion.json*"]})
+    try:
+        dash_duo.wait_for_page(f"{dash_duo.server_url}/?basis=bezirksregion")
+        time.sleep(3)
+        assert driver.execute_script(STATE_JS)["drawn"] == 0
+        assert any("map geometry" in entry["message"] for entry in dash_duo.get_logs() or []), "the map reports the failure"
+    finally:
+        driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
+    unblocked = time.time()
+    state(dash_duo, lambda s: s["idle"] and s["drawn"] == 143, "143 Bezirksregionen drawn once the address answers", 30)
+    assert time.time() - unblocked < 20
+
+
 def test_after_a_period_switch_the_hover_reads_as_the_table(dash_duo, webgl, berlin_bundle):
     """A period switch sends the values compact (whole numbers of their last shown decimal, bytes in planes) and only
     the parts that changed. What a person reads in the hover after it must be the table's figure for that area and

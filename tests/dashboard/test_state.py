@@ -2,7 +2,7 @@
 
 import pytest
 
-from dashboard.state import parse_query, to_query
+from dashboard.state import link_basis, parse_query, to_query
 from layers.bundle import load_bundle, write_bundle
 from layers.settings import load_settings
 from tests.tiny import tiny_build
@@ -63,3 +63,12 @@ def test_parameter_names_are_case_insensitive_values_are_not(tiny):
     mixed = parse_query("?Layer=migration_lq&GROUP=foreign&Basis=h3_9&Lang=en", tiny, settings)
     assert (mixed.layer, mixed.group, mixed.basis, mixed.lang, mixed.notices) == ("migration_lq", "foreign", "h3_9", "en", ())
     assert parse_query("?layer=MIGRATION_LQ", tiny, settings).notices == ("layer=MIGRATION_LQ",)
+
+
+@pytest.mark.parametrize("link", ["", "?basis=district", "?BASIS=h3_9&layer=nope", "?basis=h3_12", "?area=B1", "?area=A&basis=h3_9",
+                                  "?area=Q9&basis=district", "?basis=district&sel=ZZ&scenario=broken"])
+def test_the_basis_a_page_preloads_is_the_one_its_link_opens(tiny, link):
+    """`link_basis` reads only what the page's HTML needs to preload the map's geometry; it must agree with the whole
+    parse, or the page fetches one geometry for nothing and then the other."""
+    settings = load_settings()
+    assert link_basis(link, tiny, parse_query("", tiny, settings).basis) == parse_query(link, tiny, settings).basis

@@ -68,8 +68,10 @@ function fetchGeo(url) {
 // The geometry the page's HTML preloads for its first map (dashboard/first_view.py: geometry_preloads) is taken up as
 // this bundle runs, before Dash has its layout: the answer is then read and parsed while the other scripts still run,
 // not after React's first render of the page, which held it back on the main thread (0.38 s from request to parsed).
+// A failure here does not hold the map's own request back for RETRY_MS: the map asks again when it mounts.
 document.querySelectorAll("link[rel=preload][data-qa-geometry]").forEach((link) => {
-    fetchGeo(link.getAttribute("href")).catch(() => {}); // update() asks again and reports a failure
+    const url = link.getAttribute("href");
+    fetchGeo(url).catch(() => geoFailed.delete(new URL(url, document.baseURI).href));
 });
 
 function language() {
@@ -219,6 +221,7 @@ class DeckMap extends React.Component {
         frameDrawn(); // nothing to wait for any more
         registerShowing(null, this.showing);
         clearTimeout(this.linkTimer);
+        clearTimeout(this.geoRetry);
         if (this.endDrag) { this.endDrag(); }
         this.resizeObserver.disconnect();
         this.canvasHolder.current.removeEventListener("pointerdown", this.onPointerDown, {capture: true});
@@ -258,7 +261,9 @@ class DeckMap extends React.Component {
             }).catch((err) => {
                 if (this.dead || this.geoWanted !== url) { return; } // a newer basis is loading meanwhile
                 this.loading = false;
-                this.geoWanted = null; // the next figure update asks again
+                this.geoWanted = null; // the next figure update asks again, and so does this map once fetchGeo would
+                clearTimeout(this.geoRetry);
+                this.geoRetry = setTimeout(() => { if (!this.dead && this.geoWanted === null) { this.update(); } }, RETRY_MS + 100);
                 announceMapDrawn(); // no values are coming: what waits for them need not
                 console.error("map geometry", err);
             });
