@@ -12,6 +12,7 @@ from layers import ParameterError, Settings, activate, bases, bundle_path, compu
 from layers.bundle import load_bundle
 from layers.scenario import ScenarioError
 
+from . import mapgl
 from .accessibility import apply_index_string
 from .api import api, parameter_error, scenario_error
 from .briefing import briefing
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, bundle_folder: Path | str | Non
         section.register(app)
     init_guards(app, settings)  # unknown paths 404, malformed callbacks 400 (after every route and callback exists)
     apply_index_string(app, settings.language)  # <html lang>, one contentinfo landmark (dashboard/accessibility.py)
+    mapgl.use_basic_plotly(app, settings.map_engine)  # the charts' plotly.js: its basic bundle under the WebGL engine
     init_response_cache(app, settings)  # last: after every guard, before compression (portal only)
     if settings.mode == "portal" and not settings.values.get("public_base_url"):
         logging.getLogger("quartiersatlas").warning(

@@ -4,10 +4,13 @@ when the bundle is not built: the browser then has no AfterMap)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from pathlib import Path
 
 import orjson
 import pytest
+from plotly.basedatatypes import BaseTraceType
 
 from dashboard import ids, mapgl
 from dashboard.app import create_app
@@ -99,3 +102,47 @@ def test_after_map_chooses_by_the_engine_that_runs(engine_cache, monkeypatch):
     assert mapgl.after_map("x", "plotly", className="c").to_plotly_json()["type"] == "Div"
     assert mapgl.AfterMap("x", id="a", style={"minHeight": "1px"}).to_plotly_json() == {
         "props": {"children": "x", "id": "a", "style": {"minHeight": "1px"}}, "type": "AfterMap", "namespace": "quartiersatlas_map"}
+
+
+BASIC_TRACES = {"bar", "pie", "scatter"}  # what plotly.js' basic bundle draws (its README; the browser test reads it too)
+
+
+def test_under_the_webgl_engine_the_page_names_plotlys_basic_bundle_and_serves_it(webgl, tiny_folder, engine_cache):
+    client = create_app(webgl, tiny_folder).server.test_client()
+    found = re.findall(rf'<meta name="{mapgl.PLOTLY_META}" content="([^"]+)">', client.get("/").get_data(as_text=True))
+    assert found == ["/_dash-component-suites/dashboard/mapgl/dist/plotly-basic.min.js"]
+    script = client.get(found[0])
+    assert script.status_code == 200 and script.data == mapgl.PLOTLY.read_bytes()
+    assert b"plotly.js (basic - minified) v" in script.data[:200]
+
+
+def test_the_plotly_engine_keeps_the_full_bundle(settings, tiny_folder, engine_cache):
+    assert settings.map_engine == "plotly"
+    page = create_app(settings, tiny_folder).server.test_client().get("/").get_data(as_text=True)
+    assert mapgl.PLOTLY_META not in page
+
+
+def test_the_basic_bundle_is_plotly_pys_own_version():
+    """package.json pins plotly.js' basic bundle; it must be the plotly.js that plotly.py (pyproject) ships and its
+    figures are written for."""
+    from plotly.offline import get_plotlyjs_version
+
+    package = orjson.loads((Path(__file__).parents[2] / "package.json").read_bytes())
+    assert package["dependencies"]["plotly.js-basic-dist-min"] == get_plotlyjs_version()
+    assert f"v{get_plotlyjs_version()}".encode() in mapgl.PLOTLY.read_bytes()[:200]
+
+
+def test_the_charts_beside_the_map_use_only_trace_types_of_the_basic_bundle():
+    """Every chart the WebGL engine's page draws with plotly.js is built in dashboard/views.py or a topic's section
+    (dashboard/figures.py writes the map's figure, which DeckMap reads): their trace types must be in the basic bundle."""
+    import plotly.graph_objects as go
+
+    trace_types = {name.lower() for name in dir(go) if isinstance(getattr(go, name), type) and issubclass(getattr(go, name), BaseTraceType)}
+    root = Path(__file__).parents[2] / "dashboard"
+    used: dict[str, set[str]] = {}
+    for path in [root / "views.py", *(root / "sections").rglob("*.py")]:
+        text = path.read_text()
+        names = set(re.findall(r'"type":\s*"([a-z0-9]+)"', text)) | {n.lower() for n in re.findall(r"\bgo\.([A-Z][A-Za-z0-9]+)\(", text)}
+        if names & trace_types:
+            used[path.name] = names & trace_types
+    assert used and set().union(*used.values()) <= BASIC_TRACES, used

@@ -27,7 +27,7 @@ REQUESTED_JS = """
 const starts = {};
 for (const e of performance.getEntriesByType('resource')) {
     const name = e.name.split('/').pop().split('?')[0];
-    if (/^(plotly\\.min|async-graph|async-table)\\.js$/.test(name)) { starts[name] = e.startTime; }
+    if (/^(plotly\\.min|plotly-basic\\.min|async-graph|async-table)\\.js$/.test(name)) { starts[name] = e.startTime; }
     if (name === '_dash-layout') { starts.layout = e.responseEnd; }
 }
 return starts;
@@ -61,11 +61,11 @@ def test_the_map_draws_before_plotly_is_loaded_and_the_histogram_after_it(dash_d
     bars = wait_for(dash_duo, lambda: dash_duo.driver.execute_script(HISTOGRAM_Y_JS), "the histogram drawn", timeout=60)
     assert bars == first_layout_histogram(dash_duo.server_url) and sum(bars) > 400  # the first layout's figure
 
-    # plotly.js and dcc's graph chunk: asked for only once the map had drawn its values; dcc's table chunk not at all
-    # (only the closed topic panels have DataTables)
+    # plotly.js (its basic bundle: mapgl.use_basic_plotly) and dcc's graph chunk: asked for only once the map had drawn
+    # its values; the full bundle and dcc's table chunk not at all (only the closed topic panels have DataTables)
     requested = dash_duo.driver.execute_script(REQUESTED_JS)
-    assert {"plotly.min.js", "async-graph.js"} <= set(requested), requested
-    assert all(requested[name] > first["drawn_at"] for name in ("plotly.min.js", "async-graph.js")), (requested, first)
+    assert {"plotly-basic.min.js", "async-graph.js"} <= set(requested) and "plotly.min.js" not in requested, requested
+    assert all(requested[name] > first["drawn_at"] for name in ("plotly-basic.min.js", "async-graph.js")), (requested, first)
     assert "async-table.js" not in requested, requested
     # the histogram in the open overview pane mounted; the five closed topic panes wait until they are first opened
     waiting = dash_duo.driver.execute_script("return Array.from(document.querySelectorAll('.tab-pane [data-after-map]'))"
@@ -159,7 +159,7 @@ def test_a_map_whose_geometry_fails_does_not_hold_the_histogram_back(dash_duo, w
         assert dash_duo.driver.execute_script(STATE_JS)["drawn"] == 0
         # not the safety timeout (8 s from the AfterMap's mounting, which is after the layout arrived): the failure said so
         requested = dash_duo.driver.execute_script(REQUESTED_JS)
-        assert requested["plotly.min.js"] < requested["layout"] + 8000, requested
+        assert requested["plotly-basic.min.js"] < requested["layout"] + 8000, requested
     finally:
         dash_duo.driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
 
@@ -211,3 +211,36 @@ def test_after_a_period_switch_the_views_ask_only_once_the_map_shows_the_new_val
     assert len(saw) == 1, saw
     assert saw[0]["z"] == after["z"] and saw[0]["drawn"] == 542, (saw[0], after)  # the new values, on screen already
     assert saw[0]["drawn_at"] <= saw[0]["asked"]
+
+
+CHARTS_JS = """
+const registered = new Set(Object.keys(window.Plotly.PlotSchema.get().traces));
+return {version: window.Plotly.version, registered: Array.from(registered),
+        charts: Array.from(document.querySelectorAll('.js-plotly-plot')).map((gd) => ({
+            id: gd.parentElement.closest('[id]').id, types: (gd.data || []).map((trace) => trace.type || 'scatter'),
+            drawn: (gd._fullData || []).filter((trace) => trace.visible !== false && trace._module).length}))};
+"""
+
+
+def test_every_chart_beside_the_webgl_map_draws_with_plotlys_basic_bundle(dash_duo, webgl, berlin_bundle):
+    """The charts load plotly.js' basic bundle (bar, pie, scatter): every trace of every chart on every tab must be of a
+    type it has, and drawn; a chart with another type would come out empty."""
+    dash_duo.start_server(create_app(webgl, berlin_bundle.folder))
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/?sel=08100104&focus=08100104")  # the detail's time line too
+    state(dash_duo, lambda s: s["idle"] and s["drawn"] == 542, "542 Planungsräume drawn")
+    wait_for(dash_duo, lambda: dash_duo.driver.execute_script(HISTOGRAM_Y_JS), "the histogram drawn", timeout=60)
+    for section in ("segregation", "infrastructure", "accommodation"):  # the tabs with charts (infrastructure's once a space is picked)
+        dash_duo.driver.execute_script("arguments[0].click();", dash_duo.wait_for_element(f".tab-{section} .nav-link"))
+        wait_for(dash_duo, lambda: dash_duo.driver.execute_script(
+            "const pane = document.querySelector('.tab-pane.active [data-after-map]');"
+            "return pane && pane.getAttribute('aria-busy') !== 'true' && pane.children.length > 0"), f"the {section} tab's panel", timeout=60)
+    wait_for(dash_duo, lambda: any(chart["drawn"] for chart in dash_duo.driver.execute_script(CHARTS_JS)["charts"]
+                                   if chart["id"] == "segregation-chart"), "the segregation chart drawn", timeout=60)
+    seen = dash_duo.driver.execute_script(CHARTS_JS)
+    assert seen["version"] == "4.1.1" and "bar" in seen["registered"] and "choroplethmap" not in seen["registered"], seen
+    charts = {chart["id"]: chart for chart in seen["charts"]}
+    assert {ids.HISTOGRAM, "detail-sparkline", "segregation-chart"} <= set(charts), charts
+    for chart in charts.values():
+        assert set(chart["types"]) <= set(seen["registered"]) and chart["drawn"] == len(chart["types"]), chart
+    requested = dash_duo.driver.execute_script(REQUESTED_JS)
+    assert "plotly.min.js" not in requested, requested

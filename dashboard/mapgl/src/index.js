@@ -22,6 +22,7 @@ import {centroid, extentDeg, insideBox, insidePolygon} from "./geometry.js";
 import {AfterMap} from "./after-map.js";
 import {values} from "./typed.js";
 import {announceMapDrawn, frameDrawn, registerShowing, whenValuesShown} from "./map-drawn.js";
+import {useNamedPlotly} from "./plotly-url.js";
 
 const React = window.React;
 const h = React.createElement;
@@ -64,6 +65,8 @@ function fetchGeo(url) {
     }
     return geoCache.get(abs);
 }
+
+useNamedPlotly(); // the charts' plotly.js: the basic bundle the page names, before Dash's renderer names the full one
 
 // The geometry the page's HTML preloads for its first map (dashboard/first_view.py: geometry_preloads) is taken up as
 // this bundle runs, before Dash has its layout: the answer is then read and parsed while the other scripts still run,
