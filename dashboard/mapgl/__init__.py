@@ -52,8 +52,10 @@ def use_basic_plotly(app, map_engine: str) -> bool:
     if engine(map_engine) != "webgl" or not PLOTLY_BUILT:
         return False
     url = f"{app.config.requests_pathname_prefix}_dash-component-suites/dashboard/{PLOTLY_PATH}"
-    app.index_string = app.index_string.replace(
-        "{%metas%}", f'{{%metas%}}\n        <meta name="{PLOTLY_META}" content="{url}">', 1)
+    meta = f'<meta name="{PLOTLY_META}" content="{url}">'
+    app.index_string = app.index_string.replace("{%metas%}", f"{{%metas%}}\n        {meta}", 1)
+    if meta not in app.index_string:
+        raise RuntimeError("the page's index string has no {%metas%}: plotly.js' basic bundle cannot be named")
     return True
 
 

@@ -104,7 +104,7 @@ def test_after_map_chooses_by_the_engine_that_runs(engine_cache, monkeypatch):
         "props": {"children": "x", "id": "a", "style": {"minHeight": "1px"}}, "type": "AfterMap", "namespace": "quartiersatlas_map"}
 
 
-BASIC_TRACES = {"bar", "pie", "scatter"}  # what plotly.js' basic bundle draws (its README; the browser test reads it too)
+BASIC_TRACES = {"bar", "pie", "scatter"}  # what plotly.js' basic bundle draws (its README; the browser test asks the bundle)
 
 
 def test_under_the_webgl_engine_the_page_names_plotlys_basic_bundle_and_serves_it(webgl, tiny_folder, engine_cache):
@@ -133,16 +133,23 @@ def test_the_basic_bundle_is_plotly_pys_own_version():
 
 
 def test_the_charts_beside_the_map_use_only_trace_types_of_the_basic_bundle():
-    """Every chart the WebGL engine's page draws with plotly.js is built in dashboard/views.py or a topic's section
-    (dashboard/figures.py writes the map's figure, which DeckMap reads): their trace types must be in the basic bundle."""
+    """Every chart the WebGL engine's page draws with plotly.js is built in dashboard/ (dashboard/figures.py writes the
+    map's figure, which DeckMap reads, and dashboard/mapgl is the engine): their trace types must be in the basic
+    bundle. Trace types as dict literals, `type=` keywords, `go.<Trace>(…)` and `fig.add_<trace>(…)`; plotly.express
+    is not used (it would hide the types)."""
     import plotly.graph_objects as go
 
     trace_types = {name.lower() for name in dir(go) if isinstance(getattr(go, name), type) and issubclass(getattr(go, name), BaseTraceType)}
     root = Path(__file__).parents[2] / "dashboard"
     used: dict[str, set[str]] = {}
-    for path in [root / "views.py", *(root / "sections").rglob("*.py")]:
+    for path in root.rglob("*.py"):
+        if path.name == "figures.py" and path.parent == root or "mapgl" in path.parts:
+            continue
         text = path.read_text()
-        names = set(re.findall(r'"type":\s*"([a-z0-9]+)"', text)) | {n.lower() for n in re.findall(r"\bgo\.([A-Z][A-Za-z0-9]+)\(", text)}
+        assert not re.search(r"\bpx\.[a-z_]+\(|import plotly\.express", text), f"{path}: plotly.express"
+        names = set(re.findall(r"""["']type["']\s*:\s*["']([a-z0-9]+)["']|\btype\s*=\s*["']([a-z0-9]+)["']""", text))
+        names = {n for pair in names for n in pair if n} | {n.lower() for n in re.findall(r"\bgo\.([A-Z][A-Za-z0-9]+)\(", text)}
+        names |= set(re.findall(r"\.add_([a-z0-9]+)\(", text))
         if names & trace_types:
-            used[path.name] = names & trace_types
+            used[str(path.relative_to(root))] = names & trace_types
     assert used and set().union(*used.values()) <= BASIC_TRACES, used

@@ -11,6 +11,7 @@ import urllib.request
 import numpy as np
 import orjson
 import pytest
+from plotly.offline import get_plotlyjs_version
 
 from dashboard import ids
 from dashboard.app import create_app
@@ -232,12 +233,13 @@ def test_every_chart_beside_the_webgl_map_draws_with_plotlys_basic_bundle(dash_d
     for section in ("segregation", "infrastructure", "accommodation"):  # the tabs with charts (infrastructure's once a space is picked)
         dash_duo.driver.execute_script("arguments[0].click();", dash_duo.wait_for_element(f".tab-{section} .nav-link"))
         wait_for(dash_duo, lambda: dash_duo.driver.execute_script(
-            "const pane = document.querySelector('.tab-pane.active [data-after-map]');"
-            "return pane && pane.getAttribute('aria-busy') !== 'true' && pane.children.length > 0"), f"the {section} tab's panel", timeout=60)
+            "const link = document.querySelector(arguments[0]), pane = document.querySelector('.tab-pane.active [data-after-map]');"
+            "return link.classList.contains('active') && pane && pane.getAttribute('aria-busy') !== 'true' && pane.children.length > 0",
+            f".tab-{section} .nav-link"), f"the {section} tab's panel", timeout=60)
     wait_for(dash_duo, lambda: any(chart["drawn"] for chart in dash_duo.driver.execute_script(CHARTS_JS)["charts"]
                                    if chart["id"] == "segregation-chart"), "the segregation chart drawn", timeout=60)
     seen = dash_duo.driver.execute_script(CHARTS_JS)
-    assert seen["version"] == "4.1.1" and "bar" in seen["registered"] and "choroplethmap" not in seen["registered"], seen
+    assert seen["version"] == get_plotlyjs_version() and "bar" in seen["registered"] and "choroplethmap" not in seen["registered"], seen
     charts = {chart["id"]: chart for chart in seen["charts"]}
     assert {ids.HISTOGRAM, "detail-sparkline", "segregation-chart"} <= set(charts), charts
     for chart in charts.values():
