@@ -45,7 +45,7 @@ def use_basic_plotly(app, map_engine: str) -> bool:
     """Under the WebGL engine, the page's charts load plotly.js' basic bundle (bar, pie and scatter traces; 1.2 MB)
     instead of the full one (4.8 MB, with the map traces only the Plotly engine needs). Its evaluation took ~0.15 s of the
     main thread against ~0.78 s (headless Chromium, 2 cores, 4 loads each): the charts appear sooner after the first
-    map, and a switch in the first seconds no longer waits behind it. The page names the bundle in a `<meta>`, and the
+    map, and a switch in the first seconds waits less behind it. The page names the bundle in a `<meta>`, and the
     map's bundle gives dcc.Graph that address to load plotly.js from (`src/plotly-url.js`). The charts outside the map
     draw bar and scatter traces only; tests/dashboard/test_after_map_browser.py checks every chart's trace types against
     the loaded bundle. The version is plotly.py's own (a test holds package.json to it). True when in use."""

@@ -3,7 +3,8 @@
  * and, where it is hidden when it mounts (a closed topic tab's pane), only once it is first shown.
  *
  * Why: a Plotly graph (the overview's histogram; the topic panels' charts, which dbc.Tabs would mount although their
- * panes are hidden) makes dcc load and evaluate plotly.js (its basic bundle under this engine, 1.2 MB, ~0.15 s of main thread; the full one 4.8 MB, ~0.8 s), which ran
+ * panes are hidden) makes dcc load and evaluate plotly.js (under this engine its basic bundle: 1.2 MB, ~0.15 s of main
+ * thread; the full one 4.8 MB, ~0.8 s), which ran
  * right before the map's first frame and delayed it; the panels' tables load dcc's table chunk as well. The children
  * stay in the page's layout (their prerendered props and callbacks are unchanged: Dash keeps them in its store and a
  * component reads them when it mounts); only their drawing waits. Until then the outer element has its `style` (a min-height

@@ -1,8 +1,8 @@
 /*
  * "The map is drawn", as a once-only signal inside the bundle: DeckMap announces it, AfterMap waits for it.
  *
- * Why: what else on the page is slow to start (plotly.js: 1.2 MB (its basic bundle) to 4.8 MB evaluated for ~0.15–0.8 s on the main thread in software
- * WebGL; the topic panels' tables) would otherwise run right before the map's first frame and delay it. Module state,
+ * Why: what else on the page is slow to start (plotly.js: its basic bundle 1.2 MB, ~0.15 s on the main thread, the full
+ * one 4.8 MB, ~0.8 s, in software WebGL; the topic panels' tables) would otherwise run right before the map's first frame and delay it. Module state,
  * not only an event: an AfterMap that mounts later (a language switch remounts the tabs) sees that it happened.
  */
 
