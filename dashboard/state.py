@@ -64,10 +64,15 @@ def _default_group(bundle: Bundle, settings: Settings, layer: str) -> str | None
     return settings.default_group if settings.default_group in groups else groups[0]
 
 
+def query_params(search: str | None) -> dict[str, str]:
+    """A link's parameters, names in lower case (?Layer= as ?layer=), the last value of a repeated one."""
+    return {k.lower(): v[-1] for k, v in parse_qs((search or "").lstrip("?"), keep_blank_values=True).items()}
+
+
 def parse_query(search: str | None, bundle: Bundle, settings: Settings) -> ViewState:
     """The state a query string asks for; invalid values fall back to defaults, each with a notice (parameter and value)."""
     state = default_state(bundle, settings)
-    raw = {k.lower(): v[-1] for k, v in parse_qs((search or "").lstrip("?"), keep_blank_values=True).items()}  # ?Layer= as ?layer=
+    raw = query_params(search)
     notices: list[str] = []
 
     def take(name: str, allowed: list[str]) -> str | None:
@@ -163,7 +168,7 @@ def link_basis(search: str | None, bundle: Bundle, default: str) -> str:
     """The basis a link's map is drawn on, as `parse_query` reads it (its `basis`, or the level of the unit an `?area=`
     link opens; `default` otherwise), without checking the rest of the link (selection ids, scenario): what the page's
     HTML needs to preload the map's geometry (dashboard/first_view.py) on every page request."""
-    raw = {k.lower(): v[-1] for k, v in parse_qs((search or "").lstrip("?"), keep_blank_values=True).items()}
+    raw = query_params(search)
     found = area_view(bundle, raw["area"]) if raw.get("area") else None
     if found is not None:
         return found[0]
@@ -172,7 +177,7 @@ def link_basis(search: str | None, bundle: Bundle, default: str) -> str:
 
 def embedded(search: str | None) -> bool:
     """The link asks for the embed view (`?embed=1`: map, legend and key figures only; assets/embed.js)."""
-    raw = {k.lower(): v[-1] for k, v in parse_qs((search or "").lstrip("?")).items()}
+    raw = {k.lower(): v[-1] for k, v in parse_qs((search or "").lstrip("?")).items()}  # a blank embed= does not count
     return raw.get("embed") == "1"
 
 
